@@ -1,0 +1,9 @@
+"""Project exceptions: one base type, so callers can catch zhiku's own failures in one place."""
+
+
+class ZhikuError(Exception):
+    """Base of every error zhiku raises on purpose; the message says what to do."""
+
+
+class LoadError(ZhikuError):
+    """A file could not be read into a Document; the message is the one-line reason."""

@@ -1,0 +1,188 @@
+"""Raw text out of file bytes, one function per format. Each raises LoadError with the reason.
+
+    text = extract(raw_bytes, "pdf")
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import io
+import logging
+import re
+from html.parser import HTMLParser
+
+from index.errors import LoadError
+
+log = logging.getLogger(__name__)
+
+BINARY = "binary or unknown encoding"
+_CHINESE_LEGACY = {"gb2312", "gbk", "hz", "gb18030"}
+_MIN_PRINTABLE = 0.95  # share of printable characters (or whitespace) in real text
+
+
+def extract(raw: bytes, kind: str) -> str:
+    """Text of a file of `kind` (txt, md, pdf, docx, html)."""
+    if kind == "pdf":
+        return pdf_text(raw)
+    if kind == "docx":
+        return docx_text(raw)
+    if kind == "html":
+        return html_text(decode_text(raw))
+    return decode_text(raw)
+
+
+def decode_text(raw: bytes) -> str:
+    """Bytes of a text file as str: UTF-8 (with or without BOM), UTF-16 with BOM, GBK/GB18030, ..."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            try:
+                return _printable_or_raise(raw.decode(encoding))
+            except UnicodeDecodeError:
+                raise LoadError(f"{BINARY} (bad {encoding} after its byte-order mark)") from None
+    if b"\x00" in raw:
+        raise LoadError(BINARY)
+    try:
+        return _printable_or_raise(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise LoadError(BINARY)
+    encoding = best.encoding.replace("_", "")
+    # gb18030 is a superset of gbk and gb2312: it also reads the rarer characters they lack
+    if encoding in _CHINESE_LEGACY:
+        encoding = "gb18030"
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        text = str(best)
+    log.debug("decoded as %s", encoding)
+    return _printable_or_raise(text)
+
+
+def _printable_or_raise(text: str) -> str:
+    if text:
+        printable = sum(1 for ch in text if ch.isprintable() or ch.isspace())
+        if printable < _MIN_PRINTABLE * len(text):
+            raise LoadError(BINARY)
+    return text
+
+
+def pdf_text(raw: bytes) -> str:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not _opens_without_password(reader):
+            raise LoadError("encrypted PDF: needs a password")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except LoadError:
+        raise
+    except Exception as exc:  # pypdf raises many types on damaged files
+        raise LoadError(f"corrupt or truncated PDF ({type(exc).__name__})") from exc
+    text = "\x0c".join(pages)  # form feeds: cleaning counts pages to spot running headers
+    if not any(ch.isalnum() for ch in text):
+        raise LoadError("no text layer (scanned PDF?)")
+    return text
+
+
+def _opens_without_password(reader) -> bool:
+    """Many PDFs are encrypted only to restrict printing: the empty password opens them."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # e.g. AES without the optional crypto library
+        return False
+
+
+def docx_text(raw: bytes) -> str:
+    """Paragraphs and tables in document order; headings marked as in Markdown."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except Exception as exc:
+        raise LoadError(f"corrupt Word file ({type(exc).__name__})") from exc
+    blocks = []
+    for child in document.element.body.iterchildren():
+        if child.tag.endswith("}p"):
+            blocks.append(_docx_paragraph(Paragraph(child, document)))
+        elif child.tag.endswith("}tbl"):
+            blocks.extend(_table_rows(Table(child, document)))
+    return "\n\n".join(block for block in blocks if block.strip())
+
+
+def _docx_paragraph(paragraph) -> str:
+    text = paragraph.text.strip()
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    level = re.match(r"Heading (\d)", style)
+    if text and (level or style == "Title"):
+        return "#" * (int(level.group(1)) if level else 1) + " " + text
+    return text
+
+
+def _table_rows(table) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            value = " ".join(cell.text.split())
+            if not cells or value != cells[-1]:  # a merged cell repeats in every column it spans
+                cells.append(value)
+        if any(cells):
+            rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def html_text(page: str) -> str:
+    """The main text of a web page (trafilatura); every visible text when that finds nothing."""
+    import trafilatura
+
+    text = trafilatura.extract(page, include_tables=True, include_formatting=True) or ""
+    if not text.strip():
+        text = _strip_tags(page)
+    title = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)
+    title_text = " ".join(html.unescape(title.group(1)).split()) if title else ""
+    if text.strip() and title_text and not text.lstrip().startswith("#") and title_text not in text[:200]:
+        text = f"# {title_text}\n\n{text}"
+    return text
+
+
+class _TextCollector(HTMLParser):
+    _SKIP = {"script", "style", "noscript", "template", "head"}
+    _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self.skipping += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP and self.skipping:
+            self.skipping -= 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def _strip_tags(page: str) -> str:
+    collector = _TextCollector()
+    collector.feed(page)
+    collector.close()
+    return "".join(collector.parts)

@@ -1,0 +1,117 @@
+"""Read files and folders into cleaned Documents; what cannot be read is skipped with a reason.
+
+    report = load_paths([Path("data/articles")])
+    report.documents, report.skipped
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.cleaning import clean_text
+from index.errors import LoadError
+from index.extract import extract
+from index.records import Document, Skipped
+
+log = logging.getLogger(__name__)
+
+KINDS = {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
+EMPTY = "empty: no text"
+# where a line break is a paragraph break, each block is cleaned on its own: never rejoined
+_BLOCK_KINDS = {"md", "docx", "html"}
+
+
+@dataclass
+class LoadReport:
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def load_file(path: Path, root: Path | None = None) -> Document:
+    """One file as a Document; raises LoadError with a one-line reason."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    kind = KINDS.get(suffix)
+    if kind is None:
+        raise LoadError(f"unsupported type {suffix or '(no extension)'}")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"cannot read: {exc.strerror or exc}") from exc
+    if not raw.strip():
+        raise LoadError(EMPTY)
+    text = _clean(extract(raw, kind), kind)
+    if not text:
+        raise LoadError(EMPTY)
+    return Document(source=source_name(path, root), text=text, sha256=hashlib.sha256(raw).hexdigest(), kind=kind)
+
+
+def load_paths(paths: list[Path], root: Path | None = None) -> LoadReport:
+    """Every supported file in `paths` (folders walked in sorted order); never stops on a bad file.
+
+    Sources are relative to `root` when given, else to the folder passed in (a file passed
+    on its own is named by its file name).
+    """
+    report = LoadReport()
+    seen: set[Path] = set()
+    for path, base in _files(paths, root, report):
+        key = path.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        source = source_name(path, base)
+        try:
+            report.documents.append(load_file(path, base))
+        except LoadError as exc:
+            report.skipped.append(Skipped(source, str(exc)))
+            log.warning("skipped %s: %s", source, exc)
+        except Exception as exc:  # a parser bug on one file must not stop the run
+            reason = f"unreadable ({type(exc).__name__}: {_one_line(str(exc))})"
+            report.skipped.append(Skipped(source, reason))
+            log.warning("skipped %s: %s", source, reason, exc_info=True)
+    log.info("loaded %d files, skipped %d", len(report.documents), len(report.skipped))
+    return report
+
+
+def source_name(path: Path, root: Path | None) -> str:
+    """The path relative to `root` in posix style, or the file name."""
+    if root is not None:
+        try:
+            return path.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def _files(paths: list[Path], root: Path | None, report: LoadReport):
+    """(file, base for its source name) pairs, folders expanded in sorted order."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            base = root if root is not None else path
+            found = (p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+            for file in sorted(found, key=lambda p: p.relative_to(path).as_posix()):
+                yield file, base
+        elif path.is_file():
+            yield path, root
+        else:
+            report.skipped.append(Skipped(source_name(path, root), "not found"))
+
+
+def _hidden(relative: Path) -> bool:
+    # dot files and folders (.git, .DS_Store, half-written uploads) are not documents
+    return any(part.startswith(".") or part.startswith("~$") for part in relative.parts)
+
+
+def _clean(text: str, kind: str) -> str:
+    if kind not in _BLOCK_KINDS:
+        return clean_text(text)
+    blocks = (clean_text(block) for block in re.split(r"\n\s*\n", text))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]

@@ -1,0 +1,121 @@
+"""Rejoin lines that a PDF broke mid-sentence into whole paragraphs.
+
+A PDF gives lines, not paragraphs: a line goes on into the next when it stops mid-sentence.
+Blank lines carry no information here (extractors put them between wrapped lines too), so
+the decision rests on how each line ends, what it contains and how wide it is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SENTENCE_END = "。！？!?…"
+_CLOSERS = "”’」』》）)】]"
+_CLAUSE_PUNCT = re.compile(r"[，、；。！？,;]")
+_OPENERS = {"（": "）", "(": ")", "“": "”", "《": "》", "「": "」", "【": "】"}
+# a line may not start with these: it must be the tail of the line before
+_NO_LINE_START = set("，。、；：！？）》」』”’%,.;:!?)")
+_CONTINUES_AFTER = set("，、,；;（(“‘《「【—-－/·")
+# markdown blocks stand on their own
+_BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|>|\||```|\d{1,2}[.)、]\s|[（(]?[一二三四五六七八九十]{1,3}[、）)])")
+_BYLINE = r"(?:本报|本刊)?(?:特约|实习|见习)?记者\s"  # 本报记者 张三 北京报道
+_DATELINE = r".{2,30}\s\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$"  # 新京报 2024-06-19
+# lines that begin a paragraph of their own
+_STANDALONE = re.compile(
+    rf"^(?:(?:文章|信息|稿件)?来源[:：]|{_BYLINE}|{_DATELINE}|<?https?://|www\."
+    r"|\d{1,2}(?:\.\d{1,2})*\s[^\s。，、；！？,.]{2,24}$)"  # 1.2 创新产出
+)
+_ABOVE_TITLE = re.compile(rf"^(?:{_BYLINE}|{_DATELINE})")
+_PAGE_REFERENCE = re.compile(r"\s\d{1,3}$")  # a contents line: 工信部：印发《…》 13
+_FULL_LINE = 0.8  # of the wrap width: a line this wide was cut by the margin, not by the author
+_WIDE_HEADING = 0.65  # titles are set in a larger font, so they wrap earlier
+_MIN_CLAUSE_LINE = 12  # chars; shorter lines with a comma may still be headings
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Join non-empty, stripped lines into paragraphs."""
+    wrap = _wrap_width(lines)
+    paragraphs: list[str] = []
+    previous = ""
+    carried_width = 0  # width of the line that ran on into `previous`; 0 if it began a paragraph
+    for i, line in enumerate(lines):
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        if _ABOVE_TITLE.match(after):
+            # a line right above a byline or dateline is a title: it starts a paragraph
+            joined = False
+        else:
+            joined = bool(paragraphs) and _runs_on(previous, line, paragraphs[-1], wrap, carried_width)
+        if joined:
+            paragraphs[-1] = _join(paragraphs[-1], line)
+            carried_width = _width(previous)
+        else:
+            paragraphs.append(line)
+            carried_width = 0
+        previous = line
+    return paragraphs
+
+
+def _runs_on(line: str, nxt: str, paragraph: str, wrap: float, carried_width: int) -> bool:
+    """Does `line` (the last line of `paragraph`) continue into `nxt`?"""
+    if _BLOCK_START.match(nxt) or _STANDALONE.match(nxt) or line.startswith(("#", "|")):
+        return False
+    if _ends_sentence(line):
+        return False
+    if line[-1] in _CONTINUES_AFTER or nxt[0] in _NO_LINE_START or _unclosed(paragraph):
+        return True
+    width = _width(line)
+    if wrap and width >= _FULL_LINE * wrap:
+        return True
+    if wrap and width >= _WIDE_HEADING * wrap and _width(nxt) < 0.5 * wrap and not _ends_sentence(nxt):
+        return True  # a long title wrapped onto a short second line
+    if not _has_cjk(line):
+        # English prose: a lower-case word (or a number) goes on after a line without a full stop
+        return line[-1].isascii() and (line[-1].isalnum() or line[-1] == ",") and (nxt[0].islower() or nxt[0].isdigit())
+    if carried_width and width >= 0.85 * carried_width:  # as wide as the wrapped line above it
+        return True
+    # a comma inside: a fragment of prose, not a heading (nor a contents line)
+    return len(line) >= _MIN_CLAUSE_LINE and bool(_CLAUSE_PUNCT.search(line)) and not _PAGE_REFERENCE.search(line)
+
+
+def _ends_sentence(line: str) -> bool:
+    last = line[-1]
+    if last in _SENTENCE_END:
+        return True
+    if last in _CLOSERS:
+        # 。” ends a quoted sentence; a whole-line (作者系…) credit ends where it closes
+        return len(line) > 1 and (line[-2] in _SENTENCE_END or line[0] in "（(")
+    return False
+
+
+def _unclosed(paragraph: str) -> bool:
+    """An opened quote or bracket not yet closed: the sentence cannot have ended."""
+    tail = paragraph[-200:]
+    return any(tail.count(o) > tail.count(c) for o, c in _OPENERS.items())
+
+
+def _join(paragraph: str, line: str) -> str:
+    a, b = paragraph[-1], line[0]
+    if a == "-" and len(paragraph) > 1 and paragraph[-2].isalpha() and b.islower():
+        return paragraph[:-1] + line  # infor-\nmation
+    # Latin words and numbers keep their space; CJK text never had one
+    space = " " if a.isascii() and b.isascii() and (a.isalnum() or a in ",;:") and b.isalnum() else ""
+    return paragraph + space + line
+
+
+def _wrap_width(lines: list[str]) -> float:
+    """The column width when most lines were wrapped by the margin, else 0."""
+    widths = sorted(_width(line) for line in lines)
+    if len(widths) < 8:  # too few lines to tell a margin from chance
+        return 0
+    top = widths[int(len(widths) * 0.9)]
+    full = sum(1 for w in widths if 0.85 * top <= w <= 1.1 * top)
+    return top if full >= 0.35 * len(widths) else 0
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)

@@ -1,0 +1,142 @@
+"""clean_text on text shaped like real PDF extractions (see data/articles)."""
+
+from __future__ import annotations
+
+import re
+
+from index.cleaning import clean_text
+
+# wrapped at a fixed width, a blank line after every line, as the demo digests are
+WRAPPED = """ 创业投资 
+
+二级市场增持北交所上市公司股票“获准” 众多 PE 机构跃
+
+跃欲试 
+
+9 月 28 日，中国证券投资基金业协会官网发布《私募投资基金备案指引第 2
+
+号——私募股权、创业投资基金》（下称《指引》）指出，除创业投资基金之外
+
+的私募股权基金所投资的公司在北京证券交易所上市后，私募股权基金可以通过
+
+公开发行或公开交易增持上市公司股票。 
+
+这意味着相关部门正式允许私募股权基金通过二级市场增持北交所上市公司股
+
+票。 
+
+20 
+
+图片来源：视觉中国 
+
+PE 呼吁放宽买入限制得到“响应” 
+
+数据显示，当前私募股权基金已参与约 90 家北交所上市公司的战略配售。去年以
+
+来，新三板新增近 500 家挂牌公司里，逾 30%在挂牌前获得私募股权基金注资，
+
+2023 年中国汽车出口 491万辆，同比增长 5.4%，全国交通固定资产投资完成 3.9 
+
+万亿元。 
+
+来源：21 世纪经济报道 
+"""
+
+
+def paragraphs(text: str) -> list[str]:
+    return text.split("\n\n")
+
+
+def test_output_is_one_paragraph_per_line_separated_by_blank_lines():
+    out = clean_text(WRAPPED)
+    assert "\n\n\n" not in out
+    assert all(p and p == p.strip() and "\n" not in p for p in paragraphs(out))
+
+
+def test_a_paragraph_broken_across_lines_is_rejoined_without_stray_spaces():
+    out = clean_text(WRAPPED)
+    assert "除创业投资基金之外的私募股权基金所投资的公司在北京证券交易所上市后，私募股权基金可以通过公开发行" in out
+    assert "增持北交所上市公司股票。" in out
+
+
+def test_a_title_wrapped_onto_a_second_line_is_rejoined():
+    assert "二级市场增持北交所上市公司股票“获准” 众多 PE 机构跃跃欲试" in paragraphs(clean_text(WRAPPED))
+
+
+def test_latin_words_and_digits_keep_one_space_when_lines_are_joined():
+    out = clean_text("The committee approved the plan on\nthe first Monday, raising the budget by\n5.4 percent.\n")
+    assert out == "The committee approved the plan on the first Monday, raising the budget by 5.4 percent."
+
+
+def test_page_numbers_and_photo_credits_are_gone():
+    out = clean_text(WRAPPED)
+    assert "视觉中国" not in out
+    assert "20" not in paragraphs(out)
+    for credit in ("视觉中国供图", "图/视觉中国", "本报资料室/图", "图片来源：新华社", "- 12 -", "第 3 页"):
+        assert clean_text(f"正文第一段结束。\n{credit}\n正文第二段结束。") == "正文第一段结束。\n\n正文第二段结束。"
+
+
+def test_numbers_units_and_percentages_stay_intact():
+    out = clean_text(WRAPPED)
+    assert "491万辆" in out
+    assert "5.4%" in out
+    assert re.search(r"完成 3\.9 ?万亿元", out)  # the line break after "3.9" did not split the number
+    assert "逾 30%在挂牌前" in out
+
+
+def test_headings_and_source_lines_survive_as_their_own_paragraphs():
+    paras = paragraphs(clean_text(WRAPPED))
+    for line in ("创业投资", "PE 呼吁放宽买入限制得到“响应”", "来源：21 世纪经济报道"):
+        assert line in paras
+
+
+def test_sentence_final_punctuation_ends_a_paragraph():
+    out = clean_text("第一段在这里结束。\n\n第二段从这里开始，一直写到这里。\n")
+    assert paragraphs(out) == ["第一段在这里结束。", "第二段从这里开始，一直写到这里。"]
+
+
+def test_odd_whitespace_and_invisible_characters_are_normalised():
+    out = clean_text("\ufeff中国\u3000经济\u00a0增长\u200b平稳，\t就业稳定。\r\n")
+    assert out == "中国 经济 增长平稳， 就业稳定。"
+
+
+def test_layout_debris_is_dropped():
+    out = clean_text("正文一句话。\n↗\n•\n……\nx\n目录........ 12\n正文二句话。")
+    assert paragraphs(out) == ["正文一句话。", "目录 12", "正文二句话。"]
+
+
+def test_a_running_header_repeated_on_every_page_is_dropped():
+    page = "问道科技创新\n\n本页正文内容，说明第{}页的情况。\n\n"
+    out = clean_text("".join(page.format(n) for n in range(6)))
+    assert "问道科技创新" not in out
+    assert "本页正文内容，说明第5页的情况。" in out
+
+
+def test_a_header_on_each_of_three_pages_is_dropped():
+    page = "某某研究院内部参考\n\n第{}页的正文，讲述本期的主要内容。\n\n"
+    out = clean_text("\x0c".join(page.format(n) for n in range(3)))
+    assert "某某研究院内部参考" not in out
+    assert "第2页的正文，讲述本期的主要内容。" in out
+
+
+def test_repeated_source_lines_are_kept():
+    text = "".join(f"第{n}篇文章的正文。\n来源：经济参考报\n" for n in range(6))
+    assert clean_text(text).count("来源：经济参考报") == 6
+
+
+def test_letter_spaced_headings_are_closed_up():
+    assert paragraphs(clean_text("来源：科技日报\n A I \n人工智能辅助科研要从可用走向可信\n")) == [
+        "来源：科技日报", "AI", "人工智能辅助科研要从可用走向可信",
+    ]
+
+
+def test_markdown_blocks_are_not_glued_together():
+    text = "# 标题\n\n- 第一项，说明内容比较长的一项\n- 第二项\n\n| 列一 | 列二 |\n| 数据，数据数据数据 | 2 |\n"
+    assert paragraphs(clean_text(text)) == [
+        "# 标题", "- 第一项，说明内容比较长的一项", "- 第二项", "| 列一 | 列二 |", "| 数据，数据数据数据 | 2 |",
+    ]
+
+
+def test_empty_input_gives_empty_output():
+    assert clean_text("") == ""
+    assert clean_text(" \n\u3000\n\t\n") == ""
