@@ -1,0 +1,37 @@
+"""From a loaded document to its articles and chunks: the part of indexing that needs no model."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from index.articles import split_articles
+from index.chunking import chunk_article
+from index.records import Article, Chunk, Document
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    chunk_size: int = 350
+    overlap: int = 1
+    embed_title: bool = True  # the title goes into the embedded and BM25 text, not the chunk text
+
+    def as_dict(self) -> dict:
+        return {"chunk_size": self.chunk_size, "overlap": self.overlap, "embed_title": self.embed_title}
+
+
+def chunk_document(doc: Document, config: ChunkingConfig) -> tuple[list[Article], list[Chunk]]:
+    articles = split_articles(doc)
+    chunks = [c for a in articles for c in chunk_article(a, config.chunk_size, config.overlap)]
+    return articles, chunks
+
+
+def indexed_text(chunk: Chunk, config: ChunkingConfig) -> str:
+    """What the embedder and BM25 see: the title carries context a passage alone lacks."""
+    if config.embed_title and chunk.title and not chunk.text.startswith(chunk.title):
+        return f"{chunk.title}\n{chunk.text}"
+    return chunk.text
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
