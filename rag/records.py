@@ -9,14 +9,26 @@ from dataclasses import dataclass, field
 
 from index.records import Chunk, Hit
 
-__all__ = ["Answer", "Chunk", "Citation", "Hit"]
+__all__ = ["Answer", "Chunk", "Citation", "Hit", "Passage"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk as shown to the model, numbered `[n]` in the prompt."""
+
+    n: int
+    hit: Hit
+
+    @property
+    def chunk(self) -> Chunk:
+        return self.hit.chunk
 
 
 @dataclass(frozen=True)
 class Citation:
     """Marker `[n]` in an answer, pointing at a passage that was shown to the model."""
 
-    n: int
+    n: int  # the marker as the user sees it: 1..m in order of first appearance in the answer
     chunk: Chunk
     quote: str  # the span of chunk.text that supports the sentence, to highlight
 

@@ -1,0 +1,182 @@
+"""Citation repair: small models put `[n]` on the wrong passage, on nothing, or forget it.
+
+Each sentence keeps a marker only when the passage it names supports the sentence lexically;
+a wrong marker moves to the passage that clearly supports the sentence, or goes; an uncited
+factual sentence gets the passage that clearly supports it. Markers shown to the user are
+renumbered 1..m in order of first appearance, and every one of them points at a Citation.
+
+Usage: `text, citations = verify_citations(llm_text, passages)`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.context import is_year, overlap, terms
+from rag.evidence import is_model_refusal
+from rag.records import Citation, Passage
+
+SUPPORT = 0.3  # the model's own marker stays if this share of the sentence's terms is in the passage
+CLEAR = 0.5  # we only add or move a marker to a passage holding at least this share
+MARGIN = 0.3  # ...and it moves when a clearly supporting passage beats it by more than this
+FIGURE_TOLERANCE = 0.05  # "约58%" is 57.9%, "超500万辆" is 491万: rounding, not a different figure
+MIN_FACT_CJK = 6  # shorter sentences ("如下：", "综上所述，") state no fact worth a citation
+
+# [1] [1][2] [1, 2] [1，2] [^1] 【1】 ［1］; not (1): models and articles use it for list items
+_SP = r"[ \t\u3000]*"
+MARKER = re.compile(
+    rf"[\[［]{_SP}\^?{_SP}\d+(?:{_SP}[,，、]{_SP}\^?{_SP}\d+)*{_SP}[\]］]"
+    rf"|【{_SP}\^?{_SP}\d+(?:{_SP}[,，、]{_SP}\^?{_SP}\d+)*{_SP}】"
+)
+_MARKER_WITH_SPACE = re.compile(rf"{_SP}(?:{MARKER.pattern})")
+_TERMINATORS = "。！？；!?;…\n"
+_CLOSERS = "”’\"'」』）)》"
+_TAIL = re.compile(rf"(?:[。！？；!?;.…]+[{_CLOSERS}]*)?\s*$")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def strip_markers(text: str) -> str:
+    """The text without citation markers (repeated: removing one may join the pieces of another)."""
+    while True:
+        stripped = _MARKER_WITH_SPACE.sub("", text)
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def marker_numbers(marker: str) -> list[int]:
+    return [int(d) for d in re.findall(r"\d+", marker)]
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans that tile `text`: a sentence ends at 。！？；!?; or a newline (list items), or at a
+    Latin full stop before a space; markers and spaces right after the end belong to it."""
+    spans: list[tuple[int, int]] = []
+    start, i, n = 0, 0, len(text)
+    while i < n:
+        if not _ends_sentence(text, i, start):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and text[j] != "\n" and (text[j] in _TERMINATORS or text[j] in _CLOSERS):
+            j += 1
+        while m := _MARKER_WITH_SPACE.match(text, j):  # "...491万辆。[1]": the model cited late
+            j = m.end()
+        while j < n and text[j].isspace():
+            j += 1
+        spans.append((start, j))
+        start = i = j
+    if start < n:
+        spans.append((start, n))
+    return spans
+
+
+def _ends_sentence(text: str, i: int, start: int) -> bool:
+    ch = text[i]
+    if ch in _TERMINATORS:
+        return True
+    if ch != ".":
+        return False
+    after = text[i + 1 : i + 2]
+    if after and not after.isspace() and not MARKER.match(text, i + 1):
+        return False  # 5.4, v1.2, example.com
+    return not text[start:i].strip().isdigit()  # "1. " opens a list item
+
+
+def verify_citations(text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
+    """The answer with repaired, renumbered markers, and one Citation per displayed marker."""
+    by_n = {p.n: p for p in passages}
+    passage_terms = {p.n: terms(p.chunk.title + "\n" + p.chunk.text) for p in passages}
+    sentences: list[tuple[str, list[int], str]] = []  # (body, cited passage numbers, tail)
+    cited_by: dict[int, dict[str, float]] = {}  # passage -> terms of the sentences citing it
+    for a, b in split_sentences(text):
+        segment = text[a:b]
+        wanted = [n for m in MARKER.finditer(segment) for n in marker_numbers(m.group())]
+        body = strip_markers(segment)
+        tail = _TAIL.search(body).group()
+        body = body[: len(body) - len(tail)]
+        sentence_terms = terms(body)
+        cited = _attribute(body, sentence_terms, wanted, passage_terms)
+        for n in cited:
+            cited_by.setdefault(n, {}).update(sentence_terms)
+        sentences.append((body, cited, tail))
+
+    display: dict[int, int] = {}  # passage number -> number the user sees
+    parts = []
+    for body, cited, tail in sentences:
+        for n in cited:
+            display.setdefault(n, len(display) + 1)
+        parts.append(body + "".join(f"[{display[n]}]" for n in cited) + tail)
+    citations = [
+        Citation(n=shown, chunk=by_n[n].chunk, quote=best_quote(by_n[n].chunk.text, cited_by[n]))
+        for n, shown in display.items()
+    ]
+    return _drop_dangling("".join(parts), len(citations)), citations
+
+
+def _attribute(body: str, sentence_terms: dict[str, float], wanted: list[int],
+               passage_terms: dict[int, dict[str, float]]) -> list[int]:
+    """Passage numbers this sentence should cite, in the order the model cited them."""
+    if not passage_terms or not sentence_terms:
+        return []
+    support = {n: _support(sentence_terms, found) for n, found in passage_terms.items()}
+    best = min(support, key=lambda n: (-support[n], n))  # ties go to the higher-ranked passage
+    clear = best if support[best] >= CLEAR else None
+    cited: list[int] = []
+    for n in wanted:
+        own = support.get(n, 0.0)
+        # a neighbouring chunk of the same article shares words; the one with the fact shares more
+        keep = own >= SUPPORT and (clear is None or own >= support[clear] - MARGIN)
+        target = n if keep else clear
+        if target is not None and target not in cited:
+            cited.append(target)
+    if not cited and clear is not None and _is_factual(body):
+        cited.append(clear)
+    return cited
+
+
+def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float]) -> float:
+    """Share of the sentence's terms in the passage; none if the sentence states figures and
+    the passage holds none of them (same words, other numbers: the typical slip of a small model)."""
+    figures = _figures(sentence_terms)
+    if figures:
+        held = _figures(passage_terms)
+        if not any(abs(f - h) <= FIGURE_TOLERANCE * max(f, h) for f in figures for h in held):
+            return 0.0
+    return overlap(sentence_terms, passage_terms)
+
+
+def _figures(found: dict[str, float]) -> list[float]:
+    """The numbers among the terms, minus years: "2023年" sets the scene, it states no fact."""
+    return [float(t) for t in found if _NUMBER.fullmatch(t) and not is_year(t)]
+
+
+def _is_factual(body: str) -> bool:
+    stripped = body.strip()
+    if len(_CJK.findall(stripped)) < MIN_FACT_CJK or stripped.endswith(("？", "?")):
+        return False
+    return not is_model_refusal(stripped)
+
+
+def best_quote(chunk_text: str, wanted: dict[str, float]) -> str:
+    """The sentence of `chunk_text` sharing most with `wanted`: a real substring, to highlight."""
+    best, best_score = "", -1.0
+    for a, b in split_sentences(chunk_text):
+        sentence = chunk_text[a:b].strip()
+        if not sentence:
+            continue
+        score = overlap(wanted, terms(sentence))
+        if score > best_score:  # strict: the earlier sentence wins ties
+            best, best_score = sentence, score
+    return best
+
+
+def _drop_dangling(text: str, count: int) -> str:
+    """Remove any marker naming a number outside 1..count. Unreachable by construction;
+    kept because the invariant is what the UI relies on."""
+    while True:
+        fixed = MARKER.sub(lambda m: m.group() if all(1 <= n <= count for n in marker_numbers(m.group())) else "", text)
+        if fixed == text:
+            return text
+        text = fixed

@@ -1,0 +1,140 @@
+"""Citation repair: markers point at passages that support their sentence, numbered 1..m."""
+
+from __future__ import annotations
+
+import random
+
+from index.records import Chunk, Hit
+from rag.citations import MARKER, marker_numbers, split_sentences, strip_markers, verify_citations
+from rag.records import Passage
+
+EXPORTS = "中国汽车工业协会数据显示，2023年我国汽车出口491万辆，同比增长57.9%。出口首次超过日本，居全球第一。"
+BANKS = "截至2023年末，工商银行民营企业贷款余额超过2万亿元，居国有大行首位。建设银行紧随其后。"
+CERT = "自2024年11月1日起，电动自行车用锂离子蓄电池和充电器须经过3C认证方可出厂、销售。"
+
+
+def passages(*texts: str) -> list[Passage]:
+    out = []
+    for n, text in enumerate(texts, 1):
+        chunk = Chunk(id=f"c{n}", source=f"{n}.txt", title=f"第{n}篇", text=text, start=0, end=len(text))
+        out.append(Passage(n=n, hit=Hit(chunk=chunk, score=1.0, retriever="hybrid", rank=n, scores={"dense": 0.85})))
+    return out
+
+
+PASSAGES = passages(EXPORTS, BANKS, CERT)
+
+
+def test_supported_marker_is_kept():
+    text, cites = verify_citations("2023年我国汽车出口491万辆[1]。", PASSAGES)
+    assert text == "2023年我国汽车出口491万辆[1]。"
+    assert [(c.n, c.chunk.id) for c in cites] == [(1, "c1")]
+
+
+def test_marker_pointing_nowhere_is_dropped_or_reattributed():
+    text, cites = verify_citations("2023年我国汽车出口491万辆[7]。今天天气不错，适合出门散步走走[9]。", PASSAGES)
+    assert text == "2023年我国汽车出口491万辆[1]。今天天气不错，适合出门散步走走。"
+    assert [c.chunk.id for c in cites] == ["c1"]
+
+
+def test_marker_on_a_passage_that_does_not_support_moves_to_the_one_that_does():
+    text, cites = verify_citations("工商银行民营企业贷款余额超过2万亿元[3]。", PASSAGES)
+    assert text == "工商银行民营企业贷款余额超过2万亿元[1]。"
+    assert cites[0].chunk.id == "c2"
+
+
+def test_marker_on_a_weak_neighbour_moves_to_the_passage_with_the_fact():
+    ps = passages("国铁集团与建设银行将合作开展铁路物流金融服务试点，为铁路货运客户提供金融产品。",
+                  "双方依托铁路货运平台，推出铁路运费贷、信用证结算、铁路单证融资三种铁路物流金融产品。")
+    sentence = "国铁集团与建设银行依托铁路货运平台推出铁路运费贷、信用证结算、铁路单证融资三种产品"
+    text, cites = verify_citations(sentence + "[1]。", ps)  # [1] shares words (0.35), [2] has the fact (0.68)
+    assert text == sentence + "[1]。" and [c.chunk.id for c in cites] == ["c2"]
+
+
+def test_uncited_factual_sentence_gets_the_supporting_passage():
+    text, cites = verify_citations("电动自行车锂电池和充电器从2024年11月1日起须经过3C认证。", PASSAGES)
+    assert text == "电动自行车锂电池和充电器从2024年11月1日起须经过3C认证[1]。"
+    assert cites[0].chunk.id == "c3"
+
+
+def test_refusals_and_short_phrases_get_no_marker():
+    text, cites = verify_citations("根据资料：\n资料中没有提到小米SU7的芯片算力。", PASSAGES)
+    assert text == "根据资料：\n资料中没有提到小米SU7的芯片算力。" and cites == []
+
+
+def test_number_must_match_for_support():
+    # same words, wrong figure: the passage does not support the claim
+    text, _ = verify_citations("2023年我国汽车出口800万辆，同比增长90%[1]。", PASSAGES)
+    assert text == "2023年我国汽车出口800万辆，同比增长90%。"
+
+
+def test_rounded_figure_still_counts_as_support():
+    text, _ = verify_citations("我国汽车出口约490万辆，同比增长约58%[1]。", PASSAGES)
+    assert text == "我国汽车出口约490万辆，同比增长约58%[1]。"
+
+
+def test_sentence_joining_two_passages_keeps_both_markers():
+    text, cites = verify_citations("我国汽车出口491万辆，工商银行民营企业贷款余额超过2万亿元[1][2]。", PASSAGES)
+    assert text.endswith("[1][2]。") and [c.chunk.id for c in cites] == ["c1", "c2"]
+
+
+def test_markers_are_renumbered_in_order_of_appearance():
+    answer = "锂电池和充电器须经过3C认证[3]。工商银行民营企业贷款余额超过2万亿元[2]。汽车出口491万辆[1]。充电器须经过3C认证[3]。"
+    text, cites = verify_citations(answer, PASSAGES)
+    assert [m.group() for m in MARKER.finditer(text)] == ["[1]", "[2]", "[3]", "[1]"]
+    assert [(c.n, c.chunk.id) for c in cites] == [(1, "c3"), (2, "c2"), (3, "c1")]
+
+
+def test_marker_forms_are_all_understood():
+    for marker in ["[1]", "[1][2]", "[1, 2]", "[1,2]", "【1】", "[^1]", "［１］", "[1，2]"]:
+        text, cites = verify_citations(f"2023年我国汽车出口491万辆{marker}。", PASSAGES)
+        assert text == "2023年我国汽车出口491万辆[1]。", marker
+    text, _ = verify_citations("汽车出口分三步(1)出口491万辆。", PASSAGES)
+    assert "(1)" in text  # parentheses are list numbering, never a marker
+
+
+def test_marker_after_the_full_stop_moves_before_it():
+    text, _ = verify_citations("2023年我国汽车出口491万辆。[1]\n- 工商银行民营企业贷款余额超过2万亿元。 [2]", PASSAGES)
+    assert text == "2023年我国汽车出口491万辆[1]。\n- 工商银行民营企业贷款余额超过2万亿元[2]。"
+
+
+def test_quote_is_the_supporting_sentence_of_the_passage():
+    _, cites = verify_citations("汽车出口首次超过日本[1]。", PASSAGES)
+    assert cites[0].quote == "出口首次超过日本，居全球第一。"
+    assert cites[0].quote in cites[0].chunk.text
+
+
+def test_no_passages_means_no_markers():
+    text, cites = verify_citations("2023年我国汽车出口491万辆[1]。", [])
+    assert text == "2023年我国汽车出口491万辆。" and cites == []
+
+
+def test_sentences_split_on_chinese_and_latin_ends_but_not_decimals():
+    text = "增长5.4%。收入 up 3.5. Next[1]! 1. 第一项\n2. 第二项"
+    pieces = [text[a:b] for a, b in split_sentences(text)]
+    assert "".join(pieces) == text
+    assert pieces == ["增长5.4%。", "收入 up 3.5. ", "Next[1]! ", "1. 第一项\n", "2. 第二项"]
+
+
+def test_strip_markers_removes_every_form():
+    assert strip_markers("出口491万辆 [1][2]，增长【3】。见[^4]与[5, 6]") == "出口491万辆，增长。见与"
+
+
+def test_no_marker_ever_points_at_nothing():
+    rng = random.Random(20240229)
+    pieces = [EXPORTS, BANKS, CERT, "今天天气不错。", "资料中没有找到相关信息。", "\n- ", "[", "]", "1", "，", "。", " "]
+    forms = ["[{}]", "【{}】", "[^{}]", "[{}, {}]", "[{}][{}]", "［{}］", "[{}\n]", "[{},{}"]
+    for _ in range(500):
+        answer = ""
+        for _ in range(rng.randint(0, 12)):
+            piece = rng.choice(pieces)
+            answer += piece[: rng.randint(0, len(piece))]
+            if rng.random() < 0.6:
+                form = rng.choice(forms)
+                answer += form.format(*(rng.randint(-1, 12) for _ in range(form.count("{}"))))
+        ps = PASSAGES[: rng.randint(0, 3)]
+        text, cites = verify_citations(answer, ps)
+        assert [c.n for c in cites] == list(range(1, len(cites) + 1))
+        shown = [n for m in MARKER.finditer(text) for n in marker_numbers(m.group())]
+        assert all(1 <= n <= len(cites) for n in shown), (answer, text)
+        assert sorted(set(shown)) == [c.n for c in cites]  # every citation is shown
+        assert all(c.quote in c.chunk.text for c in cites)

@@ -1,0 +1,82 @@
+"""Refusal from retrieval evidence: coverage of the question's terms and dense similarity."""
+
+from __future__ import annotations
+
+import math
+
+from index.records import Chunk, Hit
+from rag.evidence import REFUSAL_TEXT, assess_evidence, is_model_refusal, question_terms
+
+EXPORTS = "中国汽车工业协会数据显示，2023年我国汽车出口491万辆，同比增长57.9%，首次超过日本。"
+BANKS = "截至2023年末，工商银行民营企业贷款余额超过2万亿元，居国有大行首位。"
+XIAOMI = "小米SU7正式发布，起售价21.59万元，首批交付用户已超过1万辆。"
+
+
+def hits(*texts: str, dense: float | None = 0.92) -> list[Hit]:
+    out = []
+    for i, text in enumerate(texts, 1):
+        chunk = Chunk(id=f"c{i}", source=f"{i}.txt", title="要闻", text=text, start=0, end=len(text))
+        scores = {"bm25": 9.0} if dense is None else {"dense": dense - 0.01 * i, "bm25": 9.0}
+        out.append(Hit(chunk=chunk, score=1.0, retriever="hybrid", rank=i, scores=scores))
+    return out
+
+
+def test_question_words_are_not_content_terms():
+    found = question_terms("请问2023年我国汽车出口多少辆呢？")
+    assert {"汽车", "出口", "2023"} <= found.keys()
+    assert not {"多少", "请问", "少辆", "辆呢"} & found.keys()
+
+
+def test_covered_question_is_answerable():
+    evidence = assess_evidence("2023年我国汽车出口多少辆？", hits(EXPORTS, BANKS))
+    assert evidence.answerable and evidence.coverage > 0.9
+    assert evidence.best_dense == 0.91  # the best of the hits, not the first
+
+
+def test_off_topic_question_is_not_answerable():
+    evidence = assess_evidence("深圳2023年GDP增速是多少？", hits(EXPORTS, BANKS, XIAOMI))
+    assert not evidence.answerable and evidence.coverage < 0.5
+    assert "coverage" in evidence.reason
+
+
+def test_semantically_distant_passages_are_not_evidence_even_if_words_match():
+    # "长城" matches 长城汽车 lexically; e5 puts off-topic questions below 0.88 on this corpus
+    car = "长城汽车2023年销量123万辆，同比增长16.8%。"
+    assert assess_evidence("长城有多长？", hits(car, dense=0.95)).answerable
+    assert not assess_evidence("长城有多长？", hits(car, dense=0.84)).answerable
+
+
+def test_product_code_missing_from_every_passage_is_not_answerable():
+    evidence = assess_evidence("小米SU8的起售价是多少？", hits(XIAOMI))
+    assert not evidence.answerable and "su8" in evidence.reason
+    assert assess_evidence("小米SU7的起售价是多少？", hits(XIAOMI)).answerable
+
+
+def test_digit_first_codes_are_not_required_verbatim():
+    ccc = "电动自行车用锂电池和充电器须经过CCC认证方可销售。"
+    assert assess_evidence("电动自行车锂电池和充电器要过3C认证吗？", hits(ccc)).answerable
+
+
+def test_without_dense_scores_coverage_decides():
+    evidence = assess_evidence("工商银行民营企业贷款余额有多少？", hits(BANKS, dense=None))
+    assert evidence.answerable and math.isnan(evidence.best_dense)
+
+
+def test_only_the_best_three_hits_count_as_evidence():
+    evidence = assess_evidence("工商银行民营企业贷款余额有多少？", hits(EXPORTS, XIAOMI, EXPORTS, BANKS))
+    assert not evidence.answerable
+
+
+def test_nothing_retrieved_is_not_answerable():
+    assert not assess_evidence("汽车出口多少辆？", []).answerable
+
+
+def test_model_refusals_are_recognised():
+    for text in [REFUSAL_TEXT, "资料中没有提到深圳的GDP增速。", "抱歉，所给资料未提及该信息。", "我无法回答这个问题。",
+                 "不知道。", "The passages do not mention it.", "资料中没有找到相关信息[1]。"]:
+        assert is_model_refusal(text), text
+
+
+def test_answers_are_not_refusals():
+    for text in ["2023年我国汽车出口491万辆[1]。", "工商银行贷款余额超过2万亿元[1]，利润未披露。", "出口增长57.9%。"]:
+        assert not is_model_refusal(text), text
