@@ -1,0 +1,196 @@
+"""The assistant the UI, the API and evaluation talk to: question (+ history) in, Answer out.
+
+Usage:
+    assistant = Assistant(settings)
+    answer = assistant.ask("2023年中国汽车出口多少辆？")
+    for event in assistant.stream(question, history):   # str deltas, then one Answer
+        ...
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+from langchain_core.language_models import BaseChatModel
+
+from index.errors import ZhikuError
+from index.records import Hit
+from index.versions import current_version
+from rag.chain import build_answer_chain, build_prepare_chain
+from rag.citations import verify_citations
+from rag.components import open_retriever
+from rag.conversation import Turn, bounded
+from rag.evidence import REFUSAL_TEXT, is_model_refusal
+from rag.extractive import extract_answer
+from rag.records import Answer, Passage
+from rag.retrieval import Retriever, clean_query
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Assistant", "Turn"]
+
+NOTICE_EXTRACTED = "未使用生成模型：以下为从资料中摘录的原句。"
+NOTICE_LLM_FAILED = "生成模型没有及时回答，以下为从资料中摘录的原句。"
+NOTICE_MODEL_DECLINED = "生成模型未能作答，但资料中有相关内容，以下为摘录。"
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever | None = None,
+        chat_model: BaseChatModel | None = None,
+    ):
+        """`chat_model` overrides the LLM (tests pass a fake one); by default the LLM runtime
+        starts the local server, or uses settings.llm_base_url, on the first LLM answer."""
+        self.settings = settings
+        self._retriever = retriever
+        self._chat_model = chat_model
+        self._runtime = None
+        self._lock = threading.Lock()
+
+    # --- public ------------------------------------------------------------------------------
+
+    def ask(self, question: str, history: list[Turn] | None = None, answerer: str | None = None,
+            hits: list[Hit] | None = None) -> Answer:
+        """The whole answer at once (see `stream`)."""
+        answer = None
+        for event in self.stream(question, history, answerer, hits):
+            if isinstance(event, Answer):
+                answer = event
+        return answer
+
+    def stream(self, question: str, history: list[Turn] | None = None, answerer: str | None = None,
+               hits: list[Hit] | None = None) -> Iterator[str | Answer]:
+        """Text deltas as the model writes them, then the final Answer with verified citations.
+
+        `answerer` overrides settings.answerer ("llm" or "extractive"); `hits` skips retrieval and
+        answers from exactly those passages (the RGB benchmark does this).
+        The final Answer's text may differ from the streamed text: citations are repaired at the end.
+        """
+        started = time.perf_counter()
+        question = clean_query(question)
+        answerer = answerer or self.settings.answerer
+        if answerer not in ("llm", "extractive"):
+            raise ZhikuError(f"unknown answerer {answerer!r}: use llm or extractive")
+        chat_model = self._chat() if answerer == "llm" else None
+        state = self._prepare(question, bounded(history, self.settings.history_turns), hits, chat_model)
+        timings = state["timings"]
+
+        def finish(text: str, mode: str, notice: str = "", refused: bool = False) -> Answer:
+            text, citations = ("", []) if refused else verify_citations(text, state["passages"])
+            timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            return Answer(
+                question=question,
+                text=REFUSAL_TEXT if refused else text,
+                citations=citations,
+                hits=state["hits"],
+                refused=refused,
+                answerer=mode,
+                notice=notice,
+                standalone_question=state["standalone"],
+                timings_ms=timings,
+            )
+
+        if not state["passages"] or not state["evidence"].answerable:
+            yield self._first(REFUSAL_TEXT, timings, started)
+            yield finish("", answerer, refused=True)
+            return
+        if chat_model is None:
+            text = extract_answer(state["standalone"], state["passages"])
+            if not text:
+                yield self._first(REFUSAL_TEXT, timings, started)
+                yield finish("", "extractive", refused=True)
+                return
+            yield self._first(text, timings, started)
+            yield finish(text, "extractive", NOTICE_EXTRACTED)
+            return
+        parts: list[str] = []
+        try:
+            llm_started = time.perf_counter()
+            for delta in build_answer_chain(chat_model).stream(state):
+                if not parts:
+                    timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
+                parts.append(delta)
+                yield delta
+            timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
+        except Exception as exc:  # timeout, connection refused, server crash: answer anyway
+            log.warning("LLM failed (%s); falling back to the extractive answer", exc)
+            yield from self._fallback(state, started, finish, NOTICE_LLM_FAILED)
+            return
+        text = "".join(parts).strip()
+        if not text or is_model_refusal(text):
+            # retrieval found evidence: a small model declining is often wrong, so show the evidence
+            yield from self._fallback(state, started, finish, NOTICE_MODEL_DECLINED, refuse_if_empty=True)
+            return
+        yield finish(text, "llm")
+
+    def reload_if_changed(self) -> bool:
+        """Switch to a newer published index version, if any; True when it switched.
+
+        Answers in flight keep the snapshot they started with; the old one is dropped after.
+        """
+        retriever = self._retriever
+        if retriever is None:
+            return False
+        if current_version(self.settings.index_dir) == retriever.snapshot.folder:
+            return False
+        with self._lock:
+            new = open_retriever(self.settings, retriever.embedder, retriever.snapshot.bm25._tokenizer)
+            self._retriever = new
+        return True
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = open_retriever(self.settings)
+            return self._retriever
+
+    @property
+    def llm_description(self) -> str:
+        if self.settings.llm_base_url:
+            return f"{self.settings.llm_model} @ {self.settings.llm_base_url}"
+        return self.settings.llm_gguf_path or "Qwen2.5-Coder-1.5B-Instruct (packaged, local llama.cpp)"
+
+    def close(self) -> None:
+        """Stop what the assistant started (the local LLM server)."""
+        if self._runtime is not None:
+            self._runtime.close()
+            self._runtime = None
+
+    # --- steps ---------------------------------------------------------------------------------
+
+    def _chat(self) -> BaseChatModel:
+        if self._chat_model is not None:
+            return self._chat_model
+        with self._lock:
+            if self._runtime is None:
+                from rag.llm import LLMRuntime
+
+                self._runtime = LLMRuntime(self.settings)
+        return self._runtime.chat_model()
+
+    def _prepare(self, question: str, history: list[Turn], hits: list[Hit] | None, chat_model) -> dict:
+        retriever = self.retriever if hits is None else None
+        search = retriever.search if retriever is not None else (lambda q: [])
+        chain = build_prepare_chain(search, chat_model, self.settings.context_chars)
+        return chain.invoke({"question": question, "history": history, "hits": hits, "timings": {}})
+
+    def _fallback(self, state: dict, started: float, finish, notice: str, refuse_if_empty: bool = True):
+        passages: list[Passage] = state["passages"]
+        text = extract_answer(state["standalone"], passages)
+        if not text and refuse_if_empty:
+            yield finish("", "extractive", refused=True)
+            return
+        yield "\n\n" + notice + "\n" + text
+        yield finish(text, "extractive", notice)
+
+    @staticmethod
+    def _first(text: str, timings: dict, started: float) -> str:
+        timings.setdefault("first_token_ms", round((time.perf_counter() - started) * 1000, 1))
+        return text

@@ -1,0 +1,107 @@
+"""The knowledge base as staff manage it: what is indexed, uploading and removing files.
+
+Uploads are saved under `<corpus_dir>/uploads/` with a sanitised name (never outside it), written
+to a temporary file first so an interrupted upload leaves no partial document, then indexed
+incrementally. Usage: `KnowledgeBase(settings).upload("报告.pdf", data)`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from pathlib import Path
+
+from index.builder import BuildReport
+from index.errors import ZhikuError
+from index.snapshot import load_snapshot
+from rag.components import make_builder
+from rag.settings import Settings
+
+ALLOWED_TYPES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+UPLOADS = "uploads"
+
+
+def safe_filename(name: str) -> str:
+    """A file name that cannot leave its folder: no separators, no `..`, no control characters."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
+    name = re.sub(r"\s+", " ", name)
+    if not name or name in {".", ".."}:
+        raise ZhikuError("the file has no usable name")
+    return name[:150]
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings, embedder=None):
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.Lock()  # one index update at a time within this process
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.corpus_dir / UPLOADS
+
+    def stats(self) -> dict:
+        snap = load_snapshot(self.settings.index_dir)
+        if snap is None:
+            return {"documents": 0, "articles": 0, "chunks": 0, "files": {}, "built_at": "", "model": ""}
+        m = snap.manifest
+        return {
+            "documents": len(m.files),
+            "articles": sum(f.get("articles", 0) for f in m.files.values()),
+            "chunks": len(snap.chunks),
+            "files": m.files,
+            "built_at": m.built_at,
+            "model": m.embedding_model,
+            "dimension": m.dim,
+            "index_type": m.index_type,
+            "skipped": m.skipped,
+        }
+
+    def check_upload(self, filename: str, size: int) -> str:
+        """The safe name, or a clear error when the type or size is not allowed."""
+        name = safe_filename(filename)
+        suffix = Path(name).suffix.lower()
+        if suffix not in ALLOWED_TYPES:
+            raise ZhikuError(f"{suffix or 'no extension'} files are not accepted; use {', '.join(ALLOWED_TYPES)}")
+        limit = self.settings.upload_max_mb * 1024 * 1024
+        if size > limit:
+            raise ZhikuError(f"the file is {size / 1e6:.1f} MB; the limit is {self.settings.upload_max_mb} MB")
+        if size == 0:
+            raise ZhikuError("the file is empty")
+        return name
+
+    def upload(self, filename: str, data: bytes) -> BuildReport:
+        name = self.check_upload(filename, len(data))
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        target = self.uploads_dir / name
+        with self._lock:
+            fd, tmp = tempfile.mkstemp(dir=self.uploads_dir, prefix=".upload-", suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            report = self._builder().add([target], root=self.settings.corpus_dir)
+        if report.skipped:
+            target.unlink(missing_ok=True)  # unreadable: do not keep it around to fail again
+            raise ZhikuError(f"{name} could not be read: {report.skipped[0].reason}")
+        return report
+
+    def remove(self, source: str) -> BuildReport:
+        with self._lock:
+            report = self._builder().remove([source])
+        path = (self.settings.corpus_dir / source).resolve()
+        if path.parent == self.uploads_dir.resolve() and path.is_file():
+            path.unlink()  # uploaded copies go; the organisation's own folder is never touched
+        return report
+
+    def _builder(self):
+        return make_builder(self.settings, self._embedder)
