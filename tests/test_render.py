@@ -1,0 +1,175 @@
+"""Answers rendered for the chat bubble and the sources panel: linked markers, highlighted
+quotes, clear notices, and nothing from an article or a question ever becoming markup."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from rag.records import Answer, Chunk, Citation, Hit
+from ui.i18n import UIText
+from ui.render import escape_text, render_answer, render_question, render_sources, render_streaming
+
+T = UIText("zh")
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "![x](http://evil.example/pixel.png)",
+    "[click](javascript:alert(1))",
+    "${alert(1)} {{value}} `code` $$x^2$$ **bold** &amp; \" '",
+)
+OUR_TAGS = {"div", "span", "a", "strong", "mark", "code", "br", "ul", "li", "details", "summary"}
+OUR_ATTRS = {"class", "id", "href", "title"}
+
+
+class _Markup(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(html: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def assert_only_our_markup(html: str) -> None:
+    for tag, attrs in parse(html).tags:
+        assert tag in OUR_TAGS, tag
+        assert set(attrs) <= OUR_ATTRS, attrs
+        assert attrs.get("href", "#").startswith("#"), attrs
+    for syntax in ("](", "![", "${", "{{", "$$", "**", "`"):
+        assert syntax not in html, f"{syntax!r} would reach Markdown/LaTeX/templates"
+
+
+def chunk(n: int, title: str = "", text: str = "", source: str = "a.txt", section: str = "") -> Chunk:
+    return Chunk(id=f"c{n}", source=source, title=title or f"文章{n}", text=text or f"第{n}段的内容。", start=0,
+                 end=10, section=section)
+
+
+def hit(c: Chunk, rank: int = 1) -> Hit:
+    return Hit(chunk=c, score=1.0 / rank, retriever="hybrid", rank=rank)
+
+
+def test_article_and_answer_payloads_render_as_text():
+    evil = "；".join(PAYLOADS)
+    c = chunk(1, title=evil, text=f"前文。{evil}。后文。", source=f"{PAYLOADS[1]}.txt", section=PAYLOADS[0])
+    answer = Answer(question=evil, text=f"{evil}[1]", citations=[Citation(1, c, evil)], hits=[hit(c)],
+                    answerer="extractive", notice=evil)
+    for html in (render_answer(answer, T, "zk0"), render_sources(answer, T, "zk0"), render_question(evil)):
+        assert_only_our_markup(html)
+        assert "<script" not in html and "<img" not in html
+        assert "".join(parse(html).text).count("<script>alert(1)</script>") >= 1  # shown, as text
+
+
+def test_uncited_passages_escape_payloads_too():
+    evil = chunk(2, title=PAYLOADS[0], text=PAYLOADS[1])
+    answer = Answer(question="q", text="答[1]", citations=[Citation(1, chunk(1), "")], hits=[hit(chunk(1)), hit(evil, 2)])
+    html = render_sources(answer, T)
+    assert_only_our_markup(html)
+    assert PAYLOADS[1] in "".join(parse(html).text)
+
+
+def test_streaming_text_is_escaped():
+    html = render_streaming("部分回答 <img src=x onerror=alert(1)> [1")
+    assert_only_our_markup(html)
+    assert "&lt;img" in html
+
+
+def test_question_keeps_line_breaks_as_br_only():
+    assert render_question("第一行\n<b>第二行</b>") == '<div class="zk-question">第一行<br>&lt;b&gt;第二行&lt;/b&gt;</div>'
+
+
+def test_escape_text_leaves_chinese_alone():
+    assert escape_text("中国汽车出口491万辆。") == "中国汽车出口491万辆。"
+
+
+def test_markers_link_to_their_source_entries():
+    c1, c2 = chunk(1, title="汽车出口"), chunk(2, title="制造业PMI")
+    answer = Answer(question="q", text="出口增长[1]。PMI回升[2]。", citations=[Citation(1, c1, ""), Citation(2, c2, "")],
+                    hits=[hit(c1), hit(c2, 2)])
+    bubble, panel = render_answer(answer, T, "zk3"), render_sources(answer, T, "zk3")
+    links = [a for tag, a in parse(bubble).tags if tag == "a"]
+    assert [a["href"] for a in links] == ["#zk3-s1", "#zk3-s2"]
+    assert links[0]["title"] == "汽车出口"
+    ids = [a["id"] for tag, a in parse(panel).tags if "id" in a]
+    assert ids == ["zk3-s1", "zk3-s2"]
+    assert "出口增长" in "".join(parse(bubble).text)
+
+
+def test_a_combined_marker_links_each_number():
+    c1, c2 = chunk(1), chunk(2)
+    answer = Answer(question="q", text="两者都提到[1, 2]。", citations=[Citation(1, c1, ""), Citation(2, c2, "")])
+    hrefs = [a["href"] for tag, a in parse(render_answer(answer, T, "x")).tags if tag == "a"]
+    assert hrefs == ["#x-s1", "#x-s2"]
+
+
+def test_a_marker_without_citation_stays_plain_text():
+    answer = Answer(question="q", text="没有出处[7]。", citations=[])
+    html = render_answer(answer, T)
+    assert not [t for t, _ in parse(html).tags if t == "a"]
+    assert "[7]" in "".join(parse(html).text)
+
+
+def test_quote_is_highlighted_inside_its_passage():
+    c = chunk(1, text="背景介绍。2023年，中国汽车出口491万辆。<其他>内容。", section="汽车")
+    answer = Answer(question="q", text="出口491万辆[1]。", citations=[Citation(1, c, "2023年，中国汽车出口491万辆。")])
+    html = render_sources(answer, T, "zk0")
+    assert "背景介绍。<mark>2023年，中国汽车出口491万辆。</mark>&lt;其他&gt;内容。" in html
+    assert "文章1" in html and "a.txt" in html and "汽车" in html  # title, source file, section
+
+
+def test_a_quote_not_in_the_passage_shows_the_passage_unmarked():
+    answer = Answer(question="q", text="x[1]", citations=[Citation(1, chunk(1, text="原文。"), "别处的话")])
+    html = render_sources(answer, T)
+    assert "<mark>" not in html and "原文。" in html
+
+
+def test_retrieved_but_uncited_passages_are_collapsed():
+    cited, other = chunk(1, title="被引用"), chunk(2, title="未引用")
+    answer = Answer(question="q", text="答[1]", citations=[Citation(1, cited, "")], hits=[hit(cited), hit(other, 2)])
+    html = render_sources(answer, T)
+    details = html[html.index("<details"):]
+    assert "未引用" in details and "被引用" not in details
+    assert "其他检索到的段落（1）" in details
+
+
+def test_refusal_lists_the_titles_that_were_searched():
+    hits = [hit(chunk(1, title="图书馆开放时间调整")), hit(chunk(2, title="图书馆开放时间调整"), 2),
+            hit(chunk(3, title="<b>汽车</b>出口"), 3)]
+    answer = Answer(question="火星上有图书馆吗？", text="资料中没有找到相关信息。", hits=hits, refused=True)
+    html = render_answer(answer, T)
+    text = "".join(parse(html).text)
+    assert "资料中没有找到能回答这个问题的内容" in text
+    items = [text for text in parse(html.split("<ul>")[1]).text]
+    assert items == ["图书馆开放时间调整", "<b>汽车</b>出口"]
+    assert_only_our_markup(html)
+
+
+def test_refusal_with_nothing_retrieved_says_so():
+    html = render_answer(Answer(question="q", text="", refused=True), T)
+    assert "没有检索到任何段落" in html
+
+
+def test_extracted_answer_carries_its_notice():
+    answer = Answer(question="q", text="原句[1]。", citations=[Citation(1, chunk(1), "")], answerer="extractive",
+                    notice="未使用生成模型：以下为从资料中摘录的原句。")
+    html = render_answer(answer, T)
+    assert 'class="zk-notice zk-notice-extracted"' in html
+    assert html.index("未使用生成模型") < html.index("原句")
+
+
+@pytest.mark.parametrize("language, label", [("zh", "引用来源"), ("en", "Sources")])
+def test_panel_labels_follow_the_language(language, label):
+    html = render_sources(Answer(question="q", text="t"), UIText(language))
+    assert label in html

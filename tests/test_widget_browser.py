@@ -1,0 +1,188 @@
+"""The widget in real headless Chromium (Debian's package, driven by Playwright): the demo page,
+the button, a streamed answer with a citation and its sources, hostile text rendered inert, and
+the framing rules of allowed origins. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_api import Live, live_server, server_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+TOKEN = "widget-token-51c"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HOSTILE = (
+    "# <img src=x onerror=\"window.__pwned=1;alert('title')\">消防演练通知\n\n"
+    "2024年5月，公司组织消防演练<script>window.__pwned=2;alert('body')</script>，"
+    "共有<img src=x onerror=\"window.__pwned=3\">三百二十名员工参加疏散。\n"
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.model,
+    pytest.mark.timeout(300),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+]
+
+
+class IntranetSite:
+    """Another site on loopback (another port = another origin) with the one-tag snippet."""
+
+    def __init__(self):
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = site.html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.html = ""
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)  # bound now: the origin is known
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def serve(self, zhiku_url: str) -> None:
+        self.html = ("<!doctype html><html><head><meta charset='utf-8'><title>portal</title></head><body><h1>内网门户</h1>"
+                     f"<script src='{zhiku_url}/widget.js?token={TOKEN}' data-position='bottom-left'></script></body></html>")
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def sites() -> Iterator[dict[str, IntranetSite]]:
+    sites = {"allowed": IntranetSite(), "other": IntranetSite()}
+    yield sites
+    for site in sites.values():
+        site.httpd.shutdown()
+        site.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, fixture_index, embedder, sites) -> Iterator[Live]:
+    from rag.components import make_builder
+
+    settings = server_settings(tmp_path_factory.mktemp("browser"), fixture_index, token=TOKEN,
+                               allowed_origins=[sites["allowed"].origin])
+    (settings.corpus_dir / "safety.md").write_text(HOSTILE, encoding="utf-8")
+    make_builder(settings, embedder).build(settings.corpus_dir)
+    with live_server(settings, embedder) as live:
+        for site in sites.values():
+            site.serve(live.url)
+        yield live
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def open_widget(page, url: str, closed_screenshot: str = ""):
+    page.goto(url)
+    if closed_screenshot:
+        page.locator("[data-zhiku-widget] button").wait_for()
+        screenshot(page, closed_screenshot)
+    page.locator("[data-zhiku-widget] button").click()  # Playwright pierces the open shadow root
+    handle = page.wait_for_selector("[data-zhiku-widget] iframe")
+    frame = handle.content_frame()
+    frame.wait_for_selector("#question")
+    return frame
+
+
+def ask(frame, question: str) -> None:
+    asked = frame.locator(".msg.user").count()
+    frame.fill("#question", question)
+    frame.press("#question", "Enter")
+    # done: the new answer has its feedback row, or shows an error
+    frame.locator(".msg.bot").nth(asked).locator(".feedback, .bubble.error").wait_for(timeout=60_000)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    return path
+
+
+def test_demo_page_widget_answers_with_a_citation_and_sources(server, page):
+    frame = open_widget(page, f"{server.url}/widget-demo?token={TOKEN}", closed_screenshot="widget-closed.png")
+    ask(frame, "2023年中国汽车出口多少辆？")
+    bubble = frame.locator(".msg.bot .bubble").last
+    assert "491万" in bubble.inner_text()
+    link = bubble.locator("a.cite").first
+    assert link.inner_text() == "[1]"
+    source = frame.locator(".msg.bot .sources .source").first
+    assert "中国汽车出口跃居全球第一" in source.locator(".src-title").inner_text()
+    assert "auto_exports.txt" in source.locator(".src-meta").inner_text()
+    assert "491万" in source.locator("mark").inner_text()  # the quote, highlighted in its passage
+    link.click()
+    assert frame.locator(".msg.bot .bubble.error").count() == 0
+    assert screenshot(page, "widget-answer.png").stat().st_size > 10_000
+
+
+def test_hostile_article_and_question_render_as_text(server, page):
+    frame = open_widget(page, f"{server.url}/widget-demo?token={TOKEN}")
+    scripts_before = frame.locator("script").count()
+    question = "<img src=x onerror=\"window.__pwned=4;alert('q')\">消防演练有多少员工参加？<script>alert(5)</script>"
+    ask(frame, question)
+    assert frame.locator(".msg.user .bubble").last.inner_text() == question
+    answer = frame.locator(".msg.bot").last
+    assert "三百二十名" in answer.locator(".bubble").inner_text()
+    assert "<script>" in answer.locator(".bubble").inner_text() or "<img" in answer.locator(".sources").inner_text()
+    assert "<img src=x" in answer.locator(".src-title").first.inner_text()  # the title, as text
+    page.wait_for_timeout(500)  # give any injected handler time to fire
+    assert page.dialogs == []
+    assert frame.evaluate("window.__pwned") is None and page.evaluate("window.__pwned") is None
+    assert frame.locator("img").count() == 0
+    assert frame.locator("script").count() == scripts_before
+    screenshot(page, "widget-hostile.png")
+
+
+def test_an_allowed_intranet_site_can_embed_the_widget(server, sites, page):
+    frame = open_widget(page, sites["allowed"].origin + "/portal")
+    ask(frame, "图书馆周一开放吗？")
+    assert "周一闭馆" in frame.locator(".msg.bot .bubble").last.inner_text()
+    screenshot(page, "widget-cross-origin.png")
+
+
+def test_a_site_not_allowed_cannot_frame_the_chat(server, sites, page):
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(sites["other"].origin + "/portal")
+    page.locator("[data-zhiku-widget] button").click()
+    frame = page.wait_for_selector("[data-zhiku-widget] iframe").content_frame()
+    page.wait_for_timeout(1500)
+    assert frame.locator("#question").count() == 0
+    assert any("frame-ancestors" in line for line in console), console
+
+
+def test_the_embedded_chat_speaks_english_when_asked(server, page):
+    page.goto(f"{server.url}/embed?lang=en&token={TOKEN}")
+    assert page.locator("#send").inner_text() == "Send"
+    assert page.locator("#new").inner_text() == "New chat"

@@ -1,0 +1,262 @@
+"""Who may use the server and which sites may embed it.
+
+- Allowed origins (settings.allowed_origins) drive CORS for the API, the `frame-ancestors` of the
+  embeddable chat, and a 403 for API calls a browser makes from any other site. None = same-origin.
+- An optional access token (settings.token) is required everywhere but /healthz: as
+  `Authorization: Bearer <token>`, as `?token=<token>`, or as the session cookie a page load with
+  a valid token sets (the Gradio front end cannot add headers to its own requests; the cookie opens
+  pages, not /api or /v1). It holds an HMAC of the token, not the token; tokens are compared in
+  constant time and never logged.
+- A trusted header (settings.trusted_user_header, set by an intranet reverse proxy) names the user.
+
+Usage: `install_access(app, settings)` once, after the routes are added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from index.errors import ZhikuError
+
+OPEN_PATHS = ("/healthz",)
+API_PREFIXES = ("/api/", "/v1/")
+EMBED_PATH = "/embed"
+COOKIE = "zhiku_session"
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+_TOKEN_IN_TEXT = re.compile(r"(token=)[^&\s\"']+", re.IGNORECASE)
+
+
+def normalise_origins(origins: list[str]) -> list[str]:
+    """`scheme://host[:port]` entries (or "*"), checked: they end up in CSP and CORS headers."""
+    result = []
+    for origin in origins:
+        origin = origin.strip().rstrip("/")
+        if origin == "*" or _ORIGIN.match(origin):
+            result.append(origin.lower() if origin != "*" else origin)
+        elif origin:
+            raise ZhikuError(f"allowed origin {origin!r} is not of the form https://intranet.example.com[:port]")
+    return result
+
+
+def frame_ancestors(origins: list[str]) -> str:
+    return "frame-ancestors " + ("*" if "*" in origins else " ".join(["'self'", *origins]))
+
+
+def session_value(token: str) -> str:
+    """What the session cookie holds: proof of the token without the token itself."""
+    return hmac.new(token.encode("utf-8"), b"zhiku-session-v1", hashlib.sha256).hexdigest()
+
+
+def trusted_user(headers: Headers, header_name: str) -> str:
+    """The signed-in user as the reverse proxy names them; empty when not configured."""
+    if not header_name:
+        return ""
+    value = headers.get(header_name, "")
+    try:  # HTTP headers arrive as latin-1; proxies send names like 张三 as UTF-8 bytes
+        value = value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        pass
+    return "".join(ch for ch in value if ch.isprintable()).strip()[:200]
+
+
+class RedactTokenFilter(logging.Filter):
+    """Blanks `token=...` in log lines (uvicorn's access log prints query strings)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_TOKEN_IN_TEXT.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN_IN_TEXT.sub(r"\1***", record.msg)
+        return True
+
+
+def redact_token_in_logs(logger_name: str = "uvicorn.access") -> None:
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, RedactTokenFilter) for f in logger.filters):
+        logger.addFilter(RedactTokenFilter())
+
+
+def install_access(app, token: str, origins: list[str]) -> None:
+    """Token check inside, CORS outside (so preflights are answered and 401s stay readable)."""
+    app.add_middleware(AccessMiddleware, token=token, origins=origins)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+        max_age=600,
+    )
+
+
+class AccessMiddleware:
+    def __init__(self, app: ASGIApp, token: str, origins: list[str]):
+        self.app = app
+        self.token = token
+        self.origins = origins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        headers = Headers(scope=scope)
+        if scope["type"] == "http" and scope["method"] == "OPTIONS" or path in OPEN_PATHS:
+            await self.app(scope, receive, self._with_headers(send, path, set_cookie=False, scope=scope))
+            return
+        via = self._authenticated(scope, headers, cookie_ok=not path.startswith(API_PREFIXES))
+        if via is None:
+            await self._refuse(scope, send, 401, "an access token is required: send the header "
+                               "`Authorization: Bearer <token>` or add `?token=<token>` to the URL")
+            return
+        if path.startswith(API_PREFIXES) and not self._origin_allowed(headers):
+            await self._refuse(scope, send, 403, f"requests from {headers.get('origin', '')[:100]} are not allowed: "
+                               "add the site to ZHIKU_ALLOWED_ORIGINS")
+            return
+        set_cookie = bool(self.token) and via != "cookie" and not path.startswith(API_PREFIXES)
+        await self.app(scope, receive, self._with_headers(send, path, set_cookie, scope))
+
+    # --- checks ------------------------------------------------------------------------------
+
+    def _authenticated(self, scope: Scope, headers: Headers, cookie_ok: bool) -> str | None:
+        """How the request proved the token ("header", "query", "cookie", "open"), or None.
+
+        The cookie opens pages and the Gradio app only: API calls carry the token themselves,
+        so no other site can ride a signed-in browser's cookie into the API."""
+        if not self.token:
+            return "open"
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and self._matches(value.strip()):
+            return "header"
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if any(self._matches(v) for v in query.get("token", [])):
+            return "query"
+        cookie = _cookie(headers.get("cookie", ""), COOKIE) if cookie_ok else ""
+        if cookie and hmac.compare_digest(cookie.encode(), session_value(self.token).encode()):
+            return "cookie"
+        return None
+
+    def _matches(self, candidate: str) -> bool:
+        return hmac.compare_digest(candidate.encode("utf-8"), self.token.encode("utf-8"))
+
+    def _origin_allowed(self, headers: Headers) -> bool:
+        origin = headers.get("origin")
+        if origin is None or "*" in self.origins or origin.lower() in self.origins:
+            return True  # no Origin: not a cross-site browser request
+        own_hosts = {headers.get("host", "").lower(), headers.get("x-forwarded-host", "").lower()} - {""}
+        return urlsplit(origin).netloc.lower() in own_hosts
+
+    # --- responses ---------------------------------------------------------------------------
+
+    async def _refuse(self, scope: Scope, send: Send, status: int, detail: str) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        body = json.dumps({"detail": detail}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if status == 401:
+            headers.append((b"www-authenticate", b"Bearer"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def _with_headers(self, send: Send, path: str, set_cookie: bool, scope: Scope):
+        """Framing rules and hygiene headers on every response; the session cookie when earned."""
+        secure = "; Secure" if scope.get("scheme") in ("https", "wss") else ""
+        cookie = f"{COOKIE}={session_value(self.token)}; Path=/; HttpOnly; SameSite=Strict{secure}" if set_cookie else ""
+        embed = path == EMBED_PATH
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", frame_ancestors(self.origins if embed else []).encode()))
+                if b"x-frame-options" not in names and not (embed and self.origins):
+                    # old browsers' fallback; it cannot name other sites, so /embed with origins omits it
+                    headers.append((b"x-frame-options", b"SAMEORIGIN"))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"no-referrer"))  # URLs may carry ?token=
+                if cookie and message.get("status", 200) < 400:
+                    headers.append((b"set-cookie", cookie.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return wrapped
+
+
+class BodyLimitMiddleware:
+    """Refuses oversized request bodies with a 413: from Content-Length before the app reads a
+    byte, otherwise as soon as the bytes read pass the limit. `limits` maps path prefixes to bytes.
+
+    The rest of the body is read and dropped first (up to DRAIN_MAX): a server that answers and
+    closes while the client is still sending makes the client see a reset instead of the 413."""
+
+    DRAIN_MAX = 64 * 1024 * 1024
+
+    def __init__(self, app: ASGIApp, limits: dict[str, int]):
+        self.app = app
+        self.limits = sorted(limits.items(), key=lambda item: -len(item[0]))  # most specific first
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self._limit(scope.get("path", "")) if scope["type"] == "http" else None
+        if limit is None:
+            await self.app(scope, receive, send)
+            return
+        detail = f"the request is larger than the {_size(limit)} limit"
+        headers = Headers(scope=scope)
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            if "100-continue" not in headers.get("expect", "").lower() and int(length) <= self.DRAIN_MAX:
+                await self._drain(receive, self.DRAIN_MAX)
+            body = json.dumps({"detail": detail}).encode()
+            await send({"type": "http.response.start", "status": 413, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close")]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                if message.get("more_body"):
+                    await self._drain(receive, self.DRAIN_MAX - received)
+                raise HTTPException(413, detail)  # FastAPI turns it into the JSON error response
+            return message
+
+        await self.app(scope, limited, send)
+
+    def _limit(self, path: str) -> int | None:
+        return next((limit for prefix, limit in self.limits if path.startswith(prefix)), None)
+
+    @staticmethod
+    async def _drain(receive: Receive, budget: int) -> None:
+        while budget > 0:
+            message = await receive()
+            budget -= len(message.get("body", b""))
+            if message["type"] != "http.request" or not message.get("more_body"):
+                return
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def _cookie(header: str, name: str) -> str:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return ""

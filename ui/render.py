@@ -1,0 +1,198 @@
+"""Answers as HTML for the chat bubble and the sources panel.
+
+Everything that comes from articles, questions or answers goes through `escape_text` before any
+markup is added, so an article holding `<script>` shows as text. Besides the HTML characters it
+also encodes the characters Markdown, LaTeX and Gradio's HTML templates act on (`[ ] ( ) ! * _ ` $
+{ }`): the chatbot renders Markdown, and an article's `![](http://x/pixel.png)` must stay text too.
+Each bubble is one line of HTML (newlines become <br>), which Markdown passes through as a block.
+
+Usage: `render_answer(answer, t, anchor="zk3")` and `render_sources(answer, t, anchor="zk3")`
+with the same anchor, so the markers `[n]` link to the panel entries `#zk3-s{n}`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.citations import MARKER, marker_numbers
+from rag.records import Answer, Chunk, Citation, Hit
+from ui.i18n import UIText
+
+SEARCHED_TITLES = 5  # titles listed when the articles are silent
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+_ENTITIES = {ord(ch): f"&#{ord(ch)};" for ch in "\\`*_{}[]()!#|~$'\""}
+_ENTITIES.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\r"): "", ord("\n"): "<br>"})
+
+
+def escape_text(text: str) -> str:
+    """Text as inert HTML: no tag, entity, Markdown, LaTeX or template syntax survives."""
+    return (text or "").translate(_ENTITIES)
+
+
+def render_question(question: str) -> str:
+    return f'<div class="zk-question">{escape_text(question)}</div>'
+
+
+def render_streaming(text: str) -> str:
+    """The answer while it is being written: plain escaped text and a cursor."""
+    return f'<div class="zk-answer zk-streaming">{escape_text(text)}<span class="zk-cursor">▌</span></div>'
+
+
+def render_message(text: str, kind: str = "info") -> str:
+    """A system message in the chat (an error, 'type a question')."""
+    return f'<div class="zk-answer"><div class="zk-notice zk-notice-{kind}">{escape_text(text)}</div></div>'
+
+
+def render_answer(answer: Answer, t: UIText, anchor: str = "zk") -> str:
+    """The chat bubble: notices, then the text with each `[n]` linked to its source entry."""
+    parts = ['<div class="zk-answer">']
+    if answer.refused:
+        parts.append(_refusal_notice(answer, t))
+    else:
+        if answer.notice:
+            parts.append(f'<div class="zk-notice zk-notice-extracted">{escape_text(answer.notice)}</div>')
+        parts.append(f'<div class="zk-text">{_linked_text(answer.text, answer.citations, anchor)}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_sources(answer: Answer, t: UIText, anchor: str = "zk") -> str:
+    """The sources panel: each cited passage with its quote highlighted, then the uncited hits."""
+    parts = [f'<div class="zk-sources"><div class="zk-sources-title">{escape_text(t("sources"))}</div>']
+    if answer.citations:
+        parts.append('<div class="zk-source-list">')
+        parts.extend(_citation_entry(c, t, anchor) for c in sorted(answer.citations, key=lambda c: c.n))
+        parts.append("</div>")
+    else:
+        key = "refused" if answer.refused else "no_citations"
+        parts.append(f'<p class="zk-muted">{escape_text(t(key))}</p>')
+    cited = {c.chunk.id for c in answer.citations}
+    others = [h for h in answer.hits if h.chunk.id not in cited]
+    if others:
+        summary = escape_text(t("other_passages", count=len(others)))
+        parts.append(f'<details class="zk-other"><summary>{summary}</summary><div class="zk-source-list">')
+        parts.extend(_hit_entry(h, t) for h in others)
+        parts.append("</div></details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_sources_placeholder(t: UIText, message: str | None = None) -> str:
+    return (
+        f'<div class="zk-sources"><div class="zk-sources-title">{escape_text(t("sources"))}</div>'
+        f'<p class="zk-muted">{escape_text(message or t("sources_empty"))}</p></div>'
+    )
+
+
+def searched_titles(hits: list[Hit], limit: int = SEARCHED_TITLES) -> list[str]:
+    """The distinct article titles among the hits, best first."""
+    titles: list[str] = []
+    for hit in hits:
+        title = hit.chunk.title or hit.chunk.source
+        if title and title not in titles:
+            titles.append(title)
+    return titles[:limit]
+
+
+# --- pieces ------------------------------------------------------------------------------------
+
+
+def _refusal_notice(answer: Answer, t: UIText) -> str:
+    titles = searched_titles(answer.hits)
+    if titles:
+        items = "".join(f"<li>{escape_text(title)}</li>" for title in titles)
+        searched = f'<div class="zk-searched">{escape_text(t("searched"))}<ul>{items}</ul></div>'
+    else:
+        searched = f'<div class="zk-searched">{escape_text(t("searched_nothing"))}</div>'
+    return f'<div class="zk-notice zk-notice-refused"><strong>{escape_text(t("refused"))}</strong>{searched}</div>'
+
+
+def _linked_text(text: str, citations: list[Citation], anchor: str) -> str:
+    by_n = {c.n: c for c in citations}
+    out: list[str] = []
+    last = 0
+    for match in MARKER.finditer(text or ""):
+        numbers = marker_numbers(match.group())
+        if not numbers or any(n not in by_n for n in numbers):
+            continue  # verified answers have none; such a marker stays as (escaped) text
+        out.append(escape_text(text[last : match.start()]))
+        out.extend(_marker_link(by_n[n], anchor) for n in numbers)
+        last = match.end()
+    out.append(escape_text((text or "")[last:]))
+    return "".join(out)
+
+
+def _marker_link(citation: Citation, anchor: str) -> str:
+    title = escape_text(" ".join((citation.chunk.title or citation.chunk.source).split()))
+    return f'<a class="zk-cite" href="#{anchor}-s{citation.n}" title="{title}">&#91;{citation.n}&#93;</a>'
+
+
+def _citation_entry(citation: Citation, t: UIText, anchor: str) -> str:
+    chunk = citation.chunk
+    return (
+        f'<div class="zk-source" id="{anchor}-s{citation.n}">'
+        f'<div class="zk-source-head"><span class="zk-n">&#91;{citation.n}&#93;</span> '
+        f'<span class="zk-source-title">{escape_text(chunk.title or chunk.source)}</span></div>'
+        f"{_meta(chunk, t)}"
+        f'<div class="zk-passage">{_highlight(chunk.text, citation.quote)}</div></div>'
+    )
+
+
+def _hit_entry(hit: Hit, t: UIText) -> str:
+    chunk = hit.chunk
+    return (
+        f'<div class="zk-source zk-uncited"><div class="zk-source-head">'
+        f'<span class="zk-source-title">{escape_text(chunk.title or chunk.source)}</span></div>'
+        f'{_meta(chunk, t)}<div class="zk-passage">{_passage(chunk.text)}</div></div>'
+    )
+
+
+def _meta(chunk: Chunk, t: UIText) -> str:
+    items = [f'{escape_text(t("source_file"))}：<code>{escape_text(chunk.source)}</code>']
+    if chunk.section:
+        items.append(f'{escape_text(t("section"))}：{escape_text(chunk.section)}')
+    if chunk.publication:
+        items.append(escape_text(chunk.publication))
+    return f'<div class="zk-meta">{" · ".join(items)}</div>'
+
+
+def _highlight(text: str, quote: str) -> str:
+    """The passage with the quoted span in <mark>; escaped piece by piece, never after marking."""
+    quote = (quote or "").strip()
+    start = text.find(quote) if quote else -1
+    if start < 0:
+        return _passage(text)
+    end = start + len(quote)
+    return f"{_passage(text[:start])}<mark>{_passage(text[start:end])}</mark>{_passage(text[end:])}"
+
+
+def _passage(text: str) -> str:
+    # blank lines between paragraphs would double the panel's height for nothing
+    return escape_text(_BLANK_LINES.sub("\n", text))
+
+
+CSS = """
+.zk-answer, .zk-question { line-height: 1.7; }
+.zk-cite { font-size: 0.8em; vertical-align: super; text-decoration: none; margin: 0 1px; color: #2563eb; }
+.zk-notice { border-radius: 6px; padding: 6px 10px; margin-bottom: 6px; font-size: 0.92em; }
+.zk-notice-extracted { background: #eff6ff; border-left: 3px solid #3b82f6; }
+.zk-notice-refused { background: #fff7ed; border-left: 3px solid #f97316; }
+.zk-notice-error { background: #fef2f2; border-left: 3px solid #ef4444; }
+.zk-notice-info { background: #f3f4f6; border-left: 3px solid #9ca3af; }
+.zk-searched ul { margin: 4px 0 0 1.2em; padding: 0; }
+.zk-cursor { opacity: 0.6; }
+.zk-sources { font-size: 0.92em; }
+.zk-sources-title { font-weight: 600; font-size: 1.05em; margin-bottom: 6px; }
+.zk-source-list { margin: 0; }
+.zk-source { border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px 10px; margin-bottom: 8px; }
+.zk-source:target { border-color: #f59e0b; box-shadow: 0 0 0 2px #fde68a; }
+.zk-n { color: #2563eb; font-weight: 600; }
+.zk-source-title { font-weight: 600; }
+.zk-meta { color: #6b7280; font-size: 0.88em; margin: 2px 0 4px; }
+.zk-passage { margin: 0; padding: 4px 8px; line-height: 1.6; border-left: 3px solid #e5e7eb; color: #374151; }
+.zk-passage mark { background: #fde68a; padding: 0 1px; }
+.zk-muted { color: #6b7280; }
+.zk-other summary { cursor: pointer; color: #4b5563; margin: 6px 0; }
+.zk-eval-table td, .zk-eval-table th { padding: 4px 8px; border-bottom: 1px solid #e5e7eb; text-align: left; }
+"""

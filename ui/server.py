@@ -1,0 +1,205 @@
+"""The one server: JSON/SSE API, OpenAI-compatible endpoint, widget pages, and the Gradio chat at `/`.
+
+Usage:
+    app = create_app(Settings())            # uvicorn.run(app, host=..., port=...)
+    create_app(settings, assistant)         # tests pass an assistant built on their own index
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import secrets
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from index.errors import ZhikuError
+from index.versions import current_version
+from rag.assistant import Assistant
+from rag.components import make_embedder, open_retriever
+from rag.knowledge_base import KnowledgeBase
+from rag.settings import Settings
+from ui import api, api_kb, openai_compat
+from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
+from ui.feedback import FeedbackStore
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+JSON_LIMIT = 2 * 1024 * 1024  # a 4,000-character question with 20 turns of history is far below this
+
+
+def make_assistant(settings: Settings) -> Assistant:
+    """An assistant whose retriever is open when an index exists (so the first answer is quick)."""
+    try:
+        return Assistant(settings, retriever=open_retriever(settings, make_embedder(settings)))
+    except ZhikuError as exc:
+        log.warning("%s; answering will fail until an index is built", exc)
+        return Assistant(settings)
+
+
+def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
+    """`assistant` is closed on shutdown only when this function made it."""
+    origins = normalise_origins(settings.allowed_origins)
+    owned = assistant is None
+    assistant = assistant or make_assistant(settings)
+    feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    kb = KnowledgeBase(settings, embedder=_loaded_embedder(assistant))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        feedback.close()
+        if owned:
+            assistant.close()
+
+    app = FastAPI(
+        title="智库 zhiku",
+        summary="Answers questions from the organisation's articles, every claim cited.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.assistant = assistant
+    app.state.feedback = feedback
+    app.state.kb = kb
+    _add_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(openai_compat.router)
+    app.include_router(api_kb.router)
+    _add_pages(app, settings, origins)
+
+    app.add_middleware(BodyLimitMiddleware, limits={
+        "/api/kb/upload": settings.upload_max_mb * 1024 * 1024 + 64 * 1024,  # + multipart framing
+        "/api/": JSON_LIMIT,
+        "/v1/": JSON_LIMIT,
+    })
+    install_access(app, settings.token, origins)  # before the mount: Gradio then keeps our CORS policy
+    _mount_chat(app, settings, assistant, feedback, kb)
+    return app
+
+
+class Health(BaseModel):
+    status: str
+    index: bool
+
+
+def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
+    widget_js = (STATIC / "widget.js").read_text(encoding="utf-8")
+    embed_page = (
+        (STATIC / "embed.html").read_text(encoding="utf-8")
+        .replace("/*EMBED_CSS*/", (STATIC / "embed.css").read_text(encoding="utf-8"))
+        .replace("/*EMBED_JS*/", (STATIC / "embed.js").read_text(encoding="utf-8"))
+    )
+    demo_page = (STATIC / "widget-demo.html").read_text(encoding="utf-8")
+
+    @app.get("/healthz", response_model=Health, tags=["pages"], summary="Liveness; open without a token")
+    def healthz() -> dict:
+        return {"status": "ok", "index": current_version(settings.index_dir) is not None}
+
+    @app.get("/widget.js", response_class=Response, tags=["pages"], summary="The one-tag widget script")
+    def widget() -> Response:
+        return Response(widget_js, media_type="text/javascript; charset=utf-8",
+                        headers={"Cache-Control": "no-cache", "Cross-Origin-Resource-Policy": "cross-origin"})
+
+    @app.get("/embed", response_class=HTMLResponse, tags=["pages"], summary="The chat without page chrome (iframe)")
+    def embed() -> HTMLResponse:
+        # one self-contained page: its code runs under a per-response nonce and nothing else
+        nonce = secrets.token_urlsafe(16)
+        csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'; "
+               f"img-src 'self' data:; base-uri 'none'; form-action 'none'; {frame_ancestors(origins)}")
+        return HTMLResponse(embed_page.replace("__NONCE__", nonce).replace("__LANG__", settings.language),
+                            headers={"Content-Security-Policy": csp, "Cache-Control": "no-store"})
+
+    @app.get("/widget-demo", response_class=HTMLResponse, tags=["pages"], summary="A demo intranet page with the widget")
+    def widget_demo(request: Request) -> HTMLResponse:
+        token = settings.token
+        src = "/widget.js" + (f"?token={quote(token, safe='')}" if token else "")
+        snippet = (f'<script src="{request.base_url}widget.js' + ('?token=…"' if token else '"')
+                   + f' data-position="bottom-right" data-title="智库问答" data-lang="{settings.language}"></script>')
+        page = (demo_page.replace("__SNIPPET__", html.escape(snippet))
+                .replace("__WIDGET_SRC__", html.escape(src))
+                .replace("__TOKEN__", html.escape(token))
+                .replace("__LANG__", settings.language))
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback: FeedbackStore,
+                kb: KnowledgeBase) -> None:
+    try:
+        from ui.gradio_app import build_gradio_app
+    except ModuleNotFoundError as exc:
+        if exc.name != "ui.gradio_app":
+            raise
+        log.warning("ui/gradio_app.py is missing: `/` redirects to the embeddable chat")
+
+        @app.get("/", include_in_schema=False)
+        def root(request: Request) -> RedirectResponse:
+            query = request.url.query
+            return RedirectResponse("/embed" + (f"?{query}" if query else ""))
+
+        return
+    import gradio as gr
+
+    blocks = build_gradio_app(assistant, settings, feedback, kb)
+    gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=["api"],
+                        max_file_size=f"{settings.upload_max_mb}mb")
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        status = 400 if any(e.get("type") == "json_invalid" for e in errors) else 422
+        described = [_describe(e) for e in errors]
+        more = f" (and {len(described) - 3} more)" if len(described) > 3 else ""
+        return _error(request, status, "; ".join(described[:3]) + more,
+                      errors=[{"loc": list(e.get("loc", ())), "msg": d} for e, d in zip(errors, described)][:20])
+
+    @app.exception_handler(ZhikuError)
+    async def user_error(request: Request, exc: ZhikuError) -> JSONResponse:
+        return _error(request, 400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(request, exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _error(request, 500, "internal error; the server log has the details")
+
+
+def _describe(error: dict) -> str:
+    loc = [str(p) for p in error.get("loc", ()) if p != "body"]
+    kind = error.get("type", "")
+    if kind == "json_invalid":
+        return f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'decode error')})"
+    if kind == "extra_forbidden":
+        return f"{'.'.join(loc)}: unknown field"
+    if kind == "missing" and not loc:
+        return "a JSON body is required"
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{'.'.join(loc)}: {message}" if loc else message
+
+
+def _error(request: Request, status: int, detail: str, headers: dict | None = None, **extra) -> JSONResponse:
+    content = {"detail": detail, **extra}
+    if request.url.path.startswith("/v1/"):  # what OpenAI clients read
+        kind = "invalid_request_error" if status < 500 else "server_error"
+        content["error"] = {"message": detail, "type": kind, "code": status}
+    return JSONResponse(content, status_code=status, headers=headers)
+
+
+def _loaded_embedder(assistant: Assistant):
+    """The assistant's embedder, so uploads do not load a second copy of the model."""
+    try:
+        return assistant.retriever.embedder
+    except ZhikuError:
+        return None

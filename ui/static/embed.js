@@ -1,0 +1,310 @@
+/* The embeddable chat: streams answers from api/ask/stream and shows where each claim comes from.
+   Untrusted text (questions, answers, titles, passages) only ever goes in through textContent. */
+(function () {
+  'use strict';
+
+  var params = new URLSearchParams(location.search);
+  var token = params.get('token') || '';
+  var lang = (params.get('lang') || document.documentElement.getAttribute('data-lang')) === 'en' ? 'en' : 'zh';
+  var TEXT = {
+    zh: {
+      title: '智库问答', newChat: '新对话', send: '发送', placeholder: '输入问题，Enter 发送，Shift+Enter 换行',
+      empty: '向智库提问：回答只来自本单位的文章，每句都标注出处。', sources: '出处', more: '其他检索到的段落',
+      searched: '检索内容：', thanks: '谢谢反馈', comment: '补充说明（可选）', submit: '提交',
+      noToken: '需要访问令牌：请联系管理员。', offline: '无法连接服务器，请稍后再试。', failed: '出错了：',
+      up: '有帮助', down: '没帮助'
+    },
+    en: {
+      title: 'Zhiku', newChat: 'New chat', send: 'Send', placeholder: 'Ask a question (Enter sends, Shift+Enter: new line)',
+      empty: 'Ask zhiku: answers come only from your organisation\'s articles, each claim cited.', sources: 'Sources',
+      more: 'Other passages retrieved', searched: 'Searched for: ', thanks: 'Thank you', comment: 'Comment (optional)',
+      submit: 'Send', noToken: 'An access token is required: ask your administrator.',
+      offline: 'Cannot reach the server; try again later.', failed: 'Error: ', up: 'Helpful', down: 'Not helpful'
+    }
+  }[lang];
+
+  var HISTORY_TURNS = 6;
+  var MARKER = /\[(\d+)\]/g;
+  var log = document.getElementById('log');
+  var empty = document.getElementById('empty');
+  var form = document.getElementById('form');
+  var input = document.getElementById('question');
+  var sendButton = document.getElementById('send');
+  var history = [];
+  var busy = false;
+  var counter = 0;
+  var conversationId = newId();
+
+  document.documentElement.lang = lang === 'en' ? 'en' : 'zh';
+  document.getElementById('title').textContent = params.get('title') || TEXT.title;
+  document.title = params.get('title') || TEXT.title;
+  document.getElementById('new').textContent = TEXT.newChat;
+  sendButton.textContent = TEXT.send;
+  input.placeholder = TEXT.placeholder;
+  empty.textContent = TEXT.empty;
+
+  function newId() {
+    return 'w' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function headers() {
+    var h = { 'Content-Type': 'application/json' };
+    if (token) h.Authorization = 'Bearer ' + token;
+    return h;
+  }
+
+  function scrollDown() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function addMessage(role, text) {
+    empty.hidden = true;
+    var msg = el('div', 'msg ' + role);
+    var bubble = el('div', 'bubble', text);
+    msg.appendChild(bubble);
+    log.appendChild(msg);
+    scrollDown();
+    return { msg: msg, bubble: bubble };
+  }
+
+  // --- rendering a finished answer ---------------------------------------------------------
+
+  function renderAnswer(view, answer, question) {
+    var prefix = 'm' + (++counter) + '-src-';
+    var cited = {};
+    answer.citations.forEach(function (c) { cited[c.n] = c; });
+    view.bubble.classList.remove('streaming');
+    view.bubble.textContent = '';
+    var text = answer.answer || '';
+    var last = 0;
+    text.replace(MARKER, function (match, n, offset) {
+      view.bubble.appendChild(document.createTextNode(text.slice(last, offset)));
+      if (cited[n]) {
+        var link = el('a', 'cite', '[' + n + ']');
+        link.href = '#' + prefix + n;
+        link.addEventListener('click', function (event) {
+          event.preventDefault();
+          var target = document.getElementById(prefix + n);
+          if (!target) return;
+          target.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+          target.classList.add('flash');
+          setTimeout(function () { target.classList.remove('flash'); }, 1200);
+        });
+        view.bubble.appendChild(link);
+      } else {
+        view.bubble.appendChild(document.createTextNode(match));
+      }
+      last = offset + match.length;
+      return match;
+    });
+    view.bubble.appendChild(document.createTextNode(text.slice(last)));
+
+    if (answer.notice || answer.refused) {
+      var notice = answer.notice || '';
+      if (answer.refused) notice = (notice ? notice + ' ' : '') + TEXT.searched + (answer.standalone_question || question);
+      view.msg.appendChild(el('div', 'notice', notice));
+    }
+    if (answer.citations.length) view.msg.appendChild(renderSources(answer, prefix));
+    view.msg.appendChild(renderFeedback(question, answer));
+    scrollDown();
+  }
+
+  function renderSources(answer, prefix) {
+    var box = el('section', 'sources');
+    box.appendChild(el('h3', null, TEXT.sources));
+    var list = el('ol');
+    answer.citations.forEach(function (c) {
+      var item = el('li', 'source');
+      item.id = prefix + c.n;
+      var head = el('div', 'src-head');
+      head.appendChild(el('span', 'num', c.n));
+      head.appendChild(el('span', 'src-title', c.title || c.source));
+      item.appendChild(head);
+      item.appendChild(el('div', 'src-meta', [c.source, c.section].filter(Boolean).join(' · ')));
+      item.appendChild(passage(c.text, c.quote));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    var citedIds = {};
+    answer.citations.forEach(function (c) { citedIds[c.chunk_id] = true; });
+    var others = (answer.hits || []).filter(function (h) { return !citedIds[h.chunk_id]; });
+    if (others.length) {
+      var more = el('details', 'more');
+      more.appendChild(el('summary', null, TEXT.more + ' (' + others.length + ')'));
+      others.forEach(function (h) {
+        var item = el('div', 'source');
+        item.appendChild(el('div', 'src-title', h.title || h.source));
+        item.appendChild(el('div', 'src-meta', h.source));
+        item.appendChild(el('p', 'passage', h.text));
+        more.appendChild(item);
+      });
+      box.appendChild(more);
+    }
+    return box;
+  }
+
+  function passage(text, quote) {
+    var p = el('p', 'passage');
+    text = text || '';
+    var at = quote ? text.indexOf(quote) : -1;
+    if (at < 0) {
+      p.textContent = text;
+      return p;
+    }
+    p.appendChild(document.createTextNode(text.slice(0, at)));
+    p.appendChild(el('mark', null, quote));
+    p.appendChild(document.createTextNode(text.slice(at + quote.length)));
+    return p;
+  }
+
+  function renderFeedback(question, answer) {
+    var row = el('div', 'feedback');
+    var rating = null;
+    var up = el('button', null, TEXT.up);  // words, not emoji: intranet PCs often lack an emoji font
+    var down = el('button', null, TEXT.down);
+    up.type = down.type = 'button';
+    var comment = el('input');
+    comment.placeholder = TEXT.comment;
+    comment.maxLength = 2000;
+    comment.hidden = true;
+    var submit = el('button', null, TEXT.submit);
+    submit.type = 'button';
+    submit.hidden = true;
+
+    function choose(value, button) {
+      rating = value;
+      up.setAttribute('aria-pressed', String(button === up));
+      down.setAttribute('aria-pressed', String(button === down));
+      comment.hidden = submit.hidden = false;
+      comment.focus();
+    }
+    function send() {
+      if (!rating) return;
+      var body = {
+        rating: rating, question: question, answer: answer.answer, comment: comment.value,
+        citations: answer.citations.map(function (c) {
+          return { n: c.n, title: c.title, source: c.source, section: c.section, quote: c.quote, chunk_id: c.chunk_id };
+        }),
+        answerer: answer.answerer, conversation_id: conversationId, channel: 'widget'
+      };
+      fetch('api/feedback', { method: 'POST', headers: headers(), body: JSON.stringify(body) }).then(function (res) {
+        row.textContent = res.ok ? TEXT.thanks : TEXT.failed + res.status;
+      }, function () { row.textContent = TEXT.offline; });
+    }
+    up.addEventListener('click', function () { choose('up', up); });
+    down.addEventListener('click', function () { choose('down', down); });
+    submit.addEventListener('click', send);
+    comment.addEventListener('keydown', function (event) { if (event.key === 'Enter') { event.preventDefault(); send(); } });
+    [up, down, comment, submit].forEach(function (node) { row.appendChild(node); });
+    return row;
+  }
+
+  // --- asking --------------------------------------------------------------------------------
+
+  function errorText(status, body) {
+    if (status === 401) return TEXT.noToken;
+    var detail = body && typeof body.detail === 'string' ? body.detail : 'HTTP ' + status;
+    return TEXT.failed + detail;
+  }
+
+  function showError(view, message) {
+    view.bubble.classList.remove('streaming');
+    view.bubble.classList.add('error');
+    view.bubble.textContent = message;
+  }
+
+  async function ask(question) {
+    busy = true;
+    sendButton.disabled = true;
+    addMessage('user', question);
+    var view = addMessage('bot', '');
+    view.bubble.classList.add('streaming');
+    var payload = { question: question, history: history.slice(-HISTORY_TURNS), conversation_id: conversationId };
+    try {
+      var res = await fetch('api/ask/stream', { method: 'POST', headers: headers(), body: JSON.stringify(payload) });
+      if (!res.ok) {
+        var body = await res.json().catch(function () { return null; });
+        showError(view, errorText(res.status, body));
+        return;
+      }
+      var answer = await readEvents(res, function (delta) {
+        view.bubble.textContent += delta;
+        scrollDown();
+      });
+      if (answer.error) {
+        showError(view, TEXT.failed + answer.error);
+        return;
+      }
+      renderAnswer(view, answer, question);
+      history.push({ question: question, answer: answer.answer });
+    } catch (err) {
+      showError(view, TEXT.offline);
+    } finally {
+      busy = false;
+      sendButton.disabled = false;
+    }
+  }
+
+  // Server-Sent Events over fetch (EventSource cannot POST): token deltas, then one answer.
+  async function readEvents(res, onToken) {
+    var reader = res.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = '';
+    var final = { error: 'no answer' };
+    for (;;) {
+      var chunk = await reader.read();
+      if (chunk.done) break;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      var cut;
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        var block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        var event = 'message';
+        var data = '';
+        block.split('\n').forEach(function (line) {
+          if (line.indexOf('event:') === 0) event = line.slice(6).trim();
+          else if (line.indexOf('data:') === 0) data += line.slice(5).trim();
+        });
+        if (!data) continue;
+        var parsed = JSON.parse(data);
+        if (event === 'token') onToken(parsed.text);
+        else if (event === 'answer') final = parsed;
+        else if (event === 'error') final = { error: parsed.message };
+      }
+    }
+    return final;
+  }
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var question = input.value.trim();
+    if (!question || busy) return;
+    input.value = '';
+    input.style.height = '';
+    ask(question);
+  });
+  input.addEventListener('keydown', function (event) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  input.addEventListener('input', function () {
+    input.style.height = 'auto';
+    input.style.height = Math.min(input.scrollHeight, 120) + 'px';
+  });
+  document.getElementById('new').addEventListener('click', function () {
+    history = [];
+    conversationId = newId();
+    Array.prototype.slice.call(log.querySelectorAll('.msg')).forEach(function (node) { node.remove(); });
+    empty.hidden = false;
+    input.focus();
+  });
+})();
