@@ -28,7 +28,7 @@ from index.e5_file import E5File, E5Tokenizer, read_e5_file
 log = logging.getLogger(__name__)
 
 # Bump when the folder layout or conversion changes: old folders are then left alone, not reused.
-BUILD_VERSION = 1
+BUILD_VERSION = 2  # bump when the folder layout or tokenizer changes: old caches are rebuilt
 COMPLETE_MARKER = "zhiku_packaged_e5.json"
 STALE_PARTIAL_SECONDS = 3600
 

@@ -31,6 +31,7 @@ out = Console()
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build step at DEBUG
     try:
         app()
     except ZhikuError as exc:
