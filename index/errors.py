@@ -7,3 +7,7 @@ class ZhikuError(Exception):
 
 class LoadError(ZhikuError):
     """A file could not be read into a Document; the message is the one-line reason."""
+
+
+class BusyError(ZhikuError):
+    """Every answering slot is taken and the bounded wait ran out: try again shortly."""

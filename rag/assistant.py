@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from langchain_core.language_models import BaseChatModel
 
-from index.errors import ZhikuError
+from index.errors import BusyError, ZhikuError
 from index.records import Hit
 from index.versions import current_version
 from rag.chain import build_answer_chain, build_prepare_chain
@@ -52,6 +52,8 @@ class Assistant:
         self._chat_model = chat_model
         self._runtime = None
         self._lock = threading.Lock()
+        # a 2-core machine generates one answer at a time well; the rest wait, boundedly
+        self._llm_slots = threading.BoundedSemaphore(settings.llm_concurrency)
 
     # --- public ------------------------------------------------------------------------------
 
@@ -110,8 +112,12 @@ class Assistant:
             yield finish(text, "extractive", NOTICE_EXTRACTED)
             return
         parts: list[str] = []
+        waiting = time.perf_counter()
+        if not self._llm_slots.acquire(timeout=self.settings.llm_queue_wait_s):
+            raise BusyError("the assistant is busy answering other questions; please try again in a moment")
         try:
             llm_started = time.perf_counter()
+            timings["queue_ms"] = round((llm_started - waiting) * 1000, 1)
             for delta in build_answer_chain(chat_model).stream(state):
                 if not parts:
                     timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -122,6 +128,8 @@ class Assistant:
             log.warning("LLM failed (%s); falling back to the extractive answer", exc)
             yield from self._fallback(state, started, finish, NOTICE_LLM_FAILED)
             return
+        finally:
+            self._llm_slots.release()
         text = "".join(parts).strip()
         if not text or is_model_refusal(text):
             # retrieval found evidence: a small model declining is often wrong, so show the evidence

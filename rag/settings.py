@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     llm_gguf_path: str = ""  # a GGUF file to serve locally instead of the packaged one
     llm_ctx: int = 4096
     llm_threads: int = 2
+    llm_concurrency: int = Field(1, ge=1, description="LLM answers generated at once; more wait in line")
+    llm_queue_wait_s: float = Field(60.0, ge=0, description="how long a question waits for the LLM before 'busy'")
 
     # server
     host: str = "127.0.0.1"

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.errors import ZhikuError
+from index.errors import BusyError, ZhikuError
 from index.versions import current_version
 from rag.assistant import Assistant
 from rag.components import make_embedder, open_retriever
@@ -164,6 +164,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ZhikuError)
     async def user_error(request: Request, exc: ZhikuError) -> JSONResponse:
+        if isinstance(exc, BusyError):  # over capacity: a retryable 503, not the client's fault
+            return _error(request, 503, str(exc), headers={"Retry-After": "5"})
         return _error(request, 400, str(exc))
 
     @app.exception_handler(StarletteHTTPException)
