@@ -23,7 +23,7 @@ from index.bm25_store import BM25Store
 from index.dense_store import DenseStore, choose_index_type
 from index.embedding import Embedder
 from index.errors import ZhikuError
-from index.loaders import load_paths
+from index.loaders import MAX_FILE_BYTES, load_paths
 from index.pipeline import ChunkingConfig, chunk_document, indexed_text, text_hash
 from index.records import Chunk, Document, Skipped
 from index.snapshot import IndexSnapshot, Manifest, load_snapshot, write_snapshot
@@ -71,6 +71,7 @@ class IndexBuilder:
         ann_threshold: int = 200_000,
         tokenizer: Tokenizer | None = None,
         progress: bool = False,
+        max_file_bytes: int = MAX_FILE_BYTES,
     ):
         self.index_dir = Path(index_dir)
         self.embedder = embedder
@@ -79,15 +80,16 @@ class IndexBuilder:
         self.ann_threshold = ann_threshold
         self.tokenizer = tokenizer or Tokenizer()
         self.progress = progress
+        self.max_file_bytes = max_file_bytes
 
     def build(self, folder: Path) -> BuildReport:
         """Make the index hold exactly the readable files under `folder`."""
-        loaded = load_paths([Path(folder)], root=Path(folder))
+        loaded = load_paths([Path(folder)], root=Path(folder), max_bytes=self.max_file_bytes)
         return self._update(loaded.documents, loaded.skipped, drop_missing=True)
 
     def add(self, paths: list[Path], root: Path) -> BuildReport:
         """Index new or changed files; everything else stays as it is."""
-        loaded = load_paths([Path(p) for p in paths], root=Path(root))
+        loaded = load_paths([Path(p) for p in paths], root=Path(root), max_bytes=self.max_file_bytes)
         return self._update(loaded.documents, loaded.skipped, drop_missing=False)
 
     def remove(self, sources: list[str]) -> BuildReport:
@@ -99,6 +101,8 @@ class IndexBuilder:
     ) -> BuildReport:
         started = time.perf_counter()
         with index_lock(self.index_dir):
+            # first clear what a killed build left: else its folder would outlive the previous version
+            prune(self.index_dir)
             previous = load_snapshot(self.index_dir, self.tokenizer)
             report = BuildReport(skipped=list(skipped))
             entries = self._carry_over(previous, report)

@@ -32,6 +32,7 @@ class Embedder:
     def _model(self):
         # no hub: a missing local model must fail fast with our message, not hang on a download
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar per start
         from sentence_transformers import SentenceTransformer
 
         path = self._resolve_path()

@@ -10,6 +10,7 @@ import html
 import io
 import logging
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 from index.errors import LoadError
@@ -44,11 +45,16 @@ def decode_text(raw: bytes) -> str:
             except UnicodeDecodeError:
                 raise LoadError(f"{BINARY} (bad {encoding} after its byte-order mark)") from None
     if b"\x00" in raw:
-        raise LoadError(BINARY)
+        if raw.count(b"\x00") > max(16, len(raw) // 100):
+            raise LoadError(BINARY)
+        raw = raw.replace(b"\x00", b"")  # a few stray NULs (a bad copy, a crashed editor): the text is fine
     try:
         return _printable_or_raise(raw.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    mixed = _utf8_and_gb18030_lines(raw)
+    if mixed is not None:
+        return _printable_or_raise(mixed)
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
@@ -66,9 +72,27 @@ def decode_text(raw: bytes) -> str:
     return _printable_or_raise(text)
 
 
+def _utf8_and_gb18030_lines(raw: bytes) -> str | None:
+    """A file pasted together from UTF-8 and GBK parts, each line in whichever it is; None when
+    the file is not such a mix (then the detector decides, for Big5 and the rest)."""
+    lines, utf8, legacy = [], 0, 0
+    for line in raw.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+            utf8 += not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("gb18030"))
+            except UnicodeDecodeError:
+                return None
+            legacy += 1
+    return "\n".join(lines) if utf8 and legacy else None
+
+
 def _printable_or_raise(text: str) -> str:
     if text:
-        printable = sum(1 for ch in text if ch.isprintable() or ch.isspace())
+        # format characters (zero-width space, joiners, BOM) are invisible text, not binary: cleaning drops them
+        printable = sum(1 for ch in text if ch.isprintable() or ch.isspace() or unicodedata.category(ch) == "Cf")
         if printable < _MIN_PRINTABLE * len(text):
             raise LoadError(BINARY)
     return text

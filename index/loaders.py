@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 KINDS = {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
 EMPTY = "empty: no text"
+# past this a file is a dump, not an article: embedding 20 MB of text takes a 2-core machine about
+# a quarter of an hour (settings.max_file_mb; the upload limit is the same by default)
+MAX_FILE_BYTES = 20 * 1024 * 1024
 # where a line break is a paragraph break, each block is cleaned on its own: never rejoined
 _BLOCK_KINDS = {"md", "docx", "html"}
 
@@ -31,7 +34,7 @@ class LoadReport:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def load_file(path: Path, root: Path | None = None) -> Document:
+def load_file(path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """One file as a Document; raises LoadError with a one-line reason."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -39,9 +42,15 @@ def load_file(path: Path, root: Path | None = None) -> Document:
     if kind is None:
         raise LoadError(f"unsupported type {suffix or '(no extension)'}")
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(_too_large(size, max_bytes))
+        with open(path, "rb") as fh:
+            raw = fh.read(max_bytes + 1)  # bounded even when the file grows while it is read
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror or exc}") from exc
+    if len(raw) > max_bytes:
+        raise LoadError(_too_large(len(raw), max_bytes))
     if not raw.strip():
         raise LoadError(EMPTY)
     text = _clean(extract(raw, kind), kind)
@@ -50,11 +59,12 @@ def load_file(path: Path, root: Path | None = None) -> Document:
     return Document(source=source_name(path, root), text=text, sha256=hashlib.sha256(raw).hexdigest(), kind=kind)
 
 
-def load_paths(paths: list[Path], root: Path | None = None) -> LoadReport:
+def load_paths(paths: list[Path], root: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadReport:
     """Every supported file in `paths` (folders walked in sorted order); never stops on a bad file.
 
     Sources are relative to `root` when given, else to the folder passed in (a file passed
-    on its own is named by its file name).
+    on its own is named by its file name). Links inside a folder that lead out of it are not
+    followed; files over `max_bytes` are skipped unread.
     """
     report = LoadReport()
     seen: set[Path] = set()
@@ -65,7 +75,7 @@ def load_paths(paths: list[Path], root: Path | None = None) -> LoadReport:
         seen.add(key)
         source = source_name(path, base)
         try:
-            report.documents.append(load_file(path, base))
+            report.documents.append(load_file(path, base, max_bytes))
         except LoadError as exc:
             report.skipped.append(Skipped(source, str(exc)))
             log.warning("skipped %s: %s", source, exc)
@@ -92,13 +102,36 @@ def _files(paths: list[Path], root: Path | None, report: LoadReport):
     for path in map(Path, paths):
         if path.is_dir():
             base = root if root is not None else path
-            found = (p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+            top = path.resolve()
+            found = (p for p in path.rglob("*") if (p.is_file() or p.is_symlink()) and not _hidden(p.relative_to(path)))
             for file in sorted(found, key=lambda p: p.relative_to(path).as_posix()):
-                yield file, base
+                if not file.is_symlink():
+                    yield file, base
+                elif not file.exists():
+                    report.skipped.append(Skipped(_link_name(file, base), "broken link: its target does not exist"))
+                elif not file.resolve().is_relative_to(top):
+                    # a link must not pull /etc/passwd or a colleague's home folder into the index
+                    report.skipped.append(Skipped(_link_name(file, base), "link to outside the folder: not followed"))
+                elif file.is_file():
+                    yield file, base  # a link within the folder: read once, under its target's name
         elif path.is_file():
             yield path, root
         else:
             report.skipped.append(Skipped(source_name(path, root), "not found"))
+
+
+def _link_name(link: Path, base: Path | None) -> str:
+    """The link's own path relative to `base` (source_name would follow it to its target)."""
+    if base is not None:
+        try:
+            return (link.parent.resolve() / link.name).relative_to(Path(base).resolve()).as_posix()
+        except ValueError:
+            pass
+    return link.name
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"too large ({size / 2**20:.1f} MB; the limit is {limit / 2**20:g} MB)"
 
 
 def _hidden(relative: Path) -> bool:

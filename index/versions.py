@@ -65,7 +65,8 @@ def prune(index_dir: Path, keep: int = 2) -> None:
     """
     current = current_version(index_dir)
     older: list[Path] = []
-    for folder in sorted((index_dir / "versions").iterdir(), key=lambda p: p.name, reverse=True):
+    versions = index_dir / "versions"
+    for folder in sorted(versions.iterdir() if versions.is_dir() else (), key=lambda p: p.name, reverse=True):
         if folder == current:
             continue
         if current is None or folder.name > current.name:

@@ -123,6 +123,9 @@ class Assistant:
                     timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
                 parts.append(delta)
                 yield delta
+                if time.perf_counter() - llm_started > self.settings.llm_timeout_s:
+                    # the client's timeout bounds each read; this bounds a model that never stops
+                    raise TimeoutError(f"the LLM wrote for more than {self.settings.llm_timeout_s:g} s")
             timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
         except Exception as exc:  # timeout, connection refused, server crash: answer anyway
             log.warning("LLM failed (%s); falling back to the extractive answer", exc)

@@ -29,6 +29,7 @@ def make_builder(settings: Settings, embedder: Embedder | None = None, progress:
         index_type=settings.index_type,
         ann_threshold=settings.ann_threshold,
         progress=progress,
+        max_file_bytes=settings.max_file_mb * 1024 * 1024,
     )
 
 

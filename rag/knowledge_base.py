@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from rag.settings import Settings
 
 ALLOWED_TYPES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 UPLOADS = "uploads"
+PART_PREFIX = ".upload-"
+MAX_NAME_BYTES = 200
+STALE_PART_S = 3600  # a part file this old belongs to an upload whose process was killed
 
 
 def safe_filename(name: str) -> str:
@@ -31,7 +35,10 @@ def safe_filename(name: str) -> str:
     name = re.sub(r"\s+", " ", name)
     if not name or name in {".", ".."}:
         raise ZhikuError("the file has no usable name")
-    return name[:150]
+    # shortened by bytes, not characters (file systems allow 255 bytes; 汉 takes 3), keeping the type
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 16 else ""
+    stem = name[: len(name) - len(suffix)].encode("utf-8")[: MAX_NAME_BYTES - len(suffix)]
+    return stem.decode("utf-8", "ignore").rstrip() + suffix
 
 
 class KnowledgeBase:
@@ -79,7 +86,8 @@ class KnowledgeBase:
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         target = self.uploads_dir / name
         with self._lock:
-            fd, tmp = tempfile.mkstemp(dir=self.uploads_dir, prefix=".upload-", suffix=".part")
+            self._drop_stale_parts()
+            fd, tmp = tempfile.mkstemp(dir=self.uploads_dir, prefix=PART_PREFIX, suffix=".part")
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
@@ -102,6 +110,15 @@ class KnowledgeBase:
         if path.parent == self.uploads_dir.resolve() and path.is_file():
             path.unlink()  # uploaded copies go; the organisation's own folder is never touched
         return report
+
+    def _drop_stale_parts(self) -> None:
+        """Temporary files of uploads killed mid-write (never indexed: dot files are not documents)."""
+        for part in self.uploads_dir.glob(f"{PART_PREFIX}*.part"):
+            try:
+                if time.time() - part.stat().st_mtime > STALE_PART_S:
+                    part.unlink()
+            except OSError:
+                pass
 
     def _builder(self):
         return make_builder(self.settings, self._embedder)

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(350, ge=50, le=2000, description="target chunk length in characters")
     chunk_overlap: int = Field(1, ge=0, le=5, description="sentences repeated between neighbouring chunks")
 
+    # indexing: larger files are skipped with a reason (20 MB of text takes ~15 min to embed on 2 cores)
+    max_file_mb: int = Field(20, ge=1, description="files larger than this are not indexed")
+
     # embedding: PACKAGED_E5, or a local sentence-transformers folder / a name in the local HF cache
     embedding_model: str = PACKAGED_E5
     embedding_batch_size: int = Field(16, ge=1)
@@ -57,11 +60,12 @@ class Settings(BaseSettings):
     llm_base_url: str = ""
     llm_model: str = "local"
     llm_api_key: str = "not-needed"
-    llm_timeout_s: float = 120.0
-    llm_max_tokens: int = 256
+    llm_timeout_s: float = Field(120.0, gt=0, description="per LLM request: connect, each read, each write")
+    llm_max_tokens: int = Field(256, ge=1, le=8192, description="the longest answer the LLM may write")
     llm_temperature: float = 0.1
     llm_gguf_path: str = ""  # a GGUF file to serve locally instead of the packaged one
-    llm_ctx: int = 4096
+    llm_ctx: int = Field(4096, ge=256, description="the local model's context in tokens (bounds its KV cache)")
+    llm_cache_mib: int = Field(256, ge=0, description="the local server's cache of old prompts, in MiB")
     llm_threads: int = 2
     llm_concurrency: int = Field(1, ge=1, description="LLM answers generated at once; more wait in line")
     llm_queue_wait_s: float = Field(60.0, ge=0, description="how long a question waits for the LLM before 'busy'")

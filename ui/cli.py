@@ -52,7 +52,7 @@ def ingest(
     settings = Settings()
     config = chunking_config(settings)
     root = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
-    report = load_paths(paths, root=root)
+    report = load_paths(paths, root=root, max_bytes=settings.max_file_mb * 1024 * 1024)
     lengths: list[int] = []
     articles = 0
     sink = open(dump, "w", encoding="utf-8") if dump else None
