@@ -19,7 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from index.errors import BusyError, ZhikuError
 from index.records import Hit
 from index.versions import current_version
-from rag.chain import build_answer_chain, build_prepare_chain
+from rag.chain import Deadline, build_answer_chain, build_prepare_chain
 from rag.citations import verify_citations
 from rag.components import open_retriever
 from rag.conversation import Turn, bounded
@@ -35,7 +35,7 @@ __all__ = ["Assistant", "Turn"]
 
 NOTICE_EXTRACTED = "未使用生成模型：以下为从资料中摘录的原句。"
 NOTICE_LLM_FAILED = "生成模型没有及时回答，以下为从资料中摘录的原句。"
-NOTICE_MODEL_DECLINED = "生成模型未能作答，但资料中有相关内容，以下为摘录。"
+NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
 
 
 class Assistant:
@@ -118,14 +118,13 @@ class Assistant:
         try:
             llm_started = time.perf_counter()
             timings["queue_ms"] = round((llm_started - waiting) * 1000, 1)
-            for delta in build_answer_chain(chat_model).stream(state):
+            # the client's timeout bounds each read; the deadline bounds a model that never stops
+            deadline = {"callbacks": [Deadline(self.settings.llm_timeout_s)]}
+            for delta in build_answer_chain(chat_model).stream(state, config=deadline):
                 if not parts:
                     timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
                 parts.append(delta)
                 yield delta
-                if time.perf_counter() - llm_started > self.settings.llm_timeout_s:
-                    # the client's timeout bounds each read; this bounds a model that never stops
-                    raise TimeoutError(f"the LLM wrote for more than {self.settings.llm_timeout_s:g} s")
             timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
         except Exception as exc:  # timeout, connection refused, server crash: answer anyway
             log.warning("LLM failed (%s); falling back to the extractive answer", exc)
@@ -134,9 +133,13 @@ class Assistant:
         finally:
             self._llm_slots.release()
         text = "".join(parts).strip()
-        if not text or is_model_refusal(text):
-            # retrieval found evidence: a small model declining is often wrong, so show the evidence
-            yield from self._fallback(state, started, finish, NOTICE_MODEL_DECLINED, refuse_if_empty=True)
+        if not text:
+            yield from self._fallback(state, started, finish, NOTICE_LLM_FAILED)
+            return
+        if is_model_refusal(text):
+            # evidence passed the retrieval gate, but near misses (the right topic, not the asked
+            # fact) pass it too: the model reading the passages is the better judge of those
+            yield finish("", "llm", NOTICE_MODEL_DECLINED, refused=True)
             return
         yield finish(text, "llm")
 
@@ -192,10 +195,10 @@ class Assistant:
         chain = build_prepare_chain(search, chat_model, self.settings.context_chars)
         return chain.invoke({"question": question, "history": history, "hits": hits, "timings": {}})
 
-    def _fallback(self, state: dict, started: float, finish, notice: str, refuse_if_empty: bool = True):
+    def _fallback(self, state: dict, started: float, finish, notice: str):
         passages: list[Passage] = state["passages"]
         text = extract_answer(state["standalone"], passages)
-        if not text and refuse_if_empty:
+        if not text:
             yield finish("", "extractive", refused=True)
             return
         yield "\n\n" + notice + "\n" + text

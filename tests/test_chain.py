@@ -118,8 +118,14 @@ def test_failing_llm_falls_back_to_an_extracted_answer(make_assistant):
     assert "491万辆" in answer.text and answer.citations
 
 
-def test_model_declining_despite_evidence_shows_the_evidence(make_assistant):
+def test_model_refusal_is_respected_and_keeps_what_was_searched(make_assistant):
     answer = make_assistant(_model("资料中没有找到相关信息。")).ask("2023年中国汽车出口了多少辆？")
+    assert answer.refused and answer.text == REFUSAL_TEXT and answer.citations == []
+    assert answer.notice and answer.hits
+
+
+def test_empty_model_reply_falls_back_to_an_extracted_answer(make_assistant):
+    answer = make_assistant(_model("")).ask("2023年中国汽车出口了多少辆？")
     assert not answer.refused and answer.answerer == "extractive"
     assert "491万辆" in answer.text
 
