@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from eval.cli import eval_app
 from index.errors import ZhikuError
 from index.records import Skipped
 from rag.settings import Settings
@@ -25,15 +26,7 @@ from rag.settings import Settings
 app = typer.Typer(help="智库 zhiku: answers questions from your own articles, with citations.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and update the search index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
-
-
-def _eval_app() -> typer.Typer:
-    from eval.cli import eval_app
-
-    return eval_app
-
-
-app.add_typer(_eval_app(), name="eval", help="Score retrieval and answers on a test set; RGB's benchmark.")
+app.add_typer(eval_app, name="eval", help="Score retrieval and answers on a test set; RGB's benchmark.")
 console = Console(stderr=True)
 out = Console()
 
