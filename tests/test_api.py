@@ -373,3 +373,12 @@ def test_a_failure_midway_ends_the_stream_with_an_error_event():
 
     parsed = sse_events("".join(to_sse(events())))
     assert parsed == [("token", {"text": "2023年"}), ("error", {"message": "the index changed under the answer; ask again"})]
+
+
+def test_eval_reports_are_served_for_the_evaluation_tab(server, client):
+    run = server.settings.data_dir / "eval" / "run-1"
+    run.mkdir(parents=True)
+    (run / "report.html").write_text("<h1>评测报告</h1>", encoding="utf-8")
+    response = client.get("/eval-reports/run-1/report.html")
+    assert response.status_code == 200 and "评测报告" in response.text
+    assert client.get("/eval-reports/../index/CURRENT").status_code == 404

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -132,21 +132,15 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
 
 def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback: FeedbackStore,
                 kb: KnowledgeBase) -> None:
-    try:
-        from ui.gradio_app import build_gradio_app
-    except ModuleNotFoundError as exc:
-        if exc.name != "ui.gradio_app":
-            raise
-        log.warning("ui/gradio_app.py is missing: `/` redirects to the embeddable chat")
-
-        @app.get("/", include_in_schema=False)
-        def root(request: Request) -> RedirectResponse:
-            query = request.url.query
-            return RedirectResponse("/embed" + (f"?{query}" if query else ""))
-
-        return
     import gradio as gr
+    from fastapi.staticfiles import StaticFiles
 
+    from ui.gradio_app import build_gradio_app
+
+    # evaluation reports (self-contained HTML, every text escaped) for the chat's 评测 tab;
+    # mounted before the chat, which takes every other path under /
+    app.mount("/eval-reports", StaticFiles(directory=settings.data_dir / "eval", check_dir=False),
+              name="eval-reports")
     blocks = build_gradio_app(assistant, settings, feedback, kb)
     gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=["api"],
                         max_file_size=f"{settings.upload_max_mb}mb")
