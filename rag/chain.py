@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
@@ -21,6 +22,23 @@ from rag.context import format_passages, select_passages
 from rag.conversation import Turn, history_messages, history_text, naive_standalone, needs_condensing
 from rag.evidence import assess_evidence
 from rag.prompts import answer_prompt, condense_prompt
+
+
+class Deadline(BaseCallbackHandler):
+    """Stops a model still writing `seconds` after the start: `chain.stream(x, config={"callbacks": [Deadline(60)]})`.
+
+    Raised from inside the model's stream, so its HTTP response is closed at once; closing the
+    chain's stream from outside would make LangChain read the rest of the answer first."""
+
+    raise_error = True
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.until = time.monotonic() + seconds
+
+    def on_llm_new_token(self, token: str, **kwargs) -> None:
+        if time.monotonic() > self.until:
+            raise TimeoutError(f"the LLM wrote for more than {self.seconds:g} s")
 
 
 def _timed(name: str, fn: Callable[[dict], object]) -> Runnable:
