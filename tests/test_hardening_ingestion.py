@@ -272,7 +272,7 @@ def test_bad_file_is_indexed_or_skipped_with_a_reason_and_good_files_stay(tmp_pa
     assert set(snap.manifest.files) | set(reasons) >= set(GOOD)
     assert not any("outside" in source or "secret" in source for source in snap.manifest.files)
     assert all("工资表" not in chunk.text for chunk in snap.chunks)  # nothing from outside the folder
-    assert seconds < 20
+    assert seconds < 120  # a hang guard, not a speed test: no bad file may stall the run
 
 
 def test_a_fifty_megabyte_file_is_skipped_without_being_read(tmp_path, monkeypatch, tokenizer):
