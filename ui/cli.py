@@ -164,18 +164,9 @@ def search(
 
     hits = open_retriever(Settings()).search(query, top_k=k, mode=mode)
     if as_json:
-        rows = [
-            {
-                "rank": h.rank,
-                "score": round(h.score, 6),
-                "chunk_id": h.chunk.id,
-                "title": h.chunk.title,
-                "source": h.chunk.source,
-                "section": h.chunk.section,
-                "text": h.chunk.text,
-            }
-            for h in hits
-        ]
+        from ui.serialize import hit_to_dict
+
+        rows = [{**hit_to_dict(h), "section": h.chunk.section} for h in hits]
         out.print_json(json.dumps(rows, ensure_ascii=False))
         return
     if not hits:
