@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 import sys
 from dataclasses import asdict
@@ -32,6 +33,10 @@ out = Console()
 
 
 def main() -> None:
+    # OpenMP threads that spin while waiting collapse on a shared 2-core machine: query embedding
+    # measured 16x faster with PASSIVE under load (bench/omp_wait.py). Read when torch/faiss load,
+    # which happens after this line.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build step at DEBUG
     try:
