@@ -1,0 +1,36 @@
+"""Run every benchmark, each in its own process: `python -m bench [--quick]`.
+
+The full run fits in 30 minutes on a 2-core machine (the slow parts stop at time budgets and
+say how far they got); --quick runs small subsets. A failing script is reported, the rest run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from bench.common import REPO, fmt_load, loadavg, parse_args
+
+SCRIPTS = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "cold_start", "omp_wait"]
+
+
+def main() -> int:
+    args = parse_args(__doc__.splitlines()[0])
+    started = time.perf_counter()
+    status = []
+    for name in SCRIPTS:
+        print(f"\n=== bench.{name}{' --quick' if args.quick else ''} (load {fmt_load(loadavg())}) ===", flush=True)
+        began = time.perf_counter()
+        code = subprocess.run([sys.executable, "-m", f"bench.{name}"] + (["--quick"] if args.quick else []),
+                              cwd=REPO).returncode
+        status.append((name, code, time.perf_counter() - began))
+    print("\n=== summary ===")
+    for name, code, seconds in status:
+        print(f"{name:<16} {'ok' if code == 0 else f'FAILED ({code})':<12} {seconds:6.0f} s")
+    print(f"total {time.perf_counter() - started:.0f} s, load {fmt_load(loadavg())}")
+    return 1 if any(code for _, code, _ in status) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
