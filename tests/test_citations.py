@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import random
 
-from index.records import Chunk, Hit
 from rag.citations import MARKER, marker_numbers, split_sentences, strip_markers, verify_citations
-from rag.records import Passage
+from tests.fakes import passages
 
 EXPORTS = "中国汽车工业协会数据显示，2023年我国汽车出口491万辆，同比增长57.9%。出口首次超过日本，居全球第一。"
 BANKS = "截至2023年末，工商银行民营企业贷款余额超过2万亿元，居国有大行首位。建设银行紧随其后。"
 CERT = "自2024年11月1日起，电动自行车用锂离子蓄电池和充电器须经过3C认证方可出厂、销售。"
-
-
-def passages(*texts: str) -> list[Passage]:
-    out = []
-    for n, text in enumerate(texts, 1):
-        chunk = Chunk(id=f"c{n}", source=f"{n}.txt", title=f"第{n}篇", text=text, start=0, end=len(text))
-        out.append(Passage(n=n, hit=Hit(chunk=chunk, score=1.0, retriever="hybrid", rank=n, scores={"dense": 0.85})))
-    return out
 
 
 PASSAGES = passages(EXPORTS, BANKS, CERT)

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from index.records import Chunk, Hit
 from rag.citations import verify_citations
 from rag.extractive import extract_answer
-from rag.records import Passage
+from tests.fakes import passages
 
 EXPORTS = ("中国汽车工业协会发布了2023年汽车工业经济运行情况。全年我国汽车出口表现亮眼，成为拉动增长的主要力量。"
            "2023年我国汽车出口491万辆，同比增长57.9%。")
 BANKS = "截至2023年末，工商银行民营企业贷款余额超过2万亿元，居国有大行首位。建设银行紧随其后。"
 CERT = "自2024年11月1日起，电动自行车用锂离子蓄电池和充电器须经过3C认证方可出厂、销售。"
-
-
-def passages(*texts: str) -> list[Passage]:
-    out = []
-    for n, text in enumerate(texts, 1):
-        chunk = Chunk(id=f"c{n}", source=f"{n}.txt", title=f"第{n}篇", text=text, start=0, end=len(text))
-        out.append(Passage(n=n, hit=Hit(chunk=chunk, score=1.0, retriever="hybrid", rank=n)))
-    return out
 
 
 def test_extractive_picks_the_sentence_with_the_number():
