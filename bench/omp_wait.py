@@ -1,7 +1,8 @@
 """OpenMP threads on a busy 2-core machine: the same query-time and index-time work in fresh
-processes with the environment as zhiku runs today, with OMP_WAIT_POLICY=PASSIVE, and with
-OMP_NUM_THREADS=1 (torch and faiss both read these when their OpenMP runtime starts, so only a
-fresh process can compare them). One fresh process per variant, run one after the other.
+processes with OpenMP's defaults, with OMP_WAIT_POLICY=PASSIVE (which `zhiku`'s CLI now sets
+unless the environment says otherwise), and with OMP_NUM_THREADS=1. torch and faiss read these
+when their OpenMP runtime starts, so only fresh processes can compare them; one per variant,
+run one after the other.
 
 Work per process: the e5 query embedding of the dev questions, a flat FAISS search over 100k
 random vectors (one query at a time, as the server does), and embedding 32 demo chunks.
@@ -22,8 +23,8 @@ from bench.common import (DEMO_CORPUS, DEV_SET, REPO, loadavg, machine, parse_ar
                           summary_ms, table)
 
 VARIANTS = {
-    "as now (OpenMP defaults)": {},
-    "OMP_WAIT_POLICY=PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE"},
+    "OpenMP defaults (spin, then sleep)": {},
+    "OMP_WAIT_POLICY=PASSIVE (zhiku's CLI sets it)": {"OMP_WAIT_POLICY": "PASSIVE"},
     "OMP_NUM_THREADS=1": {"OMP_NUM_THREADS": "1"},
 }
 
