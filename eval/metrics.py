@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rag.context import digits_for_counts
+
 CUTOFFS = (1, 3, 5, 10)
 MRR_CUTOFF = 10
 RATE_KEYS = (
@@ -33,8 +35,9 @@ REFUSAL_PHRASES = ("资料中没有", "资料中未", "没有找到", "未找到
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width), no whitespace at all, lower case."""
-    return "".join(unicodedata.normalize("NFKC", text or "").split()).lower()
+    """NFKC (full-width to half-width), no whitespace at all, lower case, and small Chinese
+    numbers before a measure word written in digits ("五倍" = "5倍", "十二家" = "12家")."""
+    return digits_for_counts("".join(unicodedata.normalize("NFKC", text or "").split()).lower())
 
 
 def contains_any(text: str, needles: Iterable[str]) -> bool:

@@ -25,6 +25,7 @@ from rag.components import open_retriever
 from rag.conversation import Turn, bounded
 from rag.evidence import REFUSAL_TEXT, is_model_refusal
 from rag.extractive import extract_answer
+from rag.grounding import drop_unsupported_figures
 from rag.records import Answer, Passage
 from rag.retrieval import Retriever, clean_query
 from rag.settings import Settings
@@ -36,6 +37,8 @@ __all__ = ["Assistant", "Turn"]
 NOTICE_EXTRACTED = "未使用生成模型：以下为从资料中摘录的原句。"
 NOTICE_LLM_FAILED = "生成模型没有及时回答，以下为从资料中摘录的原句。"
 NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
+NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字，未予采用；检索到的段落仍列在来源中，可自行查看。"
+NOTICE_PARTLY_INVENTED = "已删去生成模型回答中含有资料里没有的数字的句子。"
 
 
 class Assistant:
@@ -141,7 +144,13 @@ class Assistant:
             # fact) pass it too: the model reading the passages is the better judge of those
             yield finish("", "llm", NOTICE_MODEL_DECLINED, refused=True)
             return
-        yield finish(text, "llm")
+        text, invented = drop_unsupported_figures(text, state["passages"], state["standalone"])
+        if invented:
+            log.info("dropped sentences with figures no passage holds: %s", invented)
+        if not text:
+            yield finish("", "llm", NOTICE_INVENTED, refused=True)
+            return
+        yield finish(text, "llm", NOTICE_PARTLY_INVENTED if invented else "")
 
     def reload_if_changed(self) -> bool:
         """Switch to a newer published index version, if any; True when it switched.
@@ -192,7 +201,7 @@ class Assistant:
     def _prepare(self, question: str, history: list[Turn], hits: list[Hit] | None, chat_model) -> dict:
         retriever = self.retriever if hits is None else None
         search = retriever.search if retriever is not None else (lambda q: [])
-        chain = build_prepare_chain(search, chat_model, self.settings.context_chars)
+        chain = build_prepare_chain(search, chat_model, self.settings.context_chars, self.settings.top_k)
         return chain.invoke({"question": question, "history": history, "hits": hits, "timings": {}})
 
     def _fallback(self, state: dict, started: float, finish, notice: str):

@@ -1,6 +1,6 @@
 """The LangChain (LCEL) runnables of answering.
 
-    prepare:  {question, history} -> condense -> retrieve -> select passages -> assess evidence
+    prepare:  {question, history} -> condense -> retrieve (part by part) -> select passages -> assess evidence
     answer:   {passages, question, history} -> prompt -> chat model -> text (streams)
 
 The Assistant streams `answer` and then checks citations; keeping the two runnables apart lets
@@ -22,6 +22,7 @@ from rag.context import format_passages, select_passages
 from rag.conversation import Turn, history_messages, history_text, naive_standalone, needs_condensing
 from rag.evidence import assess_evidence
 from rag.prompts import answer_prompt, condense_prompt
+from rag.subquestions import search_by_parts
 
 
 class Deadline(BaseCallbackHandler):
@@ -77,12 +78,15 @@ def build_prepare_chain(
     search: Callable[[str], list[Hit]],
     chat_model: BaseChatModel | None,
     context_chars: int,
+    top_k: int = 5,
 ) -> Runnable:
     """{question, history: list[Turn], hits: list[Hit] | None, timings: dict} -> the same, plus
     standalone, hits, passages, evidence."""
 
     def retrieve(inputs: dict) -> list[Hit]:
-        return inputs["hits"] if inputs.get("hits") is not None else search(inputs["standalone"])
+        if inputs.get("hits") is not None:
+            return inputs["hits"]
+        return search_by_parts(search, inputs["standalone"], top_k)
 
     return (
         RunnablePassthrough.assign(standalone=_timed("condense_ms", make_condenser(chat_model)))

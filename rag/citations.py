@@ -139,15 +139,15 @@ def _attribute(body: str, sentence_terms: dict[str, float], wanted: list[int],
 def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float]) -> float:
     """Share of the sentence's terms in the passage; none if the sentence states figures and
     the passage holds none of them (same words, other numbers: the typical slip of a small model)."""
-    figures = _figures(sentence_terms)
-    if figures:
-        held = _figures(passage_terms)
-        if not any(abs(f - h) <= FIGURE_TOLERANCE * max(f, h) for f in figures for h in held):
+    stated = figures(sentence_terms)
+    if stated:
+        held = figures(passage_terms)
+        if not any(abs(f - h) <= FIGURE_TOLERANCE * max(f, h) for f in stated for h in held):
             return 0.0
     return overlap(sentence_terms, passage_terms)
 
 
-def _figures(found: dict[str, float]) -> list[float]:
+def figures(found: dict[str, float]) -> list[float]:
     """The numbers among the terms, minus years: "2023年" sets the scene, it states no fact."""
     return [float(t) for t in found if _NUMBER.fullmatch(t) and not is_year(t)]
 

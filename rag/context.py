@@ -33,8 +33,9 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width digits and letters become ASCII), lower case, no thousands separators."""
-    return unicodedata.normalize("NFKC", _THOUSANDS.sub("", text)).lower()
+    """NFKC (full-width digits and letters become ASCII), lower case, no thousands separators,
+    small Chinese counts in digits ("五倍" -> "5倍")."""
+    return digits_for_counts(unicodedata.normalize("NFKC", _THOUSANDS.sub("", text)).lower())
 
 
 def terms(text: str) -> dict[str, float]:
@@ -54,6 +55,27 @@ def terms(text: str) -> dict[str, float]:
         # "2023年" sets the scene of half the corpus: as telling as a bigram, not as a figure
         found[number] = BIGRAM_WEIGHT if is_year(number) else NUMBER_WEIGHT
     return found
+
+
+def digits_for_counts(text: str) -> str:
+    """Small Chinese numbers before a measure word in digits: "五倍" -> "5倍", "十二家" -> "12家".
+
+    Articles write "五倍" where a model writes "5倍"; both are the same figure.
+    """
+    return _CN_COUNT.sub(lambda m: str(_cn_to_int(m.group(1))) + m.group(2), text)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# 1-99 only: larger amounts ("三千亿") are written in digits by articles and models alike
+_CN_COUNT = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿])([一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])"
+                       r"(倍|个|家|人|名|位|年|项|条|次|种|类|成|天|所|只|件|层|期|轮|批)")
+
+
+def _cn_to_int(numeral: str) -> int:
+    if "十" not in numeral:
+        return _CN_DIGITS[numeral]
+    tens, _, ones = numeral.partition("十")
+    return _CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0)
 
 
 def is_year(term: str) -> bool:

@@ -1,5 +1,6 @@
 """Is the question answerable from what retrieval found? Decided from the evidence (lexical
-coverage of the question's content terms, best dense similarity), not by the model alone:
+coverage of the question's content terms, best dense similarity, the codes and places it
+names), not by the model alone:
 a small model both invents answers and refuses answerable questions.
 
 Usage:
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 from index.records import Hit
 from rag.context import normalize, overlap, terms
+from rag.places import place_names
+from rag.subquestions import split_question
 
 REFUSAL_TEXT = "资料中没有找到相关信息。"
 
@@ -67,9 +70,26 @@ def question_terms(question: str) -> dict[str, float]:
 
 def assess_evidence(question: str, hits: list[Hit], min_coverage: float = MIN_COVERAGE,
                     min_dense: float = MIN_DENSE) -> Evidence:
-    """Refuse when the best hits miss most question terms, miss a product code the question
-    names (SU7, HBM3E), or are all semantically distant. Lenient by design: this catches
-    off-topic questions; near misses ("深圳的GDP" over articles on national GDP) are the model's call."""
+    """Refuse when the best hits miss most question terms, miss a product code (SU7, HBM3E) or
+    a place (深圳) the question names, or are all semantically distant. Lenient by design: this
+    catches off-topic questions; near misses ("统一石化的营收" over an article on its products)
+    are the model's call.
+
+    A question of several parts passes when one part does: a partial answer that says what is
+    missing serves better than a refusal.
+    """
+    whole = _assess(question, hits, min_coverage, min_dense)
+    parts = split_question(question)
+    if whole.answerable or len(parts) == 1:
+        return whole
+    for part in parts:
+        evidence = _assess(part, hits, min_coverage, min_dense)
+        if evidence.answerable:
+            return Evidence(True, evidence.coverage, evidence.best_dense, f"part “{part}”: {evidence.reason}")
+    return whole
+
+
+def _assess(question: str, hits: list[Hit], min_coverage: float, min_dense: float) -> Evidence:
     wanted = question_terms(question)
     found: set[str] = set()
     for hit in hits[:EVIDENCE_HITS]:
@@ -88,10 +108,12 @@ def assess_evidence(question: str, hits: list[Hit], min_coverage: float = MIN_CO
         return Evidence(True, 0.0, best_dense, f"no content terms to check ({figures})")
     if coverage < min_coverage:
         return Evidence(False, coverage, best_dense, f"few question terms are in the passages ({figures})")
-    everywhere = set().union(*(terms(h.chunk.title + "\n" + h.chunk.text).keys() for h in hits))
-    codes = [t for t in wanted if _is_code(t) and t not in everywhere]
-    if codes:
-        return Evidence(False, coverage, best_dense, f"no passage names {', '.join(codes)} ({figures})")
+    everywhere_text = normalize("\n".join(h.chunk.title + "\n" + h.chunk.text for h in hits))
+    everywhere = terms(everywhere_text).keys()
+    names = [t for t in wanted if _is_code(t) and t not in everywhere]
+    names += sorted(p for p in place_names(question) if normalize(p) not in everywhere_text)
+    if names:
+        return Evidence(False, coverage, best_dense, f"no passage names {', '.join(names)} ({figures})")
     return Evidence(True, coverage, best_dense, f"passages cover the question ({figures})")
 
 

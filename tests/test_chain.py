@@ -14,6 +14,7 @@ from index.errors import ZhikuError
 from index.snapshot import load_snapshot
 from rag.assistant import Assistant, Turn
 from rag.evidence import REFUSAL_TEXT
+from rag.prompts import example_messages
 from rag.records import Answer
 from rag.retrieval import Retriever
 
@@ -108,8 +109,11 @@ def test_history_sent_to_the_model_is_bounded(make_assistant, settings):
     history = [Turn(f"第{i}个问题是什么内容呢，请详细说明一下", "回答" * 500) for i in range(20)]
     make_assistant(model).ask("3月份制造业PMI是多少？", history=history)
     messages = model.prompts[-1]
-    assert len(messages) == 2 + 2 * settings.history_turns
-    assert all(len(m.content) <= 1500 for m in messages[1:-1])
+    examples = len(example_messages())
+    assert len(messages) == 2 + examples + 2 * settings.history_turns
+    past = messages[1 + examples : -1]
+    assert [m.content for m in past[::2]] == [t.question for t in history[-settings.history_turns :]]
+    assert all(len(m.content) <= 1500 for m in past)
 
 
 def test_failing_llm_falls_back_to_an_extracted_answer(make_assistant):
@@ -120,6 +124,19 @@ def test_failing_llm_falls_back_to_an_extracted_answer(make_assistant):
 
 def test_model_refusal_is_respected_and_keeps_what_was_searched(make_assistant):
     answer = make_assistant(_model("资料中没有找到相关信息。")).ask("2023年中国汽车出口了多少辆？")
+    assert answer.refused and answer.text == REFUSAL_TEXT and answer.citations == []
+    assert answer.notice and answer.hits
+
+
+def test_a_sentence_with_an_invented_figure_is_dropped(make_assistant):
+    reply = "2023年中国汽车出口491万辆[1]。其中新能源汽车出口288万辆[1]。"
+    answer = make_assistant(_model(reply)).ask("2023年中国汽车出口了多少辆？")
+    assert not answer.refused and "491万辆" in answer.text and "288" not in answer.text
+    assert answer.notice  # the user is told a sentence was removed
+
+
+def test_an_answer_resting_only_on_invented_figures_is_a_refusal(make_assistant):
+    answer = make_assistant(_model("2023年中国汽车出口账面利润为37.5亿元[1]。")).ask("2023年中国汽车出口了多少辆？")
     assert answer.refused and answer.text == REFUSAL_TEXT and answer.citations == []
     assert answer.notice and answer.hits
 

@@ -42,6 +42,12 @@ class TestMatching:
     def test_case_is_ignored(self):
         assert contains_all("hbm 芯片", ["HBM"])
 
+    def test_small_chinese_counts_match_digits(self):
+        assert contains_all("HBM均价是DRAM的5倍。", ["五倍"])
+        assert contains_all("共有十二家机构", ["12家"]) and contains_all("共有12家机构", ["十二家"])
+        assert not contains_all("HBM均价是DRAM的5倍。", ["六倍"])
+        assert normalize("三千亿元") == "三千亿元"  # large amounts are left as written
+
     def test_every_keyword_is_needed(self):
         assert contains_all("出口491万辆，同比增长57.9%", ["491万辆", "57.9%"])
         assert not contains_all("出口491万辆", ["491万辆", "57.9%"])

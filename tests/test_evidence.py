@@ -80,3 +80,23 @@ def test_model_refusals_are_recognised():
 def test_answers_are_not_refusals():
     for text in ["2023年我国汽车出口491万辆[1]。", "工商银行贷款余额超过2万亿元[1]，利润未披露。", "出口增长57.9%。"]:
         assert not is_model_refusal(text), text
+
+
+SHENZHEN_PORT = "深圳港2023年集装箱吞吐量3000万标箱，同比增长1.5%。"
+NATIONAL_GDP = "国家统计局数据显示，2023年国内生产总值比上年增长5.2%，31省份GDP加权平均目标增速为5.4%。"
+
+
+def test_a_place_the_question_names_must_be_in_some_passage():
+    # the national figure is on topic, and still does not answer a question about Shenzhen
+    evidence = assess_evidence("深圳2023年GDP增速是多少？", hits(NATIONAL_GDP))
+    assert not evidence.answerable and "深圳" in evidence.reason
+    assert assess_evidence("2023年我国GDP增速是多少？", hits(NATIONAL_GDP)).answerable
+    assert assess_evidence("深圳市2023年集装箱吞吐量是多少？", hits(SHENZHEN_PORT)).answerable  # 深圳市 = 深圳
+
+
+def test_a_question_of_two_parts_passes_when_one_part_is_covered():
+    question = "2023年我国汽车出口多少辆？另一份报告里点名的几家头部车企是哪几家？"
+    assert not assess_evidence(question.split("？")[1], hits(EXPORTS)).answerable
+    evidence = assess_evidence(question, hits(EXPORTS))
+    assert evidence.answerable and "汽车出口" in evidence.reason
+    assert not assess_evidence("小米SU8的起售价是多少？深圳港吞吐量是多少？", hits(EXPORTS)).answerable

@@ -1,0 +1,50 @@
+"""Figures the model wrote that no passage holds are inventions: "瑞幸2023年净利润24.86亿元"
+over passages that give 248.6亿元 of sales. The sentences stating them are dropped; with
+nothing left, the question is treated as not answered by the articles.
+
+Numbers the question itself contains, years and list numbering ("1. ") are not checked.
+
+Usage: `kept, dropped = drop_unsupported_figures(llm_text, passages, question)`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.citations import FIGURE_TOLERANCE, figures, split_sentences, strip_markers
+from rag.context import is_year, terms
+from rag.records import Passage
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
+
+
+def drop_unsupported_figures(text: str, passages: list[Passage], question: str) -> tuple[str, list[str]]:
+    """`text` without the sentences stating a figure absent from every passage, and those sentences."""
+    held = figures(terms("\n".join(p.chunk.title + "\n" + p.chunk.text for p in passages)))
+    asked = figures(terms(question))
+    kept: list[str] = []
+    dropped: list[str] = []
+    for a, b in split_sentences(text):
+        sentence = text[a:b]
+        stated = [t for t in terms(_LIST_NUMBER.sub("", strip_markers(sentence))) if _is_figure(t)]
+        if any(float(t) not in asked and not _held(t, held) for t in stated):
+            dropped.append(sentence.strip())
+        else:
+            kept.append(sentence)
+    return "".join(kept).strip(), dropped
+
+
+def _is_figure(term: str) -> bool:
+    return _NUMBER.fullmatch(term) is not None and not is_year(term)
+
+
+def _held(stated: str, held: list[float]) -> bool:
+    """Some passage figure, written to the stated precision, is the stated one: 58 for 57.9 and
+    7 for 7.1 are roundings; 7.1 for 7 is more precise than the article, so not from it. Whole
+    numbers may also round more loosely ("超500万辆" for 491万辆)."""
+    value = float(stated)
+    decimals = len(stated.partition(".")[2])
+    half_unit = 0.5 * 10**-decimals + 1e-9
+    loose = FIGURE_TOLERANCE if decimals == 0 else 0.0
+    return any(abs(value - h) <= max(half_unit, loose * max(value, h)) for h in held)

@@ -1,0 +1,40 @@
+"""Place names a question is about ("深圳2023年GDP增速"), found with jieba's part-of-speech tags.
+
+A question restricted to a place is not answered by passages about another place, however
+close in topic: national GDP figures do not answer a question about Shenzhen.
+
+Usage: `place_names("深圳2023年GDP增速是多少？")` -> {"深圳"}
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+# the country itself, and generic words jieba tags as places: passages say 我国 for 中国
+_NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内 境外 全球 世界 城市 地区 各地 当地 本地 外地".split())
+_ADMIN_SUFFIXES = ("省", "市")
+
+
+@cache
+def _tagger():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()  # our own instance: no global jieba state shared with callers
+    tokenizer.initialize()
+    return jieba.posseg.POSTokenizer(tokenizer)
+
+
+def place_names(text: str) -> set[str]:
+    """Place names of two or more characters, without a trailing 省/市 ("北京市" -> "北京")."""
+    names = set()
+    for word, flag in _tagger().cut(text):
+        if flag != "ns" or word in _NOT_A_RESTRICTION:
+            continue
+        if len(word) > 2 and word.endswith(_ADMIN_SUFFIXES):
+            word = word[:-1]
+        if len(word) >= 2:
+            names.add(word)
+    return names
