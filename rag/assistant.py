@@ -25,7 +25,7 @@ from rag.components import open_retriever
 from rag.conversation import Turn, bounded
 from rag.evidence import REFUSAL_TEXT, is_model_refusal
 from rag.extractive import extract_answer
-from rag.grounding import drop_unsupported_figures
+from rag.grounding import drop_repeats, drop_unsupported_figures
 from rag.records import Answer, Passage
 from rag.retrieval import Retriever, clean_query
 from rag.settings import Settings
@@ -144,7 +144,7 @@ class Assistant:
             # fact) pass it too: the model reading the passages is the better judge of those
             yield finish("", "llm", NOTICE_MODEL_DECLINED, refused=True)
             return
-        text, invented = drop_unsupported_figures(text, state["passages"], state["standalone"])
+        text, invented = drop_unsupported_figures(drop_repeats(text), state["passages"], state["standalone"])
         if invented:
             log.info("dropped sentences with figures no passage holds: %s", invented)
         if not text:

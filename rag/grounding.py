@@ -4,7 +4,11 @@ nothing left, the question is treated as not answered by the articles.
 
 Numbers the question itself contains, years and list numbering ("1. ") are not checked.
 
-Usage: `kept, dropped = drop_unsupported_figures(llm_text, passages, question)`.
+Small models also loop, writing a sentence they already wrote; `drop_repeats` removes those.
+
+Usage:
+    kept, dropped = drop_unsupported_figures(llm_text, passages, question)
+    text = drop_repeats(kept)
 """
 
 from __future__ import annotations
@@ -48,3 +52,17 @@ def _held(stated: str, held: list[float]) -> bool:
     half_unit = 0.5 * 10**-decimals + 1e-9
     loose = FIGURE_TOLERANCE if decimals == 0 else 0.0
     return any(abs(value - h) <= max(half_unit, loose * max(value, h)) for h in held)
+
+
+def drop_repeats(text: str) -> str:
+    """`text` without sentences that repeat an earlier one (markers and spacing aside)."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for a, b in split_sentences(text):
+        sentence = text[a:b]
+        key = "".join(strip_markers(sentence).split())
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(sentence)
+    return "".join(kept).strip()

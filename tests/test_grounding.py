@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.records import Chunk, Hit
-from rag.grounding import drop_unsupported_figures
+from rag.grounding import drop_repeats, drop_unsupported_figures
 from rag.records import Passage
 
 SALES = "2023年，瑞幸在中国市场的总销售额为248.6亿元，约合34.5亿美元；全年净新开门店8034家。"
@@ -49,3 +49,9 @@ def test_more_precision_than_the_article_is_not_rounding():
     profit = "星河电池2023年净利润7亿元。"
     assert drop_unsupported_figures("净利润为7.1亿元[1]。", passages(profit), "净利润多少？")[0] == ""
     assert drop_unsupported_figures("净利润约7亿元[1]。", passages("净利润7.1亿元。"), "净利润多少？")[0]
+
+
+def test_a_sentence_the_model_already_wrote_is_dropped():
+    looped = "淘特回归淘宝是为了C2M战略[1]。淘特曾对标拼多多[1]。淘特回归淘宝是为了C2M战略[2]。"
+    assert drop_repeats(looped) == "淘特回归淘宝是为了C2M战略[1]。淘特曾对标拼多多[1]。"
+    assert drop_repeats("1. 加大信贷支持。\n2. 扩大债券融资。") == "1. 加大信贷支持。\n2. 扩大债券融资。"
