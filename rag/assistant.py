@@ -25,7 +25,7 @@ from rag.components import open_retriever
 from rag.conversation import Turn, bounded
 from rag.evidence import REFUSAL_TEXT, is_model_refusal
 from rag.extractive import extract_answer
-from rag.grounding import drop_repeats, drop_unsupported_figures
+from rag.grounding import drop_repeats, drop_unsupported
 from rag.records import Answer, Passage
 from rag.retrieval import Retriever, clean_query
 from rag.settings import Settings
@@ -37,8 +37,8 @@ __all__ = ["Assistant", "Turn"]
 NOTICE_EXTRACTED = "未使用生成模型：以下为从资料中摘录的原句。"
 NOTICE_LLM_FAILED = "生成模型没有及时回答，以下为从资料中摘录的原句。"
 NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
-NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字，未予采用；检索到的段落仍列在来源中，可自行查看。"
-NOTICE_PARTLY_INVENTED = "已删去生成模型回答中含有资料里没有的数字的句子。"
+NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或人名，未予采用；检索到的段落仍列在来源中，可自行查看。"
+NOTICE_PARTLY_INVENTED = "已删去生成模型回答中含有资料里没有的数字或人名的句子。"
 
 
 class Assistant:
@@ -144,9 +144,9 @@ class Assistant:
             # fact) pass it too: the model reading the passages is the better judge of those
             yield finish("", "llm", NOTICE_MODEL_DECLINED, refused=True)
             return
-        text, invented = drop_unsupported_figures(drop_repeats(text), state["passages"], state["standalone"])
+        text, invented = drop_unsupported(drop_repeats(text), state["passages"], state["standalone"])
         if invented:
-            log.info("dropped sentences with figures no passage holds: %s", invented)
+            log.info("dropped sentences with figures or names no passage holds: %s", invented)
         if not text:
             yield finish("", "llm", NOTICE_INVENTED, refused=True)
             return

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from index.records import Hit
 from rag.context import normalize, overlap, terms
-from rag.places import place_names
+from rag.names import place_names
 from rag.subquestions import split_question
 
 REFUSAL_TEXT = "资料中没有找到相关信息。"

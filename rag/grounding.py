@@ -1,13 +1,14 @@
-"""Figures the model wrote that no passage holds are inventions: "瑞幸2023年净利润24.86亿元"
-over passages that give 248.6亿元 of sales. The sentences stating them are dropped; with
-nothing left, the question is treated as not answered by the articles.
+"""Figures and people's names the model wrote that no passage holds are inventions:
+"瑞幸2023年净利润24.86亿元" over passages that give 248.6亿元 of sales; "主任委员是王小虎"
+over passages that name nobody. The sentences stating them are dropped; with nothing left,
+the question is treated as not answered by the articles.
 
-Numbers the question itself contains, years and list numbering ("1. ") are not checked.
+Numbers and names the question itself contains, years and list numbering ("1. ") are not checked.
 
 Small models also loop, writing a sentence they already wrote; `drop_repeats` removes those.
 
 Usage:
-    kept, dropped = drop_unsupported_figures(llm_text, passages, question)
+    kept, dropped = drop_unsupported(llm_text, passages, question)
     text = drop_repeats(kept)
 """
 
@@ -16,23 +17,28 @@ from __future__ import annotations
 import re
 
 from rag.citations import FIGURE_TOLERANCE, figures, split_sentences, strip_markers
-from rag.context import is_year, terms
+from rag.context import is_year, normalize, terms
+from rag.names import person_names
 from rag.records import Passage
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
 
 
-def drop_unsupported_figures(text: str, passages: list[Passage], question: str) -> tuple[str, list[str]]:
-    """`text` without the sentences stating a figure absent from every passage, and those sentences."""
-    held = figures(terms("\n".join(p.chunk.title + "\n" + p.chunk.text for p in passages)))
+def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple[str, list[str]]:
+    """`text` without the sentences stating a figure or a person absent from every passage,
+    and those sentences."""
+    source = "\n".join(p.chunk.title + "\n" + p.chunk.text for p in passages)
+    held = figures(terms(source))
     asked = figures(terms(question))
+    named = normalize(source + "\n" + question)
     kept: list[str] = []
     dropped: list[str] = []
     for a, b in split_sentences(text):
         sentence = text[a:b]
         stated = [t for t in terms(_LIST_NUMBER.sub("", strip_markers(sentence))) if _is_figure(t)]
-        if any(float(t) not in asked and not _held(t, held) for t in stated):
+        invented_figure = any(float(t) not in asked and not _held(t, held) for t in stated)
+        if invented_figure or any(normalize(n) not in named for n in person_names(sentence)):
             dropped.append(sentence.strip())
         else:
             kept.append(sentence)
