@@ -147,9 +147,13 @@ def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float]) 
     return overlap(sentence_terms, passage_terms)
 
 
+def figure_terms(found: dict[str, float]) -> list[str]:
+    """The numbers among the terms as written, minus years: "2023年" sets the scene, it states no fact."""
+    return [t for t in found if _NUMBER.fullmatch(t) and not is_year(t)]
+
+
 def figures(found: dict[str, float]) -> list[float]:
-    """The numbers among the terms, minus years: "2023年" sets the scene, it states no fact."""
-    return [float(t) for t in found if _NUMBER.fullmatch(t) and not is_year(t)]
+    return [float(t) for t in figure_terms(found)]
 
 
 def _is_factual(body: str) -> bool:

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import re
 
-from rag.citations import FIGURE_TOLERANCE, figures, split_sentences, strip_markers
-from rag.context import is_year, normalize, terms
+from rag.citations import FIGURE_TOLERANCE, figure_terms, figures, split_sentences, strip_markers
+from rag.context import normalize, terms
 from rag.names import person_names
 from rag.records import Passage
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
 
 
@@ -36,17 +35,13 @@ def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple
     dropped: list[str] = []
     for a, b in split_sentences(text):
         sentence = text[a:b]
-        stated = [t for t in terms(_LIST_NUMBER.sub("", strip_markers(sentence))) if _is_figure(t)]
+        stated = figure_terms(terms(_LIST_NUMBER.sub("", strip_markers(sentence))))
         invented_figure = any(float(t) not in asked and not _held(t, held) for t in stated)
         if invented_figure or any(normalize(n) not in named for n in person_names(sentence)):
             dropped.append(sentence.strip())
         else:
             kept.append(sentence)
     return "".join(kept).strip(), dropped
-
-
-def _is_figure(term: str) -> bool:
-    return _NUMBER.fullmatch(term) is not None and not is_year(term)
 
 
 def _held(stated: str, held: list[float]) -> bool:
