@@ -1,7 +1,8 @@
 """Figures and people's names the model wrote that no passage holds are inventions:
 "瑞幸2023年净利润24.86亿元" over passages that give 248.6亿元 of sales; "主任委员是王小虎"
-over passages that name nobody. The sentences stating them are dropped; with nothing left,
-the question is treated as not answered by the articles.
+over passages that name nobody. The clauses stating them are dropped ("A为150亿，B为100亿" keeps
+A's half), or the whole sentence when its first clause, which carries the subject, is one of
+them; with nothing left, the question is treated as not answered by the articles.
 
 Numbers and names the question itself contains, years and list numbering ("1. ") are not checked.
 
@@ -15,33 +16,55 @@ Usage:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from rag.citations import FIGURE_TOLERANCE, figure_terms, figures, split_sentences, strip_markers
+from rag.citations import FIGURE_TOLERANCE, MARKER, figure_terms, figures, split_sentences, strip_markers
 from rag.context import normalize, terms
 from rag.names import person_names
 from rag.records import Passage
 
 _LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
+_CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
+_SENTENCE_END = re.compile(rf"(?:{MARKER.pattern}|[\s。！？；!?;.…”’\"'」』）)》])*$")
 
 
 def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple[str, list[str]]:
-    """`text` without the sentences stating a figure or a person absent from every passage,
-    and those sentences."""
+    """`text` without the clauses stating a figure or a person absent from every passage,
+    and what was dropped."""
     source = "\n".join(p.chunk.title + "\n" + p.chunk.text for p in passages)
     held = figures(terms(source))
     asked = figures(terms(question))
     named = normalize(source + "\n" + question)
+
+    def invented(span: str) -> bool:
+        stated = figure_terms(terms(_LIST_NUMBER.sub("", strip_markers(span))))
+        if any(float(t) not in asked and not _held(t, held) for t in stated):
+            return True
+        return any(normalize(n) not in named for n in person_names(span))
+
     kept: list[str] = []
     dropped: list[str] = []
     for a, b in split_sentences(text):
         sentence = text[a:b]
-        stated = figure_terms(terms(_LIST_NUMBER.sub("", strip_markers(sentence))))
-        invented_figure = any(float(t) not in asked and not _held(t, held) for t in stated)
-        if invented_figure or any(normalize(n) not in named for n in person_names(sentence)):
-            dropped.append(sentence.strip())
-        else:
+        if not invented(sentence):
             kept.append(sentence)
+            continue
+        trimmed, removed = _without_invented_clauses(sentence, invented)
+        kept.append(trimmed)
+        dropped.extend(removed)
     return "".join(kept).strip(), dropped
+
+
+def _without_invented_clauses(sentence: str, invented: Callable[[str], bool]) -> tuple[str, list[str]]:
+    """The sentence minus its invented clauses, with its markers and full stop; "" when the
+    first clause is invented or the sentence is one clause."""
+    end = _SENTENCE_END.search(sentence).group()
+    clauses = _CLAUSE.split(sentence[: len(sentence) - len(end)])
+    if len(clauses) < 2 or invented(clauses[0]):
+        return "", [sentence.strip()]
+    removed = [c.strip() for c in clauses if invented(c)]
+    kept = "".join(c for c in clauses if not invented(c)).rstrip("，；;, ")
+    return kept + end, removed
 
 
 def _held(stated: str, held: list[float]) -> bool:

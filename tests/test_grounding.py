@@ -23,6 +23,17 @@ def test_a_figure_no_passage_holds_drops_its_sentence():
     assert dropped == ["净利润为24.86亿元[1]。"]
 
 
+def test_only_the_invented_clause_goes_when_the_subject_stands_before_it():
+    models = "创新奇智发布的工业大模型拥有150亿以上参数。阿里夸克大模型为千亿参数级。"
+    answer = "创新奇智的工业大模型拥有150亿以上参数，阿里夸克大模型参数为100亿[1]。另有说明。"
+    kept, dropped = drop_unsupported(answer, passages(models), "两个大模型参数规模各多大？")
+    assert kept == "创新奇智的工业大模型拥有150亿以上参数[1]。另有说明。"
+    assert dropped == ["阿里夸克大模型参数为100亿"]
+    # the subject's own clause invented: the rest of the sentence means nothing without it
+    kept, dropped = drop_unsupported("夸克大模型参数为100亿，创新奇智为150亿以上[1]。", passages(models), "参数多大？")
+    assert kept == "" and dropped == ["夸克大模型参数为100亿，创新奇智为150亿以上[1]。"]
+
+
 def test_nothing_left_when_every_figure_is_invented():
     kept, dropped = drop_unsupported("瑞幸咖啡2023年的净利润为24.86亿元。", passages(SALES), "瑞幸咖啡2023年的净利润是多少？")
     assert kept == "" and len(dropped) == 1
