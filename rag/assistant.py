@@ -38,7 +38,7 @@ NOTICE_EXTRACTED = "未使用生成模型：以下为从资料中摘录的原句
 NOTICE_LLM_FAILED = "生成模型没有及时回答，以下为从资料中摘录的原句。"
 NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或人名，未予采用；检索到的段落仍列在来源中，可自行查看。"
-NOTICE_PARTLY_INVENTED = "已删去生成模型回答中含有资料里没有的数字或人名的句子。"
+NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或人名（连同所在的分句）。"
 
 
 class Assistant:
