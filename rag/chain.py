@@ -18,6 +18,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from index.records import Hit
+from rag.answer_type import prefer_answer_type
 from rag.context import format_passages, select_passages
 from rag.conversation import Turn, history_messages, history_text, naive_standalone, needs_condensing
 from rag.evidence import assess_evidence
@@ -86,7 +87,7 @@ def build_prepare_chain(
     def retrieve(inputs: dict) -> list[Hit]:
         if inputs.get("hits") is not None:
             return inputs["hits"]
-        return search_by_parts(search, inputs["standalone"], top_k)
+        return search_by_parts(lambda q: prefer_answer_type(q, search(q)), inputs["standalone"], top_k)
 
     return (
         RunnablePassthrough.assign(standalone=_timed("condense_ms", make_condenser(chat_model)))
