@@ -60,10 +60,11 @@ def _without_invented_clauses(sentence: str, invented: Callable[[str], bool]) ->
     first clause is invented or the sentence is one clause."""
     end = _SENTENCE_END.search(sentence).group()
     clauses = _CLAUSE.split(sentence[: len(sentence) - len(end)])
-    if len(clauses) < 2 or invented(clauses[0]):
+    flags = [invented(c) for c in clauses] if len(clauses) > 1 else [True]
+    if flags[0]:
         return "", [sentence.strip()]
-    removed = [c.strip() for c in clauses if invented(c)]
-    kept = "".join(c for c in clauses if not invented(c)).rstrip("，；;, ")
+    removed = [c.strip() for c, bad in zip(clauses, flags) if bad]
+    kept = "".join(c for c, bad in zip(clauses, flags) if not bad).rstrip("，；;, ")
     return kept + end, removed
 
 
