@@ -29,9 +29,9 @@ MARKER = re.compile(
     rf"|【{_SP}\^?{_SP}\d+(?:{_SP}[,，、]{_SP}\^?{_SP}\d+)*{_SP}】"
 )
 _MARKER_WITH_SPACE = re.compile(rf"{_SP}(?:{MARKER.pattern})")
-_TERMINATORS = "。！？；!?;…\n"
-_CLOSERS = "”’\"'」』）)》"
-_TAIL = re.compile(rf"(?:[。！？；!?;.…]+[{_CLOSERS}]*)?\s*$")
+TERMINATORS = "。！？；!?;…\n"
+CLOSERS = "”’\"'」』）)》"
+_TAIL = re.compile(rf"(?:[。！？；!?;.…]+[{CLOSERS}]*)?\s*$")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -59,7 +59,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i + 1
-        while j < n and text[j] != "\n" and (text[j] in _TERMINATORS or text[j] in _CLOSERS):
+        while j < n and text[j] != "\n" and (text[j] in TERMINATORS or text[j] in CLOSERS):
             j += 1
         while m := _MARKER_WITH_SPACE.match(text, j):  # "...491万辆。[1]": the model cited late
             j = m.end()
@@ -74,7 +74,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def _ends_sentence(text: str, i: int, start: int) -> bool:
     ch = text[i]
-    if ch in _TERMINATORS:
+    if ch in TERMINATORS:
         return True
     if ch != ".":
         return False

@@ -18,14 +18,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.citations import FIGURE_TOLERANCE, MARKER, figure_terms, figures, split_sentences, strip_markers
+from rag.citations import (
+    CLOSERS,
+    FIGURE_TOLERANCE,
+    MARKER,
+    TERMINATORS,
+    figure_terms,
+    figures,
+    split_sentences,
+    strip_markers,
+)
 from rag.context import normalize, terms
 from rag.names import person_names
 from rag.records import Passage
 
 _LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
-_SENTENCE_END = re.compile(rf"(?:{MARKER.pattern}|[\s。！？；!?;.…”’\"'」』）)》])*$")
+# what follows a sentence's last word: markers, stops, closing quotes, spaces
+_SENTENCE_END = re.compile(rf"(?:{MARKER.pattern}|[\s.{TERMINATORS}{CLOSERS}])*$")
 
 
 def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple[str, list[str]]:
