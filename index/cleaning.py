@@ -13,8 +13,9 @@ import re
 from collections import Counter
 
 from index.reflow import reflow
+from index.tables import is_table_row, table_row
 
-# U+3000, NBSP, thin/figure spaces and tabs all become a plain space
+# U+3000, NBSP, thin/figure spaces and tabs all become a plain space (tabs between a table's cells stay)
 _ODD_SPACE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff\ufffc]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
@@ -58,6 +59,12 @@ def _normalise_breaks(raw: str) -> str:
 
 
 def _normalise_line(line: str) -> str:
+    if is_table_row(line):
+        return table_row(line, _normalise_text)
+    return _normalise_text(line)
+
+
+def _normalise_text(line: str) -> str:
     line = _ODD_SPACE.sub(" ", line)
     line = _DOT_LEADER.sub(" ", line)
     line = _MULTI_SPACE.sub(" ", line).strip()

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-BODY, HEADING, SOURCE, BYLINE, DATELINE, TOC, URL, OTHER = (
-    "body", "heading", "source", "byline", "dateline", "toc", "url", "other",
+from index.tables import CELL
+
+BODY, HEADING, SOURCE, BYLINE, DATELINE, TOC, URL, TABLE, OTHER = (
+    "body", "heading", "source", "byline", "dateline", "toc", "url", "table", "other",
 )
 
 # 来源：21 世纪经济报道 — closes an article in a digest (数据来源 under a chart does not)
@@ -50,6 +52,8 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 
 def _kind(text: str, previous: str) -> str:
+    if CELL in text:  # cleaning keeps tabs only between a table's cells
+        return TABLE
     if _SOURCE.match(text):
         return SOURCE
     if len(text) <= MAX_HEADING and (_BYLINE.match(text) or (previous == BYLINE and _BYLINE_TAIL.match(text))):

@@ -10,6 +10,11 @@ from index.chunking import chunk_article
 from index.records import Article, Chunk, Document
 
 
+# bump when cleaning, article splitting or chunking gives a file different chunks than before:
+# an index built by an older pipeline records another number and is rebuilt, not reused
+PIPELINE_VERSION = 2  # 2: table rows stay rows
+
+
 @dataclass(frozen=True)
 class ChunkingConfig:
     chunk_size: int = 350
@@ -17,7 +22,10 @@ class ChunkingConfig:
     embed_title: bool = True  # the title goes into the embedded and BM25 text, not the chunk text
 
     def as_dict(self) -> dict:
-        return {"chunk_size": self.chunk_size, "overlap": self.overlap, "embed_title": self.embed_title}
+        return {
+            "chunk_size": self.chunk_size, "overlap": self.overlap, "embed_title": self.embed_title,
+            "pipeline": PIPELINE_VERSION,
+        }
 
 
 def chunk_document(doc: Document, config: ChunkingConfig) -> tuple[list[Article], list[Chunk]]:

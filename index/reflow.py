@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from index.tables import CELL
+
 _SENTENCE_END = "。！？!?…"
 _CLOSERS = "”’」』》）)】]"
 _CLAUSE_PUNCT = re.compile(r"[，、；。！？,;]")
@@ -59,6 +61,8 @@ def reflow(lines: list[str]) -> list[str]:
 def _runs_on(line: str, nxt: str, paragraph: str, wrap: float, carried_width: int) -> bool:
     """Does `line` (the last line of `paragraph`) continue into `nxt`?"""
     if _BLOCK_START.match(nxt) or _STANDALONE.match(nxt) or line.startswith(("#", "|")):
+        return False
+    if CELL in line or CELL in nxt:  # a table row is a paragraph of its own
         return False
     if _ends_sentence(line):
         return False

@@ -49,6 +49,17 @@ def test_a_digest_is_split_at_its_source_lines_with_sections_and_publications():
     assert articles[0].text.endswith("来源：21 世纪经济报道")
 
 
+def test_a_table_stays_inside_its_article_not_read_as_headings_or_contents():
+    # rows ending in a small number look like contents entries ("广西 10") once the tabs are gone
+    rows = "成立时间\t自贸试验区\t案例个数\n2013年9月\t上海\t160\n\t福建\t147\t\t广西\t10\n"
+    raw = f"金融\n\n自贸试验区金融创新案例\n\n{body(2, '甲')}\n\n{rows}\n{body(2, '乙')}\n\n来源：示例财经报\n\n下一篇\n\n{body(1, '丙')}\n\n来源：示例财经报"
+    doc = doc_of(raw)
+    articles = split_articles(doc)
+    check_offsets(doc, articles)
+    assert [a.title for a in articles] == ["自贸试验区金融创新案例", "下一篇"]
+    assert "2013年9月\t上海\t160\n\n福建\t147\t\t广西\t10\n\n乙第0段" in articles[0].text
+
+
 def test_a_short_item_closed_by_its_source_line_is_still_an_article():
     raw = "简讯\n\n3月制造业PMI回升\n\nPMI为50.8%，重回扩张区间。\n\n来源：示例财经报\n\n下一条\n\n文字。\n\n来源：示例财经报"
     articles = split_articles(doc_of(raw))

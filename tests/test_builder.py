@@ -13,7 +13,7 @@ import pytest
 
 from index.builder import IndexBuilder
 from index.errors import ZhikuError
-from index.pipeline import ChunkingConfig
+from index.pipeline import PIPELINE_VERSION, ChunkingConfig
 from index.snapshot import load_snapshot
 from index.versions import index_lock
 
@@ -95,6 +95,16 @@ def test_changing_chunk_size_rebuilds_everything_and_says_why(tmp_path, corpus, 
     assert load_snapshot(index_dir).manifest.chunking["chunk_size"] == 120
 
 
+def test_an_index_from_an_older_pipeline_is_rebuilt_with_the_new_one(tmp_path, corpus, embedder, monkeypatch):
+    index_dir = tmp_path / "index"
+    with monkeypatch.context() as patch:
+        patch.setattr("index.pipeline.PIPELINE_VERSION", PIPELINE_VERSION - 1)
+        _builder(index_dir, embedder).build(corpus)
+    report = _builder(index_dir, embedder).build(corpus)
+    assert "chunk settings changed" in report.full_rebuild_reason
+    assert load_snapshot(index_dir).manifest.chunking["pipeline"] == PIPELINE_VERSION
+
+
 def test_second_writer_is_refused_with_a_clear_message(tmp_path, corpus, embedder):
     index_dir = tmp_path / "index"
     with index_lock(index_dir):
@@ -106,7 +116,7 @@ def test_manifest_records_model_dimension_chunking_and_file_hashes(fixture_index
     manifest = load_snapshot(fixture_index).manifest
     assert manifest.embedding_model.startswith("packaged:")
     assert manifest.dim == 384
-    assert manifest.chunking == {"chunk_size": 350, "overlap": 1, "embed_title": True}
+    assert manifest.chunking == {"chunk_size": 350, "overlap": 1, "embed_title": True, "pipeline": PIPELINE_VERSION}
     assert all(len(info["sha256"]) == 64 for info in manifest.files.values())
 
 

@@ -137,6 +137,25 @@ def test_markdown_blocks_are_not_glued_together():
     ]
 
 
+def test_table_rows_stay_rows_with_a_tab_between_cells():
+    # a PDF table cut into the middle of a sentence, as in the demo corpus
+    text = (
+        "更多加入泛权益\n截至2月25日存续规模\n机构类型\t存续规模(亿元)\t占比\n国有理财公司\t117.7833\t31.70%\n"
+        "股份理财公司\t 200.3456 \t53.93%\n\t天津\t135\t\t江苏\t3\t\n数据来源：普益标准\n"
+    )
+    paras = paragraphs(clean_text(text))
+    assert paras[-5:-1] == [
+        "机构类型\t存续规模(亿元)\t占比", "国有理财公司\t117.7833\t31.70%", "股份理财公司\t200.3456\t53.93%",
+        "天津\t135\t\t江苏\t3",  # a merged cell stays empty in the middle, is dropped at the ends
+    ]
+    assert paras[-1] == "数据来源：普益标准"
+    assert not any("\t" in p for p in paras[:-5])
+
+
+def test_a_contents_entry_with_its_page_after_a_tab_is_not_a_table_row():
+    assert clean_text("工信部: 印发《锂离子电池行业规范条件》\t13\n") == "工信部: 印发《锂离子电池行业规范条件》 13"
+
+
 def test_empty_input_gives_empty_output():
     assert clean_text("") == ""
     assert clean_text(" \n\u3000\n\t\n") == ""
