@@ -13,8 +13,7 @@ Usage:
 
 from __future__ import annotations
 
-import logging
-from functools import cache
+from rag.pos import pos_tags
 
 # the country itself, and generic words jieba tags as places: passages say 我国 for 中国
 _NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内 境外 全球 世界 城市 地区 各地 当地 本地 外地".split())
@@ -22,21 +21,10 @@ _ADMIN_SUFFIXES = ("省", "市")
 _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 
 
-@cache
-def _tagger():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()  # our own instance: no global jieba state shared with callers
-    tokenizer.initialize()
-    return jieba.posseg.POSTokenizer(tokenizer)
-
-
 def place_names(text: str) -> set[str]:
     """Place names of two or more characters, without a trailing 省/市 ("北京市" -> "北京")."""
     names = set()
-    for word, flag in _tagger().cut(text):
+    for word, flag in pos_tags(text):
         if flag != "ns" or word in _NOT_A_RESTRICTION:
             continue
         if len(word) > 2 and word.endswith(_ADMIN_SUFFIXES):
@@ -48,4 +36,4 @@ def place_names(text: str) -> set[str]:
 
 def person_names(text: str) -> set[str]:
     """Personal names of two or more characters (jieba's nr, nrfg, nrt)."""
-    return {word for word, flag in _tagger().cut(text) if flag in _PERSON_FLAGS and len(word) >= 2}
+    return {word for word, flag in pos_tags(text) if flag in _PERSON_FLAGS and len(word) >= 2}
