@@ -1,6 +1,8 @@
 """Questions that ask two things ("Sora是哪天发布的？后来OpenAI从哪天起屏蔽…？") are searched
 part by part, so each part brings its own best passage: searched whole, the part with the
-rarer words wins every slot and the other part goes unanswered.
+rarer words wins every slot and the other part goes unanswered. A comparison asks the same of
+two things ("创新奇智和阿里夸克的大模型参数各多大？"), often told in two articles: each thing
+is searched on its own too.
 
 Usage:
     hits = search_by_parts(retriever.search, "上海自贸区哪年设立？FT账户哪年推出？", top_k=5)
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from index.records import Hit
+from rag.pos import pos_tags
 
 MIN_PART_CHARS = 6  # "谁更高？" is a follow-on of the part before it, not a question of its own
 MAX_PARTS = 3
@@ -21,6 +24,14 @@ MAX_PARTS = 3
 # usually end a statement of context ("我在看港股。")
 _PART_END = re.compile(r"(?<=[？?；;！!])")
 _CONTENT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+
+# asks the same of each thing named: "…各是多少", "…分别是", "谁更大"
+_EACH = re.compile(r"各|分别|谁更|谁最|哪个更|哪家更")
+_AND = frozenset("和 与 及 跟".split())
+_AND_FLAGS = frozenset({"c", "p"})  # jieba tags 与/跟 as prepositions too
+# the second thing ends before "的", a preposition ("在中国市场"), punctuation or "各/分别"
+_SECOND_ENDS_AT = frozenset("的 各 各自 分别 都 相比".split())
+_NUMBER = "m"  # jieba's flag for numbers and dates: "2019年和2022年3月的销量" compares dates only
 
 
 def split_question(question: str) -> list[str]:
@@ -42,14 +53,54 @@ def split_question(question: str) -> list[str]:
     return parts or [question]
 
 
+def split_comparison(question: str) -> list[str]:
+    """"A和B的X各是多少？" -> ["A的X各是多少？", "B的X各是多少？"]; [] when it compares nothing.
+
+    The first thing runs back to the clause start (or over the numbers before 和), the second
+    up to 的, a preposition or punctuation: rough edges, but each query keeps its own name,
+    which is what retrieval needs.
+    """
+    if not _EACH.search(question):
+        return []
+    tags = pos_tags(question)
+    at = next((i for i, (word, flag) in enumerate(tags) if word in _AND and flag in _AND_FLAGS and i), 0)
+    if not at:
+        return []
+    start = at
+    numbers = tags[at - 1][1] == _NUMBER
+    while start and not _punctuation(tags[start - 1][0]) and (tags[start - 1][1] == _NUMBER or not numbers):
+        start -= 1
+    end = at + 1
+    while end < len(tags) and not _punctuation(tags[end][0]) and tags[end][1] != "p" and tags[end][0] not in _SECOND_ENDS_AT:
+        end += 1
+    if end == at + 1:
+        return []
+    words = [word for word, _ in tags]
+    before, after = "".join(words[:start]), "".join(words[end:])
+    return [before + "".join(words[start:at]) + after, before + "".join(words[at + 1 : end]) + after]
+
+
+def _punctuation(word: str) -> bool:
+    # not jieba's "x" flag: it also tags a lone Latin letter ("A公司") that way
+    return not any(ch.isalnum() for ch in word)
+
+
+def search_queries(question: str) -> list[str]:
+    """What is searched besides the whole question: its parts, a comparison's things one by one
+    (at most MAX_PARTS + 1 queries); [] when the question asks one thing of one thing."""
+    queries = [query for part in split_question(question) for query in split_comparison(part) or [part]]
+    return queries[: MAX_PARTS + 1] if len(queries) > 1 else []
+
+
 def search_by_parts(search: Callable[[str], list[Hit]], question: str, top_k: int) -> list[Hit]:
-    """Hits for the whole question and for each part, interleaved rank by rank, each chunk once.
+    """Hits for the whole question and for each of its `search_queries`, interleaved rank by
+    rank, each chunk once.
 
     Round-robin keeps every part's best passage near the top, where the context budget is spent;
     a one-part question is a plain search.
     """
-    parts = split_question(question)
-    if len(parts) == 1:
+    parts = search_queries(question)
+    if not parts:
         return search(question)
     lists = [search(question)] + [search(part) for part in parts]
     merged: list[Hit] = []

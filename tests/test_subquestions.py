@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.records import Chunk, Hit
-from rag.subquestions import search_by_parts, split_question
+from rag.subquestions import search_by_parts, search_queries, split_comparison, split_question
 
 
 def test_a_question_is_split_at_question_marks_and_semicolons():
@@ -49,3 +49,42 @@ def test_a_one_part_question_is_one_plain_search():
     asked = []
     hits = search_by_parts(lambda q: asked.append(q) or [_hit("x", 1)], "汽车出口多少辆？", top_k=5)
     assert asked == ["汽车出口多少辆？"] and [h.chunk.id for h in hits] == ["x"]
+
+
+def test_a_comparison_is_searched_thing_by_thing():
+    assert split_comparison("创新奇智的工业大模型和阿里夸克大模型，参数规模各多大？") == [
+        "创新奇智的工业大模型，参数规模各多大？", "阿里夸克大模型，参数规模各多大？",
+    ]
+    # the first thing starts at its clause, the second ends before 的 or a preposition
+    assert split_comparison("截至2月25日，国有理财公司和股份制理财公司的存续规模各是多少？") == [
+        "截至2月25日，国有理财公司的存续规模各是多少？", "截至2月25日，股份制理财公司的存续规模各是多少？",
+    ]
+    assert split_comparison("黑石BXPE和老虎环球新基金给LP的管理费分别是多少？") == [
+        "黑石BXPE给LP的管理费分别是多少？", "老虎环球新基金给LP的管理费分别是多少？",
+    ]
+
+
+def test_compared_dates_keep_the_thing_they_belong_to():
+    assert split_comparison("Oura智能戒指2019年和2022年3月的销量分别是多少？") == [
+        "Oura智能戒指2019年的销量分别是多少？", "Oura智能戒指2022年3月的销量分别是多少？",
+    ]
+
+
+def test_two_things_asked_about_together_are_not_a_comparison():
+    assert split_comparison("国铁集团和建设银行合作的铁路物流金融产品依托什么平台？") == []
+    assert split_comparison("几家国有大行的民营企业贷款余额谁最多？") == []  # 谁最, but no 和
+
+
+def test_search_queries_hold_parts_and_compared_things():
+    assert search_queries("汽车出口多少辆？") == []
+    assert search_queries("工行和建行的贷款余额各是多少？谁更多？") == ["工行的贷款余额各是多少？谁更多？", "建行的贷款余额各是多少？谁更多？"]
+    assert search_queries("上海自贸区哪年设立？工行和建行的贷款余额各是多少？") == [
+        "上海自贸区哪年设立？", "工行的贷款余额各是多少？", "建行的贷款余额各是多少？",
+    ]
+
+
+def test_a_comparison_brings_each_things_best_hit():
+    results = {"A公司和B公司的营收各是多少？": ["a1", "a2", "a3"], "A公司的营收各是多少？": ["a1", "a2"],
+               "B公司的营收各是多少？": ["b1", "a2"]}
+    hits = search_by_parts(lambda q: [_hit(c, i) for i, c in enumerate(results[q], 1)], "A公司和B公司的营收各是多少？", 3)
+    assert [h.chunk.id for h in hits][:3] == ["a1", "b1", "a2"]
