@@ -204,7 +204,7 @@ class TestTestSet:
 class TestSampleTestSet:
     def test_the_sample_covers_every_type_with_about_a_fifth_unanswerable(self):
         items = load_testset(SAMPLE)
-        assert len(items) == 30
+        assert len(items) == 32
         assert {i.type for i in items} == set(TYPES)
         unanswerable = [i for i in items if not i.answerable]
         assert 0.15 <= len(unanswerable) / len(items) <= 0.25
