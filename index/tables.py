@@ -10,12 +10,19 @@ from collections.abc import Callable
 
 CELL = "\t"
 MIN_CELLS = 3  # "标题\t13" is a contents entry with its page number, not a table row
+# web pages saved as text indent paragraphs with tabs: a field this long, or one holding a
+# full stop, is prose, and the line is not a table row
+MAX_CELL_CHARS = 40
 
 
 def is_table_row(line: str) -> bool:
-    """Three or more tab-separated fields, two of them filled (merged cells leave some empty)."""
-    fields = line.split(CELL)
-    return len(fields) >= MIN_CELLS and sum(1 for field in fields if field.strip()) >= 2
+    """Three or more tab-separated short fields, two of them filled (merged cells leave some empty)."""
+    fields = [field.strip() for field in line.split(CELL)]
+    return (
+        len(fields) >= MIN_CELLS
+        and sum(1 for field in fields if field) >= 2
+        and all(len(field) <= MAX_CELL_CHARS and "。" not in field for field in fields)
+    )
 
 
 def table_row(line: str, clean_cell: Callable[[str], str]) -> str:

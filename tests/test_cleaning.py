@@ -156,6 +156,11 @@ def test_a_contents_entry_with_its_page_after_a_tab_is_not_a_table_row():
     assert clean_text("工信部: 印发《锂离子电池行业规范条件》\t13\n") == "工信部: 印发《锂离子电池行业规范条件》 13"
 
 
+def test_tabs_indenting_prose_saved_from_a_web_page_do_not_make_a_table():
+    text = "这是RCEP生效后的首趟国际货运班列，货物总重800多吨。  \t\t东盟水果更是实现了从海运到空运的飞跃。\t\t\n"
+    assert "\t" not in clean_text(text)
+
+
 def test_empty_input_gives_empty_output():
     assert clean_text("") == ""
     assert clean_text(" \n\u3000\n\t\n") == ""
