@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     llm_api_key: str = "not-needed"
     llm_timeout_s: float = Field(120.0, gt=0, description="per LLM request: connect, each read, each write")
     llm_max_tokens: int = Field(256, ge=1, le=8192, description="the longest answer the LLM may write")
-    llm_temperature: float = 0.1
+    # greedy: the same question over the same articles gets the same answer, so a user asking
+    # again, or an evaluator rerunning a test set, sees what was seen before
+    llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_gguf_path: str = ""  # a GGUF file to serve locally instead of the packaged one
     llm_ctx: int = Field(4096, ge=256, description="the local model's context in tokens (bounds its KV cache)")
     llm_cache_mib: int = Field(256, ge=0, description="the local server's cache of old prompts, in MiB")
