@@ -1,7 +1,7 @@
 """jieba's part-of-speech tags, from one tagger for the package (its dictionary takes ~1 s to load).
 
 Usage:
-    pos_tags("工行和建行的贷款余额")  -> [("工行", "j"), ("和", "c"), ("建行", "j"), ...]
+    pos_tags("工行和建行的贷款余额")  -> [("工行", "j"), ("和", "c"), ...]
 """
 
 from __future__ import annotations
