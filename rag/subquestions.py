@@ -82,7 +82,7 @@ def split_comparison(question: str) -> list[str]:
 
 def _punctuation(word: str) -> bool:
     # not jieba's "x" flag: it also tags a lone Latin letter ("A公司") that way
-    return not any(ch.isalnum() for ch in word)
+    return not _CONTENT.search(word)
 
 
 def search_queries(question: str) -> list[str]:
