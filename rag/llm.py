@@ -33,7 +33,6 @@ def make_chat_model(settings: Settings, base_url: str | None = None, api_key: st
         extra = {
             "http_client": httpx.Client(trust_env=False),
             "http_async_client": httpx.AsyncClient(trust_env=False),
-            "http_socket_options": (),  # silences a proxy warning that does not apply to our own clients
         }
     return ChatOpenAI(
         base_url=url,

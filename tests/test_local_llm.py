@@ -116,13 +116,9 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 @pytest.mark.llm
 @pytest.mark.slow
 def test_packaged_model_answers_in_chinese_through_invoke_and_stream(tmp_path: Path) -> None:
-    pytest.importorskip("xllamacpp")
+    # no skip: the lock installs xllamacpp and the weights, so their absence is a broken install
     from rag.llm import LLMRuntime
 
-    try:
-        packaged_part_paths()
-    except LLMError as exc:
-        pytest.skip(str(exc))
     # the 1.1 GB file is kept in the user cache between runs; the server log goes there too
     settings = Settings(
         llm_base_url="", llm_gguf_path="", llm_model="local", llm_max_tokens=48, llm_temperature=0.0, llm_ctx=2048
@@ -144,3 +140,21 @@ def test_packaged_model_answers_in_chinese_through_invoke_and_stream(tmp_path: P
     finally:
         runtime.close()
     assert not server.running
+
+
+@pytest.mark.llm
+@pytest.mark.slow
+def test_the_assistant_answers_from_the_packaged_model_not_the_fallback(settings, fixture_index, embedder) -> None:
+    """The whole default path: retrieval, the chain, the local model. A fallback answer fails it."""
+    from rag.assistant import Assistant
+    from rag.components import open_retriever
+
+    settings = settings.model_copy(update={"index_dir": fixture_index, "answerer": "llm", "llm_base_url": ""})
+    assistant = Assistant(settings, retriever=open_retriever(settings, embedder))
+    try:
+        answer = assistant.ask("2023年中国汽车出口了多少辆？")
+    finally:
+        assistant.close()
+    assert answer.answerer == "llm", f"answered by {answer.answerer}: {answer.notice}"
+    assert not answer.refused and "491" in answer.text, answer.text
+    assert answer.citations
