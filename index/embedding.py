@@ -28,6 +28,11 @@ class Embedder:
         self._cache_dir = Path(cache_dir)
         self._batch_size = batch_size
 
+    @property
+    def loaded(self) -> bool:
+        """True once the model is in memory (the first embedding loads it)."""
+        return "_model" in self.__dict__
+
     @cached_property
     def _model(self):
         # no hub: a missing local model must fail fast with our message, not hang on a download

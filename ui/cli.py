@@ -272,7 +272,7 @@ def serve() -> None:
     settings = Settings()
     assistant = make_assistant(settings)
     try:
-        app = create_app(settings, assistant)
+        app = create_app(settings, assistant, warm_up=True)  # embedder and LLM load while the page opens
         server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
         redact_token_in_logs()  # after uvicorn's logging set-up: its access log prints ?token=
         shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
