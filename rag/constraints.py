@@ -65,6 +65,8 @@ _PARTS = re.compile(r"[？?；;]")
 _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), ("营收", "净利润"), ("营业收入", "净利润"),
               ("新增", "累计"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
               ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村")]
+# other ways articles write a measure: "较去年同期减少77%" is a year-on-year change
+_SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已")
 _PLAN_WORDS = re.compile(r"目标|计划|预计|力争|争取|规划|拟|将(?:达|实现|建成|完成|超过|突破|新增|达到)|到(?:19|20)\d{2}年")
 
@@ -138,7 +140,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "") -> Mi
         if units and asked.unit not in units:
             return Mismatch("unit", _UNIT_WORDS[asked.unit], "、".join(_UNIT_WORDS[u] for u in sorted(units)))
     for wanted, other in asked.measures:
-        if other in text and wanted not in text:
+        if _says(other, text) and not _says(wanted, text):
             return Mismatch("measure", wanted, other)
     if asked.outcome and _PLAN_WORDS.search(text) and not _OUTCOME_WORDS.search(text):
         return Mismatch("plan", "实际完成情况", "计划或目标")
@@ -164,6 +166,11 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
 # --- helpers ---------------------------------------------------------------------------------
 
 _UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
+
+
+def _says(measure: str, text: str) -> bool:
+    pattern = _SAME_MEASURE.get(measure)
+    return bool(pattern.search(text)) if pattern else measure in text
 
 
 def _normalise(text: str) -> str:

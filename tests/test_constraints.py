@@ -46,6 +46,9 @@ def test_another_metric_and_another_basis_are_near_misses() -> None:
     basis = find_mismatch(question_constraints("北岛基金二季度净流入环比下降了多少？"),
                           "二季度净流入同比下降14%。")
     assert basis == Mismatch("measure", "环比", "同比")
+    year_on_year = find_mismatch(question_constraints("北岛基金二季度净流入环比下降了多少？"),
+                                 "二季度净流入170亿美元，较去年同期减少约77%。")
+    assert year_on_year == Mismatch("measure", "环比", "同比")
     subscribed = find_mismatch(question_constraints("北岛创投基金的实缴规模是多少？"), "北岛创投基金认缴规模52亿元。")
     assert subscribed == Mismatch("measure", "实缴", "认缴")
 
