@@ -7,6 +7,7 @@ Changing the embedding model or chunk settings rebuilds everything, and says so.
 Usage:
     builder = IndexBuilder(index_dir, embedder, ChunkingConfig())
     report = builder.build(corpus_dir)        # sync the index with a folder
+    builder.build(corpus_dir, on_progress=lambda stage, done, total: ...)   # "reading" files, "embedding" chunks
     builder.add([path], root=corpus_dir); builder.remove([path], root=corpus_dir)
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,12 @@ from index.tokenizer import Tokenizer
 from index.versions import fsync_tree, index_lock, new_version_dir, prune, publish
 
 log = logging.getLogger(__name__)
+
+# (stage, done, total): stage "reading" counts files, "embedding" counts chunks; a CLI draws the bar
+Progress = Callable[[str, int, int], None]
+# chunks per encode call when progress is reported: sixteen of the embedder's batches, so the bar
+# moves every few seconds on two cores while each call still sorts a good slice by length
+EMBED_SLICE = 256
 
 
 @dataclass
@@ -82,22 +90,25 @@ class IndexBuilder:
         self.progress = progress
         self.max_file_bytes = max_file_bytes
 
-    def build(self, folder: Path) -> BuildReport:
+    def build(self, folder: Path, on_progress: Progress | None = None) -> BuildReport:
         """Make the index hold exactly the readable files under `folder`."""
-        loaded = load_paths([Path(folder)], root=Path(folder), max_bytes=self.max_file_bytes)
-        return self._update(loaded.documents, loaded.skipped, drop_missing=True)
+        loaded = load_paths([Path(folder)], root=Path(folder), max_bytes=self.max_file_bytes,
+                            on_file=_stage(on_progress, "reading"))
+        return self._update(loaded.documents, loaded.skipped, drop_missing=True, on_progress=on_progress)
 
-    def add(self, paths: list[Path], root: Path) -> BuildReport:
+    def add(self, paths: list[Path], root: Path, on_progress: Progress | None = None) -> BuildReport:
         """Index new or changed files; everything else stays as it is."""
-        loaded = load_paths([Path(p) for p in paths], root=Path(root), max_bytes=self.max_file_bytes)
-        return self._update(loaded.documents, loaded.skipped, drop_missing=False)
+        loaded = load_paths([Path(p) for p in paths], root=Path(root), max_bytes=self.max_file_bytes,
+                            on_file=_stage(on_progress, "reading"))
+        return self._update(loaded.documents, loaded.skipped, drop_missing=False, on_progress=on_progress)
 
     def remove(self, sources: list[str]) -> BuildReport:
         """Drop files from the index by their source name (as `zhiku index stats` lists them)."""
         return self._update([], [], drop_missing=False, remove=set(sources))
 
     def _update(
-        self, docs: list[Document], skipped: list[Skipped], drop_missing: bool, remove: set[str] = frozenset()
+        self, docs: list[Document], skipped: list[Skipped], drop_missing: bool, remove: set[str] = frozenset(),
+        on_progress: Progress | None = None,
     ) -> BuildReport:
         started = time.perf_counter()
         with index_lock(self.index_dir):
@@ -130,7 +141,7 @@ class IndexBuilder:
                 report.chunks = len(previous.chunks)
                 report.reused = report.chunks
             else:
-                snap = self._assemble(entries, previous, report)
+                snap = self._assemble(entries, previous, report, _stage(on_progress, "embedding"))
                 folder = new_version_dir(self.index_dir)
                 write_snapshot(folder, snap)
                 fsync_tree(folder)
@@ -166,11 +177,14 @@ class IndexBuilder:
             for source, info in previous.manifest.files.items()
         }
 
-    def _assemble(self, entries: dict[str, _Entry], previous: IndexSnapshot | None, report: BuildReport) -> IndexSnapshot:
+    def _assemble(
+        self, entries: dict[str, _Entry], previous: IndexSnapshot | None, report: BuildReport,
+        on_embedded: Callable[[int, int], None] | None,
+    ) -> IndexSnapshot:
         chunks = [c for source in sorted(entries) for c in entries[source].chunks]
         texts = [indexed_text(c, self.config) for c in chunks]
         hashes = [text_hash(t) for t in texts]
-        vectors = self._vectors(texts, hashes, previous, report)
+        vectors = self._vectors(texts, hashes, previous, report, on_embedded)
         manifest = self._manifest(vectors.shape[1], len(chunks))
         manifest.files = {
             s: {"sha256": e.sha256, "kind": e.kind, "articles": e.articles, "chunks": len(e.chunks)}
@@ -189,16 +203,24 @@ class IndexBuilder:
         )
 
     def _vectors(
-        self, texts: list[str], hashes: list[str], previous: IndexSnapshot | None, report: BuildReport
+        self, texts: list[str], hashes: list[str], previous: IndexSnapshot | None, report: BuildReport,
+        on_embedded: Callable[[int, int], None] | None,
     ) -> np.ndarray:
         """Reuse vectors by text hash; embed only texts the previous index never saw."""
         cache: dict[str, np.ndarray] = {}
         if previous is not None and not report.full_rebuild_reason:
             cache = {h: previous.vectors[i] for i, h in enumerate(previous.text_hashes)}
         missing = sorted({h: t for h, t in zip(hashes, texts) if h not in cache}.items())
-        if missing:
+        if missing and on_embedded is None:
             fresh = self.embedder.embed_passages([t for _, t in missing], progress=self.progress)
             cache.update({h: v for (h, _), v in zip(missing, fresh)})
+        elif missing:
+            # longest first, as the encoder orders one call, so each slice pads little
+            ordered = sorted(missing, key=lambda item: -len(item[1]))
+            for start in range(0, len(ordered), EMBED_SLICE):
+                part = ordered[start : start + EMBED_SLICE]
+                cache.update(zip((h for h, _ in part), self.embedder.embed_passages([t for _, t in part])))
+                on_embedded(start + len(part), len(ordered))
         fresh_hashes = {h for h, _ in missing}
         report.embedded = len(missing)
         report.reused = sum(1 for h in hashes if h not in fresh_hashes)
@@ -206,3 +228,10 @@ class IndexBuilder:
             dim = previous.manifest.dim if previous is not None else self.embedder.dim
             return np.zeros((0, dim), dtype=np.float32)
         return np.stack([cache[h] for h in hashes]).astype(np.float32)
+
+
+def _stage(on_progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    """`on_progress` with its stage filled in, for a step that only counts."""
+    if on_progress is None:
+        return None
+    return lambda done, total: on_progress(stage, done, total)
