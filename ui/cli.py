@@ -286,6 +286,32 @@ def serve() -> None:
         assistant.close()
 
 
+@app.command()
+def doctor(
+    skip_llm: Annotated[bool, typer.Option("--skip-llm", help="do not start the LLM (a quick run)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Check this install (Python, locked packages, models, the LLM, the index, disk) and say how to fix it.
+
+    Exit code 1 when something a default `make run` needs is missing; warnings do not fail.
+    """
+    from ui.doctor import failed, print_check, print_summary, run_checks
+
+    settings = Settings()
+    if as_json:
+        checks = list(run_checks(settings, skip_llm=skip_llm))
+        out.print_json(json.dumps({"ok": not failed(checks), "checks": [asdict(c) for c in checks]}, ensure_ascii=False))
+    else:
+        checks = []
+        with out.status("checking…") as status:
+            for check in run_checks(settings, skip_llm=skip_llm, announce=status.update):
+                print_check(check, out)
+                checks.append(check)
+        print_summary(checks, out)
+    if failed(checks):
+        raise typer.Exit(1)
+
+
 # --- small helpers -------------------------------------------------------------------------
 
 
