@@ -39,6 +39,11 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar per start
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        # the variable above is read when transformers is imported, and the answering path
+        # (LangChain) imports it before the first embedding: switch its bar off directly too
+        hf_logging.disable_progress_bar()
 
         path = self._resolve_path()
         log.info("loading embedding model from %s", path)
