@@ -13,7 +13,7 @@ import statistics
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 from rich.console import Console
@@ -23,6 +23,7 @@ from eval.cli import eval_app
 from index.errors import ZhikuError
 from index.records import Skipped
 from rag.settings import Settings
+from ui.terminal import build_progress, show_answer
 
 app = typer.Typer(help="智库 zhiku: answers questions from your own articles, with citations.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and update the search index.", no_args_is_help=True)
@@ -37,13 +38,41 @@ def main() -> None:
     # measured 16x faster with PASSIVE under load (bench/omp_wait.py). Read when torch/faiss load,
     # which happens after this line.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build step at DEBUG
     try:
         app()
     except ZhikuError as exc:
         console.print(f"[red]error:[/red] {exc}")
         sys.exit(2)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time: rich's progress bars redirect it while they
+    draw (so a warning lands above the bar, not through it), and so does a test's CliRunner."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+@app.callback()
+def _logging(ctx: typer.Context) -> None:
+    # warnings and errors only: libraries' INFO and DEBUG lines are not for a person at a terminal
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+    def restore() -> None:  # the process may go on (a test's CliRunner): leave logging as found
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+    ctx.call_on_close(restore)
 
 
 @app.command()
@@ -97,7 +126,8 @@ def index_build(
     folder = folder or settings.corpus_dir
     if not folder.is_dir():
         raise ZhikuError(f"{folder} is not a folder")
-    report = make_builder(settings, progress=True).build(folder)
+    with build_progress(console) as on_progress:
+        report = make_builder(settings).build(folder, on_progress=on_progress)
     _print_build(report)
 
 
@@ -107,7 +137,8 @@ def index_add(paths: Annotated[list[Path], typer.Argument(help="files or folders
     from rag.components import make_builder
 
     settings = Settings()
-    report = make_builder(settings, progress=True).add(paths, root=settings.corpus_dir)
+    with build_progress(console) as on_progress:
+        report = make_builder(settings).add(paths, root=settings.corpus_dir, on_progress=on_progress)
     _print_build(report)
 
 
@@ -182,13 +213,17 @@ def search(
         out.print()
 
 
+Answerer = Literal["llm", "extractive"]
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="the question")],
-    answerer: Annotated[Optional[str], typer.Option(help="llm or extractive (default: ZHIKU_ANSWERER)")] = None,
+    answerer: Annotated[Optional[Answerer], typer.Option(help="default: ZHIKU_ANSWERER")] = None,
+    no_stream: Annotated[bool, typer.Option("--no-stream", help="print only the checked answer (for scripts)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Answer one question from the articles, with citations."""
+    """Answer one question from the articles, with citations (streamed on a terminal)."""
     from rag.assistant import Assistant
 
     assistant = Assistant(Settings())
@@ -199,14 +234,15 @@ def ask(
             answer = assistant.ask(question, answerer=answerer)
             out.print_json(json.dumps(answer_to_dict(answer), ensure_ascii=False))
             return
-        _stream_answer(assistant, question, [], answerer)
+        stream = out.is_terminal and not no_stream
+        show_answer(assistant.stream(question, [], answerer), out, console, stream=stream)
     finally:
         assistant.close()
 
 
 @app.command()
 def chat(
-    answerer: Annotated[Optional[str], typer.Option(help="llm or extractive (default: ZHIKU_ANSWERER)")] = None,
+    answerer: Annotated[Optional[Answerer], typer.Option(help="default: ZHIKU_ANSWERER")] = None,
 ) -> None:
     """A conversation in the terminal, answers streamed as they are written. Empty line or Ctrl-D quits."""
     from rag.assistant import Assistant, Turn
@@ -222,7 +258,7 @@ def chat(
             if not question:
                 break
             try:
-                answer = _stream_answer(assistant, question, history, answerer)
+                answer = show_answer(assistant.stream(question, history, answerer), out, console, stream=out.is_terminal)
             except ZhikuError as exc:
                 console.print(f"[red]{exc}[/red]")
                 continue
@@ -231,45 +267,27 @@ def chat(
         assistant.close()
 
 
-def _stream_answer(assistant, question: str, history, answerer):
-    """Print deltas as they come, then the checked answer and its sources."""
-    from rag.records import Answer
-
-    streamed: list[str] = []
-    answer = None
-    for event in assistant.stream(question, history, answerer):
-        if isinstance(event, Answer):
-            answer = event
-        else:
-            streamed.append(event)
-            out.print(event, end="", markup=False, highlight=False)
-    out.print()
-    if answer.standalone_question and answer.standalone_question != answer.question:
-        console.print(f"[dim](检索问题：{answer.standalone_question})[/dim]", highlight=False)
-    if answer.text.strip() != "".join(streamed).strip():
-        out.print("\n[bold]核对引用后的回答：[/bold]")
-        out.print(answer.text, markup=False, highlight=False)
-    if answer.notice:
-        console.print(f"[yellow]{answer.notice}[/yellow]", highlight=False)
-    if answer.refused:
-        titles = list(dict.fromkeys(h.chunk.title for h in answer.hits))[:5]
-        if titles:
-            out.print("检索过的文章：" + "；".join(titles), markup=False, highlight=False)
-    for c in answer.citations:
-        out.print(f"[{c.n}] {c.chunk.title} ({c.chunk.source})", markup=False, highlight=False)
-        out.print(f"    “{c.quote}”", markup=False, highlight=False)
-    return answer
-
-
 @app.command()
-def serve() -> None:
-    """Start the chat, the JSON/OpenAI API and the widget on one server (ZHIKU_HOST, ZHIKU_PORT)."""
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="address to listen on (default: ZHIKU_HOST, 127.0.0.1)")] = None,
+    port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="default: ZHIKU_PORT, 7860")] = None,
+    answerer: Annotated[Optional[Answerer], typer.Option(help="default: ZHIKU_ANSWERER, llm")] = None,
+) -> None:
+    """Start the chat, the JSON/OpenAI API and the widget on one server."""
+    _serve(with_options(Settings(), host=host, port=port, answerer=answerer))
+
+
+def with_options(settings: Settings, **options) -> Settings:
+    """`settings` with the command-line options that were given: an option beats its ZHIKU_ variable."""
+    return settings.model_copy(update={name: value for name, value in options.items() if value is not None})
+
+
+def _serve(settings: Settings) -> None:
     import uvicorn
 
     from ui.access import redact_token_in_logs
     from ui.server import create_app, make_assistant
 
-    settings = Settings()
     assistant = make_assistant(settings)
     try:
         app = create_app(settings, assistant, warm_up=True)  # embedder and LLM load while the page opens

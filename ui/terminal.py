@@ -27,7 +27,7 @@ def show_answer(events: Iterable[str | Answer], out: Console, err: Console, stre
         answer = _stream(events, out)
     else:
         answer = _last(events)
-        out.print(answer.text, markup=False, highlight=False)
+        out.print(answer.text, markup=False, highlight=False, soft_wrap=True)  # a script gets whole lines
     _print_after(answer, out, err)
     return answer
 
@@ -61,10 +61,10 @@ def _print_after(answer: Answer, out: Console, err: Console) -> None:
     if answer.refused:
         titles = list(dict.fromkeys(h.chunk.title for h in answer.hits))[:5]
         if titles:
-            out.print("检索过的文章：" + "；".join(titles), markup=False, highlight=False)
+            out.print("检索过的文章：" + "；".join(titles), markup=False, highlight=False, soft_wrap=True)
     for c in answer.citations:
-        out.print(f"[{c.n}] {c.chunk.title} ({c.chunk.source})", markup=False, highlight=False)
-        out.print(f"    “{c.quote}”", markup=False, highlight=False)
+        out.print(f"[{c.n}] {c.chunk.title} ({c.chunk.source})", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"    “{c.quote}”", markup=False, highlight=False, soft_wrap=True)
 
 
 @contextmanager
