@@ -1,4 +1,5 @@
-"""The `zhiku` command line: ingest, index, search (and, from rag/ and eval/, ask and eval).
+"""The `zhiku` command line: ingest, search, ask, chat, serve, doctor (`index` is in
+ui/index_cli.py, `eval` in eval/cli.py).
 
 Each command builds `Settings()` once and passes it down. Errors a user can act on are
 ZhikuError: printed as one line, exit code 2, no traceback.
@@ -17,16 +18,14 @@ from typing import Annotated, Literal, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from eval.cli import eval_app
 from index.errors import ZhikuError
-from index.records import Skipped
 from rag.settings import Settings
-from ui.terminal import build_progress, show_answer
+from ui.index_cli import index_app, print_skipped
+from ui.terminal import show_answer
 
 app = typer.Typer(help="智库 zhiku: answers questions from your own articles, with citations.", no_args_is_help=True)
-index_app = typer.Typer(help="Build and update the search index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval", help="Score retrieval and answers on a test set; RGB's benchmark.")
 console = Console(stderr=True)
@@ -102,7 +101,7 @@ def ingest(
     finally:
         if sink:
             sink.close()
-    _print_skipped(report.skipped)
+    print_skipped(report.skipped)
     out.print(
         f"files read: {len(report.documents)}  skipped: {len(report.skipped)}  "
         f"articles: {articles}  chunks: {len(lengths)}"
@@ -113,79 +112,6 @@ def ingest(
         )
     if dump:
         out.print(f"chunks written to {dump}")
-
-
-@index_app.command("build")
-def index_build(
-    folder: Annotated[Optional[Path], typer.Argument(help="corpus folder (default: ZHIKU_CORPUS_DIR)")] = None,
-) -> None:
-    """Bring the index in line with a folder: new and changed files are indexed, gone ones dropped."""
-    from rag.components import make_builder
-
-    settings = Settings()
-    folder = folder or settings.corpus_dir
-    if not folder.is_dir():
-        raise ZhikuError(f"{folder} is not a folder")
-    with build_progress(console) as on_progress:
-        report = make_builder(settings).build(folder, on_progress=on_progress)
-    _print_build(report)
-
-
-@index_app.command("add")
-def index_add(paths: Annotated[list[Path], typer.Argument(help="files or folders to add or update")]) -> None:
-    """Index new or changed files without touching the rest."""
-    from rag.components import make_builder
-
-    settings = Settings()
-    with build_progress(console) as on_progress:
-        report = make_builder(settings).add(paths, root=settings.corpus_dir, on_progress=on_progress)
-    _print_build(report)
-
-
-@index_app.command("remove")
-def index_remove(sources: Annotated[list[str], typer.Argument(help="files to drop, as `index stats` names them")]) -> None:
-    """Drop files from the index."""
-    from rag.components import make_builder
-
-    settings = Settings()
-    names = [_source_name(s, settings.corpus_dir) for s in sources]
-    _print_build(make_builder(settings).remove(names))
-
-
-@index_app.command("stats")
-def index_stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
-    """What the index holds and how it was built."""
-    from index.snapshot import load_snapshot
-
-    settings = Settings()
-    snap = load_snapshot(settings.index_dir)
-    if snap is None:
-        raise ZhikuError(f"no index at {settings.index_dir}: run `zhiku index build` first")
-    m = snap.manifest
-    stats = {
-        "documents": len(m.files),
-        "articles": sum(f.get("articles", 0) for f in m.files.values()),
-        "chunks": len(snap.chunks),
-        "model": m.embedding_model,
-        "dimension": m.dim,
-        "index_type": m.index_type,
-        "chunking": m.chunking,
-        "built_at": m.built_at,
-        "files": m.files,
-        "skipped": m.skipped,
-    }
-    if as_json:
-        out.print_json(json.dumps(stats, ensure_ascii=False))
-        return
-    table = Table("file", "articles", "chunks", title=f"index at {settings.index_dir}")
-    for source, info in m.files.items():
-        table.add_row(source, str(info.get("articles", "")), str(info.get("chunks", "")))
-    out.print(table)
-    out.print(
-        f"documents {stats['documents']}  articles {stats['articles']}  chunks {stats['chunks']}  "
-        f"model {m.embedding_model} ({m.dim}-d)  index {m.index_type}  built {m.built_at}"
-    )
-    _print_skipped([Skipped(**s) for s in m.skipped])
 
 
 @app.command()
@@ -337,31 +263,6 @@ def _progress(items, label: str):
     from tqdm import tqdm
 
     return tqdm(items, desc=label, unit="file", file=sys.stderr, disable=len(items) < 2)
-
-
-def _print_skipped(skipped) -> None:
-    for s in skipped:
-        console.print(f"[yellow]skipped[/yellow] {s.source}: {s.reason}", markup=True, highlight=False)
-
-
-def _print_build(report) -> None:
-    _print_skipped(report.skipped)
-    if report.full_rebuild_reason:
-        console.print(f"[yellow]full rebuild:[/yellow] {report.full_rebuild_reason}")
-    out.print(
-        f"added {len(report.added)}  updated {len(report.updated)}  removed {len(report.removed)}  "
-        f"unchanged {len(report.unchanged)}  skipped {len(report.skipped)} | chunks {report.chunks}  "
-        f"embedded {report.embedded}  reused {report.reused} | {report.seconds:.1f} s"
-    )
-
-
-def _source_name(value: str, corpus_dir: Path) -> str:
-    """Accept a path in the corpus folder as well as the source name itself."""
-    path = Path(value)
-    try:
-        return path.resolve().relative_to(corpus_dir.resolve()).as_posix()
-    except ValueError:
-        return value
 
 
 if __name__ == "__main__":
