@@ -1,6 +1,7 @@
 """Raw text out of file bytes, one function per format. Each raises LoadError with the reason.
 
-    text = extract(raw_bytes, "pdf")
+    text = extract(raw_bytes, "docx")
+    pages = pdf_pages(raw_bytes)      # a PDF's text layer, page by page ("" where it has none)
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ _MIN_PRINTABLE = 0.95  # share of printable characters (or whitespace) in real t
 
 
 def extract(raw: bytes, kind: str) -> str:
-    """Text of a file of `kind` (txt, md, pdf, docx, html)."""
-    if kind == "pdf":
-        return pdf_text(raw)
+    """Text of a file of `kind` (txt, md, docx, html); PDFs and images go page by page (index/paged.py)."""
     if kind == "docx":
         return docx_text(raw)
     if kind == "html":
@@ -98,22 +97,18 @@ def _printable_or_raise(text: str) -> str:
     return text
 
 
-def pdf_text(raw: bytes) -> str:
+def pdf_pages(raw: bytes) -> list[str]:
     from pypdf import PdfReader
 
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not _opens_without_password(reader):
             raise LoadError("encrypted PDF: needs a password")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        return [page.extract_text() or "" for page in reader.pages]
     except LoadError:
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
         raise LoadError(f"corrupt or truncated PDF ({type(exc).__name__})") from exc
-    text = "\x0c".join(pages)  # form feeds: cleaning counts pages to spot running headers
-    if not any(ch.isalnum() for ch in text):
-        raise LoadError("no text layer (scanned PDF?)")
-    return text
 
 
 def _opens_without_password(reader) -> bool:
