@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 from pypdf import PdfReader, PdfWriter
 
@@ -85,3 +86,22 @@ def test_a_pdf_with_a_text_layer_gives_every_chunk_its_page(tmp_path):
     _, chunks = chunk_document(doc, ChunkingConfig(chunk_size=50))
     assert [(c.page, c.last_page, c.ocr) for c in chunks if "imports" in c.text] == [(2, 2, False)]
     assert [(c.page, c.last_page) for c in chunks if "exports" in c.text] == [(1, 1)]
+
+
+def test_an_index_built_before_pages_keeps_loading_without_them(tmp_path):
+    from index.builder import IndexBuilder
+    from index.snapshot import load_snapshot
+    from index.versions import current_version
+    from tests.fakes import HashEmbedder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "report.pdf").write_bytes(make_pdf(["Exports grew 5.4% in 2023, a record for the industry."]))
+    IndexBuilder(tmp_path / "index", HashEmbedder(), ChunkingConfig()).build(corpus)
+    rows = current_version(tmp_path / "index") / "chunks.jsonl"
+    old = [{k: v for k, v in json.loads(line).items() if k not in ("page", "last_page", "ocr")}
+           for line in rows.read_text(encoding="utf-8").splitlines()]
+    rows.write_text("".join(json.dumps(row) + "\n" for row in old), encoding="utf-8")  # as an older zhiku wrote it
+    [chunk] = load_snapshot(tmp_path / "index").chunks
+    assert (chunk.page, chunk.last_page, chunk.ocr) == (None, None, False)
+    assert "Exports grew" in chunk.text

@@ -91,6 +91,10 @@ class CitationOut(BaseModel):
     quote: str
     chunk_id: str
     text: str
+    page: int | None = Field(None, description="PDFs: the page the passage is on (1-based); null for other files")
+    last_page: int | None = Field(None, description="the page it ends on, when it runs over a page break")
+    ocr: bool = Field(False, description="the passage was read from a scan or an image by OCR")
+    preview: str = Field("", description="the passage in its document, relative to the server: open it in a browser")
 
 
 class HitOut(BaseModel):
@@ -100,6 +104,10 @@ class HitOut(BaseModel):
     source: str
     chunk_id: str
     text: str
+    page: int | None = None
+    last_page: int | None = None
+    ocr: bool = False
+    preview: str = ""
 
 
 class AnswerOut(BaseModel):
