@@ -129,6 +129,11 @@ class CitationIn(StrictModel):
     quote: Annotated[str, Field(max_length=MAX_ANSWER)] = ""
     chunk_id: Annotated[str, Field(max_length=200)] = ""
     text: Annotated[str, Field(max_length=MAX_ANSWER)] = ""
+    # what /api/ask returns comes back as it is
+    page: Annotated[int, Field(ge=1)] | None = None
+    last_page: Annotated[int, Field(ge=1)] | None = None
+    ocr: bool = False
+    preview: Annotated[str, Field(max_length=4 * MAX_ANSWER)] = ""
 
 
 class FeedbackRequest(StrictModel):
