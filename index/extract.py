@@ -15,6 +15,7 @@ import unicodedata
 from html.parser import HTMLParser
 
 from index.errors import LoadError
+from index.tables import cells_row, pipe_rows_to_cells
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ def _docx_paragraph(paragraph) -> str:
 
 
 def _table_rows(table) -> list[str]:
+    """One tab-separated line a row, as text tables are (index/tables.py)."""
     rows = []
     for row in table.rows:
         cells: list[str] = []
@@ -156,7 +158,7 @@ def _table_rows(table) -> list[str]:
             if not cells or value != cells[-1]:  # a merged cell repeats in every column it spans
                 cells.append(value)
         if any(cells):
-            rows.append("| " + " | ".join(cells) + " |")
+            rows.append(cells_row(cells))
     return rows
 
 
@@ -164,7 +166,7 @@ def html_text(page: str) -> str:
     """The main text of a web page (trafilatura); every visible text when that finds nothing."""
     import trafilatura
 
-    text = trafilatura.extract(page, include_tables=True, include_formatting=True) or ""
+    text = pipe_rows_to_cells(trafilatura.extract(page, include_tables=True, include_formatting=True) or "")
     if not text.strip():
         text = _strip_tags(page)
     title = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)
