@@ -19,7 +19,7 @@ from index.builder import IndexBuilder
 from index.pipeline import ChunkingConfig
 from tests.conftest import FIXTURE_ARTICLES, MODEL_CACHE
 from tests.scans import FONT_SIZE, LINE, MARGIN, font, image_pdf, render_text, wrap
-from tests.test_api import Live, live_server
+from tests.test_api import Live, client, live_server  # noqa: F401 (client: a fixture, over this module's server)
 from tests.test_loaders import make_pdf
 
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -58,12 +58,6 @@ def settings_for(root: Path, data: Path, **overrides):
 def server(corpus_root, tmp_path_factory, embedder) -> Iterator[Live]:
     with live_server(settings_for(corpus_root, tmp_path_factory.mktemp("data")), embedder) as live:
         yield live
-
-
-@pytest.fixture()
-def client(server) -> Iterator[httpx.Client]:
-    with server.client() as c:
-        yield c
 
 
 class _Links(HTMLParser):
