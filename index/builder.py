@@ -26,6 +26,7 @@ from index.dense_store import DenseStore, choose_index_type
 from index.embedding import Embedder
 from index.errors import ZhikuError
 from index.loaders import MAX_FILE_BYTES, load_paths
+from index.ocr_reader import OcrReader, ocr_cache_dir
 from index.pipeline import ChunkingConfig, chunk_document, indexed_text, text_hash
 from index.records import Chunk, Document, Skipped
 from index.snapshot import IndexSnapshot, Manifest, load_snapshot, write_snapshot
@@ -93,18 +94,22 @@ class IndexBuilder:
     def build(self, folder: Path, on_progress: Progress | None = None) -> BuildReport:
         """Make the index hold exactly the readable files under `folder`."""
         loaded = load_paths([Path(folder)], root=Path(folder), max_bytes=self.max_file_bytes,
-                            on_file=_stage(on_progress, "reading"))
+                            on_file=_stage(on_progress, "reading"), ocr=self._ocr())
         return self._update(loaded.documents, loaded.skipped, drop_missing=True, on_progress=on_progress)
 
     def add(self, paths: list[Path], root: Path, on_progress: Progress | None = None) -> BuildReport:
         """Index new or changed files; everything else stays as it is."""
         loaded = load_paths([Path(p) for p in paths], root=Path(root), max_bytes=self.max_file_bytes,
-                            on_file=_stage(on_progress, "reading"))
+                            on_file=_stage(on_progress, "reading"), ocr=self._ocr())
         return self._update(loaded.documents, loaded.skipped, drop_missing=False, on_progress=on_progress)
 
     def remove(self, sources: list[str]) -> BuildReport:
         """Drop files from the index by their source name (as `zhiku index stats` lists them)."""
         return self._update([], [], drop_missing=False, remove=set(sources))
+
+    def _ocr(self) -> OcrReader:
+        # what OCR read is kept beside the index: each build reads every file again
+        return OcrReader(ocr_cache_dir(self.index_dir), progress=self.progress)
 
     def _update(
         self, docs: list[Document], skipped: list[Skipped], drop_missing: bool, remove: set[str] = frozenset(),

@@ -1,6 +1,7 @@
 """Raw text out of file bytes, one function per format. Each raises LoadError with the reason.
 
-    text = extract(raw_bytes, "pdf")
+    text = extract(raw_bytes, "docx")
+    pages = pdf_pages(raw_bytes)      # a PDF's text layer, page by page ("" where it has none)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import unicodedata
 from html.parser import HTMLParser
 
 from index.errors import LoadError
+from index.tables import cells_row, pipe_rows_to_cells
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +25,7 @@ _MIN_PRINTABLE = 0.95  # share of printable characters (or whitespace) in real t
 
 
 def extract(raw: bytes, kind: str) -> str:
-    """Text of a file of `kind` (txt, md, pdf, docx, html)."""
-    if kind == "pdf":
-        return pdf_text(raw)
+    """Text of a file of `kind` (txt, md, docx, html); PDFs and images go page by page (index/paged.py)."""
     if kind == "docx":
         return docx_text(raw)
     if kind == "html":
@@ -98,22 +98,18 @@ def _printable_or_raise(text: str) -> str:
     return text
 
 
-def pdf_text(raw: bytes) -> str:
+def pdf_pages(raw: bytes) -> list[str]:
     from pypdf import PdfReader
 
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not _opens_without_password(reader):
             raise LoadError("encrypted PDF: needs a password")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        return [page.extract_text() or "" for page in reader.pages]
     except LoadError:
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
         raise LoadError(f"corrupt or truncated PDF ({type(exc).__name__})") from exc
-    text = "\x0c".join(pages)  # form feeds: cleaning counts pages to spot running headers
-    if not any(ch.isalnum() for ch in text):
-        raise LoadError("no text layer (scanned PDF?)")
-    return text
 
 
 def _opens_without_password(reader) -> bool:
@@ -153,6 +149,7 @@ def _docx_paragraph(paragraph) -> str:
 
 
 def _table_rows(table) -> list[str]:
+    """One tab-separated line a row, as text tables are (index/tables.py)."""
     rows = []
     for row in table.rows:
         cells: list[str] = []
@@ -161,7 +158,7 @@ def _table_rows(table) -> list[str]:
             if not cells or value != cells[-1]:  # a merged cell repeats in every column it spans
                 cells.append(value)
         if any(cells):
-            rows.append("| " + " | ".join(cells) + " |")
+            rows.append(cells_row(cells))
     return rows
 
 
@@ -169,7 +166,7 @@ def html_text(page: str) -> str:
     """The main text of a web page (trafilatura); every visible text when that finds nothing."""
     import trafilatura
 
-    text = trafilatura.extract(page, include_tables=True, include_formatting=True) or ""
+    text = pipe_rows_to_cells(trafilatura.extract(page, include_tables=True, include_formatting=True) or "")
     if not text.strip():
         text = _strip_tags(page)
     title = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)

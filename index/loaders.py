@@ -16,11 +16,17 @@ from pathlib import Path
 from index.cleaning import clean_text
 from index.errors import LoadError
 from index.extract import extract
+from index.ocr_reader import OcrReader
+from index.paged import PAGED_KINDS, read_pages
+from index.pages import page_starts
 from index.records import Document, Skipped
 
 log = logging.getLogger(__name__)
 
-KINDS = {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
+KINDS = {
+    ".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html",
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
+}
 EMPTY = "empty: no text"
 # past this a file is a dump, not an article: embedding 20 MB of text takes a 2-core machine about
 # a quarter of an hour (settings.max_file_mb; the upload limit is the same by default)
@@ -35,8 +41,11 @@ class LoadReport:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def load_file(path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> Document:
-    """One file as a Document; raises LoadError with a one-line reason."""
+def load_file(
+    path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_BYTES, ocr: OcrReader | None = None
+) -> Document:
+    """One file as a Document; raises LoadError with a one-line reason. Scans and images are
+    read by `ocr` (by default one that keeps nothing between runs)."""
     path = Path(path)
     suffix = path.suffix.lower()
     kind = KINDS.get(suffix)
@@ -54,10 +63,13 @@ def load_file(path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_BY
         raise LoadError(_too_large(len(raw), max_bytes))
     if not raw.strip():
         raise LoadError(EMPTY)
+    source, sha256 = source_name(path, root), hashlib.sha256(raw).hexdigest()
+    if kind in PAGED_KINDS:
+        return _paged(raw, kind, source, sha256, ocr or OcrReader())
     text = _clean(extract(raw, kind), kind)
     if not text:
         raise LoadError(EMPTY)
-    return Document(source=source_name(path, root), text=text, sha256=hashlib.sha256(raw).hexdigest(), kind=kind)
+    return Document(source=source, text=text, sha256=sha256, kind=kind)
 
 
 def load_paths(
@@ -65,6 +77,7 @@ def load_paths(
     root: Path | None = None,
     max_bytes: int = MAX_FILE_BYTES,
     on_file: Callable[[int, int], None] | None = None,
+    ocr: OcrReader | None = None,
 ) -> LoadReport:
     """Every supported file in `paths` (folders walked in sorted order); never stops on a bad file.
 
@@ -74,24 +87,25 @@ def load_paths(
     each file, for a progress bar: PDFs and web pages can take a while each.
     """
     report = LoadReport()
+    ocr = ocr or OcrReader()  # one OCR engine for the run, loaded when the first scan needs it
     seen: set[Path] = set()
     files = list(_files(paths, root, report))
     for done, (path, base) in enumerate(files, start=1):
         key = path.resolve()
         if key not in seen:
             seen.add(key)
-            _load_into(report, path, base, max_bytes)
+            _load_into(report, path, base, max_bytes, ocr)
         if on_file is not None:
             on_file(done, len(files))
     log.info("loaded %d files, skipped %d", len(report.documents), len(report.skipped))
     return report
 
 
-def _load_into(report: LoadReport, path: Path, base: Path | None, max_bytes: int) -> None:
+def _load_into(report: LoadReport, path: Path, base: Path | None, max_bytes: int, ocr: OcrReader) -> None:
     """One file into the report: its Document, or a Skipped with the reason."""
     source = source_name(path, base)
     try:
-        report.documents.append(load_file(path, base, max_bytes))
+        report.documents.append(load_file(path, base, max_bytes, ocr))
     except LoadError as exc:
         report.skipped.append(Skipped(source, str(exc)))
         log.warning("skipped %s: %s", source, exc)
@@ -151,6 +165,17 @@ def _too_large(size: int, limit: int) -> str:
 def _hidden(relative: Path) -> bool:
     # dot files and folders (.git, .DS_Store, half-written uploads) are not documents
     return any(part.startswith(".") or part.startswith("~$") for part in relative.parts)
+
+
+def _paged(raw: bytes, kind: str, source: str, sha256: str, ocr: OcrReader) -> Document:
+    """A PDF or an image: cleaned as one text (a sentence runs on over a page break), pages kept."""
+    pages = read_pages(raw, kind, sha256, source, ocr)
+    # form feeds: cleaning counts pages to spot running headers
+    text = clean_text("\x0c".join(pages.texts))
+    if not text:
+        raise LoadError(EMPTY)
+    starts = page_starts(pages.texts, text) if kind == "pdf" or len(pages.texts) > 1 else ()
+    return Document(source=source, text=text, sha256=sha256, kind=kind, page_starts=starts, ocr_pages=pages.ocr)
 
 
 def _clean(text: str, kind: str) -> str:

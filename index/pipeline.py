@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from index.articles import split_articles
 from index.chunking import chunk_article
+from index.pages import with_pages
 from index.records import Article, Chunk, Document
+from index.tables import with_header
 
 
 # bump when cleaning, article splitting or chunking gives a file different chunks than before:
 # an index built by an older pipeline records another number and is rebuilt, not reused
-PIPELINE_VERSION = 2  # 2: table rows stay rows
+PIPELINE_VERSION = 3  # 2: table rows stay rows; 3: PDF chunks know their pages, table rows carry their header
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,9 @@ class ChunkingConfig:
 
 def chunk_document(doc: Document, config: ChunkingConfig) -> tuple[list[Article], list[Chunk]]:
     articles = split_articles(doc)
-    chunks = [c for a in articles for c in chunk_article(a, config.chunk_size, config.overlap)]
+    chunks = [
+        with_pages(with_header(c, a), doc) for a in articles for c in chunk_article(a, config.chunk_size, config.overlap)
+    ]
     return articles, chunks
 
 

@@ -15,7 +15,9 @@ class Document:
     source: str  # path relative to the corpus folder (or the file name): shown in citations
     text: str  # cleaned text; all offsets below point into it
     sha256: str  # of the raw bytes: what incremental indexing compares
-    kind: str  # txt, md, pdf, docx, html
+    kind: str  # txt, md, pdf, docx, html, image
+    page_starts: tuple[int, ...] = ()  # PDFs: offset in `text` where each page (1, 2, …) begins
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR (an image's is 1)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Chunk:
     end: int
     section: str = ""
     publication: str = ""
+    page: int | None = None  # PDFs: the page the chunk begins on (1-based); None for other files
+    last_page: int | None = None  # the page it ends on
+    ocr: bool = False  # its text was read from a scan or an image by OCR
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def reflow(lines: list[str]) -> list[str]:
         else:
             joined = bool(paragraphs) and _runs_on(previous, line, paragraphs[-1], wrap, carried_width)
         if joined:
-            paragraphs[-1] = _join(paragraphs[-1], line)
+            paragraphs[-1] = join_lines(paragraphs[-1], line)
             carried_width = _width(previous)
         else:
             paragraphs.append(line)
@@ -98,7 +98,8 @@ def _unclosed(paragraph: str) -> bool:
     return any(tail.count(o) > tail.count(c) for o, c in _OPENERS.items())
 
 
-def _join(paragraph: str, line: str) -> str:
+def join_lines(paragraph: str, line: str) -> str:
+    """`line` appended to `paragraph` as a wrapped line: no space in Chinese, one between Latin words."""
     a, b = paragraph[-1], line[0]
     if a == "-" and len(paragraph) > 1 and paragraph[-2].isalpha() and b.islower():
         return paragraph[:-1] + line  # infor-\nmation

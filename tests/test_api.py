@@ -141,7 +141,9 @@ def test_ask_answers_with_citations_the_markers_point_at(client):
     assert body["citations"], body
     for citation in body["citations"]:
         assert f"[{citation['n']}]" in body["answer"]
-        assert set(citation) == {"n", "title", "source", "section", "quote", "chunk_id", "text"}
+        assert set(citation) == {"n", "title", "source", "section", "quote", "chunk_id", "text",
+                                 "page", "last_page", "ocr", "preview"}
+        assert citation["page"] is None and citation["ocr"] is False  # a text file: no pages
         assert citation["quote"] in citation["text"]
     assert body["citations"][0]["source"] == "auto_exports.txt"
     assert body["hits"] and {"rank", "score", "title", "source", "chunk_id", "text"} <= set(body["hits"][0])

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from index.builder import BuildReport, IndexBuilder
@@ -28,6 +29,7 @@ from index.snapshot import load_snapshot
 from index.tokenizer import Tokenizer
 from tests.conftest import FIXTURE_ARTICLES
 from tests.fakes import HashEmbedder
+from tests.scans import jpeg, png
 from tests.test_loaders import PDF_LINES, blank_pdf, make_pdf
 
 GOOD = sorted(p.name for p in FIXTURE_ARTICLES.iterdir())  # auto_exports.txt, culture.md, finance.txt
@@ -188,8 +190,12 @@ CASES: list = [
                  Skipped("locked.pdf", "encrypted PDF: needs a password"), id="encrypted PDF (user password)"),
     pytest.param(write("no-print.pdf", pdf_bytes(PDF_LINES, user_password="")),
                  Indexed("no-print.pdf", ("exports grew 5.4%",)), id="encrypted PDF that opens without a password"),
-    pytest.param(write("scanned.pdf", blank_pdf()), Skipped("scanned.pdf", "no text layer (scanned PDF?)"),
+    pytest.param(write("scanned.pdf", blank_pdf()), Skipped("scanned.pdf", "no text layer (scanned PDF?), and OCR found no text"),
                  id="PDF with no text layer"),
+    pytest.param(write("cut.png", png(Image.new("RGB", (400, 300), "white"))[:120]),
+                 Skipped("cut.png", "corrupt or unreadable image"), id="truncated image"),
+    pytest.param(write("blank.jpg", jpeg(Image.new("RGB", (400, 300), "white"))),
+                 Skipped("blank.jpg", "no text: OCR found none in the image"), id="image without text"),
     pytest.param(write("junk.docx", docx_of_junk()), Skipped("junk.docx", "corrupt Word file"), id="DOCX that is a ZIP of junk"),
     pytest.param(write("fake.docx", random.Random(9).randbytes(4096)), Skipped("fake.docx", "corrupt Word file"),
                  id="DOCX that is not a ZIP"),

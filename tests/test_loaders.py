@@ -47,9 +47,9 @@ def make_docx(path: Path) -> None:
     document = docx.Document()
     document.add_heading("季度报告", level=1)
     document.add_paragraph(ARTICLE)
-    table = document.add_table(rows=2, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "指标", "数值"
-    table.cell(1, 0).text, table.cell(1, 1).text = "汽车出口", "491万辆"
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).text, table.cell(0, 1).text, table.cell(0, 2).text = "指标", "数值", "同比"
+    table.cell(1, 0).text, table.cell(1, 1).text, table.cell(1, 2).text = "汽车出口", "491万辆", "57.9%"
     document.add_paragraph("表格之后的段落，说明数据来源")
     document.add_paragraph("最后一段。")
     document.save(path)
@@ -85,7 +85,8 @@ def test_docx_paragraphs_tables_and_headings_are_read_in_order(tmp_path):
     doc = load_file(path)
     assert doc.kind == "docx"
     assert doc.text.split("\n\n") == [
-        "# 季度报告", ARTICLE, "| 指标 | 数值 |", "| 汽车出口 | 491万辆 |", "表格之后的段落，说明数据来源", "最后一段。",
+        # table rows as text tables have them: one a line, cells tab-separated
+        "# 季度报告", ARTICLE, "指标\t数值\t同比", "汽车出口\t491万辆\t57.9%", "表格之后的段落，说明数据来源", "最后一段。",
     ]
 
 

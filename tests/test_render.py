@@ -4,6 +4,7 @@ quotes, clear notices, and nothing from an article or a question ever becoming m
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -20,7 +21,7 @@ PAYLOADS = (
     "${alert(1)} {{value}} `code` $$x^2$$ **bold** &amp; \" '",
 )
 OUR_TAGS = {"div", "span", "a", "strong", "mark", "code", "br", "ul", "li", "details", "summary"}
-OUR_ATTRS = {"class", "id", "href", "title"}
+OUR_ATTRS = {"class", "id", "href", "title", "target", "rel"}
 
 
 class _Markup(HTMLParser):
@@ -47,14 +48,17 @@ def assert_only_our_markup(html: str) -> None:
     for tag, attrs in parse(html).tags:
         assert tag in OUR_TAGS, tag
         assert set(attrs) <= OUR_ATTRS, attrs
-        assert attrs.get("href", "#").startswith("#"), attrs
+        href = attrs.get("href", "#")
+        # an in-page anchor, or the source preview with nothing but its own parameters
+        assert href.startswith("#") or (href.startswith("preview?") and set(parse_qs(urlsplit(href).query)) <= {
+            "source", "start", "end", "quote"}), attrs
     for syntax in ("](", "![", "${", "{{", "$$", "**", "`"):
         assert syntax not in html, f"{syntax!r} would reach Markdown/LaTeX/templates"
 
 
-def chunk(n: int, title: str = "", text: str = "", source: str = "a.txt", section: str = "") -> Chunk:
+def chunk(n: int, title: str = "", text: str = "", source: str = "a.txt", section: str = "", **where) -> Chunk:
     return Chunk(id=f"c{n}", source=source, title=title or f"文章{n}", text=text or f"第{n}段的内容。", start=0,
-                 end=10, section=section)
+                 end=10, section=section, **where)
 
 
 def hit(c: Chunk, rank: int = 1) -> Hit:
@@ -70,6 +74,9 @@ def test_article_and_answer_payloads_render_as_text():
         assert_only_our_markup(html)
         assert "<script" not in html and "<img" not in html
         assert "".join(parse(html).text).count("<script>alert(1)</script>") >= 1  # shown, as text
+    # the file name and the quote reach the preview address intact, as its parameters
+    opened = next(a["href"] for tag, a in parse(render_sources(answer, T)).tags if a.get("class") == "zk-open")
+    assert parse_qs(urlsplit(opened).query) == {"source": [c.source], "start": ["0"], "end": ["10"], "quote": [evil]}
 
 
 def test_uncited_passages_escape_payloads_too():
@@ -127,6 +134,28 @@ def test_quote_is_highlighted_inside_its_passage():
     html = render_sources(answer, T, "zk0")
     assert "背景介绍。<mark>2023年，中国汽车出口491万辆。</mark>&lt;其他&gt;内容。" in html
     assert "文章1" in html and "a.txt" in html and "汽车" in html  # title, source file, section
+
+
+def test_a_pdf_passage_shows_its_page_and_whether_ocr_read_it():
+    one = chunk(1, source="年报.pdf", page=3, last_page=3)
+    two = chunk(2, source="扫描件.pdf", page=3, last_page=4, ocr=True)
+    answer = Answer(question="q", text="x[1]y[2]", citations=[Citation(1, one, ""), Citation(2, two, "")])
+    entries = render_sources(answer, T).split('class="zk-source"')[1:]
+    assert "第 3 页" in entries[0] and "OCR" not in entries[0]
+    assert "第 3–4 页" in entries[1] and "OCR 识别" in entries[1]
+    assert "page 3" in render_sources(answer, UIText("en"))
+    text_file = render_sources(Answer(question="q", text="x[1]", citations=[Citation(1, chunk(1), "")]), T)
+    assert "页" not in text_file  # a text file has no pages
+
+
+def test_each_passage_opens_in_its_document():
+    c = chunk(1, source="资料/年报 2023.pdf", page=2, last_page=2)
+    answer = Answer(question="q", text="x[1]", citations=[Citation(1, c, "第1段")], hits=[hit(c), hit(chunk(2), 2)])
+    links = [a for tag, a in parse(render_sources(answer, T)).tags if a.get("class") == "zk-open"]
+    assert [(a["target"], a["rel"]) for a in links] == [("_blank", "noopener")] * 2  # cited, and the uncited one
+    assert parse_qs(urlsplit(links[0]["href"]).query) == {
+        "source": ["资料/年报 2023.pdf"], "start": ["0"], "end": ["10"], "quote": ["第1段"]}
+    assert "quote" not in parse_qs(urlsplit(links[1]["href"]).query)
 
 
 def test_a_quote_not_in_the_passage_shows_the_passage_unmarked():

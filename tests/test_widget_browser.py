@@ -186,3 +186,19 @@ def test_the_embedded_chat_speaks_english_when_asked(server, page):
     page.goto(f"{server.url}/embed?lang=en&token={TOKEN}")
     assert page.locator("#send").inner_text() == "Send"
     assert page.locator("#new").inner_text() == "New chat"
+
+
+def test_a_citation_opens_its_passage_in_its_document(server, sites, page):
+    frame = open_widget(page, sites["allowed"].origin + "/portal")  # another site: the token rides in the links
+    ask(frame, "2023年中国汽车出口多少辆？")
+    opener = frame.locator(".msg.bot .sources .source .src-open").first
+    assert opener.inner_text() == "在原文中查看"
+    with page.context.expect_page() as opened:
+        opener.click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    marked = preview.locator("mark#zk-hit")
+    assert "491万" in marked.inner_text()
+    assert "auto_exports.txt" in preview.locator(".file").inner_text()
+    assert preview.evaluate("document.getElementById('zk-hit').getBoundingClientRect().top") < 800  # in view
+    screenshot(preview, "preview-text.png")

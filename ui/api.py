@@ -91,6 +91,10 @@ class CitationOut(BaseModel):
     quote: str
     chunk_id: str
     text: str
+    page: int | None = Field(None, description="PDFs: the page the passage is on (1-based); null for other files")
+    last_page: int | None = Field(None, description="the page it ends on, when it runs over a page break")
+    ocr: bool = Field(False, description="the passage was read from a scan or an image by OCR")
+    preview: str = Field("", description="the passage in its document, relative to the server: open it in a browser")
 
 
 class HitOut(BaseModel):
@@ -100,6 +104,10 @@ class HitOut(BaseModel):
     source: str
     chunk_id: str
     text: str
+    page: int | None = None
+    last_page: int | None = None
+    ocr: bool = False
+    preview: str = ""
 
 
 class AnswerOut(BaseModel):
@@ -121,6 +129,11 @@ class CitationIn(StrictModel):
     quote: Annotated[str, Field(max_length=MAX_ANSWER)] = ""
     chunk_id: Annotated[str, Field(max_length=200)] = ""
     text: Annotated[str, Field(max_length=MAX_ANSWER)] = ""
+    # what /api/ask returns comes back as it is
+    page: Annotated[int, Field(ge=1)] | None = None
+    last_page: Annotated[int, Field(ge=1)] | None = None
+    ocr: bool = False
+    preview: Annotated[str, Field(max_length=4 * MAX_ANSWER)] = ""
 
 
 class FeedbackRequest(StrictModel):

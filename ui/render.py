@@ -12,11 +12,13 @@ with the same anchor, so the markers `[n]` link to the panel entries `#zk3-s{n}`
 
 from __future__ import annotations
 
+import html
 import re
 
 from rag.citations import MARKER, marker_numbers
 from rag.records import Answer, Chunk, Citation, Hit
 from ui.i18n import UIText
+from ui.serialize import preview_url
 
 SEARCHED_TITLES = 5  # titles listed when the articles are silent
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -134,7 +136,7 @@ def _citation_entry(citation: Citation, t: UIText, anchor: str) -> str:
         f'<div class="zk-source" id="{anchor}-s{citation.n}">'
         f'<div class="zk-source-head"><span class="zk-n">&#91;{citation.n}&#93;</span> '
         f'<span class="zk-source-title">{escape_text(chunk.title or chunk.source)}</span></div>'
-        f"{_meta(chunk, t)}"
+        f"{_meta(chunk, t, citation.quote)}"
         f'<div class="zk-passage">{_highlight(chunk.text, citation.quote)}</div></div>'
     )
 
@@ -148,13 +150,29 @@ def _hit_entry(hit: Hit, t: UIText) -> str:
     )
 
 
-def _meta(chunk: Chunk, t: UIText) -> str:
+def _meta(chunk: Chunk, t: UIText, quote: str = "") -> str:
     items = [f'{escape_text(t("source_file"))}：<code>{escape_text(chunk.source)}</code>']
+    if chunk.page is not None:
+        items.append(escape_text(page_label(chunk, t)))
+    if chunk.ocr:
+        items.append(escape_text(t("ocr")))
     if chunk.section:
         items.append(f'{escape_text(t("section"))}：{escape_text(chunk.section)}')
     if chunk.publication:
         items.append(escape_text(chunk.publication))
+    # the address holds percent-encoded parts only; html.escape turns its & into &amp;
+    link = html.escape(preview_url(chunk, quote), quote=True)
+    items.append(f'<a class="zk-open" href="{link}" target="_blank" rel="noopener">{escape_text(t("open_in_document"))}</a>')
     return f'<div class="zk-meta">{" · ".join(items)}</div>'
+
+
+def page_label(chunk: Chunk, t: UIText) -> str:
+    """第 3 页, or 第 3–4 页 for a passage running over a page break; "" when the file has no pages."""
+    if chunk.page is None:
+        return ""
+    if chunk.last_page is not None and chunk.last_page != chunk.page:
+        return t("pages", first=chunk.page, last=chunk.last_page)
+    return t("page", page=chunk.page)
 
 
 def _highlight(text: str, quote: str) -> str:
@@ -192,6 +210,7 @@ CSS = """
 .zk-meta { color: #6b7280; font-size: 0.88em; margin: 2px 0 4px; }
 .zk-passage { margin: 0; padding: 4px 8px; line-height: 1.6; border-left: 3px solid #e5e7eb; color: #374151; }
 .zk-passage mark { background: #fde68a; padding: 0 1px; }
+.zk-open { color: #2563eb; text-decoration: none; white-space: nowrap; }
 .zk-muted { color: #6b7280; }
 .zk-banner { background: #fef2f2; border: 1px solid #fca5a5; color: #7f1d1d; border-radius: 8px; padding: 8px 12px; }
 .zk-other summary { cursor: pointer; color: #4b5563; margin: 6px 0; }

@@ -6,7 +6,11 @@ Usage: `json.dumps(answer_to_dict(answer), ensure_ascii=False)`.
 
 from __future__ import annotations
 
-from rag.records import Answer, Citation, Hit
+from urllib.parse import quote, urlencode
+
+from rag.records import Answer, Chunk, Citation, Hit
+
+PREVIEW = "preview"  # the source preview's path (ui/preview.py), relative so it works behind a path prefix
 
 
 def citation_to_dict(citation: Citation) -> dict:
@@ -19,6 +23,7 @@ def citation_to_dict(citation: Citation) -> dict:
         "quote": citation.quote,
         "chunk_id": chunk.id,
         "text": chunk.text,
+        **_location(chunk, citation.quote),
     }
 
 
@@ -31,7 +36,20 @@ def hit_to_dict(hit: Hit) -> dict:
         "source": chunk.source,
         "chunk_id": chunk.id,
         "text": chunk.text,
+        **_location(chunk),
     }
+
+
+def preview_url(chunk: Chunk, quote_text: str = "") -> str:
+    """Where the passage opens in its document, the quoted span marked (relative to the server root)."""
+    query = {"source": chunk.source, "start": chunk.start, "end": chunk.end}
+    if quote_text:
+        query["quote"] = quote_text
+    return f"{PREVIEW}?{urlencode(query, quote_via=quote)}"
+
+
+def _location(chunk: Chunk, quote_text: str = "") -> dict:
+    return {"page": chunk.page, "last_page": chunk.last_page, "ocr": chunk.ocr, "preview": preview_url(chunk, quote_text)}
 
 
 def answer_to_dict(answer: Answer) -> dict:

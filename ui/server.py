@@ -26,7 +26,7 @@ from rag.assistant import Assistant
 from rag.components import make_embedder, open_retriever
 from rag.knowledge_base import KnowledgeBase
 from rag.settings import Settings
-from ui import api, api_kb, openai_compat
+from ui import api, api_kb, openai_compat, preview
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
 from ui.feedback import FeedbackStore
 
@@ -76,6 +76,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
     app.include_router(api.router)
     app.include_router(openai_compat.router)
     app.include_router(api_kb.router)
+    app.include_router(preview.router)  # before the chat, which takes every other path
     _add_pages(app, settings, origins)
 
     app.add_middleware(BodyLimitMiddleware, limits={

@@ -12,14 +12,15 @@
       empty: '向智库提问：回答只来自本单位的文章，每句都标注出处。', sources: '出处', more: '其他检索到的段落',
       searched: '检索内容：', thanks: '谢谢反馈', comment: '补充说明（可选）', submit: '提交',
       noToken: '需要访问令牌：请联系管理员。', offline: '无法连接服务器，请稍后再试。', failed: '出错了：',
-      up: '有帮助', down: '没帮助'
+      up: '有帮助', down: '没帮助', page: '第 {p} 页', pages: '第 {p}–{q} 页', ocr: 'OCR 识别', open: '在原文中查看'
     },
     en: {
       title: 'Zhiku', newChat: 'New chat', send: 'Send', placeholder: 'Ask a question (Enter sends, Shift+Enter: new line)',
       empty: 'Ask zhiku: answers come only from your organisation\'s articles, each claim cited.', sources: 'Sources',
       more: 'Other passages retrieved', searched: 'Searched for: ', thanks: 'Thank you', comment: 'Comment (optional)',
       submit: 'Send', noToken: 'An access token is required: ask your administrator.',
-      offline: 'Cannot reach the server; try again later.', failed: 'Error: ', up: 'Helpful', down: 'Not helpful'
+      offline: 'Cannot reach the server; try again later.', failed: 'Error: ', up: 'Helpful', down: 'Not helpful',
+      page: 'page {p}', pages: 'pages {p}–{q}', ocr: 'read by OCR', open: 'Open in the document'
     }
   }[lang];
 
@@ -127,7 +128,7 @@
       head.appendChild(el('span', 'num', c.n));
       head.appendChild(el('span', 'src-title', c.title || c.source));
       item.appendChild(head);
-      item.appendChild(el('div', 'src-meta', [c.source, c.section].filter(Boolean).join(' · ')));
+      item.appendChild(meta(c, c.section));
       item.appendChild(passage(c.text, c.quote));
       list.appendChild(item);
     });
@@ -141,13 +142,33 @@
       others.forEach(function (h) {
         var item = el('div', 'source');
         item.appendChild(el('div', 'src-title', h.title || h.source));
-        item.appendChild(el('div', 'src-meta', h.source));
+        item.appendChild(meta(h, ''));
         item.appendChild(el('p', 'passage', h.text));
         more.appendChild(item);
       });
       box.appendChild(more);
     }
     return box;
+  }
+
+  // file · 第 3 页 · OCR 识别 · section, then a link opening the passage in its document
+  function meta(c, section) {
+    var line = el('div', 'src-meta', [c.source, pageLabel(c), c.ocr ? TEXT.ocr : '', section].filter(Boolean).join(' · '));
+    if (c.preview) {
+      var open = el('a', 'src-open', TEXT.open);
+      open.href = c.preview + (token ? '&token=' + encodeURIComponent(token) : '');
+      open.target = '_blank';
+      open.rel = 'noopener';
+      line.appendChild(document.createTextNode(' · '));
+      line.appendChild(open);
+    }
+    return line;
+  }
+
+  function pageLabel(c) {
+    if (c.page === null || c.page === undefined) return '';
+    if (c.last_page && c.last_page !== c.page) return TEXT.pages.replace('{p}', c.page).replace('{q}', c.last_page);
+    return TEXT.page.replace('{p}', c.page);
   }
 
   function passage(text, quote) {
