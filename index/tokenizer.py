@@ -9,7 +9,9 @@ import logging
 import re
 from functools import cached_property
 
-_KEEP = re.compile(r"[0-9a-z\u4e00-\u9fff]")
+from index.text import CJK
+
+_KEEP = re.compile(f"[0-9a-z{CJK}]")
 # Latin words and numbers are kept whole (PE, IPO, PMI, 5.4%, 2023) before jieba sees the text.
 _LATIN_OR_NUMBER = re.compile(r"[a-z][a-z0-9\-\+]*|\d+(?:\.\d+)?%?")
 _STOP_WORDS = frozenset(

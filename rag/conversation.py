@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from rag.citations import strip_markers
+from index.text import strip_markers
 
 ANSWER_CHARS_IN_HISTORY = 200  # older answers are context, not something to re-read in full
 # Words that make a question lean on what was said before.

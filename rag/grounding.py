@@ -18,17 +18,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.citations import (
+from index.text import (
     CLOSERS,
-    FIGURE_TOLERANCE,
     MARKER,
     TERMINATORS,
     figure_terms,
     figures,
+    normalize,
     split_sentences,
     strip_markers,
+    terms,
 )
-from rag.context import normalize, terms
+from rag.citations import FIGURE_TOLERANCE
 from rag.names import person_names
 from rag.records import Passage
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from index.records import Hit
+from index.text import CJK
 from rag.pos import pos_tags
 
 MIN_PART_CHARS = 6  # "谁更高？" is a follow-on of the part before it, not a question of its own
@@ -23,7 +24,7 @@ MAX_PARTS = 3
 # a part ends at a question mark or a semicolon; full stops inside questions are rare and
 # usually end a statement of context ("我在看港股。")
 _PART_END = re.compile(r"(?<=[？?；;！!])")
-_CONTENT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+_CONTENT = re.compile(f"[{CJK}A-Za-z0-9]")
 
 # asks the same of each thing named: "…各是多少", "…分别是", "谁更大"
 _EACH = re.compile(r"各|分别|谁更|谁最|哪个更|哪家更")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from rag.citations import MARKER, marker_numbers
+from index.text import MARKER, marker_numbers
 from rag.records import Answer, Chunk, Citation, Hit
 from ui.i18n import UIText
 
