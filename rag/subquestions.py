@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from index.records import Hit
 from index.text import CJK
-from rag.pos import pos_tags
+from index.tokenizer import pos_tags
 
 MIN_PART_CHARS = 6  # "谁更高？" is a follow-on of the part before it, not a question of its own
 MAX_PARTS = 3
