@@ -26,7 +26,7 @@ from rag.conversation import Turn, bounded
 from rag.evidence import REFUSAL_TEXT, is_model_refusal
 from rag.extractive import extract_answer
 from rag.grounding import drop_repeats, drop_unsupported
-from rag.llm_status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
+from rag.llm.status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
 from rag.records import Answer, Passage
 from rag.retrieval import Retriever, clean_query
 from rag.settings import Settings
@@ -240,7 +240,7 @@ class Assistant:
     def _ensure_runtime(self):
         with self._lock:
             if self._runtime is None:
-                from rag.llm import LLMRuntime
+                from rag.llm.client import LLMRuntime
 
                 self._runtime = LLMRuntime(self.settings)
             return self._runtime
