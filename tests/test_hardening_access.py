@@ -25,8 +25,8 @@ import pytest
 
 from index.builder import IndexBuilder
 from index.errors import ZhikuError
+from index.knowledge_base import MAX_NAME_BYTES, safe_filename
 from index.pipeline import ChunkingConfig
-from rag.knowledge_base import MAX_NAME_BYTES, safe_filename
 from rag.settings import Settings
 from tests.conftest import FIXTURE_ARTICLES
 from tests.fakes import HashEmbedder

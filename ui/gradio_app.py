@@ -39,7 +39,7 @@ RATINGS = {True: "up", False: "down"}
 
 def build_gradio_app(assistant, settings: Settings, feedback, kb) -> gr.Blocks:
     """`assistant`: rag.assistant.Assistant; `feedback`: ui.feedback.FeedbackStore;
-    `kb`: rag.knowledge_base.KnowledgeBase."""
+    `kb`: index.knowledge_base.KnowledgeBase."""
     t = UIText(settings.language)
     chat = ChatHandlers(assistant, settings, feedback, t)
     rating_choices = [(t("feedback_up"), "up"), (t("feedback_down"), "down")]

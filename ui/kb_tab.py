@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import gradio as gr
 
 from index.errors import ZhikuError
-from rag.knowledge_base import ALLOWED_TYPES, UPLOADS
+from index.knowledge_base import ALLOWED_TYPES, UPLOADS
 from rag.settings import Settings
 from ui.i18n import UIText
 from ui.render import escape_text
