@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from index.records import Hit
 from index.text import MARKER, normalize, overlap, terms
 from rag.names import place_names
-from rag.subquestions import split_question
+from rag.questions import split_question
 
 REFUSAL_TEXT = "资料中没有找到相关信息。"
 
