@@ -15,17 +15,20 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
+from typing import Any, TypedDict
 
 import gradio as gr
 
 from index.errors import ZhikuError
+from index.knowledge_base import KnowledgeBase
+from rag.assistant import Assistant
 from rag.conversation import Turn
 from rag.records import Answer
 from rag.settings import Settings
 from ui import render
 from ui.eval_tab import build_eval_tab
 from ui.examples import example_questions
-from ui.feedback import produced_by
+from ui.feedback import FeedbackStore, produced_by
 from ui.i18n import UIText
 from ui.kb_tab import build_kb_tab
 from ui.serialize import citation_to_dict
@@ -36,10 +39,39 @@ CHAT_CONCURRENCY = 16  # answers in flight per app; the LLM layer bounds its own
 QUESTION_SHOWN = 2000  # characters of a question echoed in the chat (the assistant trims its own copy)
 RATINGS = {True: "up", False: "down"}
 
+# Handlers get the annotations gradio reads at run time (gr.Request, gr.SelectData, gr.LikeData
+# inject those values), so every name below must exist at run time, not only for a type checker.
 
-def build_gradio_app(assistant, settings: Settings, feedback, kb) -> gr.Blocks:
-    """`assistant`: rag.assistant.Assistant; `feedback`: ui.feedback.FeedbackStore;
-    `kb`: index.knowledge_base.KnowledgeBase."""
+
+class Exchange(TypedDict, total=False):
+    """One question and what came back, as the session's gr.State keeps it (a plain dict)."""
+
+    ok: bool  # an answer; False: an error or notice shown instead
+    question: str
+    text: str  # the answer's text, as the history of the next question
+    user_html: str
+    answer_html: str
+    sources_html: str
+    citations: list[dict]
+    produced_by: dict
+    conversation_id: str
+
+
+class Pending(TypedDict):
+    """The exchange whose thumb was clicked last, waiting for a comment."""
+
+    index: int
+    rating: str
+
+
+Message = dict[str, str]  # {"role": "user" | "assistant", "content": html}
+Update = Any  # gr.skip() (leave the component as it is) or gr.update(...)
+# what the chat's handlers stream: the messages, the sources panel, the question box, the state
+ChatOutputs = tuple[list[Message] | Update, str | Update, str | Update, list[Exchange] | Update]
+
+
+def build_gradio_app(assistant: Assistant, settings: Settings, feedback: FeedbackStore,
+                     kb: KnowledgeBase) -> gr.Blocks:
     t = UIText(settings.language)
     chat = ChatHandlers(assistant, settings, feedback, t)
     rating_choices = [(t("feedback_up"), "up"), (t("feedback_down"), "down")]
@@ -121,7 +153,7 @@ def build_gradio_app(assistant, settings: Settings, feedback, kb) -> gr.Blocks:
 class ChatHandlers:
     """The chat tab's event handlers; state arrives and leaves through their arguments."""
 
-    def __init__(self, assistant, settings: Settings, feedback, t: UIText):
+    def __init__(self, assistant: Assistant, settings: Settings, feedback: FeedbackStore, t: UIText):
         self.assistant = assistant
         self.settings = settings
         self.feedback = feedback
@@ -150,7 +182,7 @@ class ChatHandlers:
 
     # --- asking --------------------------------------------------------------------------------
 
-    def respond(self, question: str, exchanges: list[dict], request: gr.Request = None) -> Iterator[tuple]:
+    def respond(self, question: str, exchanges: list[Exchange], request: gr.Request = None) -> Iterator[ChatOutputs]:
         """Streams (chat, sources, question box, exchanges): deltas first, then the cited answer."""
         exchanges = list(exchanges or [])
         question = question or ""
@@ -188,23 +220,24 @@ class ChatHandlers:
         exchanges.append(_failed(question, message, user_html))
         yield _messages(exchanges), gr.skip(), gr.skip(), exchanges
 
-    def respond_example(self, exchanges: list[dict], data: gr.SelectData, request: gr.Request = None):
+    def respond_example(self, exchanges: list[Exchange], data: gr.SelectData,
+                        request: gr.Request = None) -> Iterator[ChatOutputs]:
         value = data.value if isinstance(data.value, dict) else {}
         yield from self.respond(str(value.get("text", "")), exchanges, request)
 
-    def reset(self):
+    def reset(self) -> tuple[list[Message], str, str, list[Exchange], None, Update, str]:
         placeholder = render.render_sources_placeholder(self.t)
         return [], placeholder, "", [], *self.close_feedback()
 
     @staticmethod
-    def close_feedback():
+    def close_feedback() -> tuple[None, Update, str]:
         return None, gr.update(visible=False), ""
 
-    def show_sources(self, exchanges: list[dict], data: gr.SelectData):
+    def show_sources(self, exchanges: list[Exchange], data: gr.SelectData) -> str | Update:
         exchange = _exchange_at(exchanges, data.index)
         return exchange["sources_html"] if exchange and exchange["ok"] else gr.skip()
 
-    def _exchange(self, answer: Answer, anchor: str, user_html: str, conversation_id: str) -> dict:
+    def _exchange(self, answer: Answer, anchor: str, user_html: str, conversation_id: str) -> Exchange:
         llm = self.assistant.llm_description if answer.answerer == "llm" else ""
         return {
             "ok": True,
@@ -220,7 +253,8 @@ class ChatHandlers:
 
     # --- feedback ------------------------------------------------------------------------------
 
-    def on_like(self, exchanges: list[dict], data: gr.LikeData, request: gr.Request = None):
+    def on_like(self, exchanges: list[Exchange], data: gr.LikeData,
+                request: gr.Request = None) -> tuple[Pending | None, str | Update, Update, str]:
         """A thumb on an answer is stored at once; the comment box then opens for that answer."""
         index = _exchange_index(data.index)
         exchange = _exchange_at(exchanges, data.index)
@@ -230,8 +264,8 @@ class ChatHandlers:
         self._record(rating, "", exchange, request)
         return {"index": index, "rating": rating}, rating, gr.update(visible=True), self.t("feedback_thanks")
 
-    def submit_feedback(self, rating: str, comment: str, pending: dict | None, exchanges: list[dict],
-                        request: gr.Request = None):
+    def submit_feedback(self, rating: str, comment: str, pending: Pending | None, exchanges: list[Exchange],
+                        request: gr.Request = None) -> tuple[str | Update, str]:
         """A rating with a comment for the answer whose thumb was clicked, else the latest answer.
 
         Also the API for programs: `client.predict("down", "数字不对", api_name="/feedback")`.
@@ -243,7 +277,7 @@ class ChatHandlers:
         self._record(rating, (comment or "").strip(), exchange, request)
         return "", self.t("feedback_comment_thanks")
 
-    def _record(self, rating: str, comment: str, exchange: dict, request) -> None:
+    def _record(self, rating: str, comment: str, exchange: Exchange, request: gr.Request | None) -> None:
         self.feedback.record(
             rating,
             exchange["question"],
@@ -256,7 +290,7 @@ class ChatHandlers:
             channel="chat",
         )
 
-    def _user(self, request) -> str:
+    def _user(self, request: gr.Request | None) -> str:
         """Who rated: the trusted proxy's header when configured, else the Gradio login, else ''."""
         if request is None:
             return ""
@@ -268,26 +302,26 @@ class ChatHandlers:
 # --- records and messages ----------------------------------------------------------------------
 
 
-def _failed(question: str, message_html: str, user_html: str | None = None) -> dict:
+def _failed(question: str, message_html: str, user_html: str | None = None) -> Exchange:
     return {"ok": False, "question": question, "user_html": user_html or render.render_question(question),
             "answer_html": message_html, "sources_html": ""}
 
 
-def _pair(user_html: str, assistant_html: str) -> list[dict]:
+def _pair(user_html: str, assistant_html: str) -> list[Message]:
     return [{"role": "user", "content": user_html}, {"role": "assistant", "content": assistant_html}]
 
 
-def _messages(exchanges: list[dict]) -> list[dict]:
+def _messages(exchanges: list[Exchange]) -> list[Message]:
     return [m for e in exchanges for m in _pair(e["user_html"], e["answer_html"])]
 
 
-def _exchange_index(message_index) -> int:
+def _exchange_index(message_index: int | list[int] | tuple[int, ...]) -> int:
     # the chat holds a (user, assistant) pair per exchange
     index = message_index[0] if isinstance(message_index, (list, tuple)) else message_index
     return int(index) // 2
 
 
-def _exchange_at(exchanges: list[dict], message_index) -> dict | None:
+def _exchange_at(exchanges: list[Exchange], message_index: int | list[int] | tuple[int, ...]) -> Exchange | None:
     try:
         index = _exchange_index(message_index)
     except (TypeError, ValueError):
