@@ -68,7 +68,7 @@ class PromptCounter:
 
     def __call__(self, answer, context_chars: int) -> int | None:
         from rag.context import format_passages, select_passages
-        from rag.prompts import answer_prompt
+        from rag.chain import answer_prompt
 
         passages = select_passages(answer.hits, context_chars)
         messages = answer_prompt().format_messages(passages=format_passages(passages),

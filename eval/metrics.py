@@ -10,11 +10,11 @@ Usage:
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rag.context import digits_for_counts
+from index.text import digits_for_counts, fold
+from rag.evidence import is_model_refusal
 
 CUTOFFS = (1, 3, 5, 10)
 MRR_CUTOFF = 10
@@ -30,14 +30,11 @@ LATENCY_KEYS = ("latency.first_token_p50_ms", "latency.p50_ms", "latency.p95_ms"
 METRIC_KEYS = ("n", *RATE_KEYS, *LATENCY_KEYS)
 LOWER_IS_BETTER = frozenset({"refusal.false_refusal_rate", *LATENCY_KEYS})
 
-# Fallback when an answer carries no refused flag (RGB answers, other systems' outputs).
-REFUSAL_PHRASES = ("资料中没有", "资料中未", "没有找到", "未找到", "无法回答", "无法确定", "无法根据", "不知道", "信息不足")
-
 
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width), no whitespace at all, lower case, and small Chinese
-    numbers before a measure word written in digits ("五倍" = "5倍", "十二家" = "12家")."""
-    return digits_for_counts("".join(unicodedata.normalize("NFKC", text or "").split()).lower())
+    """`index.text.fold` (full-width to half-width, lower case) with no whitespace at all, and small
+    Chinese numbers before a measure word written in digits ("五倍" = "5倍", "十二家" = "12家")."""
+    return digits_for_counts("".join(fold(text or "").split()))
 
 
 def contains_any(text: str, needles: Iterable[str]) -> bool:
@@ -67,8 +64,9 @@ def reciprocal_rank(rank: int | None, k: int = MRR_CUTOFF) -> float:
 
 
 def looks_like_refusal(text: str) -> bool:
-    """A phrase-based guess for answers that carry no refused flag; an empty answer is a refusal."""
-    return not normalize(text) or any(normalize(p) in normalize(text) for p in REFUSAL_PHRASES)
+    """For answers that carry no refused flag: empty, or declining as the assistant reads a
+    model's text (one refusal check for answering and evaluation alike)."""
+    return not normalize(text) or is_model_refusal(text)
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

@@ -65,14 +65,8 @@ def rgb_correct(answer: str, answer_groups: list[list[str]]) -> bool:
 
 
 def is_rejection(answer: str, refused: bool = False) -> bool:
-    """The answer declines: the assistant's flag, rag.evidence's check, or RGB's own phrase."""
-    if refused or not answer.strip() or RGB_REJECTION in answer:
-        return True
-    try:
-        from rag.evidence import is_model_refusal
-    except ImportError:  # an older rag without the check: fall back to phrases
-        return looks_like_refusal(answer)
-    return bool(is_model_refusal(answer))
+    """The answer declines: the assistant's flag, RGB's own phrase, or the assistant's refusal check."""
+    return refused or RGB_REJECTION in answer or looks_like_refusal(answer)
 
 
 def doc_ranking(hits: list[Hit], n: int = 10) -> list[str]:

@@ -10,12 +10,11 @@ import re
 from dataclasses import dataclass
 
 from index.records import Article, Chunk
+from index.text import CLOSERS, SEMICOLONS, STOPS
 
 # A sentence ends at 。！？； (or !?; and a Latin full stop not inside a number), then any closing
 # quotes/brackets; a paragraph break ends one too.
-_SENTENCE_END = re.compile(
-    r"""(?:[。！？；!?;…]+|(?<![0-9])\.(?=\s|$))[”’」』）)\]》"']*|\n\s*\n"""
-)
+_SENTENCE_END = re.compile(rf"(?:[{STOPS}{SEMICOLONS}]+|(?<![0-9])\.(?=\s|$))[{CLOSERS}\]]*|\n\s*\n")
 # Where an over-long sentence may be cut: after a comma-like mark.
 _SOFT_BREAK = re.compile(r"[，、：,:]")
 _PUNCT_START = re.compile(r"^[\s，。、；：！？,.;:!?”’」』）)\]》…·—\-]+")

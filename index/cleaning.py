@@ -14,6 +14,7 @@ from collections import Counter
 
 from index.reflow import reflow
 from index.tables import is_table_row, table_row
+from index.text import STOPS, has_cjk
 
 # U+3000, NBSP, thin/figure spaces and tabs all become a plain space (tabs between a table's cells stay)
 _ODD_SPACE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -36,7 +37,6 @@ _CAPTION = re.compile(
     r")[）)]?$"
 )
 _LETTER_SPACED = re.compile(r"^\S(?: \S)+$")  # "A I", "产 业 融 合": letter-spacing in the PDF
-_SENTENCE_END = "。！？!?…"
 # lines that recur in a digest for a reason: they mark where an article ends or who wrote it
 _KEEP_WHEN_REPEATED = re.compile(r"来源|记者|报道|作者|编辑")
 _RUNNING_HEADER_MIN_COUNT = 5
@@ -94,7 +94,7 @@ def _drop_repeats(texts: list[str]) -> list[str]:
 def _is_debris(line: str) -> bool:
     if not any(ch.isalnum() for ch in line):  # lone symbols: ↗ • — ……
         return True
-    if len(line) == 1 and not _is_cjk(line):  # a stray letter or digit left by the layout
+    if len(line) == 1 and not has_cjk(line):  # a stray letter or digit left by the layout
         return True
     if _PAGE_NUMBER.match(line):
         return True
@@ -110,10 +110,6 @@ def _running_headers(lines: list[str], pages: int) -> set[str]:
         line
         for line, n in counts.items()
         if n >= min_count
-        and line[-1] not in _SENTENCE_END
+        and line[-1] not in STOPS
         and not _KEEP_WHEN_REPEATED.search(line)
     }
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"

@@ -9,5 +9,9 @@ class LoadError(ZhikuError):
     """A file could not be read into a Document; the message is the one-line reason."""
 
 
+class LLMError(ZhikuError):
+    """The LLM cannot be used; the message says what to do about it."""
+
+
 class BusyError(ZhikuError):
     """Every answering slot is taken and the bounded wait ran out: try again shortly."""

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from index.tables import CELL
+from index.text import CJK, ends_sentence
 
 BODY, HEADING, SOURCE, BYLINE, DATELINE, TOC, URL, TABLE, OTHER = (
     "body", "heading", "source", "byline", "dateline", "toc", "url", "table", "other",
@@ -18,16 +19,15 @@ BODY, HEADING, SOURCE, BYLINE, DATELINE, TOC, URL, TABLE, OTHER = (
 _SOURCE = re.compile(r"^[（(]?(?:文章|信息|稿件|转载)?来源\s*[:：]\s*(?P<name>[^）)]{1,30})[）)]?$")
 # 本报记者 谭志娟 北京报道 / 记者 张三 / 文/本报记者 李四 (sometimes split over two lines)
 _BYLINE = re.compile(
-    r"^(?:文\s*[/／]\s*)?(?:本报|本刊)?(?:特约|实习|见习|首席)?记者[\s:：]*[\u4e00-\u9fff·]{2,10}(?:\s+[\u4e00-\u9fff·]{2,10})*$"
+    rf"^(?:文\s*[/／]\s*)?(?:本报|本刊)?(?:特约|实习|见习|首席)?记者[\s:：]*[{CJK}·]{{2,10}}(?:\s+[{CJK}·]{{2,10}})*$"
 )
-_BYLINE_TAIL = re.compile(r"^[\u4e00-\u9fff ]{0,16}报道$")
+_BYLINE_TAIL = re.compile(rf"^[{CJK} ]{{0,16}}报道$")
 # 新京报 2024-06-19 / 《金融透视》 2024-06-19 — publication and date under a reprinted title
 _DATELINE = re.compile(r"^(?P<name>\S.{0,29}?)\s+\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?$")
 _URL = re.compile(r"^<?(?:https?://|www\.)\S+>?$")
 # a contents entry ends with its page: "工信部：印发《…》 13", "科技与金融共振 B1", "↗ A3", "A1~A4"
 _TOC_ENTRY = re.compile(r"^(?:(?P<title>.{0,60}?)\s*[\s↗])?[A-Z]?\d{1,3}(?:\s*[~～\-–]\s*[A-Z]?\d{1,3})?$")
 _CONTENTS = re.compile(r"^(?:目\s*录|contents)\b", re.IGNORECASE)
-_SENTENCE_END = "。！？!?…"
 _QUESTION_END = "？！?!"
 _COMMAS = re.compile(r"[，,]")
 _CLAUSE_PUNCT = re.compile(r"[，,、；;。！？!?]")
@@ -62,11 +62,11 @@ def _kind(text: str, previous: str) -> str:
         return DATELINE
     if _URL.match(text):
         return URL
-    if _CONTENTS.match(text) or (len(text) <= 70 and _TOC_ENTRY.match(text) and not _ends_sentence(text)):
+    if _CONTENTS.match(text) or (len(text) <= 70 and _TOC_ENTRY.match(text) and not ends_sentence(text)):
         return TOC
     if is_heading(text):
         return HEADING
-    if _ends_sentence(text) or _CLAUSE_PUNCT.search(text):
+    if ends_sentence(text) or _CLAUSE_PUNCT.search(text):
         return BODY
     return OTHER  # long lines without punctuation: table rows, contact details
 
@@ -78,7 +78,7 @@ def is_heading(text: str) -> bool:
     commas = len(_COMMAS.findall(text))
     if text[-1] in _QUESTION_END:  # 会员店是新出路吗?
         return len(text) <= 30 and commas <= 1 and "、" not in text
-    return commas <= 1 and not _ends_sentence(text)
+    return commas <= 1 and not ends_sentence(text)
 
 
 def is_toc_entry(text: str) -> bool:
@@ -103,7 +103,3 @@ def dateline_name(text: str) -> str:
     match = _DATELINE.match(text)
     return match.group("name").strip().strip("《》") if match else ""
 
-
-def _ends_sentence(text: str) -> bool:
-    last = text[-1]
-    return last in _SENTENCE_END or (last in "”’」』" and len(text) > 1 and text[-2] in _SENTENCE_END)

@@ -11,9 +11,10 @@ import re
 import unicodedata
 
 from index.tables import CELL
+from index.text import CLOSING_BRACKETS, CLOSING_QUOTES, ends_sentence, has_cjk
 
-_SENTENCE_END = "。！？!?…"
-_CLOSERS = "”’」』》）)】]"
+# a PDF line may also end on a closed 【】 heading or a [1] reference; ASCII quotes open as often as they close
+_CLOSERS = CLOSING_QUOTES + CLOSING_BRACKETS + "】]"
 _CLAUSE_PUNCT = re.compile(r"[，、；。！？,;]")
 _OPENERS = {"（": "）", "(": ")", "“": "”", "《": "》", "「": "」", "【": "】"}
 # a line may not start with these: it must be the tail of the line before
@@ -73,7 +74,7 @@ def _runs_on(line: str, nxt: str, paragraph: str, wrap: float, carried_width: in
         return True
     if wrap and width >= _WIDE_HEADING * wrap and _width(nxt) < 0.5 * wrap and not _ends_sentence(nxt):
         return True  # a long title wrapped onto a short second line
-    if not _has_cjk(line):
+    if not has_cjk(line):
         # English prose: a lower-case word (or a number) goes on after a line without a full stop
         return line[-1].isascii() and (line[-1].isalnum() or line[-1] == ",") and (nxt[0].islower() or nxt[0].isdigit())
     if carried_width and width >= 0.85 * carried_width:  # as wide as the wrapped line above it
@@ -83,13 +84,8 @@ def _runs_on(line: str, nxt: str, paragraph: str, wrap: float, carried_width: in
 
 
 def _ends_sentence(line: str) -> bool:
-    last = line[-1]
-    if last in _SENTENCE_END:
-        return True
-    if last in _CLOSERS:
-        # 。” ends a quoted sentence; a whole-line (作者系…) credit ends where it closes
-        return len(line) > 1 and (line[-2] in _SENTENCE_END or line[0] in "（(")
-    return False
+    # 。” ends a quoted sentence; a whole-line (作者系…) credit ends where it closes
+    return ends_sentence(line, _CLOSERS) or (line[-1] in _CLOSERS and len(line) > 1 and line[0] in "（(")
 
 
 def _unclosed(paragraph: str) -> bool:
@@ -120,7 +116,3 @@ def _wrap_width(lines: list[str]) -> float:
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _has_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" for ch in text)

@@ -14,20 +14,18 @@ import threading
 import time
 from collections.abc import Iterator
 
-from langchain_core.language_models import BaseChatModel
-
 from index.errors import BusyError, ZhikuError
 from index.records import Hit
 from index.versions import current_version
-from rag.chain import Deadline, build_answer_chain, build_prepare_chain
-from rag.citations import verify_citations
+from rag.chain import ChatModel, rewriter, stream_answer
 from rag.components import open_retriever
-from rag.conversation import Turn, bounded
-from rag.evidence import REFUSAL_TEXT, is_model_refusal
+from rag.conversation import Turn
+from rag.evidence import REFUSAL_TEXT
 from rag.extractive import extract_answer
-from rag.grounding import drop_repeats, drop_unsupported
-from rag.llm_status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
-from rag.records import Answer, Passage
+from rag.grounding import EXTRACT_RULES, REFUSED, Grounded, ground
+from rag.llm.status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
+from rag.prepare import Prepared, prepare
+from rag.records import Answer
 from rag.retrieval import Retriever, clean_query
 from rag.settings import Settings
 
@@ -38,9 +36,6 @@ __all__ = ["Assistant", "Turn"]
 NOTICE_EXTRACTED = "未使用生成模型：以下为从资料中摘录的原句。"
 NOTICE_LLM_TIMEOUT = "生成模型没有及时回答，以下为从资料中摘录的原句。"
 NOTICE_LLM_BROKEN = "生成模型出错，暂时无法使用（{reason}）；以下为从资料中摘录的原句。管理员可运行 zhiku doctor 查看原因。"
-NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
-NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或人名，未予采用；检索到的段落仍列在来源中，可自行查看。"
-NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或人名（连同所在的分句）。"
 
 
 class Assistant:
@@ -48,7 +43,7 @@ class Assistant:
         self,
         settings: Settings,
         retriever: Retriever | None = None,
-        chat_model: BaseChatModel | None = None,
+        chat_model: ChatModel | None = None,
     ):
         """`chat_model` overrides the LLM (tests pass a fake one); by default the LLM runtime
         starts the local server, or uses settings.llm_base_url, on the first LLM answer."""
@@ -85,85 +80,28 @@ class Assistant:
         answerer = answerer or self.settings.answerer
         if answerer not in ("llm", "extractive"):
             raise ZhikuError(f"unknown answerer {answerer!r}: use llm or extractive")
-        chat_model, failure = None, None
-        if answerer == "llm":
-            try:
-                chat_model = self._chat()
-            except Exception as exc:  # the model could not be started: answer from the passages, and say so
-                failure = self._record_failure(exc)
-        state = self._prepare(question, bounded(history, self.settings.history_turns), hits, chat_model)
-        timings = state["timings"]
-
-        def finish(text: str, mode: str, notice: str = "", refused: bool = False) -> Answer:
-            text, citations = ("", []) if refused else verify_citations(text, state["passages"])
-            timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
-            return Answer(
-                question=question,
-                text=REFUSAL_TEXT if refused else text,
-                citations=citations,
-                hits=state["hits"],
-                refused=refused,
-                answerer=mode,
-                notice=notice,
-                standalone_question=state["standalone"],
-                timings_ms=timings,
-            )
-
-        if not state["passages"] or not state["evidence"].answerable:
+        chat_model, failure = self._chat_or_failure(answerer)
+        prepared = prepare(question, history, self.settings, self.retriever if hits is None else None,
+                           hits=hits, rewrite=rewriter(chat_model) if chat_model is not None else None)
+        timings = dict(prepared.timings_ms)
+        if not prepared.answerable:
             yield self._first(REFUSAL_TEXT, timings, started)
-            yield finish("", answerer, refused=True)
+            yield self._answer(prepared, REFUSED, answerer, timings, started)
             return
-        if failure is not None:
-            yield from self._fallback(state, started, finish, failure)
+        if chat_model is None:  # extractive by choice, or because the model could not even start
+            yield from self._extract(prepared, failure, timings, started)
             return
-        if chat_model is None:
-            text = extract_answer(state["standalone"], state["passages"])
-            if not text:
-                yield self._first(REFUSAL_TEXT, timings, started)
-                yield finish("", "extractive", refused=True)
-                return
-            yield self._first(text, timings, started)
-            yield finish(text, "extractive", NOTICE_EXTRACTED)
-            return
-        parts: list[str] = []
-        waiting = time.perf_counter()
-        if not self._llm_slots.acquire(timeout=self.settings.llm_queue_wait_s):
-            raise BusyError("the assistant is busy answering other questions; please try again in a moment")
         try:
-            llm_started = time.perf_counter()
-            timings["queue_ms"] = round((llm_started - waiting) * 1000, 1)
-            # the client's timeout bounds each read; the deadline bounds a model that never stops
-            deadline = {"callbacks": [Deadline(self.settings.llm_timeout_s)]}
-            for delta in build_answer_chain(chat_model).stream(state, config=deadline):
-                if not parts:
-                    timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
-                parts.append(delta)
-                yield delta
-            timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
+            text = yield from self._generate(chat_model, prepared, timings, started)
+        except BusyError:
+            raise
         except Exception as exc:  # timeout, connection refused, server crash, a client bug: answer anyway
-            yield from self._fallback(state, started, finish, self._record_failure(exc))
+            yield from self._extract(prepared, self._record_failure(exc), timings, started)
             return
-        finally:
-            self._llm_slots.release()
-        self._last_failure = None
-        if self._runtime is not None:
-            self._runtime.record_success()
-        text = "".join(parts).strip()
         if not text:
-            yield from self._fallback(state, started, finish, LLMFailure(False, "the model returned no text"))
+            yield from self._extract(prepared, LLMFailure(False, "the model returned no text"), timings, started)
             return
-        if is_model_refusal(text):
-            # evidence passed the retrieval gate, but near misses (the right topic, not the asked
-            # fact) pass it too: the model reading the passages is the better judge of those
-            yield finish("", "llm", NOTICE_MODEL_DECLINED, refused=True)
-            return
-        text, invented = drop_unsupported(drop_repeats(text), state["passages"], state["standalone"])
-        if invented:
-            log.info("dropped sentences with figures or names no passage holds: %s", invented)
-        if not text:
-            yield finish("", "llm", NOTICE_INVENTED, refused=True)
-            return
-        yield finish(text, "llm", NOTICE_PARTLY_INVENTED if invented else "")
+        yield self._answer(prepared, ground(text, prepared), "llm", timings, started)
 
     def reload_if_changed(self) -> bool:
         """Switch to a newer published index version, if any; True when it switched.
@@ -232,7 +170,7 @@ class Assistant:
 
     # --- steps ---------------------------------------------------------------------------------
 
-    def _chat(self) -> BaseChatModel:
+    def _chat(self) -> ChatModel:
         if self._chat_model is not None:
             return self._chat_model
         return self._ensure_runtime().chat_model()
@@ -240,7 +178,7 @@ class Assistant:
     def _ensure_runtime(self):
         with self._lock:
             if self._runtime is None:
-                from rag.llm import LLMRuntime
+                from rag.llm.client import LLMRuntime
 
                 self._runtime = LLMRuntime(self.settings)
             return self._runtime
@@ -258,22 +196,66 @@ class Assistant:
             self._last_failure = failure.reason
         return failure
 
-    def _prepare(self, question: str, history: list[Turn], hits: list[Hit] | None, chat_model) -> dict:
-        retriever = self.retriever if hits is None else None
-        search = retriever.search if retriever is not None else (lambda q: [])
-        chain = build_prepare_chain(search, chat_model, self.settings.context_chars, self.settings.top_k)
-        return chain.invoke({"question": question, "history": history, "hits": hits, "timings": {}})
+    def _chat_or_failure(self, answerer: str) -> tuple[ChatModel | None, LLMFailure | None]:
+        """The chat model when the LLM answers; when it cannot even be started, why not."""
+        if answerer != "llm":
+            return None, None
+        try:
+            return self._chat(), None
+        except Exception as exc:  # the model could not be started: answer from the passages, and say so
+            return None, self._record_failure(exc)
 
-    def _fallback(self, state: dict, started: float, finish, failure: LLMFailure):
-        """The extractive answer, with a notice that tells a slow model from a broken one."""
-        notice = NOTICE_LLM_TIMEOUT if failure.timed_out else NOTICE_LLM_BROKEN.format(reason=failure.reason)
-        passages: list[Passage] = state["passages"]
-        text = extract_answer(state["standalone"], passages)
-        if not text:
-            yield finish("", "extractive", refused=True)
-            return
-        yield "\n\n" + notice + "\n" + text
-        yield finish(text, "extractive", notice)
+    def _generate(self, chat_model: ChatModel, prepared: Prepared, timings: dict, started: float):
+        """Streams the model's deltas; returns the whole text. Waits for a free LLM slot, boundedly."""
+        waiting = time.perf_counter()
+        if not self._llm_slots.acquire(timeout=self.settings.llm_queue_wait_s):
+            raise BusyError("the assistant is busy answering other questions; please try again in a moment")
+        parts: list[str] = []
+        try:
+            llm_started = time.perf_counter()
+            timings["queue_ms"] = round((llm_started - waiting) * 1000, 1)
+            for delta in stream_answer(chat_model, prepared, self.settings.llm_timeout_s):
+                if not parts:
+                    timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
+                parts.append(delta)
+                yield delta
+            timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
+        finally:
+            self._llm_slots.release()
+        self._last_failure = None
+        if self._runtime is not None:
+            self._runtime.record_success()
+        return "".join(parts).strip()
+
+    def _extract(self, prepared: Prepared, failure: LLMFailure | None, timings: dict, started: float):
+        """The extractive answer: chosen (settings or `answerer`), or instead of a failed model, with
+        a notice that tells a slow model from a broken one."""
+        text = extract_answer(prepared.standalone, prepared.passages)
+        if failure is None:
+            notice = NOTICE_EXTRACTED
+            yield self._first(text or REFUSAL_TEXT, timings, started)
+        else:
+            notice = NOTICE_LLM_TIMEOUT if failure.timed_out else NOTICE_LLM_BROKEN.format(reason=failure.reason)
+            if text:
+                yield "\n\n" + notice + "\n" + text
+        grounded = ground(text, prepared, EXTRACT_RULES) if text else REFUSED
+        yield self._answer(prepared, grounded, "extractive", timings, started, notice=notice)
+
+    @staticmethod
+    def _answer(prepared: Prepared, grounded: Grounded, answerer: str, timings: dict, started: float,
+                notice: str = "") -> Answer:
+        timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        return Answer(
+            question=prepared.question,
+            text=REFUSAL_TEXT if grounded.refused else grounded.text,
+            citations=grounded.citations,
+            hits=prepared.hits,
+            refused=grounded.refused,
+            answerer=answerer,
+            notice=grounded.notice or ("" if grounded.refused else notice),
+            standalone_question=prepared.standalone,
+            timings_ms=timings,
+        )
 
     @staticmethod
     def _first(text: str, timings: dict, started: float) -> str:

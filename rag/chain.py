@@ -1,29 +1,32 @@
-"""The LangChain (LCEL) runnables of answering.
+"""The LangChain (LCEL) part of answering, and the only one in rag/ besides the chat-model client
+(rag/llm/client.py): the answer chain, prompt | chat model | parser, and the follow-up rewriter.
 
-    prepare:  {question, history} -> condense -> retrieve (part by part) -> select passages -> assess evidence
-    answer:   {passages, question, history} -> prompt -> chat model -> text (streams)
+Everything before the model (rag/prepare.py) and after it (rag/grounding.py) is plain Python
+over records; any LangChain chat model fits here (the local server's, a gateway's, a test's fake).
 
-The Assistant streams `answer` and then checks citations; keeping the two runnables apart lets
-the expensive LLM call be skipped when the evidence already says "not in the articles".
+Usage:
+    for delta in stream_answer(chat_model, prepared, seconds=120): ...
+    prepared = prepare(question, history, settings, retriever, rewrite=rewriter(chat_model))
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
+from langchain_core.runnables import Runnable
 
-from index.records import Hit
-from rag.answer_type import prefer_answer_type
-from rag.context import format_passages, select_passages
-from rag.conversation import Turn, history_messages, history_text, naive_standalone, needs_condensing
-from rag.evidence import assess_evidence
-from rag.prompts import answer_prompt, condense_prompt
-from rag.subquestions import search_by_parts
+from rag.context import format_passages
+from rag.conversation import Rewrite, Turn, shown_answer
+from rag.prepare import Prepared
+from rag.prompts import ANSWER_HUMAN, ANSWER_SYSTEM, CONDENSE_HUMAN, CONDENSE_SYSTEM, example_turns
+
+ChatModel = BaseChatModel  # what answers: any LangChain chat model
 
 
 class Deadline(BaseCallbackHandler):
@@ -43,69 +46,42 @@ class Deadline(BaseCallbackHandler):
             raise TimeoutError(f"the LLM wrote for more than {self.seconds:g} s")
 
 
-def _timed(name: str, fn: Callable[[dict], object]) -> Runnable:
-    """Run `fn(inputs)` and record its wall time in inputs['timings'][name] (ms)."""
-
-    def step(inputs: dict) -> object:
-        started = time.perf_counter()
-        result = fn(inputs)
-        inputs["timings"][name] = round((time.perf_counter() - started) * 1000, 1)
-        return result
-
-    return RunnableLambda(step)
-
-
-def make_condenser(chat_model: BaseChatModel | None) -> Callable[[dict], str]:
-    """Follow-ups become standalone questions: with the LLM when there is one, else naively."""
-    rewrite = condense_prompt() | chat_model | StrOutputParser() if chat_model is not None else None
-
-    def condense(inputs: dict) -> str:
-        question, history = inputs["question"], inputs["history"]
-        if not needs_condensing(question, history):
-            return question
-        if rewrite is None:
-            return naive_standalone(question, history)
-        try:
-            text = rewrite.invoke({"history": history_text(history), "question": question}).strip()
-        except Exception:  # a failing LLM must not stop retrieval
-            return naive_standalone(question, history)
-        first_line = text.splitlines()[0].strip() if text else ""
-        return first_line[:300] or naive_standalone(question, history)
-
-    return condense
+def stream_answer(chat_model: ChatModel, prepared: Prepared, seconds: float) -> Iterator[str]:
+    """The model's answer to `prepared`, delta by delta. The client's timeout bounds each read;
+    the deadline of `seconds` bounds a model that never stops."""
+    inputs = {
+        "passages": format_passages(prepared.passages),
+        "question": prepared.standalone,
+        "history": history_messages(prepared.history),
+    }
+    return answer_chain(chat_model).stream(inputs, config={"callbacks": [Deadline(seconds)]})
 
 
-def build_prepare_chain(
-    search: Callable[[str], list[Hit]],
-    chat_model: BaseChatModel | None,
-    context_chars: int,
-    top_k: int = 5,
-) -> Runnable:
-    """{question, history: list[Turn], hits: list[Hit] | None, timings: dict} -> the same, plus
-    standalone, hits, passages, evidence."""
+def answer_chain(chat_model: ChatModel) -> Runnable:
+    """{passages, question, history} -> the model's text."""
+    return answer_prompt() | chat_model | StrOutputParser()
 
-    def retrieve(inputs: dict) -> list[Hit]:
-        if inputs.get("hits") is not None:
-            return inputs["hits"]
-        return search_by_parts(lambda q: prefer_answer_type(q, search(q)), inputs["standalone"], top_k)
 
-    return (
-        RunnablePassthrough.assign(standalone=_timed("condense_ms", make_condenser(chat_model)))
-        | RunnablePassthrough.assign(hits=_timed("retrieve_ms", retrieve))
-        | RunnablePassthrough.assign(passages=lambda x: select_passages(x["hits"], context_chars))
-        | RunnablePassthrough.assign(evidence=lambda x: assess_evidence(x["standalone"], x["hits"]))
+def rewriter(chat_model: ChatModel) -> Rewrite:
+    """The model rewriting a follow-up as a standalone question (see rag.conversation)."""
+    chain = condense_prompt() | chat_model | StrOutputParser()
+    return lambda history, question: chain.invoke({"history": history, "question": question})
+
+
+def answer_prompt() -> ChatPromptTemplate:
+    return ChatPromptTemplate.from_messages(
+        [("system", ANSWER_SYSTEM), *example_messages(), MessagesPlaceholder("history"), ("human", ANSWER_HUMAN)]
     )
 
 
-def build_answer_chain(chat_model: BaseChatModel) -> Runnable:
-    """{passages, standalone, history} -> the model's text, streamed."""
+def condense_prompt() -> ChatPromptTemplate:
+    return ChatPromptTemplate.from_messages([("system", CONDENSE_SYSTEM), ("human", CONDENSE_HUMAN)])
 
-    def to_prompt_inputs(inputs: dict) -> dict:
-        history: list[Turn] = inputs["history"]
-        return {
-            "passages": format_passages(inputs["passages"]),
-            "question": inputs["standalone"],
-            "history": history_messages(history),
-        }
 
-    return RunnableLambda(to_prompt_inputs) | answer_prompt() | chat_model | StrOutputParser()
+def example_messages() -> list[BaseMessage]:
+    """The worked examples as messages: as messages, their braces are never read as template fields."""
+    return [m for user, assistant in example_turns() for m in (HumanMessage(user), AIMessage(assistant))]
+
+
+def history_messages(history: list[Turn]) -> list[BaseMessage]:
+    return [m for turn in history for m in (HumanMessage(turn.question), AIMessage(shown_answer(turn)))]

@@ -10,9 +10,17 @@ Usage: `text, citations = verify_citations(llm_text, passages)`.
 
 from __future__ import annotations
 
-import re
-
-from rag.context import is_year, overlap, terms
+from index.text import (
+    ENDING,
+    MARKER,
+    count_cjk,
+    figures,
+    marker_numbers,
+    overlap,
+    split_sentences,
+    strip_markers,
+    terms,
+)
 from rag.evidence import is_model_refusal
 from rag.records import Citation, Passage
 
@@ -21,67 +29,6 @@ CLEAR = 0.5  # we only add or move a marker to a passage holding at least this s
 MARGIN = 0.3  # ...and it moves when a clearly supporting passage beats it by more than this
 FIGURE_TOLERANCE = 0.05  # "约58%" is 57.9%, "超500万辆" is 491万: rounding, not a different figure
 MIN_FACT_CJK = 6  # shorter sentences ("如下：", "综上所述，") state no fact worth a citation
-
-# [1] [1][2] [1, 2] [1，2] [^1] 【1】 ［1］; not (1): models and articles use it for list items
-_SP = r"[ \t\u3000]*"
-MARKER = re.compile(
-    rf"[\[［]{_SP}\^?{_SP}\d+(?:{_SP}[,，、]{_SP}\^?{_SP}\d+)*{_SP}[\]］]"
-    rf"|【{_SP}\^?{_SP}\d+(?:{_SP}[,，、]{_SP}\^?{_SP}\d+)*{_SP}】"
-)
-_MARKER_WITH_SPACE = re.compile(rf"{_SP}(?:{MARKER.pattern})")
-TERMINATORS = "。！？；!?;…\n"
-CLOSERS = "”’\"'」』）)》"
-_TAIL = re.compile(rf"(?:[。！？；!?;.…]+[{CLOSERS}]*)?\s*$")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-def strip_markers(text: str) -> str:
-    """The text without citation markers (repeated: removing one may join the pieces of another)."""
-    while True:
-        stripped = _MARKER_WITH_SPACE.sub("", text)
-        if stripped == text:
-            return text
-        text = stripped
-
-
-def marker_numbers(marker: str) -> list[int]:
-    return [int(d) for d in re.findall(r"\d+", marker)]
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Spans that tile `text`: a sentence ends at 。！？；!?; or a newline (list items), or at a
-    Latin full stop before a space; markers and spaces right after the end belong to it."""
-    spans: list[tuple[int, int]] = []
-    start, i, n = 0, 0, len(text)
-    while i < n:
-        if not _ends_sentence(text, i, start):
-            i += 1
-            continue
-        j = i + 1
-        while j < n and text[j] != "\n" and (text[j] in TERMINATORS or text[j] in CLOSERS):
-            j += 1
-        while m := _MARKER_WITH_SPACE.match(text, j):  # "...491万辆。[1]": the model cited late
-            j = m.end()
-        while j < n and text[j].isspace():
-            j += 1
-        spans.append((start, j))
-        start = i = j
-    if start < n:
-        spans.append((start, n))
-    return spans
-
-
-def _ends_sentence(text: str, i: int, start: int) -> bool:
-    ch = text[i]
-    if ch in TERMINATORS:
-        return True
-    if ch != ".":
-        return False
-    after = text[i + 1 : i + 2]
-    if after and not after.isspace() and not MARKER.match(text, i + 1):
-        return False  # 5.4, v1.2, example.com
-    return not text[start:i].strip().isdigit()  # "1. " opens a list item
 
 
 def verify_citations(text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
@@ -94,7 +41,7 @@ def verify_citations(text: str, passages: list[Passage]) -> tuple[str, list[Cita
         segment = text[a:b]
         wanted = [n for m in MARKER.finditer(segment) for n in marker_numbers(m.group())]
         body = strip_markers(segment)
-        tail = _TAIL.search(body).group()
+        tail = ENDING.search(body).group()
         body = body[: len(body) - len(tail)]
         sentence_terms = terms(body)
         cited = _attribute(body, sentence_terms, wanted, passage_terms)
@@ -147,18 +94,9 @@ def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float]) 
     return overlap(sentence_terms, passage_terms)
 
 
-def figure_terms(found: dict[str, float]) -> list[str]:
-    """The numbers among the terms as written, minus years: "2023年" sets the scene, it states no fact."""
-    return [t for t in found if _NUMBER.fullmatch(t) and not is_year(t)]
-
-
-def figures(found: dict[str, float]) -> list[float]:
-    return [float(t) for t in figure_terms(found)]
-
-
 def _is_factual(body: str) -> bool:
     stripped = body.strip()
-    if len(_CJK.findall(stripped)) < MIN_FACT_CJK or stripped.endswith(("？", "?")):
+    if count_cjk(stripped) < MIN_FACT_CJK or stripped.endswith(("？", "?")):
         return False
     return not is_model_refusal(stripped)
 

@@ -1,9 +1,6 @@
 """The passages shown to the model: retrieved hits, deduplicated, within a character budget,
 numbered [1]..[n] and wrapped in delimiters that article text cannot close.
 
-Also the lexical terms every deterministic stage compares on (`terms`): CJK character bigrams
-plus whole Latin words and numbers, so Chinese needs no segmenter and matching is cheap.
-
 Usage:
     passages = select_passages(hits, budget_chars=settings.context_chars)
     prompt_data = format_passages(passages)
@@ -12,82 +9,12 @@ Usage:
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
 
 from index.records import Hit
+from index.text import overlap, terms
 from rag.records import Passage
 
-# numbers say the most about a fact ("491万辆"), Latin words (PMI, HBM3E) next, bigrams least
-NUMBER_WEIGHT = 3.0
-LATIN_WEIGHT = 2.0
-BIGRAM_WEIGHT = 1.0
 NEAR_DUPLICATE = 0.8  # share of the shorter text's bigrams found in the other
-
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-# a word may start with digits ("3c", "5g"); glued to a decimal ("1.2tb") it stays a number
-_LATIN = re.compile(r"(?<![0-9a-z.])\d*[a-z][a-z0-9]*(?:[\-\+][a-z0-9]+)*")
-# only the ASCII comma groups thousands; "，" separates list items ("SU7，2023年")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-
-
-def normalize(text: str) -> str:
-    """NFKC (full-width digits and letters become ASCII), lower case, no thousands separators,
-    small Chinese counts in digits ("五倍" -> "5倍")."""
-    return digits_for_counts(unicodedata.normalize("NFKC", _THOUSANDS.sub("", text)).lower())
-
-
-def terms(text: str) -> dict[str, float]:
-    """Weighted lexical terms: CJK bigrams (a lone CJK character stands for itself),
-    whole numbers and whole Latin words."""
-    text = normalize(text)
-    found: dict[str, float] = {}
-    for run in _CJK_RUN.findall(text):
-        grams = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
-        for g in grams:
-            found[g] = BIGRAM_WEIGHT
-    # digits inside Latin words (hbm3e, su7, 3c) belong to the word, not to the numbers
-    for word in _LATIN.findall(text):
-        found[word] = LATIN_WEIGHT
-    for number in _NUMBER.findall(_LATIN.sub(" ", text)):
-        number = number.rstrip("0").rstrip(".") if "." in number else number
-        # "2023年" sets the scene of half the corpus: as telling as a bigram, not as a figure
-        found[number] = BIGRAM_WEIGHT if is_year(number) else NUMBER_WEIGHT
-    return found
-
-
-def digits_for_counts(text: str) -> str:
-    """Small Chinese numbers before a measure word in digits: "五倍" -> "5倍", "十二家" -> "12家".
-
-    Articles write "五倍" where a model writes "5倍"; both are the same figure.
-    """
-    return _CN_COUNT.sub(lambda m: str(_cn_to_int(m.group(1))) + m.group(2), text)
-
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-# 1-99 only: larger amounts ("三千亿") are written in digits by articles and models alike
-_CN_COUNT = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿])([一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])"
-                       r"(倍|个|家|人|名|位|年|项|条|次|种|类|成|天|所|只|件|层|期|轮|批)")
-
-
-def _cn_to_int(numeral: str) -> int:
-    if "十" not in numeral:
-        return _CN_DIGITS[numeral]
-    tens, _, ones = numeral.partition("十")
-    return _CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0)
-
-
-def is_year(term: str) -> bool:
-    return len(term) == 4 and term.isdigit() and 1900 <= int(term) <= 2100
-
-
-def overlap(wanted: dict[str, float], present: Iterable[str] | dict[str, float]) -> float:
-    """Weighted share of `wanted` terms found in `present` (0 when nothing is wanted)."""
-    total = sum(wanted.values())
-    if not total:
-        return 0.0
-    return sum(w for t, w in wanted.items() if t in present) / total
 
 
 def select_passages(hits: list[Hit], budget_chars: int, max_passages: int = 5) -> list[Passage]:

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 
 from index.records import Hit
-from rag.context import normalize, overlap, terms
+from index.text import MARKER, normalize, overlap, terms
 from rag.names import place_names
-from rag.subquestions import split_question
+from rag.questions import split_question
 
 REFUSAL_TEXT = "资料中没有找到相关信息。"
 
@@ -48,8 +48,6 @@ _REFUSAL = re.compile(
     r"|cannot (?:answer|find)|can't (?:answer|find)|do(?:es)? not (?:mention|contain)|don't know",
     re.IGNORECASE,
 )
-# same shapes as rag.citations.MARKER (importing it would make the two modules circular)
-_MARKER_LIKE = re.compile(r"[\[【［]\^?\s*\d+(?:\s*[,，、]\s*\^?\d+)*\s*[\]】］]")
 _FIRST_CLAUSE = re.compile(r"[^，,。！？；!?;\n]*")
 
 
@@ -131,6 +129,6 @@ def is_model_refusal(text: str) -> bool:
     """
     if not _REFUSAL.search(text):
         return False
-    if not _MARKER_LIKE.search(text):
+    if not MARKER.search(text):
         return True
     return bool(_REFUSAL.search(_FIRST_CLAUSE.match(text.strip()).group()))

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rag.citations import split_sentences
-from rag.context import terms
+from index.text import ENDING, split_sentences, terms
 from rag.evidence import question_terms
 from rag.records import Passage
 
@@ -18,7 +17,6 @@ _ASKS_FOR_NUMBER = re.compile(r"多少|几|比例|占比|增长|增速|下降|�
 NUMBER_BONUS = 0.25  # added to a sentence's gain: beats a near-tie, never a sentence that misses
 MIN_GAIN = 0.15  # a sentence must cover this share of the question that earlier picks did not
 MIN_SENTENCE_CHARS = 6
-_ENDING = re.compile(r"(?:[。！？；!?;.…]+[”’\"'」』）)》]*)?$")  # as rag.citations places markers
 
 
 def extract_answer(question: str, passages: list[Passage], max_sentences: int = 3, max_chars: int = 300) -> str:
@@ -63,7 +61,7 @@ def extract_answer(question: str, passages: list[Passage], max_sentences: int = 
 
 def _cite(sentence: str, n: int, max_chars: int) -> str:
     """The sentence with `[n]` before its final punctuation (a full stop if it had none)."""
-    ending = _ENDING.search(sentence).group()
+    ending = ENDING.search(sentence).group()  # sentence is stripped
     body = sentence[: len(sentence) - len(ending)]
     if len(body) > max_chars:  # only the best sentence can be this long: keep its start
         body, ending = body[: max_chars - 1] + "…", ""

@@ -1,41 +1,115 @@
-"""Figures and people's names the model wrote that no passage holds are inventions:
-"瑞幸2023年净利润24.86亿元" over passages that give 248.6亿元 of sales; "主任委员是王小虎"
-over passages that name nobody. The clauses stating them are dropped ("A为150亿，B为100亿" keeps
-A's half), or the whole sentence when its first clause, which carries the subject, is one of
-them; with nothing left, the question is treated as not answered by the articles.
+"""Grounding: the model's text held against the passages by rules that run in one order, each
+`(Grounded, Prepared) -> Grounded`; a rule that refuses stops the rest.
 
-Numbers and names the question itself contains, years and list numbering ("1. ") are not checked.
+    declined       the model says the passages do not hold the answer
+    no_repeats     a small model loops, writing a sentence it already wrote
+    no_inventions  figures and people's names no passage holds are dropped, with their clause
+    cited          every [n] checked against the passage it points at (rag/citations.py)
 
-Small models also loop, writing a sentence they already wrote; `drop_repeats` removes those.
+A new rule is one function and one line in MODEL_RULES. An extracted answer is made of the
+passages' own sentences: only its citations are checked (EXTRACT_RULES).
+
+Inventions: "瑞幸2023年净利润24.86亿元" over passages that give 248.6亿元 of sales; "主任委员是
+王小虎" over passages that name nobody. The clauses stating them are dropped ("A为150亿，B为100亿"
+keeps A's half), or the whole sentence when its first clause, which carries the subject, is one
+of them; with nothing left, the question is treated as not answered by the articles. Numbers and
+names the question itself contains, years and list numbering ("1. ") are not checked.
 
 Usage:
-    kept, dropped = drop_unsupported(llm_text, passages, question)
-    text = drop_repeats(kept)
+    grounded = ground(llm_text, prepared)   # .text .citations .refused .notice
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
-from rag.citations import (
+from index.text import (
     CLOSERS,
-    FIGURE_TOLERANCE,
     MARKER,
     TERMINATORS,
     figure_terms,
     figures,
+    normalize,
     split_sentences,
     strip_markers,
+    terms,
 )
-from rag.context import normalize, terms
+from rag.citations import FIGURE_TOLERANCE, verify_citations
+from rag.evidence import is_model_refusal
 from rag.names import person_names
-from rag.records import Passage
+from rag.prepare import Prepared
+from rag.records import Citation, Passage
+
+log = logging.getLogger(__name__)
+
+NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
+NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或人名，未予采用；检索到的段落仍列在来源中，可自行查看。"
+NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或人名（连同所在的分句）。"
 
 _LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
 # what follows a sentence's last word: markers, stops, closing quotes, spaces
 _SENTENCE_END = re.compile(rf"(?:{MARKER.pattern}|[\s.{TERMINATORS}{CLOSERS}])*$")
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """The answer's text as the rules leave it."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False  # nothing stands: the articles are taken not to hold the answer
+    notice: str = ""  # what a rule did, told to the user
+
+
+REFUSED = Grounded("", refused=True)
+Rule = Callable[[Grounded, Prepared], Grounded]
+
+
+def ground(text: str, prepared: Prepared, rules: tuple[Rule, ...] | None = None) -> Grounded:
+    """`text` after `rules` (MODEL_RULES by default), in order, until one refuses."""
+    grounded = Grounded(text)
+    for rule in MODEL_RULES if rules is None else rules:
+        grounded = rule(grounded, prepared)
+        if grounded.refused:
+            break
+    return grounded
+
+
+def declined(grounded: Grounded, prepared: Prepared) -> Grounded:
+    """The evidence passed the retrieval gate, but near misses (the right topic, not the asked
+    fact) pass it too: the model reading the passages is the better judge of those."""
+    if is_model_refusal(grounded.text):
+        return replace(grounded, text="", refused=True, notice=NOTICE_MODEL_DECLINED)
+    return grounded
+
+
+def no_repeats(grounded: Grounded, prepared: Prepared) -> Grounded:
+    return replace(grounded, text=drop_repeats(grounded.text))
+
+
+def no_inventions(grounded: Grounded, prepared: Prepared) -> Grounded:
+    text, invented = drop_unsupported(grounded.text, prepared.passages, prepared.standalone)
+    if invented:
+        log.info("dropped sentences with figures or names no passage holds: %s", invented)
+    if not text:
+        return replace(grounded, text="", refused=True, notice=NOTICE_INVENTED)
+    return replace(grounded, text=text, notice=NOTICE_PARTLY_INVENTED if invented else grounded.notice)
+
+
+def cited(grounded: Grounded, prepared: Prepared) -> Grounded:
+    text, citations = verify_citations(grounded.text, prepared.passages)
+    return replace(grounded, text=text, citations=citations)
+
+
+MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited)
+EXTRACT_RULES: tuple[Rule, ...] = (cited,)
+
+
+# --- the checks behind the rules -------------------------------------------------------------------
 
 
 def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple[str, list[str]]:

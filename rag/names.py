@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from rag.pos import pos_tags
+from index.text import CJK
+from index.tokenizer import pos_tags
 
 # the country itself, and generic words jieba tags as places: passages say 我国 for 中国
 _NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内 境外 全球 世界 城市 地区 各地 当地 本地 外地".split())
@@ -23,7 +24,7 @@ _ADMIN_SUFFIXES = ("省", "市")
 _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 # "零跑汽车", "华海药业": jieba splits many company names, but the two characters before such a
 # suffix name the company, unless they are a generic word (全球电池, 创投基金, 中国汽车)
-_ORG_SUFFIX = re.compile(r"(?=([\u4e00-\u9fff]{2})(?:汽车|集团|公司|股份|控股|银行|药业|医药|科技|证券|基金|电子|能源|"
+_ORG_SUFFIX = re.compile(rf"(?=([{CJK}]{{2}})(?:汽车|集团|公司|股份|控股|银行|药业|医药|科技|证券|基金|电子|能源|"
                          r"电池|智能|资本|交易所|研究院|大学))")
 _GENERIC = frozenset("""全球 中国 我国 国内 国外 海外 央企 企业 市场 产业 行业 创投 投资 政府 引导 国有 民营 上市 头部 龙头
     地方 新能 人工 商业 金融 证券 科技 互联 数字 智能 新型 传统 大型 中小 小微 相关 主要 这家 该家 各家 多家 两家 几家""".split())

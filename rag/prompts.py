@@ -1,16 +1,15 @@
 """The prompts. Passages go in as delimited, labelled data: rules live only in the system prompt,
 so an article that says "ignore previous instructions" is just text to quote.
 
-Two worked examples follow the rules: a 1.5B model copies what it is shown far better than what
+Three worked examples follow the rules: a 1.5B model copies what it is shown far better than what
 it is told. They come before anything that changes per question, so llama.cpp's prompt cache
 serves them after the first request and they cost no prefill. The examples are invented (a
 fictional company), never taken from the articles or a test set.
+
+Plain text: rag/chain.py turns it into LangChain prompt templates.
 """
 
 from __future__ import annotations
-
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
-from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
 ANSWER_SYSTEM = """你是“智库”问答助手，只根据用户给出的资料段落回答问题。
 要求：
@@ -48,12 +47,9 @@ _EXAMPLES = [
 ]
 
 
-def example_messages() -> list[BaseMessage]:
-    messages: list[BaseMessage] = []
-    for question, answer in _EXAMPLES:
-        messages.append(HumanMessage(ANSWER_HUMAN.format(passages=_EXAMPLE_PASSAGES, question=question)))
-        messages.append(AIMessage(answer))
-    return messages
+def example_turns() -> list[tuple[str, str]]:
+    """The worked examples as (user message, assistant message) pairs."""
+    return [(ANSWER_HUMAN.format(passages=_EXAMPLE_PASSAGES, question=q), answer) for q, answer in _EXAMPLES]
 
 
 CONDENSE_SYSTEM = """根据对话历史，把用户的最新问题改写成一个不依赖上下文、可以单独检索的完整问题。
@@ -65,13 +61,3 @@ CONDENSE_HUMAN = """对话历史：
 最新问题：{question}
 
 改写后的问题："""
-
-
-def answer_prompt() -> ChatPromptTemplate:
-    return ChatPromptTemplate.from_messages(
-        [("system", ANSWER_SYSTEM), *example_messages(), MessagesPlaceholder("history"), ("human", ANSWER_HUMAN)]
-    )
-
-
-def condense_prompt() -> ChatPromptTemplate:
-    return ChatPromptTemplate.from_messages([("system", CONDENSE_SYSTEM), ("human", CONDENSE_HUMAN)])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from index.records import Chunk, Hit
-from rag.answer_type import WINDOW, date_pattern, prefer_answer_type
-from rag.chain import build_prepare_chain
+from rag.prepare import prepare
+from rag.questions import WINDOW, date_pattern, prefer_answer_type
+from rag.settings import Settings
 
 COMMENTARY = "以Sora为代表的文生视频技术的发展，将有力助推网文IP的视频化。"
 OPINION = "业内人士认为，Sora这样的AI大模型有助于降低影视内容的制作成本。"
@@ -46,7 +49,7 @@ def test_order_stands_when_the_top_hit_is_dated_too_far_or_no_date_is_asked():
     assert prefer_answer_type("Sora是哪天发布的？", []) == []
 
 
-def test_the_chain_shows_the_dated_passage_first():
-    chain = build_prepare_chain(lambda q: hits(COMMENTARY, OPINION, DATED), None, context_chars=60)
-    state = chain.invoke({"question": "OpenAI的Sora是哪天发布的？", "history": [], "hits": None, "timings": {}})
-    assert state["passages"][0].chunk.text == DATED
+def test_preparing_shows_the_dated_passage_first():
+    retriever = SimpleNamespace(search=lambda q: hits(COMMENTARY, OPINION, DATED))
+    prepared = prepare("OpenAI的Sora是哪天发布的？", [], Settings(), retriever)
+    assert prepared.passages[0].chunk.text == DATED

@@ -13,8 +13,8 @@ from langchain_core.messages import AIMessage
 from index.errors import ZhikuError
 from index.snapshot import load_snapshot
 from rag.assistant import Assistant, Turn
+from rag.chain import example_messages
 from rag.evidence import REFUSAL_TEXT
-from rag.prompts import example_messages
 from rag.records import Answer
 from rag.retrieval import Retriever
 

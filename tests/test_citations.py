@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 
-from rag.citations import MARKER, marker_numbers, split_sentences, strip_markers, verify_citations
+from index.text import MARKER, marker_numbers, split_sentences, strip_markers
+from rag.citations import verify_citations
 from tests.fakes import passages
 
 EXPORTS = "中国汽车工业协会数据显示，2023年我国汽车出口491万辆，同比增长57.9%。出口首次超过日本，居全球第一。"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from index.records import Chunk, Hit
-from rag.context import format_passages, select_passages, terms
+from index.text import terms
+from rag.context import format_passages, select_passages
 
 EXPORTS = "2023年我国汽车出口491万辆，同比增长57.9%，首次超过日本成为全球第一。"
 NEV = "新能源汽车出口120.3万辆，同比增长77.6%，占汽车出口总量的24.5%。"

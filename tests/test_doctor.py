@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rag.gguf_assembly import PACKAGED_GGUF_NAME
+from rag.llm.weights import PACKAGED_GGUF_NAME
 from rag.settings import Settings
 from tests.conftest import MODEL_CACHE
 from ui.cli import app

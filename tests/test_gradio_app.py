@@ -52,15 +52,17 @@ def test_examples_skip_file_names_and_overlong_titles_and_survive_an_empty_index
 
 
 def test_the_app_builds_without_an_index_and_in_english(tmp_path):
+    from index.knowledge_base import KnowledgeBase
     from rag.assistant import Assistant
-    from rag.knowledge_base import KnowledgeBase
+    from rag.components import make_builder
     from rag.settings import Settings
     from ui.feedback import FeedbackStore
     from ui.gradio_app import build_gradio_app
 
     settings = Settings(data_dir=tmp_path, corpus_dir=tmp_path / "articles", index_dir=tmp_path / "index",
                         language="en")
-    demo = build_gradio_app(Assistant(settings), settings, FeedbackStore(tmp_path / "f.sqlite3"), KnowledgeBase(settings))
+    demo = build_gradio_app(Assistant(settings), settings, FeedbackStore(tmp_path / "f.sqlite3"),
+                            KnowledgeBase(make_builder(settings), settings.corpus_dir))
     config = demo.get_config_file()
     text = json.dumps(config, ensure_ascii=False, default=str)
     assert "New conversation" in text and "Knowledge base" in text and "新对话" not in text
@@ -82,9 +84,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, embedder):
     """The app over an index of the fixture articles plus one hostile article, launched for real."""
+    from index.knowledge_base import KnowledgeBase
     from rag.assistant import Assistant
     from rag.components import make_builder, open_retriever
-    from rag.knowledge_base import KnowledgeBase
     from rag.settings import Settings
     from ui.feedback import FeedbackStore
     from ui.gradio_app import build_gradio_app
@@ -98,7 +100,7 @@ def app(tmp_path_factory, embedder):
     make_builder(settings, embedder).build(corpus)
     assistant = Assistant(settings, retriever=open_retriever(settings, embedder))
     feedback = FeedbackStore(root / "feedback.sqlite3")
-    demo = build_gradio_app(assistant, settings, feedback, KnowledgeBase(settings, embedder))
+    demo = build_gradio_app(assistant, settings, feedback, KnowledgeBase(make_builder(settings, embedder), settings.corpus_dir))
     port = _free_port()
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
     try:

@@ -1,9 +1,20 @@
-"""Figures the model invents are caught against the passages it was given."""
+"""The model's text held against the passages it was given: invented figures, repeats, refusals,
+and the rules in their order."""
 
 from __future__ import annotations
 
 from index.records import Chunk, Hit
-from rag.grounding import drop_repeats, drop_unsupported
+from rag.evidence import Evidence
+from rag.grounding import (
+    EXTRACT_RULES,
+    NOTICE_INVENTED,
+    NOTICE_MODEL_DECLINED,
+    NOTICE_PARTLY_INVENTED,
+    drop_repeats,
+    drop_unsupported,
+    ground,
+)
+from rag.prepare import Prepared
 from rag.records import Passage
 
 SALES = "2023年，瑞幸在中国市场的总销售额为248.6亿元，约合34.5亿美元；全年净新开门店8034家。"
@@ -74,3 +85,34 @@ def test_a_person_no_passage_names_drops_its_sentence():
     assert kept == "" and dropped == ["主任委员是王小虎[1]。"]
     named = "委员会主任委员由张明担任。"
     assert drop_unsupported("主任委员是张明[1]。", passages(named), "主任委员是谁？")[0]
+
+
+# --- ground(): the rules in their order ------------------------------------------------------------
+
+
+def prepared(question: str, *texts: str) -> Prepared:
+    shown = passages(*texts)
+    evidence = Evidence(True, 1.0, 0.9, "the passages cover the question")
+    return Prepared(question, question, [], [p.hit for p in shown], shown, evidence, {})
+
+
+def test_grounding_drops_repeats_and_inventions_then_checks_the_citations():
+    grounded = ground("瑞幸2023年销售额248.6亿元[2]。瑞幸2023年销售额248.6亿元[2]。净利润为24.86亿元[1]。",
+                      prepared("瑞幸业绩如何？", SALES))
+    assert grounded.text == "瑞幸2023年销售额248.6亿元[1]。"  # [2] pointed at nothing: moved to the passage
+    assert [c.chunk.text for c in grounded.citations] == [SALES]
+    assert not grounded.refused and grounded.notice == NOTICE_PARTLY_INVENTED
+
+
+def test_a_rule_that_refuses_stops_the_rules_after_it():
+    declined = ground("资料中没有找到相关信息。", prepared("瑞幸的研发投入是多少？", SALES))
+    assert declined.refused and declined.notice == NOTICE_MODEL_DECLINED and declined.citations == []
+    invented = ground("瑞幸咖啡2023年的净利润为24.86亿元[1]。", prepared("瑞幸咖啡2023年的净利润是多少？", SALES))
+    assert invented.refused and invented.notice == NOTICE_INVENTED and invented.text == ""
+
+
+def test_an_extracted_answer_only_has_its_citations_checked():
+    quoted = "公司未披露2023年的净利润。"  # a passage's own sentence that reads like a model declining
+    grounded = ground(quoted + "[1]", prepared("瑞幸的利润呢？", quoted), EXTRACT_RULES)
+    assert not grounded.refused and grounded.text == "公司未披露2023年的净利润[1]。"
+    assert ground(quoted + "[1]", prepared("瑞幸的利润呢？", quoted)).refused

@@ -25,8 +25,8 @@ import pytest
 
 from index.builder import IndexBuilder
 from index.errors import ZhikuError
+from index.knowledge_base import MAX_NAME_BYTES, safe_filename
 from index.pipeline import ChunkingConfig
-from rag.knowledge_base import MAX_NAME_BYTES, safe_filename
 from rag.settings import Settings
 from tests.conftest import FIXTURE_ARTICLES
 from tests.fakes import HashEmbedder
@@ -212,8 +212,8 @@ def test_the_chats_own_upload_route_has_the_same_size_limit(http):
 
 def local_server_config(tmp_path: Path, monkeypatch, **overrides) -> tuple[list[str], dict]:
     """The argv and the JSON config LocalLLMServer hands its worker process, for these settings."""
-    import rag.local_llm
-    from rag.llm import local_server_for
+    import rag.llm.server
+    from rag.llm.client import local_server_for
 
     gguf = tmp_path / "model.gguf"
     gguf.write_bytes(b"GGUF")
@@ -226,7 +226,7 @@ def local_server_config(tmp_path: Path, monkeypatch, **overrides) -> tuple[list[
             captured["argv"], self.stdin, self.pid = args, io.StringIO(), 1
             captured["stdin"] = self.stdin
 
-    monkeypatch.setattr(rag.local_llm.subprocess, "Popen", FakePopen)
+    monkeypatch.setattr(rag.llm.server.subprocess, "Popen", FakePopen)
     server = local_server_for(settings)
     try:
         server._launch()
@@ -253,7 +253,7 @@ def worker_params(config: dict, monkeypatch) -> Any:
     monkeypatch.setitem(sys.modules, "xllamacpp", fake)
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(config) + "\n"))
     monkeypatch.setattr(sys, "stdout", io.StringIO())
-    from rag import llm_worker
+    from rag.llm import llm_worker
 
     assert llm_worker.main() == 1 and "stop before serving" in sys.stdout.getvalue()
     return captured["params"]
@@ -282,7 +282,7 @@ def test_a_context_of_zero_which_llama_cpp_reads_as_the_models_full_32k_is_refus
 
 
 def test_the_llm_timeout_and_answer_length_reach_the_client():
-    from rag.llm import make_chat_model
+    from rag.llm.client import make_chat_model
 
     chat = make_chat_model(Settings(llm_base_url="http://10.0.0.5:8000/v1", llm_timeout_s=7.5, llm_max_tokens=64))
     assert chat.request_timeout == 7.5 and chat.root_client.timeout == 7.5
@@ -328,7 +328,7 @@ def assistant_over(tmp_path: Path, chat_model, **overrides):
 
 def test_a_hung_llm_costs_a_question_at_most_its_timeouts_then_the_extracted_answer(tmp_path, silent_endpoint):
     from rag.assistant import NOTICE_LLM_TIMEOUT
-    from rag.llm import make_chat_model
+    from rag.llm.client import make_chat_model
 
     settings = Settings(llm_base_url=silent_endpoint, llm_timeout_s=0.5)
     assistant = assistant_over(tmp_path, make_chat_model(settings), llm_timeout_s=0.5)

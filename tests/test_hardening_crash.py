@@ -48,9 +48,10 @@ import json, os, signal, sys, time
 from pathlib import Path
 import index.builder, index.snapshot, index.versions
 from index.builder import IndexBuilder
+from index.knowledge_base import KnowledgeBase
 from index.pipeline import ChunkingConfig
 from index.tokenizer import Tokenizer
-from rag.knowledge_base import KnowledgeBase
+from rag.components import make_builder
 from rag.settings import Settings
 from tests.fakes import HashEmbedder
 
@@ -113,7 +114,7 @@ def upload(job):
         os.replace = die
     elif point == "renamed, while indexing":
         HashEmbedder.embed_passages = die
-    KnowledgeBase(settings, embedder=HashEmbedder()).upload(job["name"], Path(job["payload"]).read_bytes())
+    KnowledgeBase(make_builder(settings, HashEmbedder()), settings.corpus_dir).upload(job["name"], Path(job["payload"]).read_bytes())
 
 print("ready", flush=True)
 for line in sys.stdin:
@@ -355,7 +356,8 @@ def kb_settings(tmp_path: Path, tokenizer: Tokenizer):
 
 @pytest.mark.parametrize("point", ["mid-write", "written, not renamed", "renamed, while indexing"])
 def test_an_upload_killed_midway_leaves_no_partial_document(tmp_path, tokenizer, zygote, point):
-    from rag.knowledge_base import KnowledgeBase
+    from index.knowledge_base import KnowledgeBase
+    from rag.components import make_builder
 
     settings = kb_settings(tmp_path, tokenizer)
     corpus = settings.corpus_dir
@@ -379,7 +381,7 @@ def test_an_upload_killed_midway_leaves_no_partial_document(tmp_path, tokenizer,
     # the next upload works, and clears a killed upload's part file once it is stale
     for part in leftovers:
         os.utime(part, (time.time() - 7200, time.time() - 7200))
-    report = KnowledgeBase(settings, embedder=HashEmbedder()).upload(UPLOAD_NAME, data)
+    report = KnowledgeBase(make_builder(settings, HashEmbedder()), settings.corpus_dir).upload(UPLOAD_NAME, data)
     assert report.added == [f"uploads/{UPLOAD_NAME}"]
     assert not list((corpus / "uploads").glob(".upload-*"))
     assert f"uploads/{UPLOAD_NAME}" in load_snapshot(settings.index_dir).manifest.files
@@ -387,8 +389,9 @@ def test_an_upload_killed_midway_leaves_no_partial_document(tmp_path, tokenizer,
 
 @pytest.mark.parametrize("failure", ["disk full mid-write", "rename fails"])
 def test_an_upload_that_fails_midway_leaves_nothing_behind(tmp_path, tokenizer, monkeypatch, failure):
-    import rag.knowledge_base as kb_module
-    from rag.knowledge_base import KnowledgeBase
+    import index.knowledge_base as kb_module
+    from index.knowledge_base import KnowledgeBase
+    from rag.components import make_builder
 
     settings = kb_settings(tmp_path, tokenizer)
     old = loaded_state(settings.index_dir, tokenizer)
@@ -417,6 +420,6 @@ def test_an_upload_that_fails_midway_leaves_nothing_behind(tmp_path, tokenizer, 
     else:
         monkeypatch.setattr(kb_module.os, "replace", failing_replace)
     with pytest.raises(OSError):
-        KnowledgeBase(settings, embedder=HashEmbedder()).upload(UPLOAD_NAME, upload_data())
+        KnowledgeBase(make_builder(settings, HashEmbedder()), settings.corpus_dir).upload(UPLOAD_NAME, upload_data())
     assert list((settings.corpus_dir / "uploads").iterdir()) == []
     assert loaded_state(settings.index_dir, tokenizer) == old

@@ -11,7 +11,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from rag.llm_status import LLMStatus, describe_failure
+from rag.llm.status import LLMStatus, describe_failure
 from tests.test_api import QUESTION, live_server, server_settings
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(180)]

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import gguf_assembly
-from rag.gguf_assembly import LLMError, assemble_gguf, assemble_packaged_gguf, packaged_part_paths
+from index.errors import LLMError
+from rag.llm import weights as gguf_assembly
+from rag.llm.weights import assemble_gguf, assemble_packaged_gguf, packaged_part_paths
 from rag.settings import Settings
 
 PARTS = [b"GGUF" + b"\x01" * 100, b"\x02" * 50, b"\x03" * 7]
@@ -91,7 +92,7 @@ def test_missing_part_names_the_part_and_the_pip_command(monkeypatch: pytest.Mon
 
 
 def test_a_configured_endpoint_is_used_without_starting_a_server() -> None:
-    from rag.llm import LLMRuntime
+    from rag.llm.client import LLMRuntime
 
     settings = Settings(llm_base_url="http://10.0.0.5:8000/v1", llm_model="qwen", llm_max_tokens=99)
     with LLMRuntime(settings) as runtime:
@@ -102,7 +103,7 @@ def test_a_configured_endpoint_is_used_without_starting_a_server() -> None:
 
 
 def test_a_chat_model_without_any_endpoint_is_refused() -> None:
-    from rag.llm import make_chat_model
+    from rag.llm.client import make_chat_model
 
     with pytest.raises(LLMError, match="ZHIKU_LLM_BASE_URL"):
         make_chat_model(Settings(llm_base_url=""))
@@ -117,7 +118,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 @pytest.mark.slow
 def test_packaged_model_answers_in_chinese_through_invoke_and_stream(tmp_path: Path) -> None:
     # no skip: the lock installs xllamacpp and the weights, so their absence is a broken install
-    from rag.llm import LLMRuntime
+    from rag.llm.client import LLMRuntime
 
     # the 1.1 GB file is kept in the user cache between runs; the server log goes there too
     settings = Settings(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.records import Chunk, Hit
-from rag.subquestions import search_by_parts, search_queries, split_comparison, split_question
+from rag.questions import search_by_parts, search_queries, split_comparison, split_question
 
 
 def test_a_question_is_split_at_question_marks_and_semicolons():

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from pydantic import BaseModel
 
-from rag.knowledge_base import ALLOWED_TYPES, KnowledgeBase, safe_filename
+from index.knowledge_base import ALLOWED_TYPES, KnowledgeBase, safe_filename
 from ui.api import check_text
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge base"])
@@ -69,10 +69,10 @@ def upload(request: Request, file: UploadFile = File(description=f"one of {', '.
     if suffix not in ALLOWED_TYPES:
         raise HTTPException(415, f"{suffix or 'files without an extension'} files are not accepted; "
                                  f"use {', '.join(ALLOWED_TYPES)}")
-    limit = kb.settings.upload_max_mb * 1024 * 1024
+    limit = kb.upload_max_mb * 1024 * 1024
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise HTTPException(413, f"the file is larger than the {kb.settings.upload_max_mb} MB limit")
+        raise HTTPException(413, f"the file is larger than the {kb.upload_max_mb} MB limit")
     report = kb.upload(name, data)
     return _change(f"{kb.uploads_dir.name}/{name}", report)
 

@@ -21,14 +21,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from index.embedding import PACKAGED_E5
-from index.errors import ZhikuError
+from index.errors import LLMError, ZhikuError
 from index.packaged_e5 import is_complete, packaged_e5_folder
 from index.snapshot import FORMAT_VERSION, load_snapshot
 from rag.components import chunking_config
-from rag.gguf_assembly import (
+from rag.llm.weights import (
     PACKAGED_GGUF_NAME,
     PACKAGED_GGUF_SHA256,
-    LLMError,
     packaged_part_paths,
     pip_install_parts_command,
 )
@@ -151,7 +150,7 @@ def check_embedding_model(settings: Settings) -> Check:
 
 
 def packaged_gguf_path(settings: Settings) -> Path:
-    # where rag.gguf_assembly.assemble_packaged_gguf puts it
+    # where rag.llm.weights.assemble_packaged_gguf puts it
     return settings.cache_dir / "llm" / f"{PACKAGED_GGUF_NAME}.gguf"
 
 
@@ -210,7 +209,7 @@ def check_llm(settings: Settings, weights: Check) -> Check:
                 "`zhiku serve` (the next step of `make run`) assembles them as it starts; "
                 "`zhiku doctor` then tries the LLM"))
         update["llm_gguf_path"] = weights.data["path"]  # the file just checked: nothing is assembled
-    from rag.llm import LLMRuntime  # langchain and httpx: only when the LLM is tried
+    from rag.llm.client import LLMRuntime  # langchain and httpx: only when the LLM is tried
 
     started = time.perf_counter()
     try:

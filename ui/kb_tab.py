@@ -11,7 +11,8 @@ from pathlib import Path, PurePosixPath
 import gradio as gr
 
 from index.errors import ZhikuError
-from rag.knowledge_base import ALLOWED_TYPES, UPLOADS
+from index.knowledge_base import ALLOWED_TYPES, UPLOADS, KnowledgeBase
+from rag.assistant import Assistant
 from rag.settings import Settings
 from ui.i18n import UIText
 from ui.render import escape_text
@@ -19,7 +20,7 @@ from ui.render import escape_text
 log = logging.getLogger(__name__)
 
 
-def build_kb_tab(assistant, settings: Settings, kb, t: UIText) -> gr.Tab:
+def build_kb_tab(assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText) -> gr.Tab:
     """The tab, inside the current Blocks context, with its events wired. Its contents load when
     it is opened (loading the index's statistics is not free), and after each change."""
     with gr.Tab(t("tab_kb"), id="kb") as tab:
@@ -27,7 +28,7 @@ def build_kb_tab(assistant, settings: Settings, kb, t: UIText) -> gr.Tab:
     return tab
 
 
-def _layout_and_wire(tab: gr.Tab, assistant, settings: Settings, kb, t: UIText) -> None:
+def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText) -> None:
     summary = gr.HTML(elem_id="zk-kb-summary")
     with gr.Row(equal_height=False):
         with gr.Column():
@@ -82,7 +83,7 @@ def _layout_and_wire(tab: gr.Tab, assistant, settings: Settings, kb, t: UIText) 
     tab.select(view, outputs=outputs, api_name=False)
 
 
-def _upload_one(kb, path: Path, t: UIText) -> str:
+def _upload_one(kb: KnowledgeBase, path: Path, t: UIText) -> str:
     name = path.name
     try:
         safe = kb.check_upload(name, path.stat().st_size)  # before reading: size and type first
@@ -99,7 +100,7 @@ def _upload_one(kb, path: Path, t: UIText) -> str:
     return t("kb_uploaded", name=safe, chunks=chunks, seconds=report.seconds)
 
 
-def _stats(kb) -> dict:
+def _stats(kb: KnowledgeBase) -> dict:
     try:
         return kb.stats()
     except ZhikuError as exc:  # an unreadable index: shown as none, the log says why
@@ -107,7 +108,7 @@ def _stats(kb) -> dict:
         return {}
 
 
-def summary_html(stats: dict, assistant, settings: Settings, t: UIText) -> str:
+def summary_html(stats: dict, assistant: Assistant, settings: Settings, t: UIText) -> str:
     answerer = t("kb_answerer_llm") if settings.answerer == "llm" else t("kb_answerer_extractive")
     rows = []
     if stats.get("chunks"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 
-from rag.citations import MARKER, marker_numbers
+from index.text import MARKER, marker_numbers
 from rag.records import Answer, Chunk, Citation, Hit
 from ui.i18n import UIText
 from ui.serialize import preview_url

@@ -23,8 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from index.errors import BusyError, ZhikuError
 from index.versions import current_version
 from rag.assistant import Assistant
-from rag.components import make_embedder, open_retriever
-from rag.knowledge_base import KnowledgeBase
+from index.knowledge_base import KnowledgeBase
+from rag.components import make_builder, make_embedder, open_retriever
 from rag.settings import Settings
 from ui import api, api_kb, openai_compat, preview
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
@@ -51,7 +51,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
     owned = assistant is None
     assistant = assistant or make_assistant(settings)
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
-    kb = KnowledgeBase(settings, embedder=_loaded_embedder(assistant))
+    kb = KnowledgeBase(make_builder(settings, _loaded_embedder(assistant)), settings.corpus_dir, settings.upload_max_mb)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 import httpx
 from langchain_openai import ChatOpenAI
 
-from rag.gguf_assembly import LLMError, assemble_packaged_gguf
-from rag.llm_status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
-from rag.local_llm import LocalLLMServer
+from index.errors import LLMError
+from rag.llm.server import LocalLLMServer
+from rag.llm.status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
+from rag.llm.weights import assemble_packaged_gguf
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)

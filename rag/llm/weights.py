@@ -15,7 +15,7 @@ import shutil
 from importlib import metadata
 from pathlib import Path
 
-from index.errors import ZhikuError
+from index.errors import LLMError
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +25,6 @@ PART_COUNT = 22
 PART_VERSION = "0.2.0"
 
 _CHUNK = 8 * 1024 * 1024
-
-
-class LLMError(ZhikuError):
-    """The LLM cannot be used; the message says what to do about it."""
 
 
 def part_distribution_name(n: int) -> str:

@@ -2,7 +2,8 @@
 
 Uploads are saved under `<corpus_dir>/uploads/` with a sanitised name (never outside it), written
 to a temporary file first so an interrupted upload leaves no partial document, then indexed
-incrementally. Usage: `KnowledgeBase(settings).upload("报告.pdf", data)`.
+incrementally by the one IndexBuilder the knowledge base is given.
+Usage: `KnowledgeBase(builder, corpus_dir, upload_max_mb=20).upload("报告.pdf", data)`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ import time
 import unicodedata
 from pathlib import Path
 
-from index.builder import BuildReport
+from index.builder import BuildReport, IndexBuilder
 from index.errors import ZhikuError
 from index.snapshot import load_snapshot
-from rag.components import make_builder
-from rag.settings import Settings
 
 ALLOWED_TYPES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 UPLOADS = "uploads"
@@ -42,17 +41,18 @@ def safe_filename(name: str) -> str:
 
 
 class KnowledgeBase:
-    def __init__(self, settings: Settings, embedder=None):
-        self.settings = settings
-        self._embedder = embedder
+    def __init__(self, builder: IndexBuilder, corpus_dir: Path, upload_max_mb: int = 20):
+        self.builder = builder
+        self.corpus_dir = Path(corpus_dir)
+        self.upload_max_mb = upload_max_mb
         self._lock = threading.Lock()  # one index update at a time within this process
 
     @property
     def uploads_dir(self) -> Path:
-        return self.settings.corpus_dir / UPLOADS
+        return self.corpus_dir / UPLOADS
 
     def stats(self) -> dict:
-        snap = load_snapshot(self.settings.index_dir)
+        snap = load_snapshot(self.builder.index_dir)
         if snap is None:
             return {"documents": 0, "articles": 0, "chunks": 0, "files": {}, "built_at": "", "model": ""}
         m = snap.manifest
@@ -74,9 +74,9 @@ class KnowledgeBase:
         suffix = Path(name).suffix.lower()
         if suffix not in ALLOWED_TYPES:
             raise ZhikuError(f"{suffix or 'no extension'} files are not accepted; use {', '.join(ALLOWED_TYPES)}")
-        limit = self.settings.upload_max_mb * 1024 * 1024
+        limit = self.upload_max_mb * 1024 * 1024
         if size > limit:
-            raise ZhikuError(f"the file is {size / 1e6:.1f} MB; the limit is {self.settings.upload_max_mb} MB")
+            raise ZhikuError(f"the file is {size / 1e6:.1f} MB; the limit is {self.upload_max_mb} MB")
         if size == 0:
             raise ZhikuError("the file is empty")
         return name
@@ -97,7 +97,7 @@ class KnowledgeBase:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-            report = self._builder().add([target], root=self.settings.corpus_dir)
+            report = self.builder.add([target], root=self.corpus_dir)
         if report.skipped:
             target.unlink(missing_ok=True)  # unreadable: do not keep it around to fail again
             raise ZhikuError(f"{name} could not be read: {report.skipped[0].reason}")
@@ -105,8 +105,8 @@ class KnowledgeBase:
 
     def remove(self, source: str) -> BuildReport:
         with self._lock:
-            report = self._builder().remove([source])
-        path = (self.settings.corpus_dir / source).resolve()
+            report = self.builder.remove([source])
+        path = (self.corpus_dir / source).resolve()
         if path.parent == self.uploads_dir.resolve() and path.is_file():
             path.unlink()  # uploaded copies go; the organisation's own folder is never touched
         return report
@@ -119,6 +119,3 @@ class KnowledgeBase:
                     part.unlink()
             except OSError:
                 pass
-
-    def _builder(self):
-        return make_builder(self.settings, self._embedder)

@@ -1,11 +1,21 @@
-"""Questions that ask two things ("Sora是哪天发布的？后来OpenAI从哪天起屏蔽…？") are searched
+"""What a question asks, read before it is searched: its parts, the things it compares, and
+the kind of date it wants.
+
+Questions that ask two things ("Sora是哪天发布的？后来OpenAI从哪天起屏蔽…？") are searched
 part by part, so each part brings its own best passage: searched whole, the part with the
 rarer words wins every slot and the other part goes unanswered. A comparison asks the same of
 two things ("创新奇智和阿里夸克的大模型参数各多大？"), often told in two articles: each thing
 is searched on its own too.
 
+A question asking "when" is answered by a passage holding a date. "Sora是哪天发布的？" shares
+its words with every article about Sora, so the passage that says "2月16日" can rank fourth
+behind commentary without a date. When the best hit holds no date of the asked kind, the best
+one that does (within the first few) moves to the front. One move at most: relevance order
+otherwise stands.
+
 Usage:
     hits = search_by_parts(retriever.search, "上海自贸区哪年设立？FT账户哪年推出？", top_k=5)
+    hits = prefer_answer_type(question, hits)
 """
 
 from __future__ import annotations
@@ -15,15 +25,17 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from index.records import Hit
-from rag.pos import pos_tags
+from index.text import CJK
+from index.tokenizer import pos_tags
 
+WINDOW = 5  # a hit further down is too far from the question to jump ahead of the best one
 MIN_PART_CHARS = 6  # "谁更高？" is a follow-on of the part before it, not a question of its own
 MAX_PARTS = 3
 
 # a part ends at a question mark or a semicolon; full stops inside questions are rare and
 # usually end a statement of context ("我在看港股。")
 _PART_END = re.compile(r"(?<=[？?；;！!])")
-_CONTENT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+_CONTENT = re.compile(f"[{CJK}A-Za-z0-9]")
 
 # asks the same of each thing named: "…各是多少", "…分别是", "谁更大"
 _EACH = re.compile(r"各|分别|谁更|谁最|哪个更|哪家更")
@@ -112,3 +124,36 @@ def search_by_parts(search: Callable[[str], list[Hit]], question: str, top_k: in
                 seen.add(hits[rank].chunk.id)
                 merged.append(hits[rank])
     return [replace(hit, rank=i) for i, hit in enumerate(merged[:limit], start=1)]
+
+
+# --- the date a question asks for ----------------------------------------------------------------
+
+_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_YEAR = re.compile(r"\d{4}\s*年")
+# what the question asks for -> the pattern a passage answering it holds
+_ASKS = [
+    (re.compile(r"哪天|哪一天|几号|哪一日|什么日子|哪两天|哪几天|几月几日|日期"), _DAY),
+    (re.compile(r"哪年|哪一年|什么年份|哪个年份"), _YEAR),
+    # "发布时间", "什么时候"; not a duration ("多长时间", "一段时间")
+    (re.compile(r"什么时候|何时|(?<![长段少多])时间(?!段)"), re.compile(f"{_DAY.pattern}|{_YEAR.pattern}|\\d{{1,2}}\\s*月")),
+]
+
+
+def date_pattern(question: str) -> re.Pattern[str] | None:
+    """The pattern of the date the question asks for, or None when it asks no date."""
+    for asks, pattern in _ASKS:
+        if asks.search(question):
+            return pattern
+    return None
+
+
+def prefer_answer_type(question: str, hits: list[Hit]) -> list[Hit]:
+    """`hits` with the best dated hit first when the question asks a date and the top hit has none."""
+    pattern = date_pattern(question)
+    if pattern is None or not hits or pattern.search(hits[0].chunk.text):
+        return hits
+    for i, hit in enumerate(hits[1:WINDOW], start=1):
+        if pattern.search(hit.chunk.text):
+            moved = [hit, *hits[:i], *hits[i + 1 :]]
+            return [replace(h, rank=r) for r, h in enumerate(moved, start=1)]
+    return hits

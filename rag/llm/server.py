@@ -25,11 +25,11 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-from rag.gguf_assembly import LLMError
+from index.errors import LLMError
 
 logger = logging.getLogger(__name__)
 
-_WORKER = Path(__file__).with_name("llm_worker.py")
+_WORKER = Path(__file__).with_name("llm_worker.py")  # its name tells the process list what it is
 
 
 class LocalLLMServer:

@@ -1,0 +1,67 @@
+"""Everything before the model: the question made standalone, searched part by part, the
+passages chosen, and the evidence judged. Plain Python, no LLM but the optional `rewrite`.
+
+The Assistant refuses, extracts or asks the model from what this returns; keeping it apart lets
+the expensive LLM call be skipped when the evidence already says "not in the articles".
+
+Usage:
+    prepared = prepare("2023年汽车出口多少辆？", history, settings, retriever)
+    if prepared.answerable: ...prepared.passages...
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from index.records import Hit
+from rag.context import select_passages
+from rag.conversation import Rewrite, Turn, bounded, standalone_question
+from rag.evidence import Evidence, assess_evidence
+from rag.questions import prefer_answer_type, search_by_parts
+from rag.records import Passage
+from rag.settings import Settings
+
+
+class Searcher(Protocol):
+    def search(self, query: str) -> list[Hit]: ...
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A question ready to be answered, and what was found for it."""
+
+    question: str  # as asked
+    standalone: str  # after condensing with the history: what was searched, what the model answers
+    history: list[Turn]  # the past turns the model sees (bounded)
+    hits: list[Hit]  # everything retrieved, in rank order
+    passages: list[Passage]  # what the model reads, numbered [1]..[n]
+    evidence: Evidence  # whether the passages can answer the question, and why
+    timings_ms: dict[str, float]  # condense_ms, retrieve_ms
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.passages) and self.evidence.answerable
+
+
+def prepare(question: str, history: list[Turn] | None, settings: Settings, retriever: Searcher | None,
+            hits: list[Hit] | None = None, rewrite: Rewrite | None = None) -> Prepared:
+    """`hits` skips retrieval and answers from exactly those passages (the RGB benchmark does
+    this; `retriever` may then be None); `rewrite` makes a follow-up standalone (the LLM)."""
+    history = bounded(history, settings.history_turns)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    standalone = standalone_question(question, history, rewrite)
+    timings["condense_ms"] = _ms_since(started)
+    started = time.perf_counter()
+    if hits is None:
+        search = retriever.search
+        hits = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
+    timings["retrieve_ms"] = _ms_since(started)
+    passages = select_passages(hits, settings.context_chars)
+    return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

@@ -1,0 +1,244 @@
+"""The chat tab's handlers: a question in, the streamed, cited answer out, and the feedback on it.
+
+The conversation of each browser session lives in a gr.State: a list of exchanges (plain dicts,
+one per assistant message) from which the chat, the history passed to the assistant, the sources
+panel and feedback are all derived. Every message is HTML built by ui/render.py from escaped text.
+
+Usage (ui/gradio_app.py wires them to the components):
+    chat = ChatHandlers(assistant, settings, feedback, t)
+    question.submit(chat.respond, inputs=[question, exchanges], outputs=[chatbot, sources, question, exchanges])
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import Any, TypedDict
+
+import gradio as gr
+
+from index.errors import ZhikuError
+from rag.assistant import Assistant
+from rag.conversation import Turn
+from rag.records import Answer
+from rag.settings import Settings
+from ui import render
+from ui.examples import example_questions
+from ui.feedback import FeedbackStore, produced_by
+from ui.i18n import UIText
+from ui.serialize import citation_to_dict
+
+log = logging.getLogger(__name__)
+
+QUESTION_SHOWN = 2000  # characters of a question echoed in the chat (the assistant trims its own copy)
+RATINGS = {True: "up", False: "down"}
+
+# Handlers get the annotations gradio reads at run time (gr.Request, gr.SelectData, gr.LikeData
+# inject those values), so every name below must exist at run time, not only for a type checker.
+
+
+class Exchange(TypedDict, total=False):
+    """One question and what came back, as the session's gr.State keeps it (a plain dict)."""
+
+    ok: bool  # an answer; False: an error or notice shown instead
+    question: str
+    text: str  # the answer's text, as the history of the next question
+    user_html: str
+    answer_html: str
+    sources_html: str
+    citations: list[dict]
+    produced_by: dict
+    conversation_id: str
+
+
+class Pending(TypedDict):
+    """The exchange whose thumb was clicked last, waiting for a comment."""
+
+    index: int
+    rating: str
+
+
+Message = dict[str, str]  # {"role": "user" | "assistant", "content": html}
+Update = Any  # gr.skip() (leave the component as it is) or gr.update(...)
+# what the chat's handlers stream: the messages, the sources panel, the question box, the state
+ChatOutputs = tuple[list[Message] | Update, str | Update, str | Update, list[Exchange] | Update]
+
+
+class ChatHandlers:
+    """The chat tab's event handlers; state arrives and leaves through their arguments."""
+
+    def __init__(self, assistant: Assistant, settings: Settings, feedback: FeedbackStore, t: UIText):
+        self.assistant = assistant
+        self.settings = settings
+        self.feedback = feedback
+        self.t = t
+
+    def llm_banner(self) -> str:
+        """A visible line while the LLM starts or when it is broken; nothing when it is fine."""
+        if self.settings.answerer != "llm":
+            return ""
+        status = self.assistant.llm_status
+        if status.state == "failed":
+            text = self.t("llm_failed", reason=status.reason)
+        elif status.state == "starting":
+            text = self.t("llm_starting")
+        else:
+            return ""
+        return f"<div class='zk-banner' role='status'>{render.escape_text(text)}</div>"
+
+    def examples(self) -> list[str]:
+        try:
+            chunks = self.assistant.retriever.snapshot.chunks
+        except ZhikuError as exc:  # no index yet: the knowledge-base tab says what to do
+            log.info("no examples: %s", exc)
+            return []
+        return example_questions(chunks, self.t)
+
+    # --- asking --------------------------------------------------------------------------------
+
+    def respond(self, question: str, exchanges: list[Exchange], request: gr.Request = None) -> Iterator[ChatOutputs]:
+        """Streams (chat, sources, question box, exchanges): deltas first, then the cited answer."""
+        exchanges = list(exchanges or [])
+        question = question or ""
+        n = len(exchanges)
+        anchor = f"zk{n}"
+        chat = _messages(exchanges)
+        shown = question if len(question) <= QUESTION_SHOWN else question[:QUESTION_SHOWN] + "…"
+        user_html = render.render_question(shown)
+        if not question.strip():
+            exchanges.append(_failed(question, render.render_message(self.t("empty_question"), "info")))
+            yield _messages(exchanges), gr.skip(), "", exchanges
+            return
+        searching = render.render_sources_placeholder(self.t, self.t("thinking"))
+        yield chat + _pair(user_html, render.render_streaming(self.t("thinking"))), searching, "", gr.skip()
+        history = [Turn(e["question"], e["text"]) for e in exchanges if e["ok"]]
+        conversation_id = next((e["conversation_id"] for e in exchanges if e["ok"]), None) or uuid.uuid4().hex
+        streamed: list[str] = []
+        try:
+            for event in self.assistant.stream(question, history):
+                if isinstance(event, Answer):
+                    exchanges.append(self._exchange(event, anchor, user_html, conversation_id))
+                    yield _messages(exchanges), exchanges[-1]["sources_html"], gr.skip(), exchanges
+                    return
+                streamed.append(event)
+                partial = chat + _pair(user_html, render.render_streaming("".join(streamed)))
+                yield partial, gr.skip(), gr.skip(), gr.skip()
+        except ZhikuError as exc:
+            message = render.render_message(self.t("error", message=str(exc)), "error")
+        except Exception:  # never a traceback in the chat; the log has it
+            log.exception("answering %r failed", question[:200])
+            message = render.render_message(self.t("error_internal"), "error")
+        else:
+            log.error("the assistant stream ended without an Answer")
+            message = render.render_message(self.t("error_internal"), "error")
+        exchanges.append(_failed(question, message, user_html))
+        yield _messages(exchanges), gr.skip(), gr.skip(), exchanges
+
+    def respond_example(self, exchanges: list[Exchange], data: gr.SelectData,
+                        request: gr.Request = None) -> Iterator[ChatOutputs]:
+        value = data.value if isinstance(data.value, dict) else {}
+        yield from self.respond(str(value.get("text", "")), exchanges, request)
+
+    def reset(self) -> tuple[list[Message], str, str, list[Exchange], None, Update, str]:
+        placeholder = render.render_sources_placeholder(self.t)
+        return [], placeholder, "", [], *self.close_feedback()
+
+    @staticmethod
+    def close_feedback() -> tuple[None, Update, str]:
+        return None, gr.update(visible=False), ""
+
+    def show_sources(self, exchanges: list[Exchange], data: gr.SelectData) -> str | Update:
+        exchange = _exchange_at(exchanges, data.index)
+        return exchange["sources_html"] if exchange and exchange["ok"] else gr.skip()
+
+    def _exchange(self, answer: Answer, anchor: str, user_html: str, conversation_id: str) -> Exchange:
+        llm = self.assistant.llm_description if answer.answerer == "llm" else ""
+        return {
+            "ok": True,
+            "question": answer.question,
+            "text": answer.text,
+            "user_html": user_html,
+            "answer_html": render.render_answer(answer, self.t, anchor),
+            "sources_html": render.render_sources(answer, self.t, anchor),
+            "citations": [citation_to_dict(c) for c in answer.citations],
+            "produced_by": produced_by(self.settings, answer.answerer, llm),
+            "conversation_id": conversation_id,
+        }
+
+    # --- feedback ------------------------------------------------------------------------------
+
+    def on_like(self, exchanges: list[Exchange], data: gr.LikeData,
+                request: gr.Request = None) -> tuple[Pending | None, str | Update, Update, str]:
+        """A thumb on an answer is stored at once; the comment box then opens for that answer."""
+        index = _exchange_index(data.index)
+        exchange = _exchange_at(exchanges, data.index)
+        rating = RATINGS.get(data.liked) if isinstance(data.liked, bool) else None
+        if exchange is None or not exchange["ok"] or rating is None:
+            return None, gr.skip(), gr.update(visible=False), self.t("feedback_unavailable") if rating else ""
+        self._record(rating, "", exchange, request)
+        return {"index": index, "rating": rating}, rating, gr.update(visible=True), self.t("feedback_thanks")
+
+    def submit_feedback(self, rating: str, comment: str, pending: Pending | None, exchanges: list[Exchange],
+                        request: gr.Request = None) -> tuple[str | Update, str]:
+        """A rating with a comment for the answer whose thumb was clicked, else the latest answer.
+
+        Also the API for programs: `client.predict("down", "数字不对", api_name="/feedback")`.
+        """
+        index = pending["index"] if pending else len(exchanges or []) - 1
+        exchange = exchanges[index] if exchanges and 0 <= index < len(exchanges) else None
+        if exchange is None or not exchange["ok"] or rating not in ("up", "down"):
+            return gr.skip(), self.t("feedback_unavailable")
+        self._record(rating, (comment or "").strip(), exchange, request)
+        return "", self.t("feedback_comment_thanks")
+
+    def _record(self, rating: str, comment: str, exchange: Exchange, request: gr.Request | None) -> None:
+        self.feedback.record(
+            rating,
+            exchange["question"],
+            exchange["text"],
+            exchange["citations"],
+            comment=comment,
+            produced_by=exchange["produced_by"],
+            user=self._user(request),
+            conversation_id=exchange["conversation_id"],
+            channel="chat",
+        )
+
+    def _user(self, request: gr.Request | None) -> str:
+        """Who rated: the trusted proxy's header when configured, else the Gradio login, else ''."""
+        if request is None:
+            return ""
+        header = self.settings.trusted_user_header
+        name = request.headers.get(header, "") if header else ""
+        return (name or getattr(request, "username", None) or "").strip()
+
+
+# --- records and messages ----------------------------------------------------------------------
+
+
+def _failed(question: str, message_html: str, user_html: str | None = None) -> Exchange:
+    return {"ok": False, "question": question, "user_html": user_html or render.render_question(question),
+            "answer_html": message_html, "sources_html": ""}
+
+
+def _pair(user_html: str, assistant_html: str) -> list[Message]:
+    return [{"role": "user", "content": user_html}, {"role": "assistant", "content": assistant_html}]
+
+
+def _messages(exchanges: list[Exchange]) -> list[Message]:
+    return [m for e in exchanges for m in _pair(e["user_html"], e["answer_html"])]
+
+
+def _exchange_index(message_index: int | list[int] | tuple[int, ...]) -> int:
+    # the chat holds a (user, assistant) pair per exchange
+    index = message_index[0] if isinstance(message_index, (list, tuple)) else message_index
+    return int(index) // 2
+
+
+def _exchange_at(exchanges: list[Exchange], message_index: int | list[int] | tuple[int, ...]) -> Exchange | None:
+    try:
+        index = _exchange_index(message_index)
+    except (TypeError, ValueError):
+        return None
+    return exchanges[index] if exchanges and 0 <= index < len(exchanges) else None
