@@ -202,7 +202,7 @@ def _answer(assistant, line: dict, answerer: str | None) -> tuple[str, bool, str
         return "", False, f"{type(exc).__name__}: {exc}"
     if answer is None:
         return "", False, "no answer"
-    return answer.text or "", bool(answer.refused), ""
+    return answer.text or "", bool(answer.refused or answer.missing), ""
 
 
 def run_rgb(bench_dir: Path, out_dir: Path, settings, assistant=None, embedder=None, retrieval_only: bool = False,

@@ -191,7 +191,8 @@ def _score_answer(item: EvalItem, assistant, answerer, row: dict, score: ItemSco
         answerer=answer.answerer,
         notice=answer.notice,
         citations=citations,
-        refused=bool(answer.refused),
+        refused=declined(answer),
+        missing=answer.missing,
         timings_ms=timings,
     )
     score = replace(
@@ -199,7 +200,7 @@ def _score_answer(item: EvalItem, assistant, answerer, row: dict, score: ItemSco
         keywords_ok=contains_all(text, item.answer_keywords) if item.answer_keywords else None,
         cited=len(citations),
         cited_with_evidence=sum(c["has_evidence"] for c in citations),
-        refused=bool(answer.refused),
+        refused=declined(answer),
         first_token_ms=first_ms,
         total_ms=total_ms,
     )
@@ -250,3 +251,9 @@ def _progress(items, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(items, desc="eval", unit="q", file=sys.stderr, disable=not enabled or len(items) < 2)
+
+
+def declined(answer) -> bool:
+    """A refusal, or a near miss answered as one ("资料中没有…；资料给出的是…"): either way the
+    assistant said the articles do not hold what was asked."""
+    return bool(answer.refused or answer.missing)

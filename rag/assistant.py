@@ -254,6 +254,7 @@ class Assistant:
             answerer=answerer,
             notice=grounded.notice or ("" if grounded.refused else notice),
             standalone_question=prepared.standalone,
+            missing=grounded.missing,
             timings_ms=timings,
         )
 

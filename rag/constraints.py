@@ -67,6 +67,7 @@ _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), 
               ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村")]
 # other ways articles write a measure: "较去年同期减少77%" is a year-on-year change
 _SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
+_COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|哪边|哪一")
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已")
 _PLAN_WORDS = re.compile(r"目标|计划|预计|力争|争取|规划|拟|将(?:达|实现|建成|完成|超过|突破|新增|达到)|到(?:19|20)\d{2}年")
 
@@ -81,6 +82,7 @@ class Constraints:
     unit: str = ""  # the kind of figure asked: "money", "percent", "count", or ""
     measures: tuple[tuple[str, str], ...] = ()  # (asked, its easily confused counterpart)
     outcome: bool = False  # asks what actually happened, not what was planned
+    compares: bool = False  # asks for each of several things ("分别", "各"): each figure has its own subject
     names: frozenset[str] = frozenset()  # companies, organisations and places the question is about
 
 
@@ -112,7 +114,8 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         unit=_asked_unit(text),
         measures=measures,
         outcome=bool(_OUTCOME_WORDS.search(text)),
-        names=frozenset(_normalise(n) for n in names),
+        compares=bool(_COMPARES.search(text)),
+        names=frozenset(names),
     )
 
 
@@ -121,13 +124,13 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "") -> Mi
     `surroundings` (the passage's title and nearby text) may name the subject instead."""
     text = _normalise(source)
     around = _normalise(surroundings)
-    if asked.names and not any(n in text or n in around for n in asked.names):
+    if asked.names and not asked.compares and not any(_normalise(n) in text or _normalise(n) in around for n in asked.names):
         # one named thing is enough: comparisons name two, and each figure belongs to one
         return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
     spans = _YEAR_SPAN.findall(text)
     if len(asked.years) == 1 and spans:
         a, b = spans[0]
-        return Mismatch("period", f"{next(iter(asked.years))}年", f"{a}—{b}年合计")
+        return Mismatch("period", "全年", f"{a}—{b}年合计")
     dated = set(_YEAR.findall(_BASELINE_YEAR.sub(" ", text)))
     if asked.years and dated and not dated & asked.years:
         return Mismatch("year", _years(asked.years), _years(dated))

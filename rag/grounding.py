@@ -5,6 +5,8 @@
     no_repeats     a small model loops, writing a sentence it already wrote
     no_inventions  figures and people's names no passage holds are dropped, with their clause
     cited          every [n] checked against the passage it points at (rag/citations.py)
+    kept_to_question  a figure from a sentence about another year, period, measure or subject, or a
+                   plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py)
 
 A new rule is one function and one line in MODEL_RULES. An extracted answer is made of the
 passages' own sentences: only its citations are checked (EXTRACT_RULES).
@@ -40,6 +42,7 @@ from index.text import (
 from rag.citations import FIGURE_TOLERANCE, verify_citations
 from rag.evidence import is_model_refusal
 from rag.names import person_names
+from rag.near_miss import kept_to_question
 from rag.prepare import Prepared
 from rag.records import Citation, Passage
 
@@ -63,6 +66,7 @@ class Grounded:
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False  # nothing stands: the articles are taken not to hold the answer
     notice: str = ""  # what a rule did, told to the user
+    missing: str = ""  # a near miss: what the question asks that the articles do not give
 
 
 REFUSED = Grounded("", refused=True)
@@ -105,7 +109,7 @@ def cited(grounded: Grounded, prepared: Prepared) -> Grounded:
     return replace(grounded, text=text, citations=citations)
 
 
-MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited)
+MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, kept_to_question)
 EXTRACT_RULES: tuple[Rule, ...] = (cited,)
 
 

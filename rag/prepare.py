@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from index.records import Hit
+from rag.constraints import Constraints, question_constraints
 from rag.context import select_passages
 from rag.conversation import Rewrite, Turn, bounded, standalone_question
 from rag.evidence import Evidence, assess_evidence
+from rag.names import organisation_names, place_names
 from rag.questions import prefer_answer_type, search_by_parts
 from rag.records import Passage
 from rag.settings import Settings
@@ -39,6 +41,7 @@ class Prepared:
     passages: list[Passage]  # what the model reads, numbered [1]..[n]
     evidence: Evidence  # whether the passages can answer the question, and why
     timings_ms: dict[str, float]  # condense_ms, retrieve_ms
+    constraints: Constraints = Constraints()  # what the question pins down: year, period, kind of figure…
 
     @property
     def answerable(self) -> bool:
@@ -60,7 +63,8 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
         hits = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
     timings["retrieve_ms"] = _ms_since(started)
     passages = select_passages(hits, settings.context_chars)
-    return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings)
+    asked = question_constraints(standalone, organisation_names(standalone) | place_names(standalone))
+    return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked)
 
 
 def _ms_since(started: float) -> float:

@@ -45,4 +45,5 @@ class Answer:
     answerer: str = "llm"  # llm or extractive
     notice: str = ""  # e.g. "LLM timed out; extracted answer"
     standalone_question: str = ""  # after condensing with the conversation history
+    missing: str = ""  # a near miss answered as such: what the articles do not give ("" otherwise)
     timings_ms: dict[str, float] = field(default_factory=dict)

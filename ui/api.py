@@ -113,6 +113,8 @@ class HitOut(BaseModel):
 class AnswerOut(BaseModel):
     answer: str = Field(description="text with verified citation markers [n]")
     refused: bool = Field(description="the articles do not hold the answer")
+    missing: str = Field("", description="a near miss: what the question asks that the articles do not give "
+                                         "(the answer then quotes the closest figure they do give)")
     answerer: str
     notice: str
     standalone_question: str

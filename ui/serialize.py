@@ -56,6 +56,7 @@ def answer_to_dict(answer: Answer) -> dict:
     return {
         "answer": answer.text,
         "refused": answer.refused,
+        "missing": answer.missing,
         "answerer": answer.answerer,
         "notice": answer.notice,
         "standalone_question": answer.standalone_question,

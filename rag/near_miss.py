@@ -1,0 +1,80 @@
+"""The grounding rule for near misses: a figure taken from a sentence about another year, period,
+measure or subject, or from a plan where an outcome is asked, does not answer the question.
+
+The answer then says exactly what the articles do not give and quotes what they give instead,
+cited: "资料中没有2023年全年的数字；资料给出的是前三季度的：2023年前三季度营收52.3亿元[1]。"
+Such an answer carries `missing` (what is not there), and evaluation counts it as declining.
+
+The sentences a figure comes from are those of the cited passage that state it, each with the
+clauses before it that a "：…；…" list hangs from ("力争到2025年，…；回收量达350万台；"); it is a
+near miss only when none of them keeps to the question (a table states a figure in several rows).
+The article's sentences are judged, not the model's restatement: models misquote dates around a
+right figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from index.text import figure_terms, marker_numbers, MARKER, overlap, split_sentences, strip_markers, terms
+from rag.constraints import Constraints, describe_missing, find_mismatch
+from rag.records import Citation
+
+NOTICE_NEAR_MISS = "资料中没有问题所问的那一项，以上给出资料中最接近的内容，请留意两者的差别。"
+_LIST_OPENERS = ("；", ";", "：", ":")
+CONTEXT_BEFORE = 150  # characters before the source sentence that may name its subject
+
+
+def kept_to_question(grounded, prepared):
+    """(Grounded, Prepared) -> Grounded: the first near miss found turns the answer into the
+    "资料中没有…；资料给出的是…" form; an answer keeping to the question passes unchanged."""
+    asked: Constraints = prepared.constraints
+    if asked == Constraints():
+        return grounded
+    text = grounded.text
+    by_marker = {c.n: c for c in grounded.citations}
+    for a, b in split_sentences(text):
+        sentence = text[a:b]
+        stated = figure_terms(terms(strip_markers(sentence)))
+        if not stated:
+            continue
+        cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
+        sources = [(c, found) for c in cited for f in stated for found in figure_sources(c.chunk.text, f, sentence)]
+        misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + before)) for c, (src, before) in sources]
+        if misses and all(miss is not None for _, _, miss in misses):  # no source of its figures keeps to it
+            citation, source, miss = misses[0]
+            return _say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
+        if not sources:  # nothing to hold it against but the model's own words
+            miss = find_mismatch(asked, strip_markers(sentence), prepared.standalone)
+            if miss is not None:
+                return _say_what_is_missing(grounded, describe_missing(asked, miss), strip_markers(sentence), None)
+    return grounded
+
+
+def figure_sources(chunk_text: str, figure: str, stated: str) -> list[tuple[str, str]]:
+    """Each sentence group of `chunk_text` stating `figure` with the text just before it, the one
+    sharing most words with the answer's sentence first."""
+    spans = split_sentences(chunk_text)
+    wanted = terms(strip_markers(stated))
+    holding = []
+    for i, (a, b) in enumerate(spans):
+        found = terms(chunk_text[a:b])
+        if figure in figure_terms(found):
+            holding.append((-overlap(wanted, found), i))
+    groups = []
+    for _, i in sorted(holding):
+        first = i
+        while first > 0 and chunk_text[spans[first - 1][0] : spans[first - 1][1]].rstrip().endswith(_LIST_OPENERS):
+            first -= 1
+        start = spans[first][0]
+        groups.append((chunk_text[start : spans[i][1]], chunk_text[max(0, start - CONTEXT_BEFORE) : start]))
+    return groups
+
+
+def _say_what_is_missing(grounded, missing: str, source: str, citation: Citation | None):
+    quote = source.strip()
+    shown = " ".join(quote.split()).rstrip("。；;，,")
+    if citation is None:
+        return replace(grounded, text=f"{missing}：{shown}。", citations=[], missing=missing, notice=NOTICE_NEAR_MISS)
+    kept = replace(citation, n=1, quote=quote)
+    return replace(grounded, text=f"{missing}：{shown}[1]。", citations=[kept], missing=missing, notice=NOTICE_NEAR_MISS)

@@ -1,0 +1,63 @@
+"""Near misses said as such, on short fictional passages (never the demo corpus's questions):
+the answer says what the articles do not give and quotes, cited, what they give instead."""
+
+from __future__ import annotations
+
+from rag.constraints import question_constraints
+from rag.evidence import Evidence
+from rag.grounding import ground
+from rag.names import organisation_names, place_names
+from rag.near_miss import NOTICE_NEAR_MISS
+from rag.prepare import Prepared
+from tests.fakes import passages
+
+QUARTERS = "星河电池三季度报告显示，2025年前三季度，星河电池实现营业收入52.3亿元，同比增长12%。"
+LAST_YEAR = "2024年，星河电池实现营业收入61.8亿元。"
+PLAN = "北岛市提出，力争到2027年，全市数据中心改造率达到80%以上；改造完成数据中心10个；"
+OTHER_COMPANY = "2025年，Moonbay通信南港智算中心启用，总投资约30亿元。"
+
+
+def prepared(question: str, *texts: str) -> Prepared:
+    shown = passages(*texts)
+    asked = question_constraints(question, organisation_names(question) | place_names(question))
+    evidence = Evidence(True, 1.0, 0.9, "the passages cover the question")
+    return Prepared(question, question, [], [p.hit for p in shown], shown, evidence, {}, asked)
+
+
+def test_a_part_of_the_year_stated_as_the_year_becomes_what_is_missing_and_what_is_given() -> None:
+    grounded = ground("星河电池2025年全年营业收入为52.3亿元[1]。", prepared("星河电池2025年全年营业收入是多少？", QUARTERS))
+    assert grounded.missing == "资料中没有2025年全年的数字；资料给出的是前三季度的"
+    assert grounded.text.startswith("资料中没有2025年全年的数字；资料给出的是前三季度的：")
+    assert "52.3亿元" in grounded.text and grounded.text.endswith("[1]。")
+    assert [c.n for c in grounded.citations] == [1] and grounded.citations[0].quote in QUARTERS
+    assert not grounded.refused and grounded.notice == NOTICE_NEAR_MISS
+
+
+def test_another_year_a_plan_and_another_subject_are_near_misses() -> None:
+    year = ground("星河电池2025年营收61.8亿元[1]。", prepared("星河电池2025年的营业收入是多少？", LAST_YEAR))
+    assert year.missing == "资料中没有2025年的数字；资料给出的是2024年的"
+    plan = ground("北岛市已经改造完成了10个数据中心[1]。", prepared("北岛市实际已经改造完成了几个数据中心？", PLAN))
+    assert plan.missing.startswith("资料中没有实际完成的情况") and "力争到2027年" in plan.text  # the governing clause
+    other = ground("NovaTel智算中心总投资约30亿元[1]。", prepared("NovaTel的智算中心总投资多少？", OTHER_COMPANY))
+    assert other.missing == "资料中没有关于NovaTel的这一数字；资料给出的是其他对象的"
+
+
+def test_an_answer_keeping_to_the_question_is_left_alone() -> None:
+    kept = ground("2025年前三季度，星河电池营业收入52.3亿元[1]。", prepared("星河电池前三季度营业收入是多少？", QUARTERS))
+    assert kept.missing == "" and kept.text == "2025年前三季度，星河电池营业收入52.3亿元[1]。"
+
+
+def test_the_articles_sentence_is_judged_not_the_models_restatement() -> None:
+    """A model misdating a right figure ("截至5月") is not a near miss when the article says 2月."""
+    article = "记者获悉，截至2月底，全国已有285万用户申领了数字身份。"
+    kept = ground("截至5月，全国已有285万用户申领了数字身份[1]。", prepared("截至今年2月底，有多少人申领了数字身份？", article))
+    assert kept.missing == ""
+
+
+def test_a_near_miss_counts_as_declining_in_evaluation() -> None:
+    from eval.runner import declined
+    from rag.records import Answer
+
+    assert declined(Answer(question="q", text="资料中没有…", missing="资料中没有2025年全年的数字"))
+    assert declined(Answer(question="q", text="", refused=True))
+    assert not declined(Answer(question="q", text="52.3亿元[1]。"))
