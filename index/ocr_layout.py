@@ -17,6 +17,7 @@ import statistics
 from index.ocr import OcrLine
 from index.reflow import join_lines
 from index.tables import CELL
+from index.text import STOPS, has_cjk
 
 MIN_SCORE = 0.8  # below this a line is more often misread than right (rendered pages score 0.95+)
 _GUTTER_RANGE = (0.25, 0.75)  # where a column gap may lie, as shares of the width looked at
@@ -25,7 +26,7 @@ _MIN_COLUMN_CHARS = 6  # median line length in a column of prose; table cells ar
 _CELL_GAP = 1.5  # line heights of empty space between two boxes on a row: separate cells
 _INDENT = 1.2  # line heights: a first-line indent (two characters in Chinese typesetting)
 _SHORT_LINE = 1.5  # line heights short of the right margin: the last line of a paragraph
-_SENTENCE_END = "。！？!?…”」"
+_SENTENCE_END = STOPS + "”」"  # a line read by OCR may end on the closing quote
 _MAX_DEPTH = 3  # column cuts inside a column: three or four columns at most
 
 
@@ -158,4 +159,4 @@ def _ends_short(row: list[OcrLine], margin_right: float, height: float) -> bool:
     if margin_right - last.right <= _SHORT_LINE * height:
         return False
     # English text is ragged: a short line ends a paragraph only when its sentence ends
-    return last.text[-1] in _SENTENCE_END or any("\u3400" <= ch <= "\u9fff" for ch in last.text)
+    return last.text[-1] in _SENTENCE_END or has_cjk(last.text)

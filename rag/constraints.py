@@ -17,8 +17,9 @@ Usage:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from index.text import fold
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
        "十一": 11, "十二": 12}
@@ -178,7 +179,7 @@ def _says(measure: str, text: str) -> bool:
 
 def _normalise(text: str) -> str:
     # PDF text spaces digits from characters ("截至 10 月"): spacing carries nothing here
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+    return "".join(fold(text).split())
 
 
 def _int(numeral: str) -> int:
