@@ -18,9 +18,11 @@ from pathlib import Path
 
 from index.builder import BuildReport, IndexBuilder
 from index.errors import ZhikuError
+from index.loaders import KINDS
 from index.snapshot import load_snapshot
 
-ALLOWED_TYPES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+# what can be uploaded is what can be loaded: scans and screenshots too (read by OCR)
+ALLOWED_TYPES = tuple(KINDS)
 UPLOADS = "uploads"
 PART_PREFIX = ".upload-"
 MAX_NAME_BYTES = 200

@@ -287,6 +287,7 @@ def test_kb_stats_list_the_indexed_files(client):
     assert body["documents"] == 3 and body["chunks"] > 0
     assert "auto_exports.txt" in body["files"]
     assert body["upload_max_mb"] == 1 and ".pdf" in body["allowed_types"]
+    assert ".png" in body["allowed_types"] and ".jpg" in body["allowed_types"]  # scans are read by OCR
 
 
 def test_upload_over_the_size_limit_is_413(client):
