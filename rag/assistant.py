@@ -18,7 +18,6 @@ from langchain_core.language_models import BaseChatModel
 
 from index.errors import BusyError, ZhikuError
 from index.records import Hit
-from index.versions import current_version
 from rag.chain import Deadline, build_answer_chain, build_prepare_chain
 from rag.citations import verify_citations
 from rag.components import open_retriever
@@ -160,10 +159,10 @@ class Assistant:
         retriever = self._retriever
         if retriever is None:
             return False
-        if current_version(self.settings.index_dir) == retriever.snapshot.folder:
+        if not retriever.stale():
             return False
         with self._lock:
-            new = open_retriever(self.settings, retriever.embedder, retriever.snapshot.bm25._tokenizer)
+            new = open_retriever(self.settings, retriever.embedder, getattr(retriever.store, "tokenizer", None))
             self._retriever = new
         return True
 

@@ -46,7 +46,7 @@ SEED = 20240611
 ZYGOTE = r"""
 import json, os, signal, sys, time
 from pathlib import Path
-import index.builder, index.snapshot, index.versions
+import index.builder, index.embedded_store, index.snapshot, index.versions
 from index.builder import IndexBuilder
 from index.pipeline import ChunkingConfig
 from index.tokenizer import Tokenizer
@@ -79,13 +79,13 @@ def build(job):
     elif point == "everything written but the manifest":
         after(index.snapshot.BM25Store, "save")
     elif point == "written, not yet flushed":
-        index.builder.fsync_tree = die
+        index.embedded_store.fsync_tree = die
     elif point == "pointer file written, not renamed":
         index.versions.os.replace = die
     elif point == "published, old versions not pruned":
-        after(index.builder, "publish")
+        after(index.embedded_store, "publish")
     elif point == "midway through pruning":
-        after(index.builder, "publish", then=lambda: published.append(1))
+        after(index.embedded_store, "publish", then=lambda: published.append(1))
         real_rmtree = index.versions.shutil.rmtree
         def rmtree(path, ignore_errors=False):
             if published:  # delete half of an old version's files, then die

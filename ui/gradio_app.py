@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
+from itertools import islice
 
 import gradio as gr
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 CHAT_CONCURRENCY = 16  # answers in flight per app; the LLM layer bounds its own capacity
 QUESTION_SHOWN = 2000  # characters of a question echoed in the chat (the assistant trims its own copy)
 RATINGS = {True: "up", False: "down"}
+EXAMPLE_SCAN = 5000  # chunks read from a Milvus store to draw example questions from
 
 
 def build_gradio_app(assistant, settings: Settings, feedback, kb) -> gr.Blocks:
@@ -122,7 +124,9 @@ class ChatHandlers:
 
     def examples(self) -> list[str]:
         try:
-            chunks = self.assistant.retriever.snapshot.chunks
+            retriever = self.assistant.retriever
+            chunks = retriever.snapshot.chunks if retriever.snapshot is not None else [
+                row.chunk for row in islice(retriever.store.iter_chunks(), EXAMPLE_SCAN)]  # Milvus: a sample
         except ZhikuError as exc:  # no index yet: the knowledge-base tab says what to do
             log.info("no examples: %s", exc)
             return []
