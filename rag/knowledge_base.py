@@ -17,8 +17,7 @@ from pathlib import Path
 
 from index.builder import BuildReport
 from index.errors import ZhikuError
-from index.snapshot import load_snapshot
-from rag.components import make_builder
+from rag.components import make_builder, make_store
 from rag.settings import Settings
 
 ALLOWED_TYPES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
@@ -52,14 +51,14 @@ class KnowledgeBase:
         return self.settings.corpus_dir / UPLOADS
 
     def stats(self) -> dict:
-        snap = load_snapshot(self.settings.index_dir)
-        if snap is None:
+        store = make_store(self.settings)
+        m = store.manifest()
+        if m is None:
             return {"documents": 0, "articles": 0, "chunks": 0, "files": {}, "built_at": "", "model": ""}
-        m = snap.manifest
         return {
             "documents": len(m.files),
             "articles": sum(f.get("articles", 0) for f in m.files.values()),
-            "chunks": len(snap.chunks),
+            "chunks": store.stats().chunks,
             "files": m.files,
             "built_at": m.built_at,
             "model": m.embedding_model,

@@ -124,17 +124,18 @@ def index_remove(sources: Annotated[list[str], typer.Argument(help="files to dro
 @index_app.command("stats")
 def index_stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """What the index holds and how it was built."""
-    from index.snapshot import load_snapshot
+    from rag.components import make_store
 
     settings = Settings()
-    snap = load_snapshot(settings.index_dir)
-    if snap is None:
-        raise ZhikuError(f"no index at {settings.index_dir}: run `zhiku index build` first")
-    m = snap.manifest
+    store = make_store(settings)
+    m = store.manifest()
+    if m is None:
+        raise ZhikuError(f"no index at {store.stats().location}: run `zhiku index build` first")
     stats = {
+        "store": store.name,
         "documents": len(m.files),
         "articles": sum(f.get("articles", 0) for f in m.files.values()),
-        "chunks": len(snap.chunks),
+        "chunks": store.stats().chunks,
         "model": m.embedding_model,
         "dimension": m.dim,
         "index_type": m.index_type,
@@ -146,7 +147,7 @@ def index_stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON
     if as_json:
         out.print_json(json.dumps(stats, ensure_ascii=False))
         return
-    table = Table("file", "articles", "chunks", title=f"index at {settings.index_dir}")
+    table = Table("file", "articles", "chunks", title=f"index at {store.stats().location}")
     for source, info in m.files.items():
         table.add_row(source, str(info.get("articles", "")), str(info.get("chunks", "")))
     out.print(table)

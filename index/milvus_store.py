@@ -1,0 +1,273 @@
+"""Chunks in Milvus (pymilvus): a local `.db` path runs embedded Milvus Lite in this process, an
+`http://host:19530` address a Milvus server or cluster. Kept to the ChunkStore contract.
+
+BM25 runs inside Milvus: the indexed text goes through Milvus's jieba analyzer (zhiku's stop words
+and punctuation filtered) into a sparse field by Milvus's own BM25 function, and hybrid search
+fuses the dense and BM25 routes with Milvus's RRF ranker. Nothing is tokenised in Python.
+
+Writes land at once, chunk by chunk id, new chunks before old ones are deleted; what a build has
+finished is recorded per file in a small `<collection>_meta` collection at commit. A build killed
+in between leaves old and new chunks searchable and the file's old record, so the next build
+redoes exactly that file (its vectors found again by text hash).
+
+Usage: `MilvusStore("data/milvus.db").search("问题", vector, k=5)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import ZhikuError
+from index.milvus_schema import (
+    CHUNK_FIELDS, META_KEY, chunk_schema, file_key, fit, index_params, meta_schema, pending_key, quote, quoted_list,
+)
+from index.records import Chunk, Hit
+from index.snapshot import Manifest
+from index.store import SEARCH_MODES, StoredChunk, StoreStats, Where
+
+BATCH = 500  # rows per insert or query: well under Milvus's message size limit
+WINDOW = 16384  # the most rows one Milvus query returns
+DUMMY = [0.0, 0.0]  # the meta collection's vector: Milvus wants one in every collection
+
+
+class MilvusStore:
+    name = "milvus"
+
+    def __init__(
+        self, uri: str, collection: str = "zhiku_chunks", token: str = "", user: str = "",
+        password: str = "", db_name: str = "",
+    ):
+        self.uri = str(uri)
+        self.collection = collection
+        self.meta = f"{collection}_meta"
+        self._auth = {"token": token, "user": user, "password": password, "db_name": db_name}
+        self._client = None
+
+    @property
+    def client(self):
+        """Connected on first use; a local path starts Milvus Lite inside this process."""
+        if self._client is None:
+            from pymilvus import MilvusClient
+            from pymilvus.exceptions import MilvusException
+
+            uri = self.uri
+            if not uri.startswith(("http://", "https://", "tcp://", "unix:")):
+                if not uri.endswith(".db"):
+                    raise ZhikuError(f"ZHIKU_MILVUS_URI={uri!r}: a Milvus Lite file must end in .db, a server is http://host:19530")
+                Path(uri).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._client = MilvusClient(uri=uri, **{k: v for k, v in self._auth.items() if v})
+            except MilvusException as exc:
+                raise ZhikuError(f"cannot open Milvus at {self.uri}: {exc.message}") from exc
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # --- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        # Milvus Lite refuses a second process on its file; a server takes writers one at a time
+        # by convention (one `zhiku index build` per collection), as documented in the README
+        yield
+
+    def manifest(self) -> Manifest | None:
+        if not self.client.has_collection(self.meta):
+            return None
+        rows = self._query(self.meta, 'key != ""', ["key", "value"])
+        head = next((json.loads(r["value"]) for r in rows if r["key"] == META_KEY), None)
+        if head is None:
+            return None
+        head.pop("build", None)
+        manifest = Manifest(**head)
+        prefix = file_key("")
+        manifest.files = {r["key"][len(prefix) :]: json.loads(r["value"]) for r in rows if r["key"].startswith(prefix)}
+        manifest.files = dict(sorted(manifest.files.items()))
+        return manifest
+
+    def vectors(self, text_hashes: Collection[str]) -> dict[str, np.ndarray]:
+        if not text_hashes or not self.client.has_collection(self.collection):
+            return {}
+        found: dict[str, np.ndarray] = {}
+        hashes = sorted(text_hashes)
+        for i in range(0, len(hashes), BATCH):
+            expr = f"content_hash in {quoted_list(hashes[i : i + BATCH])}"
+            for row in self._query(self.collection, expr, ["content_hash", "vector"]):
+                found[row["content_hash"]] = np.asarray(row["vector"], dtype=np.float32)
+        return found
+
+    def upsert(self, rows: Sequence[StoredChunk]) -> None:
+        if not rows:
+            return
+        self._ensure(len(rows[0].vector))
+        # marked before its chunks go in: a build killed before it records the file cleans them up
+        pending = [{"key": pending_key(s), "value": "", "dummy": DUMMY} for s in sorted({r.chunk.source for r in rows})]
+        self.client.upsert(self.meta, pending)
+        for i in range(0, len(rows), BATCH):
+            self.client.upsert(self.collection, [_to_entity(r) for r in rows[i : i + BATCH]])
+
+    def delete_sources(self, sources: Collection[str], keep: Collection[str] = ()) -> None:
+        if not self.client.has_collection(self.collection):
+            return
+        for source in sources:
+            ids = [r["id"] for r in self._query(self.collection, f"source == {quote(source)}", ["id"])]
+            stale = sorted(set(ids) - set(keep))
+            for i in range(0, len(stale), BATCH):
+                self.client.delete(self.collection, ids=stale[i : i + BATCH])
+
+    def commit(self, manifest: Manifest) -> None:
+        self._ensure(manifest.dim)
+        recorded = {r["key"] for r in self._query(self.meta, 'key != ""', ["key"])}
+        pending = {k for k in recorded if k.startswith(pending_key(""))}
+        # chunks of a file no build finished recording (added, killed, then the file went away)
+        self.delete_sources(sorted({k[len(pending_key("")) :] for k in pending} - manifest.files.keys()))
+        gone = sorted(recorded - {file_key(s) for s in manifest.files} - {META_KEY})
+        if gone:  # by expression: pymilvus does not escape a backslash in ids it quotes itself
+            self.client.delete(self.meta, filter=f"key in {quoted_list(gone)}")
+        files = [{"key": file_key(s), "value": json.dumps(info, ensure_ascii=False), "dummy": DUMMY} for s, info in manifest.files.items()]
+        for i in range(0, len(files), BATCH):
+            self.client.upsert(self.meta, files[i : i + BATCH])
+        head = {**asdict(manifest), "files": {}, "skipped": manifest.skipped[:200], "build": uuid.uuid4().hex}
+        self.client.upsert(self.meta, [{"key": META_KEY, "value": fit(json.dumps(head, ensure_ascii=False), 65535), "dummy": DUMMY}])
+        self.client.flush(self.collection)
+        self.client.flush(self.meta)
+
+    def clear(self) -> None:
+        for name in (self.collection, self.meta):
+            if self.client.has_collection(name):
+                self.client.drop_collection(name)
+
+    def _ensure(self, dim: int) -> None:
+        if not self.client.has_collection(self.collection):
+            self.client.create_collection(self.collection, schema=chunk_schema(dim), index_params=index_params(self.client))
+        if not self.client.has_collection(self.meta):
+            params = self.client.prepare_index_params()
+            params.add_index("dummy", index_type="FLAT", metric_type="L2")
+            self.client.create_collection(self.meta, schema=meta_schema(), index_params=params)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def search(
+        self, query: str, vector: np.ndarray | None, k: int, mode: str = "hybrid",
+        where: Where | None = None, candidates: int = 30, rrf_k: int = 60,
+    ) -> list[Hit]:
+        from pymilvus import AnnSearchRequest, RRFRanker
+
+        if mode not in SEARCH_MODES:
+            raise ZhikuError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
+        if not self.client.has_collection(self.collection):
+            return []
+        expr = _filter(where)
+        fields = [*CHUNK_FIELDS, "vector"]
+        pool = max(candidates, k)
+        if mode == "hybrid":
+            routes = [
+                AnnSearchRequest([_floats(vector)], "vector", {"metric_type": "IP"}, pool, expr=expr),
+                AnnSearchRequest([query], "sparse", {"metric_type": "BM25"}, pool, expr=expr),
+            ]
+            found = self.client.hybrid_search(self.collection, routes, RRFRanker(rrf_k), limit=k, output_fields=fields)
+        else:
+            data, field = ([_floats(vector)], "vector") if mode == "dense" else ([query], "sparse")
+            found = self.client.search(self.collection, data, filter=expr, limit=k, anns_field=field, output_fields=fields)
+        hits = []
+        for rank, hit in enumerate(found[0], start=1):
+            entity = hit["entity"]
+            # Milvus Lite reports BM25 as a negative distance, a server as a positive score
+            score = abs(float(hit["distance"])) if mode == "bm25" else float(hit["distance"])
+            parts = {mode: score}
+            if vector is not None:  # the cosine the refusal gate reads, for every hit (vectors are unit length)
+                parts["dense"] = float(np.dot(np.asarray(entity["vector"], dtype=np.float32), _floats(vector)))
+            hits.append(Hit(chunk=_to_chunk(hit["id"], entity), score=score, retriever=mode, rank=rank, scores=parts))
+        return hits
+
+    def stats(self) -> StoreStats:
+        chunks = 0
+        if self.client.has_collection(self.collection):
+            chunks = int(self.client.get_collection_stats(self.collection)["row_count"])
+        manifest = self.manifest()
+        sources = 0 if manifest is None else len(manifest.files)
+        return StoreStats(self.name, f"{self.uri} ({self.collection})", chunks, sources)
+
+    def version(self) -> str:
+        if not self.client.has_collection(self.meta):
+            return ""
+        rows = self.client.get(self.meta, ids=[META_KEY], output_fields=["value"])
+        return json.loads(rows[0]["value"]).get("build", "") if rows else ""
+
+    def iter_chunks(self, batch: int = 1000) -> Iterator[StoredChunk]:
+        if not self.client.has_collection(self.collection):
+            return
+        fields = [*CHUNK_FIELDS, "indexed_text", "content_hash", "collection", "groups", "vector"]
+        iterator = self.client.query_iterator(self.collection, batch_size=batch, filter='id != ""', output_fields=fields)
+        while page := iterator.next():
+            for row in page:
+                yield StoredChunk(
+                    _to_chunk(row["id"], row), row["indexed_text"], row["content_hash"],
+                    np.asarray(row["vector"], dtype=np.float32), row["collection"], tuple(row["groups"] or ()),
+                )
+        iterator.close()
+
+    def _query(self, name: str, expr: str, fields: list[str]) -> list[dict]:
+        """Every row matching `expr`; past Milvus's result window (16384) page with an iterator."""
+        rows = self.client.query(name, filter=expr, output_fields=fields, limit=WINDOW)
+        if len(rows) < WINDOW:
+            return rows
+        iterator = self.client.query_iterator(name, batch_size=1000, filter=expr, output_fields=fields)
+        rows = []
+        while page := iterator.next():
+            rows.extend(page)
+        iterator.close()
+        return rows
+
+
+def article_id(chunk: Chunk) -> str:
+    """Chunks of one article share it: the same file and title."""
+    return hashlib.sha1(f"{chunk.source}\x00{chunk.title}".encode("utf-8")).hexdigest()[:16]
+
+
+def _to_entity(row: StoredChunk) -> dict:
+    c = row.chunk
+    return {
+        "id": c.id, "vector": _floats(row.vector), "text": fit(c.text, 65535), "indexed_text": fit(row.text, 65535),
+        "source": fit(c.source, 1024), "title": fit(c.title, 2048), "section": fit(c.section, 512),
+        "publication": fit(c.publication, 512), "start": c.start, "end": c.end, "article_id": article_id(c),
+        "content_hash": row.text_hash, "collection": fit(row.collection, 256), "groups": [fit(g, 256) for g in row.groups],
+    }
+
+
+def _to_chunk(chunk_id: str, entity: dict) -> Chunk:
+    return Chunk(
+        id=chunk_id, source=entity["source"], title=entity["title"], text=entity["text"], start=int(entity["start"]),
+        end=int(entity["end"]), section=entity["section"], publication=entity["publication"],
+    )
+
+
+def _floats(vector: np.ndarray | None) -> list[float]:
+    if vector is None:
+        raise ZhikuError("dense and hybrid search need the query's vector")
+    return np.asarray(vector, dtype=np.float32).ravel().tolist()
+
+
+def _filter(where: Where | None) -> str:
+    """The Milvus boolean expression of a Where ('' when it matches everything)."""
+    if where is None:
+        return ""
+    parts = []
+    if where.sources is not None:
+        parts.append(f"source in {quoted_list(where.sources)}")
+    if where.collection is not None:
+        parts.append(f"collection == {quote(where.collection)}")
+    if where.groups is not None:
+        parts.append(f"(array_length(groups) == 0 or array_contains_any(groups, {quoted_list(where.groups)}))")
+    return " and ".join(parts)
