@@ -50,6 +50,7 @@ class MilvusStore:
         self.meta = f"{collection}_meta"
         self._auth = {"token": token, "user": user, "password": password, "db_name": db_name}
         self._client = None
+        self._loaded: set[str] = set()
 
     @property
     def client(self):
@@ -70,9 +71,15 @@ class MilvusStore:
         return self._client
 
     def close(self) -> None:
+        """Disconnect; a Milvus Lite file is also let go, so another process may open it."""
         if self._client is not None:
             self._client.close()
             self._client = None
+            self._loaded = set()
+            if self.uri.endswith(".db"):
+                from milvus_lite.server_manager import server_manager_instance
+
+                server_manager_instance.release_server(self.uri)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -83,7 +90,7 @@ class MilvusStore:
         yield
 
     def manifest(self) -> Manifest | None:
-        if not self.client.has_collection(self.meta):
+        if not self._has(self.meta):
             return None
         rows = self._query(self.meta, 'key != ""', ["key", "value"])
         head = next((json.loads(r["value"]) for r in rows if r["key"] == META_KEY), None)
@@ -97,7 +104,7 @@ class MilvusStore:
         return manifest
 
     def vectors(self, text_hashes: Collection[str]) -> dict[str, np.ndarray]:
-        if not text_hashes or not self.client.has_collection(self.collection):
+        if not text_hashes or not self._has(self.collection):
             return {}
         found: dict[str, np.ndarray] = {}
         hashes = sorted(text_hashes)
@@ -118,7 +125,7 @@ class MilvusStore:
             self.client.upsert(self.collection, [_to_entity(r) for r in rows[i : i + BATCH]])
 
     def delete_sources(self, sources: Collection[str], keep: Collection[str] = ()) -> None:
-        if not self.client.has_collection(self.collection):
+        if not self._has(self.collection):
             return
         for source in sources:
             ids = [r["id"] for r in self._query(self.collection, f"source == {quote(source)}", ["id"])]
@@ -145,16 +152,30 @@ class MilvusStore:
 
     def clear(self) -> None:
         for name in (self.collection, self.meta):
-            if self.client.has_collection(name):
+            if self._has(name):
                 self.client.drop_collection(name)
+            self._loaded.discard(name)
+
+    def _has(self, name: str) -> bool:
+        """Whether the collection exists; loaded into memory on first sight (a reopened Milvus,
+        Lite or server, keeps collections released until asked)."""
+        if name in self._loaded:
+            return True
+        if not self.client.has_collection(name):
+            return False
+        self.client.load_collection(name)
+        self._loaded.add(name)
+        return True
 
     def _ensure(self, dim: int) -> None:
-        if not self.client.has_collection(self.collection):
+        if not self._has(self.collection):
             self.client.create_collection(self.collection, schema=chunk_schema(dim), index_params=index_params(self.client))
-        if not self.client.has_collection(self.meta):
+            self._loaded.add(self.collection)
+        if not self._has(self.meta):
             params = self.client.prepare_index_params()
             params.add_index("dummy", index_type="FLAT", metric_type="L2")
             self.client.create_collection(self.meta, schema=meta_schema(), index_params=params)
+            self._loaded.add(self.meta)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -166,7 +187,7 @@ class MilvusStore:
 
         if mode not in SEARCH_MODES:
             raise ZhikuError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
-        if not self.client.has_collection(self.collection):
+        if not self._has(self.collection):
             return []
         expr = _filter(where)
         fields = [*CHUNK_FIELDS, "vector"]
@@ -193,20 +214,20 @@ class MilvusStore:
 
     def stats(self) -> StoreStats:
         chunks = 0
-        if self.client.has_collection(self.collection):
+        if self._has(self.collection):
             chunks = int(self.client.get_collection_stats(self.collection)["row_count"])
         manifest = self.manifest()
         sources = 0 if manifest is None else len(manifest.files)
         return StoreStats(self.name, f"{self.uri} ({self.collection})", chunks, sources)
 
     def version(self) -> str:
-        if not self.client.has_collection(self.meta):
+        if not self._has(self.meta):
             return ""
         rows = self.client.get(self.meta, ids=[META_KEY], output_fields=["value"])
         return json.loads(rows[0]["value"]).get("build", "") if rows else ""
 
     def iter_chunks(self, batch: int = 1000) -> Iterator[StoredChunk]:
-        if not self.client.has_collection(self.collection):
+        if not self._has(self.collection):
             return
         fields = [*CHUNK_FIELDS, "indexed_text", "content_hash", "collection", "groups", "vector"]
         iterator = self.client.query_iterator(self.collection, batch_size=batch, filter='id != ""', output_fields=fields)

@@ -212,3 +212,36 @@ def test_source_names_with_quotes_are_filtered_safely(tmp_path, embedder):
     (corpus / 'a "quoted" \\ name.md').unlink()
     build(store, embedder, corpus, tmp_path)
     assert store.stats().chunks == 0
+
+
+def test_migrate_copies_an_embedded_index_into_milvus_without_reembedding(tmp_path, fixture_index, embedder, monkeypatch):
+    from typer.testing import CliRunner
+
+    from index.milvus_store import MilvusStore
+    from tests.conftest import MODEL_CACHE
+    from ui.cli import app
+
+    monkeypatch.setenv("ZHIKU_INDEX_DIR", str(fixture_index))
+    monkeypatch.setenv("ZHIKU_MILVUS_URI", str(tmp_path / "migrated.db"))
+    monkeypatch.setenv("ZHIKU_CACHE_DIR", str(MODEL_CACHE.parent))
+    result = CliRunner().invoke(app, ["index", "migrate", "--to", "milvus"])
+    assert result.exit_code == 0, result.output
+    embedded, milvus = EmbeddedStore(fixture_index), MilvusStore(str(tmp_path / "migrated.db"))
+    assert f"copied {embedded.stats().chunks} chunks" in result.output
+    before = {r.chunk.id: r for r in embedded.iter_chunks()}
+    after = {r.chunk.id: r for r in milvus.iter_chunks()}
+    assert after.keys() == before.keys()
+    assert all(np.allclose(after[i].vector, before[i].vector, atol=1e-7) and after[i].chunk == before[i].chunk for i in before)
+    assert milvus.manifest() == embedded.manifest()
+    query = "2023年中国汽车出口了多少万辆？"
+    assert [h.chunk.id for h in Retriever(milvus, embedder).search(query, top_k=1)] == [
+        h.chunk.id for h in Retriever(embedded, embedder).search(query, top_k=1)]
+    milvus.close()
+
+
+def test_migrating_an_empty_store_is_a_clear_error(tmp_path):
+    from index.migrate import copy_store
+    from index.milvus_store import MilvusStore
+
+    with pytest.raises(ZhikuError, match="nothing to copy"):
+        copy_store(EmbeddedStore(tmp_path / "none"), MilvusStore(str(tmp_path / "m.db")))

@@ -11,6 +11,7 @@ import logging
 import os
 import statistics
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
@@ -156,6 +157,27 @@ def index_stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON
         f"model {m.embedding_model} ({m.dim}-d)  index {m.index_type}  built {m.built_at}"
     )
     _print_skipped([Skipped(**s) for s in m.skipped])
+
+
+@index_app.command("migrate")
+def index_migrate(
+    to: Annotated[str, typer.Option("--to", help="the store to copy into: milvus or embedded")] = "milvus",
+) -> None:
+    """Copy the index into the other store (ZHIKU_INDEX_DIR <-> ZHIKU_MILVUS_URI), vectors included: nothing is re-embedded."""
+    from index.migrate import copy_store
+    from rag.components import make_store
+
+    if to not in ("milvus", "embedded"):
+        raise ZhikuError(f"--to {to}: use milvus or embedded")
+    settings = Settings()
+    source = make_store(settings.model_copy(update={"store": "embedded" if to == "milvus" else "milvus"}))
+    target = make_store(settings.model_copy(update={"store": to}))
+    started = time.perf_counter()
+    copied = copy_store(source, target)
+    out.print(
+        f"copied {copied} chunks from {source.stats().location} to {target.stats().location} "
+        f"in {time.perf_counter() - started:.1f} s; use it with ZHIKU_STORE={to}"
+    )
 
 
 @app.command()
