@@ -19,12 +19,11 @@ import numpy as np
 
 from index.bm25_store import BM25Store
 from index.dense_store import DenseStore
-from index.errors import ZhikuError
 from index.fusion import fuse_rrf
 from index.pipeline import ChunkingConfig, indexed_text
 from index.records import Hit
 from index.snapshot import IndexSnapshot, Manifest, load_snapshot, write_snapshot
-from index.store import DEFAULT_COLLECTION, SEARCH_MODES, StoredChunk, StoreStats, Where
+from index.store import DEFAULT_COLLECTION, StoredChunk, StoreStats, Where, check_mode
 from index.tokenizer import Tokenizer
 from index.versions import current_version, fsync_tree, index_lock, new_version_dir, prune, publish
 
@@ -134,8 +133,7 @@ class EmbeddedStore:
         self, query: str, vector: np.ndarray | None, k: int, mode: str = "hybrid",
         where: Where | None = None, candidates: int = 30, rrf_k: int = 60,
     ) -> list[Hit]:
-        if mode not in SEARCH_MODES:
-            raise ZhikuError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
+        check_mode(mode)
         snap = self.snapshot
         if snap is None:
             return []

@@ -31,7 +31,7 @@ from index.milvus_schema import (
 )
 from index.records import Chunk, Hit
 from index.snapshot import Manifest
-from index.store import SEARCH_MODES, StoredChunk, StoreStats, Where
+from index.store import StoredChunk, StoreStats, Where, check_mode
 
 BATCH = 500  # rows per insert or query: well under Milvus's message size limit
 WINDOW = 16384  # the most rows one Milvus query returns
@@ -185,8 +185,7 @@ class MilvusStore:
     ) -> list[Hit]:
         from pymilvus import AnnSearchRequest, RRFRanker
 
-        if mode not in SEARCH_MODES:
-            raise ZhikuError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
+        check_mode(mode)
         if not self._has(self.collection):
             return []
         expr = _filter(where)

@@ -16,11 +16,17 @@ from typing import Protocol
 
 import numpy as np
 
+from index.errors import ZhikuError
 from index.records import Chunk, Hit
 from index.snapshot import Manifest
 
 DEFAULT_COLLECTION = "default"  # the knowledge base a chunk belongs to when none is named
 SEARCH_MODES = ("hybrid", "dense", "bm25")
+
+
+def check_mode(mode: str) -> None:
+    if mode not in SEARCH_MODES:
+        raise ZhikuError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
 
 
 @dataclass(frozen=True)

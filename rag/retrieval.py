@@ -13,8 +13,7 @@ from index.errors import ZhikuError
 from index.fusion import fuse_rrf  # noqa: F401  (re-exported: callers fuse ranked lists with it)
 from index.records import Hit
 from index.snapshot import IndexSnapshot
-from index.store import SEARCH_MODES as MODES
-from index.store import ChunkStore, Where
+from index.store import ChunkStore, Where, check_mode
 
 MAX_QUERY_CHARS = 2000  # longer queries are cut: the encoder reads 512 tokens at most anyway
 
@@ -53,8 +52,7 @@ class Retriever:
         query = clean_query(query)
         top_k = top_k or self.top_k
         mode = mode or self.mode
-        if mode not in MODES:
-            raise ZhikuError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
+        check_mode(mode)
         vector = self.embedder.embed_query(query) if mode in ("dense", "hybrid") else None
         return self.store.search(query, vector, top_k, mode, where, candidates=self.candidates, rrf_k=self.rrf_k)
 

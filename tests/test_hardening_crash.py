@@ -53,6 +53,7 @@ from index.tokenizer import Tokenizer
 from rag.knowledge_base import KnowledgeBase
 from rag.settings import Settings
 from tests.fakes import HashEmbedder
+from tests.forking import serve
 
 tokenizer = Tokenizer()
 tokenizer("预热")  # jieba's dictionary loads before any kill window opens
@@ -115,34 +116,7 @@ def upload(job):
         HashEmbedder.embed_passages = die
     KnowledgeBase(settings, embedder=HashEmbedder()).upload(job["name"], Path(job["payload"]).read_bytes())
 
-print("ready", flush=True)
-for line in sys.stdin:
-    job = json.loads(line)
-    pid = os.fork()
-    if pid == 0:
-        try:
-            (build if job["kind"] == "build" else upload)(job)
-            code = 0
-        except BaseException as exc:
-            print(repr(exc), file=sys.stderr, flush=True)
-            code = 1
-        os._exit(code)
-    started, deadline = time.perf_counter(), job.get("kill_after")
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if deadline is not None and time.perf_counter() - started >= deadline:
-            os.kill(pid, signal.SIGKILL)  # not yet reaped: the pid is still this child's
-            done, status = os.waitpid(pid, 0)
-            break
-        time.sleep(0.001)
-    seconds = time.perf_counter() - started
-    if os.WIFSIGNALED(status):
-        reply = {"outcome": "killed", "signal": os.WTERMSIG(status), "seconds": seconds}
-    else:
-        reply = {"outcome": "finished" if os.WEXITSTATUS(status) == 0 else "failed", "seconds": seconds}
-    print(json.dumps(reply), flush=True)
+serve(lambda job: (build if job["kind"] == "build" else upload)(job))
 """
 
 

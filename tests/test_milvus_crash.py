@@ -25,40 +25,25 @@ ROOT = Path(__file__).parent.parent
 TRIALS = 10
 SEED = 20261204
 
-# Imports everything once, then per JSON line forks a child that builds the store and is SIGKILLed
-# after `kill_after` s (a warm fork costs milliseconds; a fresh interpreter over a second). Nothing
-# here opens Milvus: each child starts its own Milvus Lite, as a `zhiku index build` would.
+# Imports everything once, then per job forks a child that builds the store and is SIGKILLed after
+# `kill_after` s (tests/forking.py). Nothing here opens Milvus: each child starts its own Milvus
+# Lite, as a `zhiku index build` would.
 ZYGOTE = r"""
-import json, os, signal, sys, time
 from pathlib import Path
 import jieba, pymilvus, milvus_lite.server_manager
 from index.builder import IndexBuilder
 from index.milvus_store import MilvusStore
 from index.pipeline import ChunkingConfig
 from tests.fakes import HashEmbedder
+from tests.forking import serve
 
 jieba.initialize()  # the dictionary loads before any kill window opens
-print("ready", flush=True)
-for line in sys.stdin:
-    job = json.loads(line)
-    pid = os.fork()
-    if pid == 0:
-        store = MilvusStore(job["db"])
-        IndexBuilder(Path(job["db"]).parent, HashEmbedder(), ChunkingConfig(), store=store).build(Path(job["corpus"]))
-        os._exit(0)
-    started, deadline = time.perf_counter(), job.get("kill_after")
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if deadline is not None and time.perf_counter() - started >= deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            status = -1
-            break
-        time.sleep(0.001)
-    outcome = "killed" if status == -1 else ("finished" if status == 0 else "failed")
-    print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - started}), flush=True)
+
+def build(job):
+    store = MilvusStore(job["db"])
+    IndexBuilder(Path(job["db"]).parent, HashEmbedder(), ChunkingConfig(), store=store).build(Path(job["corpus"]))
+
+serve(build)
 """
 
 
