@@ -137,8 +137,8 @@ def quality(work: Path, settings, embedder) -> dict:
                 continue
             m = run_eval(dataset, None, retriever, work / "eval" / f"{name}-{dataset.stem}", k=10,
                          retrieval_only=True, progress=False, settings=settings)
-            r = m.get("retrieval", m)
-            out.setdefault(dataset.stem, {})[name] = {"hit@5": r.get("hit@5"), "mrr@10": r.get("mrr@10"), "n": m.get("n")}
+            out.setdefault(dataset.stem, {})[name] = {
+                "hit@5": m["retrieval.hit@5"], "mrr@10": round(m["retrieval.mrr@10"], 4), "n": m["n"]}
         if name == "milvus":
             store.close()
     return out

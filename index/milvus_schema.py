@@ -65,6 +65,12 @@ def meta_schema():
     return schema
 
 
+def meta_index_params(client):
+    params = client.prepare_index_params()
+    params.add_index("dummy", index_type="FLAT", metric_type="L2")
+    return params
+
+
 def file_key(source: str) -> str:
     return f"file:{source}"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ import numpy as np
 
 from index.errors import ZhikuError
 from index.milvus_schema import (
-    CHUNK_FIELDS, META_KEY, chunk_schema, file_key, fit, index_params, meta_schema, pending_key, quote, quoted_list,
+    CHUNK_FIELDS, META_KEY, chunk_schema, file_key, fit, index_params, meta_index_params, meta_schema, pending_key, quote, quoted_list,
 )
 from index.records import Chunk, Hit
 from index.snapshot import Manifest
@@ -59,13 +60,17 @@ class MilvusStore:
             from pymilvus import MilvusClient
             from pymilvus.exceptions import MilvusException
 
-            uri = self.uri
+            uri, options = self.uri, {k: v for k, v in self._auth.items() if v}
             if not uri.startswith(("http://", "https://", "tcp://", "unix:")):
                 if not uri.endswith(".db"):
                     raise ZhikuError(f"ZHIKU_MILVUS_URI={uri!r}: a Milvus Lite file must end in .db, a server is http://host:19530")
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
+                # Lite's in-process server turns away a client that pings while idle (GOAWAY
+                # too_many_pings, logged while the embedder works): there is no network to watch
+                options["grpc_options"] = {"grpc.keepalive_permit_without_calls": 0}
+                logging.getLogger("jieba").setLevel(logging.WARNING)  # Lite's analyzer loads jieba's dictionary
             try:
-                self._client = MilvusClient(uri=uri, **{k: v for k, v in self._auth.items() if v})
+                self._client = MilvusClient(uri=uri, **options)
             except MilvusException as exc:
                 raise ZhikuError(f"cannot open Milvus at {self.uri}: {exc.message}") from exc
         return self._client
@@ -168,14 +173,15 @@ class MilvusStore:
         return True
 
     def _ensure(self, dim: int) -> None:
-        if not self._has(self.collection):
-            self.client.create_collection(self.collection, schema=chunk_schema(dim), index_params=index_params(self.client))
-            self._loaded.add(self.collection)
-        if not self._has(self.meta):
-            params = self.client.prepare_index_params()
-            params.add_index("dummy", index_type="FLAT", metric_type="L2")
-            self.client.create_collection(self.meta, schema=meta_schema(), index_params=params)
-            self._loaded.add(self.meta)
+        for name, schema, params in ((self.collection, chunk_schema(dim), index_params(self.client)),
+                                     (self.meta, meta_schema(), meta_index_params(self.client))):
+            if not self._has(name):
+                self.client.create_collection(name, schema=schema)
+                # sync=False: an empty collection's indexes are ready at once, and waiting polls
+                # half-second sleeps (three seconds a new collection)
+                self.client.create_index(name, params, sync=False)
+                self.client.load_collection(name)
+                self._loaded.add(name)
 
     # --- reading -------------------------------------------------------------------------------
 
