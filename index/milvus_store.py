@@ -34,6 +34,8 @@ from index.records import Chunk, Hit
 from index.snapshot import Manifest
 from index.store import StoredChunk, StoreStats, Where, check_mode
 
+log = logging.getLogger(__name__)
+
 BATCH = 500  # rows per insert or query: well under Milvus's message size limit
 WINDOW = 16384  # the most rows one Milvus query returns
 DUMMY = [0.0, 0.0]  # the meta collection's vector: Milvus wants one in every collection
@@ -52,6 +54,7 @@ class MilvusStore:
         self._auth = {"token": token, "user": user, "password": password, "db_name": db_name}
         self._client = None
         self._loaded: set[str] = set()
+        self._marked: set[str] = set()  # files marked pending in this write session
 
     @property
     def client(self):
@@ -76,7 +79,8 @@ class MilvusStore:
         return self._client
 
     def close(self) -> None:
-        """Disconnect; a Milvus Lite file is also let go, so another process may open it."""
+        """Disconnect; on Milvus Lite also stop this process's server of the file (for every store
+        on it here), so another process may open it."""
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -92,6 +96,7 @@ class MilvusStore:
     def writing(self) -> Iterator[None]:
         # Milvus Lite refuses a second process on its file; a server takes writers one at a time
         # by convention (one `zhiku index build` per collection), as documented in the README
+        self._marked = set()
         yield
 
     def manifest(self) -> Manifest | None:
@@ -103,8 +108,11 @@ class MilvusStore:
             return None
         head.pop("build", None)
         manifest = Manifest(**head)
-        prefix = file_key("")
-        manifest.files = {r["key"][len(prefix) :]: json.loads(r["value"]) for r in rows if r["key"].startswith(prefix)}
+        prefix, dirty = file_key(""), {r["key"][len(pending_key("")) :] for r in rows if r["key"].startswith(pending_key(""))}
+        manifest.files = {
+            r["key"][len(prefix) :]: json.loads(r["value"])
+            for r in rows if r["key"].startswith(prefix) and r["key"][len(prefix) :] not in dirty
+        }
         manifest.files = dict(sorted(manifest.files.items()))
         return manifest
 
@@ -123,33 +131,44 @@ class MilvusStore:
         if not rows:
             return
         self._ensure(len(rows[0].vector))
-        # marked before its chunks go in: a build killed before it records the file cleans them up
-        pending = [{"key": pending_key(s), "value": "", "dummy": DUMMY} for s in sorted({r.chunk.source for r in rows})]
-        self.client.upsert(self.meta, pending)
+        self._mark({r.chunk.source for r in rows})
         for i in range(0, len(rows), BATCH):
             self.client.upsert(self.collection, [_to_entity(r) for r in rows[i : i + BATCH]])
 
     def delete_sources(self, sources: Collection[str], keep: Collection[str] = ()) -> None:
         if not self._has(self.collection):
             return
+        self._mark(set(sources))
         for source in sources:
             ids = [r["id"] for r in self._query(self.collection, f"source == {quote(source)}", ["id"])]
             stale = sorted(set(ids) - set(keep))
             for i in range(0, len(stale), BATCH):
                 self.client.delete(self.collection, ids=stale[i : i + BATCH])
 
+    def _mark(self, sources: set[str]) -> None:
+        """Mark files as being written before their chunks change. Until a commit clears the mark,
+        manifest() leaves them out, so a build killed in between redoes them, even when the file
+        is back to the content its old record names."""
+        new = sorted(sources - self._marked)
+        if new:
+            self.client.upsert(self.meta, [{"key": pending_key(s), "value": "", "dummy": DUMMY} for s in new])
+            self._marked.update(new)
+
     def commit(self, manifest: Manifest) -> None:
         self._ensure(manifest.dim)
-        recorded = {r["key"] for r in self._query(self.meta, 'key != ""', ["key"])}
+        recorded = {r["key"]: r["value"] for r in self._query(self.meta, 'key != ""', ["key", "value"])}
         pending = {k for k in recorded if k.startswith(pending_key(""))}
         # chunks of a file no build finished recording (added, killed, then the file went away)
         self.delete_sources(sorted({k[len(pending_key("")) :] for k in pending} - manifest.files.keys()))
-        gone = sorted(recorded - {file_key(s) for s in manifest.files} - {META_KEY})
-        if gone:  # by expression: pymilvus does not escape a backslash in ids it quotes itself
-            self.client.delete(self.meta, filter=f"key in {quoted_list(gone)}")
         files = [{"key": file_key(s), "value": json.dumps(info, ensure_ascii=False), "dummy": DUMMY} for s, info in manifest.files.items()]
+        files = [f for f in files if recorded.get(f["key"]) != f["value"]]  # only what this build changed
         for i in range(0, len(files), BATCH):
             self.client.upsert(self.meta, files[i : i + BATCH])
+        # then the pending marks and the records of files gone: killed before this, the marked
+        # files are redone by the next build
+        gone = sorted(recorded.keys() - {file_key(s) for s in manifest.files} - {META_KEY})
+        if gone:  # by expression: pymilvus does not escape a backslash in ids it quotes itself
+            self.client.delete(self.meta, filter=f"key in {quoted_list(gone)}")
         head = {**asdict(manifest), "files": {}, "skipped": manifest.skipped[:200], "build": uuid.uuid4().hex}
         self.client.upsert(self.meta, [{"key": META_KEY, "value": fit(json.dumps(head, ensure_ascii=False), 65535), "dummy": DUMMY}])
         self.client.flush(self.collection)
@@ -168,9 +187,30 @@ class MilvusStore:
             return True
         if not self.client.has_collection(name):
             return False
-        self.client.load_collection(name)
+        from pymilvus.exceptions import MilvusException
+
+        try:
+            self.client.load_collection(name)
+        except MilvusException:
+            if not self._drop_lite_index_files(name):
+                raise
+            self.client.load_collection(name)
         self._loaded.add(name)
         return True
+
+    def _drop_lite_index_files(self, name: str) -> bool:
+        """Milvus Lite 3.2 writes a segment's index file in place; killed mid-write, the file is
+        cut short, and Lite then fails to load the collection ever after ("No data left in file").
+        The files are derived data (Lite builds a missing one from the segment's vectors on load),
+        so after a failed load they are deleted and rebuilt. True when there were any."""
+        if not self.uri.endswith(".db"):
+            return False
+        folders = (Path(self.uri) / "collections" / name).glob("partitions/*/indexes")
+        files = [f for folder in folders for f in folder.iterdir() if f.suffix in (".idx", ".sidx")]  # vector, scalar
+        log.warning("Milvus Lite could not load %s; rebuilding its %d index files", name, len(files))
+        for path in files:
+            path.unlink(missing_ok=True)
+        return bool(files)
 
     def _ensure(self, dim: int) -> None:
         for name, schema, params in ((self.collection, chunk_schema(dim), index_params(self.client)),

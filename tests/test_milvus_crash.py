@@ -112,3 +112,26 @@ def test_killed_milvus_builds_leave_a_searchable_store_and_the_next_build_finish
         assert not [h for h in store.search("私募股权基金", None, k=5, mode="bm25") if h.chunk.source == "finance.txt"]
     finally:
         store.close()
+
+
+def test_an_index_file_cut_short_by_a_kill_is_rebuilt_when_milvus_lite_reopens(tmp_path, caplog):
+    """Milvus Lite 3.2 writes a segment's index file in place: a kill mid-write leaves it short, and
+    Lite would fail to load the collection from then on."""
+    from index.builder import IndexBuilder
+    from index.milvus_store import MilvusStore
+
+    db = tmp_path / "milvus.db"
+    store = MilvusStore(str(db))
+    IndexBuilder(tmp_path, HashEmbedder(), ChunkingConfig(), store=store).build(FIXTURE_ARTICLES)
+    store.close()
+    files = sorted(db.glob("collections/zhiku_chunks/partitions/*/indexes/*.*idx"))
+    assert files
+    for path in files:
+        path.write_bytes(path.read_bytes()[:7])
+    store = MilvusStore(str(db))
+    try:
+        hits = store.search("图书馆闭馆", HashEmbedder().embed_query("图书馆闭馆"), k=3)
+        assert hits and "闭馆" in hits[0].chunk.text
+        assert "rebuilding its" in caplog.text
+    finally:
+        store.close()

@@ -156,6 +156,20 @@ class TestWriting:
         build(fresh, embedder, corpus, tmp_path)
         assert first and fresh.version() not in ("", first)
 
+    def test_writes_a_killed_build_left_uncommitted_are_redone_by_the_next(self, fresh, embedder, tmp_path, corpus):
+        from dataclasses import replace
+
+        build(fresh, embedder, corpus, tmp_path)
+        indexed = {r.chunk.id for r in fresh.iter_chunks()}
+        old = [r for r in fresh.iter_chunks() if r.chunk.source == "culture.md"]
+        edited = [replace(r, chunk=replace(r.chunk, id=f"x{r.chunk.id}", text="改过的文字")) for r in old]
+        with fresh.writing():  # a build of an edit, killed before its commit
+            fresh.upsert(edited)
+            fresh.delete_sources(["culture.md"], keep={r.chunk.id for r in edited})
+        report = build(fresh, embedder, corpus, tmp_path)  # the folder holds what was indexed before
+        assert {r.chunk.id for r in fresh.iter_chunks()} == indexed
+        assert report.embedded == 0
+
     def test_an_empty_store_searches_to_nothing(self, fresh, embedder):
         assert fresh.search("汽车", embedder.embed_query("汽车"), k=3) == []
 
