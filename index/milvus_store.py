@@ -57,6 +57,10 @@ class MilvusStore:
         self._marked: set[str] = set()  # files marked pending in this write session
 
     @property
+    def _lite(self) -> bool:
+        return self.uri.endswith(".db")
+
+    @property
     def client(self):
         """Connected on first use; a local path starts Milvus Lite inside this process."""
         if self._client is None:
@@ -75,7 +79,8 @@ class MilvusStore:
             try:
                 self._client = MilvusClient(uri=uri, **options)
             except MilvusException as exc:
-                raise ZhikuError(f"cannot open Milvus at {self.uri}: {exc.message}") from exc
+                hint = " (Milvus Lite opens a .db in one process at a time: is `zhiku serve` or a build using it?)"
+                raise ZhikuError(f"cannot open Milvus at {self.uri}: {exc.message}{hint if self._lite else ''}") from exc
         return self._client
 
     def close(self) -> None:
@@ -85,7 +90,7 @@ class MilvusStore:
             self._client.close()
             self._client = None
             self._loaded = set()
-            if self.uri.endswith(".db"):
+            if self._lite:
                 from milvus_lite.server_manager import server_manager_instance
 
                 server_manager_instance.release_server(self.uri)
@@ -171,8 +176,9 @@ class MilvusStore:
             self.client.delete(self.meta, filter=f"key in {quoted_list(gone)}")
         head = {**asdict(manifest), "files": {}, "skipped": manifest.skipped[:200], "build": uuid.uuid4().hex}
         self.client.upsert(self.meta, [{"key": META_KEY, "value": fit(json.dumps(head, ensure_ascii=False), 65535), "dummy": DUMMY}])
-        self.client.flush(self.collection)
-        self.client.flush(self.meta)
+        if self._lite:  # a segment on disk makes reopening quick; a server flushes by itself (and rate-limits asking)
+            self.client.flush(self.collection)
+            self.client.flush(self.meta)
 
     def clear(self) -> None:
         for name in (self.collection, self.meta):
@@ -203,7 +209,7 @@ class MilvusStore:
         cut short, and Lite then fails to load the collection ever after ("No data left in file").
         The files are derived data (Lite builds a missing one from the segment's vectors on load),
         so after a failed load they are deleted and rebuilt. True when there were any."""
-        if not self.uri.endswith(".db"):
+        if not self._lite:
             return False
         folders = (Path(self.uri) / "collections" / name).glob("partitions/*/indexes")
         files = [f for folder in folders for f in folder.iterdir() if f.suffix in (".idx", ".sidx")]  # vector, scalar

@@ -259,3 +259,23 @@ def test_migrating_an_empty_store_is_a_clear_error(tmp_path):
 
     with pytest.raises(ZhikuError, match="nothing to copy"):
         copy_store(EmbeddedStore(tmp_path / "none"), MilvusStore(str(tmp_path / "m.db")))
+
+
+def test_a_milvus_lite_file_open_in_another_process_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    from index.milvus_store import MilvusStore
+
+    db = str(tmp_path / "busy.db")
+    holder = MilvusStore(db)
+    holder.manifest()  # this process now runs Milvus Lite on the file
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", "import sys; from index.milvus_store import MilvusStore; MilvusStore(sys.argv[1]).manifest()", db],
+            capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=120,
+        )
+    finally:
+        holder.close()
+    assert child.returncode != 0
+    assert "ZhikuError" in child.stderr and "one process at a time" in child.stderr
