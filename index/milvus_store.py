@@ -114,10 +114,11 @@ class MilvusStore:
         head.pop("build", None)
         manifest = Manifest(**head)
         prefix, dirty = file_key(""), {r["key"][len(pending_key("")) :] for r in rows if r["key"].startswith(pending_key(""))}
-        manifest.files = {
-            r["key"][len(prefix) :]: json.loads(r["value"])
-            for r in rows if r["key"].startswith(prefix) and r["key"][len(prefix) :] not in dirty
-        }
+        for row in rows:
+            if row["key"].startswith(prefix):
+                source, info = row["key"][len(prefix) :], json.loads(row["value"])
+                # a file a killed build had started on matches no content: the next build redoes it
+                manifest.files[source] = {**info, "sha256": ""} if source in dirty else info
         manifest.files = dict(sorted(manifest.files.items()))
         return manifest
 
@@ -152,8 +153,8 @@ class MilvusStore:
 
     def _mark(self, sources: set[str]) -> None:
         """Mark files as being written before their chunks change. Until a commit clears the mark,
-        manifest() leaves them out, so a build killed in between redoes them, even when the file
-        is back to the content its old record names."""
+        manifest() gives them no content hash, so a build killed in between redoes them, even when
+        the file is back to the content its old record names."""
         new = sorted(sources - self._marked)
         if new:
             self.client.upsert(self.meta, [{"key": pending_key(s), "value": "", "dummy": DUMMY} for s in new])

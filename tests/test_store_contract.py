@@ -166,6 +166,11 @@ class TestWriting:
         with fresh.writing():  # a build of an edit, killed before its commit
             fresh.upsert(edited)
             fresh.delete_sources(["culture.md"], keep={r.chunk.id for r in edited})
+        (corpus / "notice.txt").write_text("通知\n\n食堂自下周起延长供餐时间。", encoding="utf-8")
+        builder = IndexBuilder(tmp_path / "index", embedder, ChunkingConfig(), store=fresh)
+        builder.add([corpus / "notice.txt"], root=corpus)  # an upload meanwhile keeps the touched file
+        assert "culture.md" in fresh.manifest().files
+        (corpus / "notice.txt").unlink()
         report = build(fresh, embedder, corpus, tmp_path)  # the folder holds what was indexed before
         assert {r.chunk.id for r in fresh.iter_chunks()} == indexed
         assert report.embedded == 0
