@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import (
-    DEMO_CORPUS, DEV_SET, REPO, demo_chunk_texts, demo_index, machine, parse_args, percentile, quiet_logs,
+    DEMO_CORPUS, DEV_SET, REPO, demo_index, machine, parse_args, percentile, quiet_logs,
     save, settings_for, table,
 )
 
@@ -58,14 +58,13 @@ def stores(folder: Path):
 def demo_builds(work: Path, settings, embedder) -> dict:
     """Build the demo corpus from scratch into each store; embedding measured once on a sample."""
     from index.builder import IndexBuilder
-    from index.snapshot import load_snapshot
+    from index.embedded_store import EmbeddedStore
     from rag.components import chunking_config
 
     demo_index(work / "seed")
-    snap = load_snapshot(work / "seed")
-    chunks, texts = demo_chunk_texts(DEMO_CORPUS, settings)
-    cached = CachedEmbedder(embedder, texts, np.asarray(snap.vectors) if len(snap.chunks) == len(texts) else
-                            embedder.embed_passages(texts))
+    rows = list(EmbeddedStore(work / "seed").iter_chunks())  # each indexed text with its own vector
+    texts = [r.text for r in rows]
+    cached = CachedEmbedder(embedder, texts, np.stack([r.vector for r in rows]))
     sample = texts[:64]
     started = time.perf_counter()
     embedder.embed_passages(sample)
