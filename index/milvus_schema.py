@@ -1,10 +1,17 @@
-"""The Milvus collections zhiku writes: the chunks (dense vector, texts, metadata, BM25 sparse
-field from Milvus's own jieba analyzer) and a small meta collection recording what was indexed."""
+"""The Milvus collections zhiku writes — the chunks (dense vector, texts, metadata, BM25 sparse
+field from Milvus's own jieba analyzer) and a small meta collection recording what was indexed —
+and rows and filters in their terms."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
+import numpy as np
+
+from index.errors import ZhikuError
+from index.records import Chunk
+from index.store import StoredChunk, Where
 from index.tokenizer import _STOP_WORDS
 
 # what a search returns to rebuild a Chunk (the vector is asked for separately)
@@ -91,3 +98,45 @@ def quote(value: str) -> str:
 
 def quoted_list(values) -> str:
     return "[" + ", ".join(quote(v) for v in values) + "]"
+
+
+def article_id(chunk: Chunk) -> str:
+    """Chunks of one article share it: the same file and title."""
+    return hashlib.sha1(f"{chunk.source}\x00{chunk.title}".encode("utf-8")).hexdigest()[:16]
+
+
+def to_entity(row: StoredChunk) -> dict:
+    c = row.chunk
+    return {
+        "id": c.id, "vector": floats(row.vector), "text": fit(c.text, 65535), "indexed_text": fit(row.text, 65535),
+        "source": fit(c.source, 1024), "title": fit(c.title, 2048), "section": fit(c.section, 512),
+        "publication": fit(c.publication, 512), "start": c.start, "end": c.end, "article_id": article_id(c),
+        "content_hash": row.text_hash, "collection": fit(row.collection, 256), "groups": [fit(g, 256) for g in row.groups],
+    }
+
+
+def to_chunk(chunk_id: str, entity: dict) -> Chunk:
+    return Chunk(
+        id=chunk_id, source=entity["source"], title=entity["title"], text=entity["text"], start=int(entity["start"]),
+        end=int(entity["end"]), section=entity["section"], publication=entity["publication"],
+    )
+
+
+def floats(vector: np.ndarray | None) -> list[float]:
+    if vector is None:
+        raise ZhikuError("dense and hybrid search need the query's vector")
+    return np.asarray(vector, dtype=np.float32).ravel().tolist()
+
+
+def filter_expr(where: Where | None) -> str:
+    """The Milvus boolean expression of a Where ('' when it matches everything)."""
+    if where is None:
+        return ""
+    parts = []
+    if where.sources is not None:
+        parts.append(f"source in {quoted_list(where.sources)}")
+    if where.collection is not None:
+        parts.append(f"collection == {quote(where.collection)}")
+    if where.groups is not None:
+        parts.append(f"(array_length(groups) == 0 or array_contains_any(groups, {quoted_list(where.groups)}))")
+    return " and ".join(parts)

@@ -7,34 +7,31 @@ fuses the dense and BM25 routes with Milvus's RRF ranker. Nothing is tokenised i
 
 Writes land at once, chunk by chunk id, new chunks before old ones are deleted; what a build has
 finished is recorded per file in a small `<collection>_meta` collection at commit. A build killed
-in between leaves old and new chunks searchable and the file's old record, so the next build
-redoes exactly that file (its vectors found again by text hash).
+in between leaves old and new chunks searchable, and the files it touched marked pending, so the
+next build redoes exactly them (their vectors found again by text hash).
 
 Usage: `MilvusStore("data/milvus.db").search("问题", vector, k=5)`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 import uuid
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 
 from index.errors import ZhikuError
+from index.milvus_lite import BUSY_HINT, drop_index_files, is_lite, lite_options, release
 from index.milvus_schema import (
-    CHUNK_FIELDS, META_KEY, chunk_schema, file_key, fit, index_params, meta_index_params, meta_schema, pending_key, quote, quoted_list,
+    CHUNK_FIELDS, META_KEY, chunk_schema, file_key, filter_expr, fit, floats, index_params, meta_index_params,
+    meta_schema, pending_key, quote, quoted_list, to_chunk, to_entity,
 )
-from index.records import Chunk, Hit
+from index.records import Hit
 from index.snapshot import Manifest
 from index.store import StoredChunk, StoreStats, Where, check_mode
-
-log = logging.getLogger(__name__)
 
 BATCH = 500  # rows per insert or query: well under Milvus's message size limit
 WINDOW = 16384  # the most rows one Milvus query returns
@@ -57,43 +54,28 @@ class MilvusStore:
         self._marked: set[str] = set()  # files marked pending in this write session
 
     @property
-    def _lite(self) -> bool:
-        return self.uri.endswith(".db")
-
-    @property
     def client(self):
         """Connected on first use; a local path starts Milvus Lite inside this process."""
         if self._client is None:
             from pymilvus import MilvusClient
             from pymilvus.exceptions import MilvusException
 
-            uri, options = self.uri, {k: v for k, v in self._auth.items() if v}
-            if not uri.startswith(("http://", "https://", "tcp://", "unix:")):
-                if not uri.endswith(".db"):
-                    raise ZhikuError(f"ZHIKU_MILVUS_URI={uri!r}: a Milvus Lite file must end in .db, a server is http://host:19530")
-                Path(uri).parent.mkdir(parents=True, exist_ok=True)
-                # Lite's in-process server turns away a client that pings while idle (GOAWAY
-                # too_many_pings, logged while the embedder works): there is no network to watch
-                options["grpc_options"] = {"grpc.keepalive_permit_without_calls": 0}
-                logging.getLogger("jieba").setLevel(logging.WARNING)  # Lite's analyzer loads jieba's dictionary
+            lite = is_lite(self.uri)
+            options = {k: v for k, v in self._auth.items() if v} | (lite_options(self.uri) if lite else {})
             try:
-                self._client = MilvusClient(uri=uri, **options)
+                self._client = MilvusClient(uri=self.uri, **options)
             except MilvusException as exc:
-                hint = " (Milvus Lite opens a .db in one process at a time: is `zhiku serve` or a build using it?)"
-                raise ZhikuError(f"cannot open Milvus at {self.uri}: {exc.message}{hint if self._lite else ''}") from exc
+                raise ZhikuError(f"cannot open Milvus at {self.uri}: {exc.message}{BUSY_HINT if lite else ''}") from exc
         return self._client
 
     def close(self) -> None:
-        """Disconnect; on Milvus Lite also stop this process's server of the file (for every store
-        on it here), so another process may open it."""
+        """Disconnect; a Milvus Lite file is let go too, so another process may open it."""
         if self._client is not None:
             self._client.close()
             self._client = None
             self._loaded = set()
-            if self._lite:
-                from milvus_lite.server_manager import server_manager_instance
-
-                server_manager_instance.release_server(self.uri)
+            if is_lite(self.uri):
+                release(self.uri)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -139,7 +121,7 @@ class MilvusStore:
         self._ensure(len(rows[0].vector))
         self._mark({r.chunk.source for r in rows})
         for i in range(0, len(rows), BATCH):
-            self.client.upsert(self.collection, [_to_entity(r) for r in rows[i : i + BATCH]])
+            self.client.upsert(self.collection, [to_entity(r) for r in rows[i : i + BATCH]])
 
     def delete_sources(self, sources: Collection[str], keep: Collection[str] = ()) -> None:
         if not self._has(self.collection):
@@ -177,7 +159,7 @@ class MilvusStore:
             self.client.delete(self.meta, filter=f"key in {quoted_list(gone)}")
         head = {**asdict(manifest), "files": {}, "skipped": manifest.skipped[:200], "build": uuid.uuid4().hex}
         self.client.upsert(self.meta, [{"key": META_KEY, "value": fit(json.dumps(head, ensure_ascii=False), 65535), "dummy": DUMMY}])
-        if self._lite:  # a segment on disk makes reopening quick; a server flushes by itself (and rate-limits asking)
+        if is_lite(self.uri):  # a segment on disk makes reopening quick; a server flushes by itself (and rate-limits asking)
             self.client.flush(self.collection)
             self.client.flush(self.meta)
 
@@ -199,25 +181,11 @@ class MilvusStore:
         try:
             self.client.load_collection(name)
         except MilvusException:
-            if not self._drop_lite_index_files(name):
+            if not (is_lite(self.uri) and drop_index_files(self.uri, name)):
                 raise
             self.client.load_collection(name)
         self._loaded.add(name)
         return True
-
-    def _drop_lite_index_files(self, name: str) -> bool:
-        """Milvus Lite 3.2 writes a segment's index file in place; killed mid-write, the file is
-        cut short, and Lite then fails to load the collection ever after ("No data left in file").
-        The files are derived data (Lite builds a missing one from the segment's vectors on load),
-        so after a failed load they are deleted and rebuilt. True when there were any."""
-        if not self._lite:
-            return False
-        folders = (Path(self.uri) / "collections" / name).glob("partitions/*/indexes")
-        files = [f for folder in folders for f in folder.iterdir() if f.suffix in (".idx", ".sidx")]  # vector, scalar
-        log.warning("Milvus Lite could not load %s; rebuilding its %d index files", name, len(files))
-        for path in files:
-            path.unlink(missing_ok=True)
-        return bool(files)
 
     def _ensure(self, dim: int) -> None:
         for name, schema, params in ((self.collection, chunk_schema(dim), index_params(self.client)),
@@ -241,17 +209,17 @@ class MilvusStore:
         check_mode(mode)
         if not self._has(self.collection):
             return []
-        expr = _filter(where)
+        expr = filter_expr(where)
         fields = [*CHUNK_FIELDS, "vector"]
         pool = max(candidates, k)
         if mode == "hybrid":
             routes = [
-                AnnSearchRequest([_floats(vector)], "vector", {"metric_type": "IP"}, pool, expr=expr),
+                AnnSearchRequest([floats(vector)], "vector", {"metric_type": "IP"}, pool, expr=expr),
                 AnnSearchRequest([query], "sparse", {"metric_type": "BM25"}, pool, expr=expr),
             ]
             found = self.client.hybrid_search(self.collection, routes, RRFRanker(rrf_k), limit=k, output_fields=fields)
         else:
-            data, field = ([_floats(vector)], "vector") if mode == "dense" else ([query], "sparse")
+            data, field = ([floats(vector)], "vector") if mode == "dense" else ([query], "sparse")
             found = self.client.search(self.collection, data, filter=expr, limit=k, anns_field=field, output_fields=fields)
         hits = []
         for rank, hit in enumerate(found[0], start=1):
@@ -260,8 +228,8 @@ class MilvusStore:
             score = abs(float(hit["distance"])) if mode == "bm25" else float(hit["distance"])
             parts = {mode: score}
             if vector is not None:  # the cosine the refusal gate reads, for every hit (vectors are unit length)
-                parts["dense"] = float(np.dot(np.asarray(entity["vector"], dtype=np.float32), _floats(vector)))
-            hits.append(Hit(chunk=_to_chunk(hit["id"], entity), score=score, retriever=mode, rank=rank, scores=parts))
+                parts["dense"] = float(np.dot(np.asarray(entity["vector"], dtype=np.float32), floats(vector)))
+            hits.append(Hit(chunk=to_chunk(hit["id"], entity), score=score, retriever=mode, rank=rank, scores=parts))
         return hits
 
     def stats(self) -> StoreStats:
@@ -286,7 +254,7 @@ class MilvusStore:
         while page := iterator.next():
             for row in page:
                 yield StoredChunk(
-                    _to_chunk(row["id"], row), row["indexed_text"], row["content_hash"],
+                    to_chunk(row["id"], row), row["indexed_text"], row["content_hash"],
                     np.asarray(row["vector"], dtype=np.float32), row["collection"], tuple(row["groups"] or ()),
                 )
         iterator.close()
@@ -302,45 +270,3 @@ class MilvusStore:
             rows.extend(page)
         iterator.close()
         return rows
-
-
-def article_id(chunk: Chunk) -> str:
-    """Chunks of one article share it: the same file and title."""
-    return hashlib.sha1(f"{chunk.source}\x00{chunk.title}".encode("utf-8")).hexdigest()[:16]
-
-
-def _to_entity(row: StoredChunk) -> dict:
-    c = row.chunk
-    return {
-        "id": c.id, "vector": _floats(row.vector), "text": fit(c.text, 65535), "indexed_text": fit(row.text, 65535),
-        "source": fit(c.source, 1024), "title": fit(c.title, 2048), "section": fit(c.section, 512),
-        "publication": fit(c.publication, 512), "start": c.start, "end": c.end, "article_id": article_id(c),
-        "content_hash": row.text_hash, "collection": fit(row.collection, 256), "groups": [fit(g, 256) for g in row.groups],
-    }
-
-
-def _to_chunk(chunk_id: str, entity: dict) -> Chunk:
-    return Chunk(
-        id=chunk_id, source=entity["source"], title=entity["title"], text=entity["text"], start=int(entity["start"]),
-        end=int(entity["end"]), section=entity["section"], publication=entity["publication"],
-    )
-
-
-def _floats(vector: np.ndarray | None) -> list[float]:
-    if vector is None:
-        raise ZhikuError("dense and hybrid search need the query's vector")
-    return np.asarray(vector, dtype=np.float32).ravel().tolist()
-
-
-def _filter(where: Where | None) -> str:
-    """The Milvus boolean expression of a Where ('' when it matches everything)."""
-    if where is None:
-        return ""
-    parts = []
-    if where.sources is not None:
-        parts.append(f"source in {quoted_list(where.sources)}")
-    if where.collection is not None:
-        parts.append(f"collection == {quote(where.collection)}")
-    if where.groups is not None:
-        parts.append(f"(array_length(groups) == 0 or array_contains_any(groups, {quoted_list(where.groups)}))")
-    return " and ".join(parts)
