@@ -38,6 +38,29 @@ def make_store(settings: Settings, tokenizer: Tokenizer | None = None) -> ChunkS
     return EmbeddedStore(settings.index_dir, tokenizer)
 
 
+def index_summary(store: ChunkStore) -> dict | None:
+    """What the index holds and how it was built (the CLI's and the knowledge-base tab's stats);
+    None when nothing was built yet."""
+    m = store.manifest()
+    if m is None:
+        return None
+    stats = store.stats()
+    return {
+        "store": stats.store,
+        "location": stats.location,
+        "documents": len(m.files),
+        "articles": sum(f.get("articles", 0) for f in m.files.values()),
+        "chunks": stats.chunks,
+        "model": m.embedding_model,
+        "dimension": m.dim,
+        "index_type": m.index_type,
+        "chunking": m.chunking,
+        "built_at": m.built_at,
+        "files": m.files,
+        "skipped": m.skipped,
+    }
+
+
 def make_builder(settings: Settings, embedder: Embedder | None = None, progress: bool = False) -> IndexBuilder:
     return IndexBuilder(
         settings.index_dir,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from index.builder import BuildReport
 from index.errors import ZhikuError
-from rag.components import make_builder, make_store
+from rag.components import index_summary, make_builder, make_store
 from rag.settings import Settings
 
 ALLOWED_TYPES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
@@ -51,21 +51,10 @@ class KnowledgeBase:
         return self.settings.corpus_dir / UPLOADS
 
     def stats(self) -> dict:
-        store = make_store(self.settings)
-        m = store.manifest()
-        if m is None:
+        summary = index_summary(make_store(self.settings))
+        if summary is None:
             return {"documents": 0, "articles": 0, "chunks": 0, "files": {}, "built_at": "", "model": ""}
-        return {
-            "documents": len(m.files),
-            "articles": sum(f.get("articles", 0) for f in m.files.values()),
-            "chunks": store.stats().chunks,
-            "files": m.files,
-            "built_at": m.built_at,
-            "model": m.embedding_model,
-            "dimension": m.dim,
-            "index_type": m.index_type,
-            "skipped": m.skipped,
-        }
+        return summary
 
     def check_upload(self, filename: str, size: int) -> str:
         """The safe name, or a clear error when the type or size is not allowed."""

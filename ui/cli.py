@@ -125,38 +125,24 @@ def index_remove(sources: Annotated[list[str], typer.Argument(help="files to dro
 @index_app.command("stats")
 def index_stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """What the index holds and how it was built."""
-    from rag.components import make_store
+    from rag.components import index_summary, make_store
 
-    settings = Settings()
-    store = make_store(settings)
-    m = store.manifest()
-    if m is None:
+    store = make_store(Settings())
+    stats = index_summary(store)
+    if stats is None:
         raise ZhikuError(f"no index at {store.stats().location}: run `zhiku index build` first")
-    stats = {
-        "store": store.name,
-        "documents": len(m.files),
-        "articles": sum(f.get("articles", 0) for f in m.files.values()),
-        "chunks": store.stats().chunks,
-        "model": m.embedding_model,
-        "dimension": m.dim,
-        "index_type": m.index_type,
-        "chunking": m.chunking,
-        "built_at": m.built_at,
-        "files": m.files,
-        "skipped": m.skipped,
-    }
     if as_json:
         out.print_json(json.dumps(stats, ensure_ascii=False))
         return
-    table = Table("file", "articles", "chunks", title=f"index at {store.stats().location}")
-    for source, info in m.files.items():
+    table = Table("file", "articles", "chunks", title=f"index at {stats['location']}")
+    for source, info in stats["files"].items():
         table.add_row(source, str(info.get("articles", "")), str(info.get("chunks", "")))
     out.print(table)
     out.print(
         f"documents {stats['documents']}  articles {stats['articles']}  chunks {stats['chunks']}  "
-        f"model {m.embedding_model} ({m.dim}-d)  index {m.index_type}  built {m.built_at}"
+        f"model {stats['model']} ({stats['dimension']}-d)  index {stats['index_type']}  built {stats['built_at']}"
     )
-    _print_skipped([Skipped(**s) for s in m.skipped])
+    _print_skipped([Skipped(**s) for s in stats["skipped"]])
 
 
 @index_app.command("migrate")
