@@ -22,8 +22,7 @@ class BM25Store:
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: Tokenizer) -> BM25Store:
-        import bm25s
-
+        bm25s = _bm25s()
         model = bm25s.BM25()
         # an empty document still needs one token, or bm25s cannot place it in its matrix
         corpus = [tokenizer(t) or [""] for t in texts]
@@ -33,8 +32,7 @@ class BM25Store:
 
     @classmethod
     def load(cls, folder: Path, tokenizer: Tokenizer) -> BM25Store:
-        import bm25s
-
+        bm25s = _bm25s()
         if not (folder / "params.index.json").exists():
             return cls(bm25s.BM25(), tokenizer)  # an empty index was saved as nothing
         model = bm25s.BM25.load(str(folder), mmap=False, allow_pickle=False, show_progress=False)
@@ -62,3 +60,12 @@ class BM25Store:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _bm25s():
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG on import, so every build would print "Building index
+    # from tokens" under any CLI; its warnings still show
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s

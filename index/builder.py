@@ -8,6 +8,7 @@ chunk id. Changing the embedding model or chunk settings rebuilds everything, an
 Usage:
     builder = IndexBuilder(index_dir, embedder, ChunkingConfig())   # store=MilvusStore(...) for Milvus
     report = builder.build(corpus_dir)        # sync the index with a folder
+    builder.build(corpus_dir, on_progress=lambda stage, done, total: ...)   # "reading" files, "embedding" chunks
     builder.add([path], root=corpus_dir); builder.remove([path], root=corpus_dir)
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,12 @@ from index.store import ChunkStore, StoredChunk
 from index.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
+
+# (stage, done, total): stage "reading" counts files, "embedding" counts chunks; a CLI draws the bar
+Progress = Callable[[str, int, int], None]
+# chunks per encode call when progress is reported: sixteen of the embedder's batches, so the bar
+# moves every few seconds on two cores while each call still sorts a good slice by length
+EMBED_SLICE = 256
 
 
 @dataclass
@@ -75,22 +83,25 @@ class IndexBuilder:
         self.max_file_bytes = max_file_bytes
         self.store = store if store is not None else EmbeddedStore(self.index_dir, self.tokenizer)
 
-    def build(self, folder: Path) -> BuildReport:
+    def build(self, folder: Path, on_progress: Progress | None = None) -> BuildReport:
         """Make the index hold exactly the readable files under `folder`."""
-        loaded = load_paths([Path(folder)], root=Path(folder), max_bytes=self.max_file_bytes)
-        return self._update(loaded.documents, loaded.skipped, drop_missing=True)
+        loaded = load_paths([Path(folder)], root=Path(folder), max_bytes=self.max_file_bytes,
+                            on_file=_stage(on_progress, "reading"))
+        return self._update(loaded.documents, loaded.skipped, drop_missing=True, on_progress=on_progress)
 
-    def add(self, paths: list[Path], root: Path) -> BuildReport:
+    def add(self, paths: list[Path], root: Path, on_progress: Progress | None = None) -> BuildReport:
         """Index new or changed files; everything else stays as it is."""
-        loaded = load_paths([Path(p) for p in paths], root=Path(root), max_bytes=self.max_file_bytes)
-        return self._update(loaded.documents, loaded.skipped, drop_missing=False)
+        loaded = load_paths([Path(p) for p in paths], root=Path(root), max_bytes=self.max_file_bytes,
+                            on_file=_stage(on_progress, "reading"))
+        return self._update(loaded.documents, loaded.skipped, drop_missing=False, on_progress=on_progress)
 
     def remove(self, sources: list[str]) -> BuildReport:
         """Drop files from the index by their source name (as `zhiku index stats` lists them)."""
         return self._update([], [], drop_missing=False, remove=set(sources))
 
     def _update(
-        self, docs: list[Document], skipped: list[Skipped], drop_missing: bool, remove: set[str] = frozenset()
+        self, docs: list[Document], skipped: list[Skipped], drop_missing: bool, remove: set[str] = frozenset(),
+        on_progress: Progress | None = None,
     ) -> BuildReport:
         started = time.perf_counter()
         with self.store.writing():
@@ -123,7 +134,7 @@ class IndexBuilder:
             if previous is not None and not report.changed:
                 report.reused = report.chunks
             else:
-                self._write(files, changed, previous, report)
+                self._write(files, changed, previous, report, _stage(on_progress, "embedding"))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -149,10 +160,13 @@ class IndexBuilder:
             return {}
         return {source: {"chunks": 0, **info} for source, info in previous.files.items()}
 
-    def _write(self, files: dict[str, dict], changed: dict[str, list[Chunk]], previous: Manifest | None, report: BuildReport) -> None:
+    def _write(
+        self, files: dict[str, dict], changed: dict[str, list[Chunk]], previous: Manifest | None, report: BuildReport,
+        on_embedded: Callable[[int, int], None] | None,
+    ) -> None:
         """Changed files' chunks go in before their old ones go out: a store killed between the two
         still answers (from both), and the next build finishes the job."""
-        rows = self._rows(changed, report)
+        rows = self._rows(changed, report, on_embedded)
         by_source: dict[str, list[StoredChunk]] = {}
         for row in rows:
             by_source.setdefault(row.chunk.source, []).append(row)
@@ -168,19 +182,35 @@ class IndexBuilder:
             self.store.delete_sources(report.removed)
         self.store.commit(manifest)
 
-    def _rows(self, changed: dict[str, list[Chunk]], report: BuildReport) -> list[StoredChunk]:
+    def _rows(
+        self, changed: dict[str, list[Chunk]], report: BuildReport, on_embedded: Callable[[int, int], None] | None,
+    ) -> list[StoredChunk]:
         """The changed chunks with vectors: reused by text hash, embedded only when never seen."""
         chunks = [c for source in sorted(changed) for c in changed[source]]
         texts = [indexed_text(c, self.config) for c in chunks]
         hashes = [text_hash(t) for t in texts]
         cache = self.store.vectors(set(hashes))
         missing = sorted({h: t for h, t in zip(hashes, texts) if h not in cache}.items())
-        if missing:
+        if missing and on_embedded is None:
             fresh = self.embedder.embed_passages([t for _, t in missing], progress=self.progress)
             cache.update({h: v for (h, _), v in zip(missing, fresh)})
+        elif missing:
+            # longest first, as the encoder orders one call, so each slice pads little
+            ordered = sorted(missing, key=lambda item: -len(item[1]))
+            for start in range(0, len(ordered), EMBED_SLICE):
+                part = ordered[start : start + EMBED_SLICE]
+                cache.update(zip((h for h, _ in part), self.embedder.embed_passages([t for _, t in part])))
+                on_embedded(start + len(part), len(ordered))
         fresh_hashes = {h for h, _ in missing}
         report.embedded = len(missing)
         report.reused = report.chunks - sum(1 for h in hashes if h in fresh_hashes)
         return [
             StoredChunk(c, t, h, np.asarray(cache[h], dtype=np.float32)) for c, t, h in zip(chunks, texts, hashes)
         ]
+
+
+def _stage(on_progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    """`on_progress` with its stage filled in, for a step that only counts."""
+    if on_progress is None:
+        return None
+    return lambda done, total: on_progress(stage, done, total)

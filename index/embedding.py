@@ -28,12 +28,22 @@ class Embedder:
         self._cache_dir = Path(cache_dir)
         self._batch_size = batch_size
 
+    @property
+    def loaded(self) -> bool:
+        """True once the model is in memory (the first embedding loads it)."""
+        return "_model" in self.__dict__
+
     @cached_property
     def _model(self):
         # no hub: a missing local model must fail fast with our message, not hang on a download
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar per start
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        # the variable above is read when transformers is imported, and the answering path
+        # (LangChain) imports it before the first embedding: switch its bar off directly too
+        hf_logging.disable_progress_bar()
 
         path = self._resolve_path()
         log.info("loading embedding model from %s", path)

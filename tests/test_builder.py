@@ -148,3 +148,22 @@ def test_build_killed_midway_leaves_previous_index_loadable(tmp_path, corpus, em
     # and the next build completes from whatever was left behind
     _builder(index_dir, embedder).build(corpus)
     assert "extra.txt" in _ids_by_source(index_dir)
+
+
+def test_progress_counts_files_read_and_chunks_embedded_in_slices(tmp_path, corpus, monkeypatch):
+    """What `zhiku index build` draws its bar from; slicing the encoding changes no vector."""
+    from index import builder as builder_module
+    from tests.fakes import HashEmbedder
+
+    monkeypatch.setattr(builder_module, "EMBED_SLICE", 2)
+    events: list[tuple[str, int, int]] = []
+    IndexBuilder(tmp_path / "sliced", HashEmbedder(), ChunkingConfig()).build(
+        corpus, on_progress=lambda *event: events.append(event))
+    IndexBuilder(tmp_path / "whole", HashEmbedder(), ChunkingConfig()).build(corpus)
+
+    sliced, whole = load_snapshot(tmp_path / "sliced"), load_snapshot(tmp_path / "whole")
+    n = len(whole.chunks)
+    assert [e for e in events if e[0] == "reading"] == [("reading", i, 3) for i in (1, 2, 3)]
+    assert [e for e in events if e[0] == "embedding"] == [("embedding", i, n) for i in (*range(2, n, 2), n)]
+    assert [c.id for c in sliced.chunks] == [c.id for c in whole.chunks]
+    assert (sliced.vectors == whole.vectors).all()

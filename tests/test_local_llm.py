@@ -125,6 +125,9 @@ def test_packaged_model_answers_in_chinese_through_invoke_and_stream(tmp_path: P
     )
     runtime = LLMRuntime(settings)
     try:
+        assert runtime.status.state == "idle"
+        runtime.warm_up().join()  # starts the server and asks for one token
+        assert str(runtime.status) == "ready"
         chat = runtime.chat_model()
         server = runtime.local_server
         assert server is not None and server.running

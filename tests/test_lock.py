@@ -9,41 +9,15 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from ui.lockfile import declared_requirements, disagreements, drift, locked_versions
+
 ROOT = Path(__file__).resolve().parents[1]
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)", re.MULTILINE)
-
-
-def locked_versions(text: str) -> dict[str, Version]:
-    return {canonicalize_name(name): Version(version) for name, version in PIN.findall(text)}
-
-
-def declared_requirements() -> list[Requirement]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = list(project["dependencies"])
-    for extra in project.get("optional-dependencies", {}).values():
-        declared += extra
-    return [Requirement(line) for line in declared]
-
-
-def disagreements(requirements: list[Requirement], locked: dict[str, Version]) -> list[str]:
-    """Each requirement the lock leaves out or pins outside its range, as a line a person can act on."""
-    problems = []
-    for req in requirements:
-        version = locked.get(canonicalize_name(req.name))
-        if version is None:
-            problems.append(f"{req} is not in requirements.lock")
-        elif not req.specifier.contains(version, prereleases=True):
-            problems.append(f"{req} but requirements.lock pins {version}")
-    return problems
 
 
 def test_the_check_catches_a_missing_and_an_out_of_range_pin() -> None:
@@ -73,13 +47,5 @@ def test_the_installed_environment_is_the_locked_one() -> None:
     if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
         pytest.skip("not running from the project's .venv")
     locked = locked_versions((ROOT / "requirements.lock").read_text(encoding="utf-8"))
-    drift = []
-    for name, version in sorted(locked.items()):
-        try:
-            installed = Version(metadata.version(name))
-        except metadata.PackageNotFoundError:
-            drift.append(f"{name}: locked {version}, not installed")
-            continue
-        if installed != version:
-            drift.append(f"{name}: locked {version}, installed {installed}")
-    assert not drift, "the venv is not the locked set (run `make setup` or `make clean test`):\n" + "\n".join(drift)
+    drift_lines = drift(locked)
+    assert not drift_lines, "the venv is not the locked set (run `make setup` or `make clean test`):\n" + "\n".join(drift_lines)

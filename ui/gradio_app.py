@@ -52,6 +52,8 @@ def build_gradio_app(assistant, settings: Settings, feedback, kb) -> gr.Blocks:
             f"<h2 style='margin:0'>{render.escape_text(t('title'))}</h2>"
             f"<div class='zk-muted'>{render.escape_text(t('subtitle'))}</div></div>"
         )
+        # says so when answers are extracted because the LLM is down, or while it starts
+        llm_banner = gr.HTML(chat.llm_banner(), elem_id="zk-llm-banner")
         exchanges = gr.State([])
         pending = gr.State(None)  # the exchange whose thumb was clicked last: {"index", "rating"}
         with gr.Tab(t("tab_chat"), id="chat"):
@@ -94,8 +96,13 @@ def build_gradio_app(assistant, settings: Settings, feedback, kb) -> gr.Blocks:
         chat_outputs = [chatbot, sources, question, exchanges]
         ask_event = dict(fn=chat.respond, inputs=[question, exchanges], outputs=chat_outputs,
                          concurrency_limit=CHAT_CONCURRENCY, show_progress="minimal")
-        question.submit(**ask_event, api_name="ask")
-        send.click(**ask_event, api_name=False)
+        question.submit(**ask_event, api_name="ask").then(chat.llm_banner, outputs=[llm_banner], api_name=False,
+                                                           show_progress="hidden", queue=False)
+        send.click(**ask_event, api_name=False).then(chat.llm_banner, outputs=[llm_banner], api_name=False,
+                                                     show_progress="hidden", queue=False)
+        demo.load(chat.llm_banner, outputs=[llm_banner], api_name="llm_banner", show_progress="hidden", queue=False)
+        gr.Timer(10).tick(chat.llm_banner, outputs=[llm_banner], api_name=False, show_progress="hidden",
+                          queue=False)
         for trigger in (question.submit, send.click, chatbot.example_select):
             # a comment box left open belongs to an older answer: close it once a new one is asked
             trigger(chat.close_feedback, outputs=[pending, feedback_row, feedback_status], api_name=False,
@@ -121,6 +128,19 @@ class ChatHandlers:
         self.settings = settings
         self.feedback = feedback
         self.t = t
+
+    def llm_banner(self) -> str:
+        """A visible line while the LLM starts or when it is broken; nothing when it is fine."""
+        if self.settings.answerer != "llm":
+            return ""
+        status = self.assistant.llm_status
+        if status.state == "failed":
+            text = self.t("llm_failed", reason=status.reason)
+        elif status.state == "starting":
+            text = self.t("llm_starting")
+        else:
+            return ""
+        return f"<div class='zk-banner' role='status'>{render.escape_text(text)}</div>"
 
     def examples(self) -> list[str]:
         try:

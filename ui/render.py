@@ -193,6 +193,7 @@ CSS = """
 .zk-passage { margin: 0; padding: 4px 8px; line-height: 1.6; border-left: 3px solid #e5e7eb; color: #374151; }
 .zk-passage mark { background: #fde68a; padding: 0 1px; }
 .zk-muted { color: #6b7280; }
+.zk-banner { background: #fef2f2; border: 1px solid #fca5a5; color: #7f1d1d; border-radius: 8px; padding: 8px 12px; }
 .zk-other summary { cursor: pointer; color: #4b5563; margin: 6px 0; }
 .zk-eval-table td, .zk-eval-table th { padding: 4px 8px; border-bottom: 1px solid #e5e7eb; text-align: left; }
 """

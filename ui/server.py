@@ -21,9 +21,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import BusyError, ZhikuError
-from index.versions import current_version
 from rag.assistant import Assistant
-from rag.components import make_embedder, open_retriever
+from rag.components import make_embedder, make_store, open_retriever
 from rag.knowledge_base import KnowledgeBase
 from rag.settings import Settings
 from ui import api, api_kb, openai_compat
@@ -44,16 +43,20 @@ def make_assistant(settings: Settings) -> Assistant:
         return Assistant(settings)
 
 
-def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
-    """`assistant` is closed on shutdown only when this function made it."""
+def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: bool = False) -> FastAPI:
+    """`assistant` is closed on shutdown only when this function made it; `warm_up` loads the
+    embedder and starts the LLM in the background as the server starts (`zhiku serve` does)."""
     origins = normalise_origins(settings.allowed_origins)
     owned = assistant is None
     assistant = assistant or make_assistant(settings)
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
     kb = KnowledgeBase(settings, embedder=_loaded_embedder(assistant))
+    store = make_store(settings)  # for /healthz: whether an index was built, on either store
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        if warm_up:
+            assistant.warm_up()
         yield
         feedback.close()
         if owned:
@@ -88,6 +91,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
 class Health(BaseModel):
     status: str
     index: bool
+    llm: str  # "ready", "starting", "idle" (not started yet), "failed: <reason>", or "off" (extractive answerer)
+    embedder: bool  # the embedding model is loaded
 
 
 def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
@@ -99,9 +104,15 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
     )
     demo_page = (STATIC / "widget-demo.html").read_text(encoding="utf-8")
 
-    @app.get("/healthz", response_model=Health, tags=["pages"], summary="Liveness; open without a token")
-    def healthz() -> dict:
-        return {"status": "ok", "index": current_version(settings.index_dir) is not None}
+    @app.get("/healthz", response_model=Health, tags=["pages"], summary="Liveness and what is loaded; open without a token")
+    def healthz(request: Request) -> dict:
+        assistant: Assistant = request.app.state.assistant
+        return {
+            "status": "ok",
+            "index": bool(store.version()),
+            "llm": str(assistant.llm_status) if settings.answerer == "llm" else "off",
+            "embedder": assistant.embedder_loaded,
+        }
 
     @app.get("/widget.js", response_class=Response, tags=["pages"], summary="The one-tag widget script")
     def widget() -> Response:

@@ -1,0 +1,232 @@
+"""What a question pins down, and whether the sentence an answer's figure comes from keeps to it.
+
+"华海药业2023年全年营业收入是多少？" pins a year (2023), a period (the whole year), and a kind of
+figure (money). A passage saying "2023年前三季度，公司营收52.3亿元" holds a figure of the right
+kind for the wrong period: stated as the answer, it is a near miss. `find_mismatch` names what
+differs, so the answer can say exactly what the articles do not give and what they give instead
+("资料中没有2023年全年的数字；资料给出的是前三季度的：…").
+
+Only explicit disagreements count: a sentence that names no year or period keeps to any. One data
+structure (`Constraints`), one check (`find_mismatch`); no rule knows any question.
+
+Usage:
+    asked = question_constraints("2023年全年营收多少？")
+    miss = find_mismatch(asked, "2023年前三季度营收52.3亿元")   # Mismatch("period", "全年", "前三季度")
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+       "十一": 11, "十二": 12}
+_NUM = r"(\d{1,2}|十[一二]?|[一二两三四五六七八九])"
+
+# periods as month ranges, so 上半年 = 前6个月 = 1-6月 and 前三季度 = 1-9月
+_PERIODS: list[tuple[re.Pattern[str], object]] = [
+    (re.compile(r"全年|全年度|一整年|年度(?:总|合计)"), lambda m: (1, 12)),
+    (re.compile(r"上半年"), lambda m: (1, 6)),
+    (re.compile(r"下半年"), lambda m: (7, 12)),
+    (re.compile(rf"前{_NUM}(?:个)?季度"), lambda m: (1, 3 * _int(m.group(1)))),
+    (re.compile(rf"(?:第)?{_NUM}季度|[qQ]([1-4])(?![0-9])"), lambda m: _quarter(m.group(1) or m.group(2))),
+    (re.compile(rf"前{_NUM}个?月"), lambda m: (1, _int(m.group(1)))),
+    (re.compile(rf"{_NUM}(?:月)?\s*[-—–~～至到]\s*{_NUM}月(?!\d{{1,2}}[日号])"),
+     lambda m: (_int(m.group(1)), _int(m.group(2)))),
+    (re.compile(rf"截[至止](?:今年|本年|\d{{4}}年)?{_NUM}月(?:底|末|份)?"), lambda m: (1, _int(m.group(1)))),
+    (re.compile(rf"{_NUM}月份|单月"), lambda m: (_int(m.group(1)), _int(m.group(1))) if m.group(1) else (0, 0)),
+    (re.compile(r"今年以来|年初以来|年初至今"), lambda m: (1, 0)),  # up to an unknown month: not the whole year
+]
+_PERIOD_WORDS = {(1, 12): "全年", (1, 6): "上半年", (7, 12): "下半年", (1, 9): "前三季度", (1, 3): "一季度",
+                 (4, 6): "二季度", (7, 9): "三季度", (10, 12): "四季度", (1, 0): "今年以来"}
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
+# "2021—2023年共办理397件": a sum over several years is not one year's figure
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年")
+# a year that only sets a baseline ("较2022年增长", "2019年以来") does not date the figure
+_BASELINE_YEAR = re.compile(r"(?:比|较|相比|较之|同比|对比|自|从|于)\s*(?:19|20)\d{2}\s*年|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今)")
+_ASKS_VALUE = re.compile(r"多少|几|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
+
+_MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"
+_PERCENT_UNIT = r"(?:%|％|个百分点|成)"
+_COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条|套|吨|公里|千米|米|平方米|亩|户|次|座|款|所|只|架|艘|部|张|份|篇|起|宗|例|批|颗|块|期|天|小时|分钟))"
+_FIGURE_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?\s*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT})")
+_ASKED_UNIT = re.compile(rf"(?:多少|几)\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
+_MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
+                          r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
+_PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%")
+# "增长了多少" may be a rate or an amount: after such a word the kind of figure is not pinned
+_CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加|减少)(?:了)?(?:多少|几)|增长目标|相比|变化|怎么样|如何")
+_PARTS = re.compile(r"[？?；;]")
+
+# measures that are easily taken for one another: a question asking one is not answered by the
+# other ("实缴规模" by "认缴规模", "环比" by "同比", 进口 by 出口)
+_CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), ("营收", "净利润"), ("营业收入", "净利润"),
+              ("新增", "累计"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
+              ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村")]
+# other ways articles write a measure: "较去年同期减少77%" is a year-on-year change
+_SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
+_OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已")
+_PLAN_WORDS = re.compile(r"目标|计划|预计|力争|争取|规划|拟|将(?:达|实现|建成|完成|超过|突破|新增|达到)|到(?:19|20)\d{2}年")
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What a question pins down; empty fields pin nothing."""
+
+    years: frozenset[str] = frozenset()
+    period: tuple[int, int] | None = None  # months asked, e.g. (1, 12); None: not said
+    period_implied: bool = False  # the whole year, implied by asking a year's figure
+    unit: str = ""  # the kind of figure asked: "money", "percent", "count", or ""
+    measures: tuple[tuple[str, str], ...] = ()  # (asked, its easily confused counterpart)
+    outcome: bool = False  # asks what actually happened, not what was planned
+    names: frozenset[str] = frozenset()  # companies, organisations and places the question is about
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """How a sentence departs from the question: kind is entity, year, period, unit, measure or plan."""
+
+    kind: str
+    asked: str  # in words, for the answer: "2023年", "全年", "金额"
+    given: str  # what the sentence gives instead: "2022年", "前三季度", "数量"
+
+
+def question_constraints(question: str, names: frozenset[str] | set[str] = frozenset()) -> Constraints:
+    """`names`: the organisations and places the question names (rag.names finds them).
+
+    A question of several parts ("…多少？…哪几家？") pins nothing: each part pins its own."""
+    text = _normalise(question)
+    if len([p for p in _PARTS.split(text) if p.strip()]) > 1:
+        return Constraints()
+    years = frozenset(_YEAR.findall(_BASELINE_YEAR.sub(" ", text)))
+    periods = _periods(text)
+    period = periods[0] if len(periods) == 1 else None
+    implied = period is None and not periods and bool(years) and bool(_ASKS_VALUE.search(text))
+    measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p)) if x in text and y not in text)
+    return Constraints(
+        years=years,
+        period=(1, 12) if implied else period,
+        period_implied=implied,
+        unit=_asked_unit(text),
+        measures=measures,
+        outcome=bool(_OUTCOME_WORDS.search(text)),
+        names=frozenset(_normalise(n) for n in names),
+    )
+
+
+def find_mismatch(asked: Constraints, source: str, surroundings: str = "") -> Mismatch | None:
+    """The first way `source` (the sentence a figure comes from) departs from `asked`;
+    `surroundings` (the passage's title and nearby text) may name the subject instead."""
+    text = _normalise(source)
+    around = _normalise(surroundings)
+    if asked.names and not any(n in text or n in around for n in asked.names):
+        # one named thing is enough: comparisons name two, and each figure belongs to one
+        return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
+    spans = _YEAR_SPAN.findall(text)
+    if len(asked.years) == 1 and spans:
+        a, b = spans[0]
+        return Mismatch("period", f"{next(iter(asked.years))}年", f"{a}—{b}年合计")
+    dated = set(_YEAR.findall(_BASELINE_YEAR.sub(" ", text)))
+    if asked.years and dated and not dated & asked.years:
+        return Mismatch("year", _years(asked.years), _years(dated))
+    if asked.period is not None:
+        given = _periods(text)
+        if given and asked.period not in given:
+            return Mismatch("period", _period_word(asked.period), _period_word(given[0]))
+    if asked.unit:
+        units = {_unit_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(text)}
+        if units and asked.unit not in units:
+            return Mismatch("unit", _UNIT_WORDS[asked.unit], "、".join(_UNIT_WORDS[u] for u in sorted(units)))
+    for wanted, other in asked.measures:
+        if _says(other, text) and not _says(wanted, text):
+            return Mismatch("measure", wanted, other)
+    if asked.outcome and _PLAN_WORDS.search(text) and not _OUTCOME_WORDS.search(text):
+        return Mismatch("plan", "实际完成情况", "计划或目标")
+    return None
+
+
+def describe_missing(asked: Constraints, miss: Mismatch) -> str:
+    """"资料中没有…；资料给出的是…" in words, to put before the quoted figure."""
+    if miss.kind == "entity":
+        return f"资料中没有关于{miss.asked}的这一数字；资料给出的是其他对象的"
+    if miss.kind == "measure":
+        return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
+    if miss.kind == "period":
+        year = _years(asked.years) if asked.years else ""
+        return f"资料中没有{year}{miss.asked}的数字；资料给出的是{miss.given}的"
+    if miss.kind == "year":
+        return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
+    if miss.kind == "plan":
+        return "资料中没有实际完成的情况；资料给出的是计划或目标"
+    return f"资料中没有问题所问的{miss.asked}；资料给出的是{miss.given}"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+_UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
+
+
+def _says(measure: str, text: str) -> bool:
+    pattern = _SAME_MEASURE.get(measure)
+    return bool(pattern.search(text)) if pattern else measure in text
+
+
+def _normalise(text: str) -> str:
+    # PDF text spaces digits from characters ("截至 10 月"): spacing carries nothing here
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def _int(numeral: str) -> int:
+    return int(numeral) if numeral.isdigit() else _CN[numeral.replace("两", "二")]
+
+
+def _quarter(numeral: str) -> tuple[int, int]:
+    n = _int(numeral)
+    return (3 * n - 2, 3 * n) if 1 <= n <= 4 else (0, 0)
+
+
+def _periods(text: str) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, to_range in _PERIODS:
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue  # "前三季度" is not also a "三季度"
+            months = to_range(m)
+            if months != (0, 0) and months not in found:
+                found.append(months)
+            taken.append(m.span())
+    return found
+
+
+def _period_word(months: tuple[int, int]) -> str:
+    if months in _PERIOD_WORDS:
+        return _PERIOD_WORDS[months]
+    a, b = months
+    return f"{a}月" if a == b else f"{a}—{b}月"
+
+
+def _years(years: set[str] | frozenset[str]) -> str:
+    return "、".join(f"{y}年" for y in sorted(years))
+
+
+def _asked_unit(text: str) -> str:
+    """The kind of the asked figure: the cue nearest the end wins, as Chinese puts what is asked
+    last ("几家大行的贷款余额谁最多" asks money, "有多少家企业" a count)."""
+    cues: list[tuple[int, str]] = []
+    for m in _ASKED_UNIT.finditer(text):
+        cues.append((m.end(), "money" if m.group(1) == "钱" else _unit_kind(m.group(1))))
+    cues += [(m.end(), "percent") for m in _PERCENT_WORDS.finditer(text)]
+    cues += [(m.end(), "money") for m in _MONEY_WORDS.finditer(text)]
+    cues += [(m.end(), "") for m in _CHANGE_WORDS.finditer(text)]
+    return max(cues)[1] if cues else ""
+
+
+def _unit_kind(figure: str) -> str:
+    if re.search(_MONEY_UNIT + "$", figure):
+        return "money"
+    if re.search(_PERCENT_UNIT + "$", figure):
+        return "percent"
+    return "count"

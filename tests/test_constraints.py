@@ -1,0 +1,70 @@
+"""Question constraints on short fictional sentences (never the demo corpus's questions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.constraints import Mismatch, describe_missing, find_mismatch, question_constraints
+
+
+def test_a_years_figure_asked_implies_the_whole_year() -> None:
+    asked = question_constraints("星河电池2025年的营业收入是多少？")
+    assert asked.years == {"2025"} and asked.period == (1, 12) and asked.period_implied
+    assert asked.unit == "money"
+
+
+@pytest.mark.parametrize("source, kind, given", [
+    ("2025年前三季度，星河电池实现营收52.3亿元。", "period", "前三季度"),
+    ("星河电池1-10月营收61亿元。", "period", "1—10月"),
+    ("2025年上半年营收30亿元。", "period", "上半年"),
+    ("2024年星河电池营收48亿元。", "year", "2024年"),
+    ("2025年星河电池出货量达12万台。", "unit", "数量"),
+])
+def test_a_near_miss_names_what_differs(source: str, kind: str, given: str) -> None:
+    miss = find_mismatch(question_constraints("星河电池2025年全年营业收入是多少？"), source)
+    assert miss is not None and (miss.kind, miss.given) == (kind, given)
+
+
+@pytest.mark.parametrize("question, source", [
+    ("星河电池2025年营业收入是多少？", "2025年，星河电池实现营业收入66.1亿元，同比增长12%。"),
+    ("星河电池2025年营业收入是多少？", "公司全年营收66.1亿元，较2024年增长12%。"),  # a baseline year does not date it
+    ("星河电池2025年营业收入是多少？", "星河电池营收66.1亿元。"),  # names no year: keeps to any
+    ("2025年上半年星河电池营收多少？", "星河电池2025年前6个月营收30亿元。"),  # 前6个月 is 上半年
+    ("星河电池前三季度营收多少？", "1-9月星河电池营收45亿元。"),
+    ("今年前5个月出口了多少辆电动车？", "1至5月，电动车出口12.5万辆，同比增长8%。"),
+    ("星河电池的市场份额是多少？", "星河电池占据全球23.5%的市场份额。"),
+    ("星河电池已经建成了多少座工厂？", "星河电池已建成4座工厂，并计划到2027年再建2座。"),
+])
+def test_an_answer_keeping_to_the_question_passes(question: str, source: str) -> None:
+    assert find_mismatch(question_constraints(question), source) is None
+
+
+def test_another_metric_and_another_basis_are_near_misses() -> None:
+    count_for_money = find_mismatch(question_constraints("今年1-5月出口到北岛的汽车金额是多少？"),
+                                    "1-5月，对北岛出口汽车18.2万辆。")
+    assert count_for_money == Mismatch("unit", "金额", "数量")
+    basis = find_mismatch(question_constraints("北岛基金二季度净流入环比下降了多少？"),
+                          "二季度净流入同比下降14%。")
+    assert basis == Mismatch("measure", "环比", "同比")
+    year_on_year = find_mismatch(question_constraints("北岛基金二季度净流入环比下降了多少？"),
+                                 "二季度净流入170亿美元，较去年同期减少约77%。")
+    assert year_on_year == Mismatch("measure", "环比", "同比")
+    subscribed = find_mismatch(question_constraints("北岛创投基金的实缴规模是多少？"), "北岛创投基金认缴规模52亿元。")
+    assert subscribed == Mismatch("measure", "实缴", "认缴")
+
+
+def test_a_plan_is_not_an_outcome() -> None:
+    asked = question_constraints("北岛市实际已经改造完成了几个数据中心？")
+    assert find_mismatch(asked, "北岛市计划到2026年改造完成10个数据中心。") == Mismatch("plan", "实际完成情况", "计划或目标")
+    assert find_mismatch(asked, "北岛市已完成改造6个数据中心。") is None
+
+
+def test_the_missing_part_is_said_in_words() -> None:
+    asked = question_constraints("星河电池2025年全年营业收入是多少？")
+    miss = find_mismatch(asked, "2025年前三季度营收52.3亿元。")
+    assert describe_missing(asked, miss) == "资料中没有2025年全年的数字；资料给出的是前三季度的"
+
+
+def test_a_question_pinning_nothing_pins_nothing() -> None:
+    asked = question_constraints("星河电池是做什么的？")
+    assert find_mismatch(asked, "2019年前三季度，星河电池出货12万台，营收3亿元。") is None
