@@ -125,7 +125,8 @@ class EmbeddedStore:
                 continue
             kept.append(row)
         rows = kept + list(self._upserts.values())
-        return sorted(rows, key=lambda r: r.chunk.source)  # stable: a file's chunks keep their order
+        # files in name order, a file's passages in text order: what RRF's ties are broken by
+        return sorted(rows, key=lambda r: (r.chunk.source, r.chunk.start))
 
     # --- reading -------------------------------------------------------------------------------
 

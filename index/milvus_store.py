@@ -217,12 +217,15 @@ class MilvusStore:
                 AnnSearchRequest([floats(vector)], "vector", {"metric_type": "IP"}, pool, expr=expr),
                 AnnSearchRequest([query], "sparse", {"metric_type": "BM25"}, pool, expr=expr),
             ]
-            found = self.client.hybrid_search(self.collection, routes, RRFRanker(rrf_k), limit=k, output_fields=fields)
+            fused = self.client.hybrid_search(self.collection, routes, RRFRanker(rrf_k), limit=2 * pool, output_fields=fields)
+            # equal fused scores (rank r in one list only, say) go to the earlier passage in file
+            # order, as on the embedded store, whose rows are in that order
+            found = sorted(fused[0], key=lambda h: (-h["distance"], h["entity"]["source"], h["entity"]["start"]))[:k]
         else:
             data, field = ([floats(vector)], "vector") if mode == "dense" else ([query], "sparse")
-            found = self.client.search(self.collection, data, filter=expr, limit=k, anns_field=field, output_fields=fields)
+            found = self.client.search(self.collection, data, filter=expr, limit=k, anns_field=field, output_fields=fields)[0]
         hits = []
-        for rank, hit in enumerate(found[0], start=1):
+        for rank, hit in enumerate(found, start=1):
             entity = hit["entity"]
             # Milvus Lite reports BM25 as a negative distance, a server as a positive score
             score = abs(float(hit["distance"])) if mode == "bm25" else float(hit["distance"])

@@ -175,19 +175,40 @@ class TestWriting:
         assert {r.chunk.id for r in fresh.iter_chunks()} == indexed
         assert report.embedded == 0
 
+    @pytest.mark.parametrize("bm25_file", ["a.txt", "b.txt"])
+    def test_equal_fused_scores_go_to_the_earlier_file(self, fresh, bm25_file):
+        from index.snapshot import Manifest
+
+        dense_file = "b.txt" if bm25_file == "a.txt" else "a.txt"
+
+        def row(source: str, text: str, axis: int) -> StoredChunk:
+            cid = {"a.txt": "z", "b.txt": "y"}[source] * 16  # ids in the opposite order: no store may tie-break by id
+            chunk = Chunk(id=cid, source=source, title="", text=text, start=0, end=len(text))
+            return StoredChunk(chunk, text, source, np.eye(8, dtype=np.float32)[axis])
+
+        with fresh.writing():
+            fresh.upsert([row(bm25_file, "年假制度规定", 0), row(dense_file, "工资按月发放", 1)])
+            fresh.commit(Manifest("test", 8, {}, "flat", files={"a.txt": {}, "b.txt": {}}))
+        # one candidate a list: BM25's is one file, the vector's the other; fused, both score 1/61
+        hits = fresh.search("年假", np.eye(8, dtype=np.float32)[1], k=1, candidates=1)
+        assert [h.chunk.source for h in hits] == ["a.txt"]
+        assert hits[0].score == pytest.approx(1 / 61)
+
     def test_an_empty_store_searches_to_nothing(self, fresh, embedder):
         assert fresh.search("汽车", embedder.embed_query("汽车"), k=3) == []
 
 
-def test_both_stores_rank_the_same_passages_first(tmp_path, embedder):
+@pytest.mark.parametrize("mode", MODES)
+def test_both_stores_rank_the_same_passages_in_the_same_order(tmp_path, embedder, mode):
+    """Ties of fused scores included: both give them to the earlier passage in file order."""
     queries = ["2023年中国汽车出口了多少万辆？", "图书馆周一开放吗？", "3月制造业PMI是多少？", "北交所 私募股权基金"]
-    firsts = {}
+    ranked = {}
     for kind in STORES:
         store = open_store(kind, tmp_path / kind)
         build(store, embedder, FIXTURE_ARTICLES, tmp_path / kind)
-        retriever = Retriever(store, embedder)
-        firsts[kind] = [retriever.search(q, top_k=1)[0].chunk.id for q in queries]
-    assert firsts["embedded"] == firsts["milvus"]
+        retriever = Retriever(store, embedder, candidates=2)  # short lists: fused ties are common
+        ranked[kind] = [[h.chunk.id for h in retriever.search(q, top_k=5, mode=mode)] for q in queries]
+    assert ranked["embedded"] == ranked["milvus"]
 
 
 def test_milvus_filters_by_knowledge_base_and_groups(tmp_path, embedder):
