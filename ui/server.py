@@ -51,7 +51,6 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
     assistant = assistant or make_assistant(settings)
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
     kb = KnowledgeBase(settings, embedder=_loaded_embedder(assistant))
-    store = make_store(settings)  # for /healthz: whether an index was built, on either store
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -103,6 +102,7 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
         .replace("/*EMBED_JS*/", (STATIC / "embed.js").read_text(encoding="utf-8"))
     )
     demo_page = (STATIC / "widget-demo.html").read_text(encoding="utf-8")
+    store = make_store(settings)  # for /healthz: whether an index was built, on either store
 
     @app.get("/healthz", response_model=Health, tags=["pages"], summary="Liveness and what is loaded; open without a token")
     def healthz(request: Request) -> dict:
