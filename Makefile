@@ -27,7 +27,7 @@ $(STAMP): requirements.lock pyproject.toml Makefile
 # Re-resolve pyproject.toml's ranges (all extras) into exact versions with hashes.
 lock: setup
 	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
-		--no-emit-find-links --build-deps-for=editable --extra llm --extra ocr --extra dev \
+		--no-emit-find-links --build-deps-for=editable --extra llm --extra ocr --extra milvus --extra dev \
 		-o requirements.lock pyproject.toml
 	@echo "requirements.lock refreshed: run make test, then commit it with pyproject.toml"
 

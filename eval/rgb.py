@@ -133,7 +133,9 @@ def retrieval_benchmark(bench_dir: Path, settings, embedder, modes=MODES, limit:
         folder.mkdir()
         for doc in corpus:
             (folder / f"{doc['doc_id']}.txt").write_text(visible_text(doc["text"]), encoding="utf-8")
-        local = settings.model_copy(update={"index_dir": Path(index_dir or Path(tmp) / "index"), "corpus_dir": folder})
+        # on Milvus, a collection of its own: the organisation's index in the same database stays as it is
+        local = settings.model_copy(update={"index_dir": Path(index_dir or Path(tmp) / "index"), "corpus_dir": folder,
+                                            "milvus_collection": f"{settings.milvus_collection}_rgb"})
         report = make_builder(local, embedder, progress=progress).build(folder)
         retriever = open_retriever(local, embedder)
         build_s = time.perf_counter() - started

@@ -1,11 +1,12 @@
 """Incremental, crash-safe index builds.
 
 Only files whose content changed are re-chunked, only chunks whose text changed are re-embedded
-(vectors are reused by text hash), and every build is published as a new version (versions.py).
-Changing the embedding model or chunk settings rebuilds everything, and says so.
+(vectors are reused by text hash), and only they are written to the store (store.py): the
+embedded one publishes each build as a new version (versions.py), Milvus upserts and deletes by
+chunk id. Changing the embedding model or chunk settings rebuilds everything, and says so.
 
 Usage:
-    builder = IndexBuilder(index_dir, embedder, ChunkingConfig())
+    builder = IndexBuilder(index_dir, embedder, ChunkingConfig())   # store=MilvusStore(...) for Milvus
     report = builder.build(corpus_dir)        # sync the index with a folder
     builder.build(corpus_dir, on_progress=lambda stage, done, total: ...)   # "reading" files, "embedding" chunks
     builder.add([path], root=corpus_dir); builder.remove([path], root=corpus_dir)
@@ -21,17 +22,17 @@ from pathlib import Path
 
 import numpy as np
 
-from index.bm25_store import BM25Store
-from index.dense_store import DenseStore, choose_index_type
+from index.dense_store import choose_index_type
+from index.embedded_store import EmbeddedStore
 from index.embedding import Embedder
 from index.errors import ZhikuError
 from index.loaders import MAX_FILE_BYTES, load_paths
 from index.ocr_reader import OcrReader, ocr_cache_dir
 from index.pipeline import ChunkingConfig, chunk_document, indexed_text, text_hash
 from index.records import Chunk, Document, Skipped
-from index.snapshot import IndexSnapshot, Manifest, load_snapshot, write_snapshot
+from index.snapshot import Manifest
+from index.store import ChunkStore, StoredChunk
 from index.tokenizer import Tokenizer
-from index.versions import fsync_tree, index_lock, new_version_dir, prune, publish
 
 log = logging.getLogger(__name__)
 
@@ -60,16 +61,6 @@ class BuildReport:
         return bool(self.added or self.updated or self.removed or self.full_rebuild_reason)
 
 
-@dataclass
-class _Entry:
-    """One source file's chunks in the index being built."""
-
-    sha256: str
-    kind: str
-    articles: int
-    chunks: list[Chunk]
-
-
 class IndexBuilder:
     def __init__(
         self,
@@ -81,6 +72,7 @@ class IndexBuilder:
         tokenizer: Tokenizer | None = None,
         progress: bool = False,
         max_file_bytes: int = MAX_FILE_BYTES,
+        store: ChunkStore | None = None,
     ):
         self.index_dir = Path(index_dir)
         self.embedder = embedder
@@ -90,6 +82,7 @@ class IndexBuilder:
         self.tokenizer = tokenizer or Tokenizer()
         self.progress = progress
         self.max_file_bytes = max_file_bytes
+        self.store = store if store is not None else EmbeddedStore(self.index_dir, self.tokenizer)
 
     def build(self, folder: Path, on_progress: Progress | None = None) -> BuildReport:
         """Make the index hold exactly the readable files under `folder`."""
@@ -116,42 +109,37 @@ class IndexBuilder:
         on_progress: Progress | None = None,
     ) -> BuildReport:
         started = time.perf_counter()
-        with index_lock(self.index_dir):
-            # first clear what a killed build left: else its folder would outlive the previous version
-            prune(self.index_dir)
-            previous = load_snapshot(self.index_dir, self.tokenizer)
+        with self.store.writing():
+            previous = self.store.manifest()
             report = BuildReport(skipped=list(skipped))
-            entries = self._carry_over(previous, report)
-            unknown = remove - entries.keys()
+            files = self._carry_over(previous, report)
+            unknown = remove - files.keys()
             if unknown:
                 raise ZhikuError(f"not in the index: {', '.join(sorted(unknown))}")
             for source in sorted(remove):
-                del entries[source]
+                del files[source]
                 report.removed.append(source)
+            changed: dict[str, list[Chunk]] = {}
             seen = set()
             for doc in docs:
                 seen.add(doc.source)
-                old = entries.get(doc.source)
-                if old is not None and old.sha256 == doc.sha256:
+                old = files.get(doc.source)
+                if old is not None and old["sha256"] == doc.sha256:
                     report.unchanged.append(doc.source)
                     continue
                 articles, chunks = chunk_document(doc, self.config)
-                entries[doc.source] = _Entry(doc.sha256, doc.kind, len(articles), chunks)
+                files[doc.source] = {"sha256": doc.sha256, "kind": doc.kind, "articles": len(articles), "chunks": len(chunks)}
+                changed[doc.source] = chunks
                 (report.updated if old is not None else report.added).append(doc.source)
             if drop_missing:
-                for source in sorted(entries.keys() - seen):
-                    del entries[source]
+                for source in sorted(files.keys() - seen):
+                    del files[source]
                     report.removed.append(source)
+            report.chunks = sum(f["chunks"] for f in files.values())
             if previous is not None and not report.changed:
-                report.chunks = len(previous.chunks)
                 report.reused = report.chunks
             else:
-                snap = self._assemble(entries, previous, report, _stage(on_progress, "embedding"))
-                folder = new_version_dir(self.index_dir)
-                write_snapshot(folder, snap)
-                fsync_tree(folder)
-                publish(self.index_dir, folder)
-            prune(self.index_dir)
+                self._write(files, changed, previous, report, _stage(on_progress, "embedding"))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -164,57 +152,49 @@ class IndexBuilder:
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
 
-    def _carry_over(self, previous: IndexSnapshot | None, report: BuildReport) -> dict[str, _Entry]:
-        """The previous index's entries, or none when its settings differ (full rebuild)."""
+    def _carry_over(self, previous: Manifest | None, report: BuildReport) -> dict[str, dict]:
+        """The indexed files (source -> sha256, kind, articles, chunks), or none when the index was
+        built with other settings: then the store is cleared and everything rebuilt."""
         if previous is None:
             return {}
-        wanted = self._manifest(previous.manifest.dim, 0)
-        reason = previous.manifest.compatible_with(wanted)
+        reason = previous.compatible_with(self._manifest(previous.dim, 0))
         if reason:
             log.warning("%s: rebuilding the whole index", reason)
             report.full_rebuild_reason = reason
+            self.store.clear()
             return {}
-        by_source: dict[str, list[Chunk]] = {}
-        for chunk in previous.chunks:
-            by_source.setdefault(chunk.source, []).append(chunk)
-        return {
-            source: _Entry(info["sha256"], info.get("kind", ""), info.get("articles", 0), by_source.get(source, []))
-            for source, info in previous.manifest.files.items()
-        }
+        return {source: {"chunks": 0, **info} for source, info in previous.files.items()}
 
-    def _assemble(
-        self, entries: dict[str, _Entry], previous: IndexSnapshot | None, report: BuildReport,
+    def _write(
+        self, files: dict[str, dict], changed: dict[str, list[Chunk]], previous: Manifest | None, report: BuildReport,
         on_embedded: Callable[[int, int], None] | None,
-    ) -> IndexSnapshot:
-        chunks = [c for source in sorted(entries) for c in entries[source].chunks]
+    ) -> None:
+        """Changed files' chunks go in before their old ones go out: a store killed between the two
+        still answers (from both), and the next build finishes the job."""
+        rows = self._rows(changed, report, on_embedded)
+        by_source: dict[str, list[StoredChunk]] = {}
+        for row in rows:
+            by_source.setdefault(row.chunk.source, []).append(row)
+        dim = len(rows[0].vector) if rows else (previous.dim if previous is not None else self.embedder.dim)
+        manifest = self._manifest(dim, report.chunks)
+        manifest.files = dict(sorted(files.items()))
+        manifest.skipped = [{"source": s.source, "reason": s.reason} for s in report.skipped]
+        for source in sorted(changed):
+            mine = by_source.get(source, [])
+            self.store.upsert(mine)
+            self.store.delete_sources([source], keep={r.chunk.id for r in mine})
+        if report.removed:
+            self.store.delete_sources(report.removed)
+        self.store.commit(manifest)
+
+    def _rows(
+        self, changed: dict[str, list[Chunk]], report: BuildReport, on_embedded: Callable[[int, int], None] | None,
+    ) -> list[StoredChunk]:
+        """The changed chunks with vectors: reused by text hash, embedded only when never seen."""
+        chunks = [c for source in sorted(changed) for c in changed[source]]
         texts = [indexed_text(c, self.config) for c in chunks]
         hashes = [text_hash(t) for t in texts]
-        vectors = self._vectors(texts, hashes, previous, report, on_embedded)
-        manifest = self._manifest(vectors.shape[1], len(chunks))
-        manifest.files = {
-            s: {"sha256": e.sha256, "kind": e.kind, "articles": e.articles, "chunks": len(e.chunks)}
-            for s, e in sorted(entries.items())
-        }
-        manifest.skipped = [{"source": s.source, "reason": s.reason} for s in report.skipped]
-        report.chunks = len(chunks)
-        return IndexSnapshot(
-            folder=Path(),
-            manifest=manifest,
-            chunks=chunks,
-            text_hashes=hashes,
-            vectors=vectors,
-            dense=DenseStore.build(vectors, manifest.index_type),
-            bm25=BM25Store.build(texts, self.tokenizer),
-        )
-
-    def _vectors(
-        self, texts: list[str], hashes: list[str], previous: IndexSnapshot | None, report: BuildReport,
-        on_embedded: Callable[[int, int], None] | None,
-    ) -> np.ndarray:
-        """Reuse vectors by text hash; embed only texts the previous index never saw."""
-        cache: dict[str, np.ndarray] = {}
-        if previous is not None and not report.full_rebuild_reason:
-            cache = {h: previous.vectors[i] for i, h in enumerate(previous.text_hashes)}
+        cache = self.store.vectors(set(hashes))
         missing = sorted({h: t for h, t in zip(hashes, texts) if h not in cache}.items())
         if missing and on_embedded is None:
             fresh = self.embedder.embed_passages([t for _, t in missing], progress=self.progress)
@@ -228,11 +208,10 @@ class IndexBuilder:
                 on_embedded(start + len(part), len(ordered))
         fresh_hashes = {h for h, _ in missing}
         report.embedded = len(missing)
-        report.reused = sum(1 for h in hashes if h not in fresh_hashes)
-        if not hashes:
-            dim = previous.manifest.dim if previous is not None else self.embedder.dim
-            return np.zeros((0, dim), dtype=np.float32)
-        return np.stack([cache[h] for h in hashes]).astype(np.float32)
+        report.reused = report.chunks - sum(1 for h in hashes if h in fresh_hashes)
+        return [
+            StoredChunk(c, t, h, np.asarray(cache[h], dtype=np.float32)) for c, t, h in zip(chunks, texts, hashes)
+        ]
 
 
 def _stage(on_progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:

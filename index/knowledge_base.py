@@ -19,7 +19,7 @@ from pathlib import Path
 from index.builder import BuildReport, IndexBuilder
 from index.errors import ZhikuError
 from index.loaders import KINDS
-from index.snapshot import load_snapshot
+from index.store import index_summary
 
 # what can be uploaded is what can be loaded: scans and screenshots too (read by OCR)
 ALLOWED_TYPES = tuple(KINDS)
@@ -54,21 +54,10 @@ class KnowledgeBase:
         return self.corpus_dir / UPLOADS
 
     def stats(self) -> dict:
-        snap = load_snapshot(self.builder.index_dir)
-        if snap is None:
+        summary = index_summary(self.builder.store)  # either store: the embedded folders or Milvus
+        if summary is None:
             return {"documents": 0, "articles": 0, "chunks": 0, "files": {}, "built_at": "", "model": ""}
-        m = snap.manifest
-        return {
-            "documents": len(m.files),
-            "articles": sum(f.get("articles", 0) for f in m.files.values()),
-            "chunks": len(snap.chunks),
-            "files": m.files,
-            "built_at": m.built_at,
-            "model": m.embedding_model,
-            "dimension": m.dim,
-            "index_type": m.index_type,
-            "skipped": m.skipped,
-        }
+        return summary
 
     def check_upload(self, filename: str, size: int) -> str:
         """The safe name, or a clear error when the type or size is not allowed."""

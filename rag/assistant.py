@@ -16,7 +16,6 @@ from collections.abc import Iterator
 
 from index.errors import BusyError, ZhikuError
 from index.records import Hit
-from index.versions import current_version
 from rag.chain import ChatModel, rewriter, stream_answer
 from rag.components import open_retriever
 from rag.conversation import Turn
@@ -111,10 +110,10 @@ class Assistant:
         retriever = self._retriever
         if retriever is None:
             return False
-        if current_version(self.settings.index_dir) == retriever.snapshot.folder:
+        if not retriever.stale():
             return False
         with self._lock:
-            new = open_retriever(self.settings, retriever.embedder, retriever.snapshot.bm25._tokenizer)
+            new = open_retriever(self.settings, retriever.embedder, getattr(retriever.store, "tokenizer", None))
             self._retriever = new
         return True
 

@@ -4,10 +4,11 @@ the wiring and nothing reads the environment but rag/settings.py."""
 from __future__ import annotations
 
 from index.builder import IndexBuilder
+from index.embedded_store import EmbeddedStore
 from index.embedding import Embedder
 from index.errors import ZhikuError
 from index.pipeline import ChunkingConfig
-from index.snapshot import load_snapshot
+from index.store import ChunkStore, index_summary  # noqa: F401 - the CLI's import
 from index.tokenizer import Tokenizer
 from rag.retrieval import Retriever
 from rag.settings import Settings
@@ -21,6 +22,22 @@ def chunking_config(settings: Settings) -> ChunkingConfig:
     return ChunkingConfig(settings.chunk_size, settings.chunk_overlap, settings.embed_title)
 
 
+def make_store(settings: Settings, tokenizer: Tokenizer | None = None) -> ChunkStore:
+    """The store ZHIKU_STORE names: the embedded folders (default) or Milvus."""
+    if settings.store == "milvus":
+        from index.milvus_store import MilvusStore  # pymilvus is an optional extra
+
+        return MilvusStore(
+            settings.milvus_uri,
+            collection=settings.milvus_collection,
+            token=settings.milvus_token,
+            user=settings.milvus_user,
+            password=settings.milvus_password,
+            db_name=settings.milvus_db,
+        )
+    return EmbeddedStore(settings.index_dir, tokenizer)
+
+
 def make_builder(settings: Settings, embedder: Embedder | None = None, progress: bool = False) -> IndexBuilder:
     return IndexBuilder(
         settings.index_dir,
@@ -30,25 +47,27 @@ def make_builder(settings: Settings, embedder: Embedder | None = None, progress:
         ann_threshold=settings.ann_threshold,
         progress=progress,
         max_file_bytes=settings.max_file_mb * 1024 * 1024,
+        store=make_store(settings),
     )
 
 
 def open_retriever(settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None) -> Retriever:
     """The retriever over the current index; a clear error when there is none yet."""
-    snapshot = load_snapshot(settings.index_dir, tokenizer)
-    if snapshot is None:
-        raise ZhikuError(f"no index at {settings.index_dir}: run `zhiku index build` first")
-    embedder = embedder or make_embedder(settings)
-    if snapshot.manifest.embedding_model != embedder.model_name:
-        raise ZhikuError(
-            f"the index was built with {snapshot.manifest.embedding_model}, but the embedding model is "
-            f"now {embedder.model_name}: run `zhiku index build` to rebuild it"
-        )
-    return Retriever(
-        snapshot,
-        embedder,
+    store = make_store(settings, tokenizer)
+    retriever = Retriever(
+        store,
+        embedder or make_embedder(settings),
         top_k=settings.top_k,
         mode=settings.retrieval_mode,
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
     )
+    manifest = store.manifest()
+    if manifest is None:
+        raise ZhikuError(f"no index at {store.stats().location}: run `zhiku index build` first")
+    if manifest.embedding_model != retriever.embedder.model_name:
+        raise ZhikuError(
+            f"the index was built with {manifest.embedding_model}, but the embedding model is "
+            f"now {retriever.embedder.model_name}: run `zhiku index build` to rebuild it"
+        )
+    return retriever

@@ -1,70 +1,60 @@
 """Retrieval over a loaded index: dense (FAISS), sparse (jieba BM25), or both fused with
 reciprocal rank fusion, which needs no score calibration between the two.
 
-Usage: `Retriever(snapshot, embedder).search("问题", top_k=5, mode="hybrid")`.
+The fusion runs inside the store (index/store.py): in Python for the embedded one, inside
+Milvus for Milvus. Usage: `Retriever(store, embedder).search("问题", top_k=5, mode="hybrid")`.
 """
 
 from __future__ import annotations
 
+from index.embedded_store import EmbeddedStore
 from index.embedding import Embedder
 from index.errors import ZhikuError
+from index.fusion import fuse_rrf  # noqa: F401  (re-exported: callers fuse ranked lists with it)
 from index.records import Hit
 from index.snapshot import IndexSnapshot
+from index.store import ChunkStore, Where, check_mode
 
 MAX_QUERY_CHARS = 2000  # longer queries are cut: the encoder reads 512 tokens at most anyway
-MODES = ("hybrid", "dense", "bm25")
-
-
-def fuse_rrf(ranked_lists: dict[str, list[tuple[int, float]]], k: int = 60) -> list[tuple[int, float, dict]]:
-    """Reciprocal rank fusion: sum of 1/(k + rank) over the lists a row appears in."""
-    fused: dict[int, float] = {}
-    parts: dict[int, dict[str, float]] = {}
-    for name, ranked in ranked_lists.items():
-        for rank, (row, score) in enumerate(ranked, start=1):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank)
-            parts.setdefault(row, {})[name] = score
-    order = sorted(fused, key=lambda r: (-fused[r], r))
-    return [(row, fused[row], parts[row]) for row in order]
 
 
 class Retriever:
+    """Search one store (embedded or Milvus, index/store.py); a loaded snapshot is taken as the
+    embedded store over it."""
+
     def __init__(
         self,
-        snapshot: IndexSnapshot,
+        store: ChunkStore | IndexSnapshot,
         embedder: Embedder,
         top_k: int = 5,
         mode: str = "hybrid",
         candidates: int = 30,
         rrf_k: int = 60,
     ):
-        self.snapshot = snapshot
+        self.store = EmbeddedStore.of(store) if isinstance(store, IndexSnapshot) else store
+        self.version = self.store.version()  # before the first search loads anything: never misses a newer one
         self.embedder = embedder
         self.top_k = top_k
         self.mode = mode
         self.candidates = candidates
         self.rrf_k = rrf_k
 
-    def search(self, query: str, top_k: int | None = None, mode: str | None = None) -> list[Hit]:
+    @property
+    def snapshot(self) -> IndexSnapshot | None:
+        """The embedded store's loaded index (None on other stores)."""
+        return getattr(self.store, "snapshot", None)
+
+    def stale(self) -> bool:
+        """True when the store committed a newer index than this retriever opened."""
+        return self.store.version() != self.version
+
+    def search(self, query: str, top_k: int | None = None, mode: str | None = None, where: Where | None = None) -> list[Hit]:
         query = clean_query(query)
         top_k = top_k or self.top_k
         mode = mode or self.mode
-        if mode not in MODES:
-            raise ZhikuError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
-        pool = max(self.candidates, top_k)
-        lists: dict[str, list[tuple[int, float]]] = {}
-        if mode in ("dense", "hybrid"):
-            lists["dense"] = self.snapshot.dense.search(self.embedder.embed_query(query), pool)
-        if mode in ("bm25", "hybrid"):
-            lists["bm25"] = self.snapshot.bm25.search(query, pool)
-        if mode != "hybrid":
-            ranked = [(row, score, {mode: score}) for row, score in lists[mode]]
-        else:
-            ranked = fuse_rrf(lists, self.rrf_k)
-        chunks = self.snapshot.chunks
-        return [
-            Hit(chunk=chunks[row], score=score, retriever=mode, rank=i, scores=parts)
-            for i, (row, score, parts) in enumerate(ranked[:top_k], start=1)
-        ]
+        check_mode(mode)
+        vector = self.embedder.embed_query(query) if mode in ("dense", "hybrid") else None
+        return self.store.search(query, vector, top_k, mode, where, candidates=self.candidates, rrf_k=self.rrf_k)
 
 
 def clean_query(query: str) -> str:

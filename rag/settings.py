@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
     ann_threshold: int = 200_000
 
+    # where chunks are stored: zhiku's own folders (index_dir), or Milvus (README "Scaling out")
+    store: Literal["embedded", "milvus"] = "embedded"
+    # a local path (e.g. data/milvus.db) = embedded Milvus Lite; http://host:19530 = a server or cluster
+    milvus_uri: str = "data/milvus.db"
+    milvus_token: str = ""  # "user:password" or an API key; or the two settings below
+    milvus_user: str = ""
+    milvus_password: str = ""
+    milvus_db: str = ""  # the server's database; empty = its default
+    milvus_collection: str = "zhiku_chunks"
+
     # retrieval
     top_k: int = Field(5, ge=1, le=100)
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"

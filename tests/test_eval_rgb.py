@@ -159,6 +159,21 @@ class TestBenchmarks:
         assert not (tmp_path / "unused").exists()  # the benchmark never touches the assistant's index
         assert any((tmp_path / "rgb-index").iterdir())  # kept for the next run
 
+    @pytest.mark.model
+    def test_rgb_on_milvus_indexes_beside_the_organisations_collection(self, bench, tmp_path, embedder):
+        from index.milvus_store import MilvusStore
+        from rag.components import make_builder
+        from tests.conftest import FIXTURE_ARTICLES
+
+        settings = Settings(data_dir=tmp_path, index_dir=tmp_path / "unused", cache_dir=MODEL_CACHE.parent,
+                            store="milvus", milvus_uri=str(tmp_path / "milvus.db"))
+        make_builder(settings, embedder).build(FIXTURE_ARTICLES)
+        before = MilvusStore(settings.milvus_uri).manifest()
+        result = run_rgb(bench, tmp_path / "out", settings, None, embedder, retrieval_only=True, modes=["hybrid"],
+                         progress=False)
+        assert result["retrieval"]["modes"]["hybrid"]["R@10"] == 1.0
+        assert MilvusStore(settings.milvus_uri).manifest() == before
+
     def test_generation_alone_skips_the_long_indexing(self, bench, tmp_path):
         settings = Settings(data_dir=tmp_path, index_dir=tmp_path / "unused")
         result = run_rgb(bench, tmp_path / "out", settings, FakeAssistant(), noise_levels=["0.0"], modes=[], progress=False)

@@ -46,7 +46,7 @@ SEED = 20240611
 ZYGOTE = r"""
 import json, os, signal, sys, time
 from pathlib import Path
-import index.builder, index.snapshot, index.versions
+import index.builder, index.embedded_store, index.snapshot, index.versions
 from index.builder import IndexBuilder
 from index.knowledge_base import KnowledgeBase
 from index.pipeline import ChunkingConfig
@@ -54,6 +54,7 @@ from index.tokenizer import Tokenizer
 from rag.components import make_builder
 from rag.settings import Settings
 from tests.fakes import HashEmbedder
+from tests.forking import serve
 
 tokenizer = Tokenizer()
 tokenizer("预热")  # jieba's dictionary loads before any kill window opens
@@ -80,13 +81,13 @@ def build(job):
     elif point == "everything written but the manifest":
         after(index.snapshot.BM25Store, "save")
     elif point == "written, not yet flushed":
-        index.builder.fsync_tree = die
+        index.embedded_store.fsync_tree = die
     elif point == "pointer file written, not renamed":
         index.versions.os.replace = die
     elif point == "published, old versions not pruned":
-        after(index.builder, "publish")
+        after(index.embedded_store, "publish")
     elif point == "midway through pruning":
-        after(index.builder, "publish", then=lambda: published.append(1))
+        after(index.embedded_store, "publish", then=lambda: published.append(1))
         real_rmtree = index.versions.shutil.rmtree
         def rmtree(path, ignore_errors=False):
             if published:  # delete half of an old version's files, then die
@@ -116,34 +117,7 @@ def upload(job):
         HashEmbedder.embed_passages = die
     KnowledgeBase(make_builder(settings, HashEmbedder()), settings.corpus_dir).upload(job["name"], Path(job["payload"]).read_bytes())
 
-print("ready", flush=True)
-for line in sys.stdin:
-    job = json.loads(line)
-    pid = os.fork()
-    if pid == 0:
-        try:
-            (build if job["kind"] == "build" else upload)(job)
-            code = 0
-        except BaseException as exc:
-            print(repr(exc), file=sys.stderr, flush=True)
-            code = 1
-        os._exit(code)
-    started, deadline = time.perf_counter(), job.get("kill_after")
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if deadline is not None and time.perf_counter() - started >= deadline:
-            os.kill(pid, signal.SIGKILL)  # not yet reaped: the pid is still this child's
-            done, status = os.waitpid(pid, 0)
-            break
-        time.sleep(0.001)
-    seconds = time.perf_counter() - started
-    if os.WIFSIGNALED(status):
-        reply = {"outcome": "killed", "signal": os.WTERMSIG(status), "seconds": seconds}
-    else:
-        reply = {"outcome": "finished" if os.WEXITSTATUS(status) == 0 else "failed", "seconds": seconds}
-    print(json.dumps(reply), flush=True)
+serve(lambda job: (build if job["kind"] == "build" else upload)(job))
 """
 
 

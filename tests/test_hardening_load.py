@@ -208,18 +208,18 @@ class SlowEmbedder:
 
 
 def test_answers_come_from_the_old_index_until_the_new_one_switches_in(tmp_path, fixture_index, embedder, monkeypatch):
-    import index.builder
+    import index.embedded_store
     from rag.components import make_builder
 
     settings = server_settings(tmp_path, fixture_index)
     published: list[float] = []
-    real_publish = index.builder.publish
+    real_publish = index.embedded_store.publish
 
     def publish(*args):
         real_publish(*args)
         published.append(time.perf_counter())
 
-    monkeypatch.setattr(index.builder, "publish", publish)
+    monkeypatch.setattr(index.embedded_store, "publish", publish)
     log: list[tuple[float, float, str, int, dict]] = []  # started, ended, which, status, body
     stop = threading.Event()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any, TypedDict
 
 import gradio as gr
@@ -30,6 +31,7 @@ from ui.i18n import UIText
 from ui.serialize import citation_to_dict
 
 log = logging.getLogger(__name__)
+EXAMPLE_SCAN = 5000  # chunks read from a Milvus store to draw example questions from
 
 QUESTION_SHOWN = 2000  # characters of a question echoed in the chat (the assistant trims its own copy)
 RATINGS = {True: "up", False: "down"}
@@ -89,7 +91,9 @@ class ChatHandlers:
 
     def examples(self) -> list[str]:
         try:
-            chunks = self.assistant.retriever.snapshot.chunks
+            retriever = self.assistant.retriever
+            chunks = retriever.snapshot.chunks if retriever.snapshot is not None else [
+                row.chunk for row in islice(retriever.store.iter_chunks(), EXAMPLE_SCAN)]  # Milvus: a sample
         except ZhikuError as exc:  # no index yet: the knowledge-base tab says what to do
             log.info("no examples: %s", exc)
             return []

@@ -23,8 +23,8 @@ from rich.markup import escape
 from index.embedding import PACKAGED_E5
 from index.errors import LLMError, ZhikuError
 from index.packaged_e5 import is_complete, packaged_e5_folder
-from index.snapshot import FORMAT_VERSION, load_snapshot
-from rag.components import chunking_config
+from index.snapshot import FORMAT_VERSION
+from rag.components import chunking_config, make_store
 from rag.llm.weights import (
     PACKAGED_GGUF_NAME,
     PACKAGED_GGUF_SHA256,
@@ -236,17 +236,19 @@ def _llm_needed(settings: Settings, check: Check) -> Check:
 
 
 def check_index(settings: Settings) -> Check:
+    store = make_store(settings)
+    where = _short(settings.index_dir) if store.name == "embedded" else store.stats().location
     try:
-        snapshot = load_snapshot(settings.index_dir)
+        m = store.manifest()
+        chunks = store.stats().chunks if m is not None else 0
     except ZhikuError as exc:
         return Check("index", "fail", str(exc).split(";")[0], "`zhiku index build` rebuilds it")
-    if snapshot is None:
-        return Check("index", "fail", f"no index at {_short(settings.index_dir)}",
+    if m is None:
+        return Check("index", "fail", f"no index at {where}",
                      f"`zhiku index build` indexes {_short(settings.corpus_dir)} (or `make run`)")
-    m = snapshot.manifest
-    detail = (f"{_short(settings.index_dir)}: version {snapshot.folder.name}, format {m.format}, "
-              f"{len(m.files)} files, {len(snapshot.chunks)} chunks")
-    data = {"version": snapshot.folder.name, "format": m.format, "files": len(m.files), "chunks": len(snapshot.chunks)}
+    version = store.version()
+    detail = f"{where}: version {version}, format {m.format}, {len(m.files)} files, {chunks} chunks"
+    data = {"version": version, "format": m.format, "files": len(m.files), "chunks": chunks}
     if m.embedding_model != settings.embedding_model:
         other = f"built with {m.embedding_model}, the model is now {settings.embedding_model}"
         return Check("index", "fail", f"{detail}; {other}",

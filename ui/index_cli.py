@@ -7,6 +7,7 @@ printed by `ui.cli.main` as one line.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -64,37 +65,45 @@ def index_remove(sources: Annotated[list[str], typer.Argument(help="files to dro
 @index_app.command("stats")
 def index_stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """What the index holds and how it was built."""
-    from index.snapshot import load_snapshot
+    from rag.components import index_summary, make_store
 
-    settings = Settings()
-    snap = load_snapshot(settings.index_dir)
-    if snap is None:
-        raise ZhikuError(f"no index at {settings.index_dir}: run `zhiku index build` first")
-    m = snap.manifest
-    stats = {
-        "documents": len(m.files),
-        "articles": sum(f.get("articles", 0) for f in m.files.values()),
-        "chunks": len(snap.chunks),
-        "model": m.embedding_model,
-        "dimension": m.dim,
-        "index_type": m.index_type,
-        "chunking": m.chunking,
-        "built_at": m.built_at,
-        "files": m.files,
-        "skipped": m.skipped,
-    }
+    store = make_store(Settings())
+    stats = index_summary(store)
+    if stats is None:
+        raise ZhikuError(f"no index at {store.stats().location}: run `zhiku index build` first")
     if as_json:
         out.print_json(json.dumps(stats, ensure_ascii=False))
         return
-    table = Table("file", "articles", "chunks", title=f"index at {settings.index_dir}")
-    for source, info in m.files.items():
+    table = Table("file", "articles", "chunks", title=f"index at {stats['location']}")
+    for source, info in stats["files"].items():
         table.add_row(source, str(info.get("articles", "")), str(info.get("chunks", "")))
     out.print(table)
     out.print(
         f"documents {stats['documents']}  articles {stats['articles']}  chunks {stats['chunks']}  "
-        f"model {m.embedding_model} ({m.dim}-d)  index {m.index_type}  built {m.built_at}"
+        f"model {stats['model']} ({stats['dimension']}-d)  index {stats['index_type']}  built {stats['built_at']}"
     )
-    print_skipped([Skipped(**s) for s in m.skipped])
+    print_skipped([Skipped(**s) for s in stats["skipped"]])
+
+
+@index_app.command("migrate")
+def index_migrate(
+    to: Annotated[str, typer.Option("--to", help="the store to copy into: milvus or embedded")] = "milvus",
+) -> None:
+    """Copy the index into the other store (ZHIKU_INDEX_DIR <-> ZHIKU_MILVUS_URI), vectors included: nothing is re-embedded."""
+    from index.migrate import copy_store
+    from rag.components import make_store
+
+    if to not in ("milvus", "embedded"):
+        raise ZhikuError(f"--to {to}: use milvus or embedded")
+    settings = Settings()
+    source = make_store(settings.model_copy(update={"store": "embedded" if to == "milvus" else "milvus"}))
+    target = make_store(settings.model_copy(update={"store": to}))
+    started = time.perf_counter()
+    copied = copy_store(source, target)
+    out.print(
+        f"copied {copied} chunks from {source.stats().location} to {target.stats().location} "
+        f"in {time.perf_counter() - started:.1f} s; use it with ZHIKU_STORE={to}"
+    )
 
 
 # --- small helpers -------------------------------------------------------------------------

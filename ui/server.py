@@ -21,10 +21,9 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import BusyError, ZhikuError
-from index.versions import current_version
 from rag.assistant import Assistant
 from index.knowledge_base import KnowledgeBase
-from rag.components import make_builder, make_embedder, open_retriever
+from rag.components import make_builder, make_embedder, make_store, open_retriever
 from rag.settings import Settings
 from ui import api, api_kb, openai_compat, preview
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
@@ -104,13 +103,14 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
         .replace("/*EMBED_JS*/", (STATIC / "embed.js").read_text(encoding="utf-8"))
     )
     demo_page = (STATIC / "widget-demo.html").read_text(encoding="utf-8")
+    store = make_store(settings)  # for /healthz: whether an index was built, on either store
 
     @app.get("/healthz", response_model=Health, tags=["pages"], summary="Liveness and what is loaded; open without a token")
     def healthz(request: Request) -> dict:
         assistant: Assistant = request.app.state.assistant
         return {
             "status": "ok",
-            "index": current_version(settings.index_dir) is not None,
+            "index": bool(store.version()),
             "llm": str(assistant.llm_status) if settings.answerer == "llm" else "off",
             "embedder": assistant.embedder_loaded,
         }

@@ -1,0 +1,184 @@
+"""The default store: zhiku's own folders (FAISS + bm25s + JSON Lines, see snapshot.py), kept to
+the ChunkStore contract.
+
+Writes are staged in memory and `commit` publishes them as one new version folder with one
+atomic rename (versions.py): a build killed at any moment leaves the previous version whole.
+Every chunk is in the knowledge base DEFAULT_COLLECTION, readable by everyone: the on-disk
+format has no place for other collections or groups yet.
+
+Usage: `EmbeddedStore(index_dir).search("问题", vector, k=5)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from index.bm25_store import BM25Store
+from index.dense_store import DenseStore
+from index.fusion import fuse_rrf
+from index.pipeline import ChunkingConfig, indexed_text
+from index.records import Hit
+from index.snapshot import IndexSnapshot, Manifest, load_snapshot, write_snapshot
+from index.store import DEFAULT_COLLECTION, StoredChunk, StoreStats, Where, check_mode
+from index.tokenizer import Tokenizer
+from index.versions import current_version, fsync_tree, index_lock, new_version_dir, prune, publish
+
+
+class EmbeddedStore:
+    name = "embedded"
+
+    def __init__(self, index_dir: Path, tokenizer: Tokenizer | None = None, snapshot: IndexSnapshot | None = None):
+        self.index_dir = Path(index_dir)
+        self.tokenizer = tokenizer or Tokenizer()
+        self._snapshot = snapshot  # what readers search: loaded on first use, then fixed
+        self._writing = False
+        self._base: IndexSnapshot | None = None  # a write session's starting point
+        self._upserts: dict[str, StoredChunk] = {}
+        self._deleted: dict[str, set[str]] = {}  # source -> chunk ids kept
+
+    @classmethod
+    def of(cls, snapshot: IndexSnapshot, tokenizer: Tokenizer | None = None) -> EmbeddedStore:
+        """A read-only store over an already loaded snapshot."""
+        return cls(snapshot.folder.parent.parent, tokenizer, snapshot)
+
+    @property
+    def snapshot(self) -> IndexSnapshot | None:
+        if self._snapshot is None:
+            self._snapshot = load_snapshot(self.index_dir, self.tokenizer)
+        return self._snapshot
+
+    # --- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with index_lock(self.index_dir):
+            # first clear what a killed build left: else its folder would outlive the previous version
+            prune(self.index_dir)
+            self._base = load_snapshot(self.index_dir, self.tokenizer)
+            self._upserts, self._deleted, self._writing = {}, {}, True
+            try:
+                yield
+            finally:
+                self._base, self._upserts, self._deleted, self._writing = None, {}, {}, False
+            prune(self.index_dir)
+
+    def _current(self) -> IndexSnapshot | None:
+        """A write session's starting point (None once cleared), else what readers search."""
+        return self._base if self._writing else self.snapshot
+
+    def manifest(self) -> Manifest | None:
+        snap = self._current()
+        return None if snap is None else snap.manifest
+
+    def vectors(self, text_hashes: Collection[str]) -> dict[str, np.ndarray]:
+        snap = self._current()
+        if snap is None:
+            return {}
+        wanted = set(text_hashes)
+        return {h: snap.vectors[i] for i, h in enumerate(snap.text_hashes) if h in wanted}
+
+    def upsert(self, rows: Sequence[StoredChunk]) -> None:
+        for row in rows:
+            self._upserts[row.chunk.id] = row
+
+    def delete_sources(self, sources: Collection[str], keep: Collection[str] = ()) -> None:
+        keep = set(keep)
+        for source in sources:  # in order: what an earlier call or an upsert left is subject to this one
+            self._deleted[source] = self._deleted[source] & keep if source in self._deleted else keep
+        sources = set(sources)
+        self._upserts = {i: r for i, r in self._upserts.items() if r.chunk.source not in sources or i in keep}
+
+    def clear(self) -> None:
+        self._base = None
+
+    def commit(self, manifest: Manifest) -> None:
+        rows = self._rows_after_writes()
+        if rows:
+            vectors = np.stack([r.vector for r in rows]).astype(np.float32)
+        else:
+            vectors = np.zeros((0, manifest.dim), dtype=np.float32)
+        snap = IndexSnapshot(
+            folder=Path(),
+            manifest=manifest,
+            chunks=[r.chunk for r in rows],
+            text_hashes=[r.text_hash for r in rows],
+            vectors=vectors,
+            dense=DenseStore.build(vectors, manifest.index_type),
+            bm25=BM25Store.build([r.text for r in rows], self.tokenizer),
+        )
+        folder = new_version_dir(self.index_dir)
+        write_snapshot(folder, snap)
+        fsync_tree(folder)
+        publish(self.index_dir, folder)
+        self._snapshot = None
+
+    def _rows_after_writes(self) -> list[StoredChunk]:
+        """The previous rows that stay, then the written ones; files in name order as before."""
+        kept = []
+        for row in self._iter_rows(self._base):
+            source, cid = row.chunk.source, row.chunk.id
+            if cid in self._upserts or (source in self._deleted and cid not in self._deleted[source]):
+                continue
+            kept.append(row)
+        rows = kept + list(self._upserts.values())
+        # files in name order, a file's passages in text order: what RRF's ties are broken by
+        return sorted(rows, key=lambda r: (r.chunk.source, r.chunk.start))
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def search(
+        self, query: str, vector: np.ndarray | None, k: int, mode: str = "hybrid",
+        where: Where | None = None, candidates: int = 30, rrf_k: int = 60,
+    ) -> list[Hit]:
+        check_mode(mode)
+        snap = self.snapshot
+        if snap is None:
+            return []
+        pool = max(candidates, k)
+        # a filter is applied to every row, then the pool is cut: exact, and cheap at this scale
+        depth = pool if where is None else len(snap.chunks)
+        allowed = None if where is None else self._allowed(snap, where)
+        lists: dict[str, list[tuple[int, float]]] = {}
+        if mode in ("dense", "hybrid"):
+            lists["dense"] = snap.dense.search(vector, depth)
+        if mode in ("bm25", "hybrid"):
+            lists["bm25"] = snap.bm25.search(query, depth)
+        if allowed is not None:
+            lists = {name: [(r, s) for r, s in ranked if r in allowed][:pool] for name, ranked in lists.items()}
+        if mode != "hybrid":
+            ranked = [(row, score, {mode: score}) for row, score in lists[mode]]
+        else:
+            ranked = fuse_rrf(lists, rrf_k)
+        return [
+            Hit(chunk=snap.chunks[row], score=score, retriever=mode, rank=i, scores=parts)
+            for i, (row, score, parts) in enumerate(ranked[:k], start=1)
+        ]
+
+    @staticmethod
+    def _allowed(snap: IndexSnapshot, where: Where) -> set[int]:
+        return {i for i, c in enumerate(snap.chunks) if where.matches(c.source, DEFAULT_COLLECTION, ())}
+
+    def stats(self) -> StoreStats:
+        snap = self.snapshot
+        chunks = 0 if snap is None else len(snap.chunks)
+        sources = 0 if snap is None else len(snap.manifest.files)
+        return StoreStats(self.name, str(self.index_dir), chunks, sources)
+
+    def version(self) -> str:
+        folder = current_version(self.index_dir)
+        return "" if folder is None else folder.name
+
+    def iter_chunks(self, batch: int = 1000) -> Iterator[StoredChunk]:
+        yield from self._iter_rows(self.snapshot)
+
+    @staticmethod
+    def _iter_rows(snap: IndexSnapshot | None) -> Iterator[StoredChunk]:
+        if snap is None:
+            return
+        config = ChunkingConfig(embed_title=snap.manifest.chunking.get("embed_title", True))
+        for chunk, text_hash, vector in zip(snap.chunks, snap.text_hashes, snap.vectors):
+            yield StoredChunk(chunk, indexed_text(chunk, config), text_hash, vector)
