@@ -356,5 +356,5 @@ def test_a_model_that_never_stops_writing_is_cut_off_at_the_timeout(tmp_path):
     assistant = assistant_over(tmp_path, Babbler(messages=iter([AIMessage("")])), llm_timeout_s=0.6)
     started = time.perf_counter()
     answer = assistant.ask(QUESTION)
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 30  # a hang guard: without the deadline this never ends
     assert answer.answerer == "extractive" and answer.notice == NOTICE_LLM_TIMEOUT and "491万" in answer.text
