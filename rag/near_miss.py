@@ -15,18 +15,23 @@ right figure.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from index.text import figure_terms, marker_numbers, MARKER, overlap, split_sentences, strip_markers, terms
+from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.constraints import Constraints, describe_missing, find_mismatch
 from rag.records import Citation
+
+if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
+    from rag.grounding import Grounded
+    from rag.prepare import Prepared
 
 NOTICE_NEAR_MISS = "资料中没有问题所问的那一项，以上给出资料中最接近的内容，请留意两者的差别。"
 _LIST_OPENERS = ("；", ";", "：", ":")
 CONTEXT_BEFORE = 150  # characters before the source sentence that may name its subject
 
 
-def kept_to_question(grounded, prepared):
-    """(Grounded, Prepared) -> Grounded: the first near miss found turns the answer into the
+def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
+    """The first near miss found turns the answer into the
     "资料中没有…；资料给出的是…" form; an answer keeping to the question passes unchanged."""
     asked: Constraints = prepared.constraints
     if asked == Constraints():
@@ -71,7 +76,7 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[tuple[str,
     return groups
 
 
-def _say_what_is_missing(grounded, missing: str, source: str, citation: Citation | None):
+def _say_what_is_missing(grounded: Grounded, missing: str, source: str, citation: Citation | None) -> Grounded:
     quote = source.strip()
     shown = " ".join(quote.split()).rstrip("。；;，,")
     if citation is None:
