@@ -22,7 +22,7 @@ from rag.conversation import Turn
 from rag.evidence import REFUSAL_TEXT
 from rag.extractive import extract_answer
 from rag.grounding import EXTRACT_RULES, REFUSED, Grounded, ground
-from rag.llm.status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
+from rag.llm.status import LLMFailure, LLMHealth, LLMStatus, describe_failure
 from rag.prepare import Prepared, prepare
 from rag.records import Answer
 from rag.retrieval import Retriever, clean_query
@@ -50,7 +50,8 @@ class Assistant:
         self._retriever = retriever
         self._chat_model = chat_model
         self._runtime = None
-        self._last_failure: str | None = None  # why the LLM could not even be started, if it could not
+        # the status of a chat model passed in (tests); the runtime keeps its own
+        self._health = LLMHealth("ready" if chat_model is not None else "idle")
         self._lock = threading.Lock()
         # a 2-core machine generates one answer at a time well; the rest wait, boundedly
         self._llm_slots = threading.BoundedSemaphore(settings.llm_concurrency)
@@ -127,11 +128,7 @@ class Assistant:
     @property
     def llm_status(self) -> LLMStatus:
         """The LLM's state for /healthz and the chat banner (a test's own chat model is ready)."""
-        if self._runtime is not None:
-            return self._runtime.status
-        if self._last_failure is not None:
-            return LLMStatus("failed", self._last_failure)
-        return LLMStatus("ready" if self._chat_model is not None else "idle")
+        return self._runtime.status if self._runtime is not None else self._health.status
 
     @property
     def embedder_loaded(self) -> bool:
@@ -184,15 +181,7 @@ class Assistant:
 
     def _record_failure(self, exc: BaseException) -> LLMFailure:
         failure = describe_failure(exc)
-        if self._runtime is not None:
-            self._runtime.record_failure(failure)
-        elif failure.timed_out:
-            log.warning("the LLM did not answer in time (%s); answering from the passages", failure.reason)
-        else:
-            if failure.reason != self._last_failure:  # said once, not at every question
-                log.error("the LLM is not working (%s): answers are extracted from the passages; %s",
-                          failure.reason, DOCTOR_HINT)
-            self._last_failure = failure.reason
+        (self._runtime.health if self._runtime is not None else self._health).failed(failure)
         return failure
 
     def _chat_or_failure(self, answerer: str) -> tuple[ChatModel | None, LLMFailure | None]:
@@ -221,9 +210,7 @@ class Assistant:
             timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
         finally:
             self._llm_slots.release()
-        self._last_failure = None
-        if self._runtime is not None:
-            self._runtime.record_success()
+        (self._runtime.health if self._runtime is not None else self._health).succeeded()
         return "".join(parts).strip()
 
     def _extract(self, prepared: Prepared, failure: LLMFailure | None, timings: dict, started: float):

@@ -11,7 +11,6 @@ Usage:
 
 from __future__ import annotations
 
-import logging
 import threading
 from ipaddress import ip_address
 from pathlib import Path
@@ -22,11 +21,10 @@ from langchain_openai import ChatOpenAI
 
 from index.errors import LLMError
 from rag.llm.server import LocalLLMServer
-from rag.llm.status import DOCTOR_HINT, LLMFailure, LLMStatus, describe_failure
+from rag.llm.status import LLMHealth, LLMStatus, describe_failure
 from rag.llm.weights import assemble_packaged_gguf
 from rag.settings import Settings
 
-log = logging.getLogger(__name__)
 
 def make_chat_model(settings: Settings, base_url: str | None = None, api_key: str | None = None) -> ChatOpenAI:
     """A streaming ChatOpenAI on `base_url` (default: settings.llm_base_url) with the settings' limits."""
@@ -91,12 +89,11 @@ class LLMRuntime:
         self._server: LocalLLMServer | None = None
         self._chat: ChatOpenAI | None = None
         self._lock = threading.Lock()
-        self._status = LLMStatus("idle")
-        self._logged_reason = ""
+        self.health = LLMHealth()
 
     @property
     def status(self) -> LLMStatus:
-        return self._status
+        return self.health.status
 
     def warm_up(self) -> threading.Thread:
         """Start the model and ask it for one token, in a background thread, so the first
@@ -105,31 +102,14 @@ class LLMRuntime:
         thread.start()
         return thread
 
-    def record_success(self) -> None:
-        self._status = LLMStatus("ready")
-
-    def record_failure(self, failure: LLMFailure) -> None:
-        """A broken LLM is said once at ERROR with what to do; a slow one is only a warning."""
-        if failure.timed_out:
-            log.warning("the LLM did not answer in time (%s); answering from the passages", failure.reason)
-            return
-        self._status = LLMStatus("failed", failure.reason)
-        if failure.reason != self._logged_reason:
-            self._logged_reason = failure.reason
-            log.error("the LLM is not working (%s): answers are extracted from the passages until it is; %s",
-                      failure.reason, DOCTOR_HINT)
-
     def _try_one_token(self) -> None:
-        if self._status.state != "ready":
-            self._status = LLMStatus("starting")
+        self.health.starting()
         try:
             self.chat_model().invoke("你好", max_tokens=1)
         except Exception as exc:  # reported, never raised: the app answers extractively meanwhile
-            self.record_failure(describe_failure(exc))
-            if self._status.state == "starting":  # a timeout at start-up leaves it unknown, not ready
-                self._status = LLMStatus("failed", describe_failure(exc).reason)
+            self.health.failed(describe_failure(exc))
             return
-        self.record_success()
+        self.health.succeeded()
 
     @property
     def base_url(self) -> str:

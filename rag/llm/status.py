@@ -6,10 +6,13 @@ broken: an error said once, with what to do), so the fallback notice and /health
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import httpx
 import openai
+
+log = logging.getLogger(__name__)
 
 DOCTOR_HINT = "run `zhiku doctor` to see what is wrong and how to fix it"
 
@@ -41,3 +44,31 @@ def describe_failure(exc: BaseException) -> LLMFailure:
     text = " ".join(str(exc).split()) or "no message"
     reason = f"{type(exc).__name__}: {text}"
     return LLMFailure(timed_out, reason[:240])
+
+
+class LLMHealth:
+    """The LLM's status as its calls start, succeed and fail; a broken model is said once at
+    ERROR with what to do, a slow one is only a warning (it may answer the next question)."""
+
+    def __init__(self, state: str = "idle") -> None:
+        self.status = LLMStatus(state)
+        self._logged_reason = ""
+
+    def starting(self) -> None:
+        if self.status.state != "ready":
+            self.status = LLMStatus("starting")
+
+    def succeeded(self) -> None:
+        self.status = LLMStatus("ready")
+
+    def failed(self, failure: LLMFailure) -> None:
+        if failure.timed_out:
+            log.warning("the LLM did not answer in time (%s); answering from the passages", failure.reason)
+            if self.status.state == "starting":  # a timeout at start-up leaves it unusable, not ready
+                self.status = LLMStatus("failed", failure.reason)
+            return
+        self.status = LLMStatus("failed", failure.reason)
+        if failure.reason != self._logged_reason:
+            self._logged_reason = failure.reason
+            log.error("the LLM is not working (%s): answers are extracted from the passages until it is; %s",
+                      failure.reason, DOCTOR_HINT)
