@@ -25,7 +25,9 @@ $(STAMP): requirements.lock pyproject.toml Makefile
 	touch $@
 
 # Re-resolve pyproject.toml's ranges (all extras) into exact versions with hashes.
-lock: setup
+# Not `setup`: after a dependency is added to pyproject.toml, setup's `pip check` fails until the lock has it.
+lock:
+	test -x $(BIN)/pip-compile || { $(PY) -m venv $(VENV) && $(BIN)/pip install -q --require-hashes --no-deps -r requirements.lock; }
 	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 		--no-emit-find-links --build-deps-for=editable --extra llm --extra ocr --extra milvus --extra dev \
 		-o requirements.lock pyproject.toml

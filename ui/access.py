@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.errors import ZhikuError
 
-OPEN_PATHS = ("/healthz",)
+OPEN_PATHS = ("/healthz", "/readyz")  # probes carry no token
 API_PREFIXES = ("/api/", "/v1/")
 EMBED_PATH = "/embed"
 COOKIE = "zhiku_session"

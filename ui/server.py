@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
@@ -61,7 +62,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
         if owned:
             assistant.close()
 
-    app = FastAPI(
+    # /docs and /redoc from files inside an installed package: an intranet machine reaches no CDN
+    app = FastAPIOffline(
         title="智库 zhiku",
         summary="Answers questions from the organisation's articles, every claim cited.",
         version="0.1.0",
@@ -95,6 +97,12 @@ class Health(BaseModel):
     embedder: bool  # the embedding model is loaded
 
 
+class Readiness(BaseModel):
+    ready: bool
+    waiting_for: list[str]  # of "index", "embedder", "llm"
+    llm: str
+
+
 def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
     widget_js = (STATIC / "widget.js").read_text(encoding="utf-8")
     embed_page = (
@@ -114,6 +122,20 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
             "llm": str(assistant.llm_status) if settings.answerer == "llm" else "off",
             "embedder": assistant.embedder_loaded,
         }
+
+    @app.get("/readyz", response_model=Readiness, tags=["pages"],
+             responses={503: {"model": Readiness, "description": "still loading, or nothing to answer from"}},
+             summary="Readiness: 200 once questions are answered at full speed; open without a token")
+    def readyz(request: Request) -> JSONResponse:
+        assistant: Assistant = request.app.state.assistant
+        llm = str(assistant.llm_status) if settings.answerer == "llm" else "off"
+        waiting = [name for name, ready in (
+            ("index", bool(store.version())),
+            ("embedder", assistant.embedder_loaded),
+            ("llm", llm in ("ready", "off") or llm.startswith("failed")),  # failed: answers fall back, not wait
+        ) if not ready]
+        body = {"ready": not waiting, "waiting_for": waiting, "llm": llm}
+        return JSONResponse(body, status_code=200 if not waiting else 503, headers={"Cache-Control": "no-store"})
 
     @app.get("/widget.js", response_class=Response, tags=["pages"], summary="The one-tag widget script")
     def widget() -> Response:
