@@ -85,6 +85,7 @@ class Constraints:
     outcome: bool = False  # asks what actually happened, not what was planned
     compares: bool = False  # asks for each of several things ("分别", "各"): each figure has its own subject
     names: frozenset[str] = frozenset()  # companies, organisations and places the question is about
+    value: bool = False  # asks for a figure ("多少", "占比"), not a reason, a name or a list
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         outcome=bool(_OUTCOME_WORDS.search(text)),
         compares=bool(_COMPARES.search(text)),
         names=frozenset(names),
+        value=bool(_ASKS_VALUE.search(text)),
     )
 
 
@@ -140,7 +142,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "") -> Mi
         if given and asked.period not in given:
             return Mismatch("period", _period_word(asked.period), _period_word(given[0]))
     if asked.unit:
-        units = {_unit_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(text)}
+        units = figure_kinds(text)
         if units and asked.unit not in units:
             return Mismatch("unit", _UNIT_WORDS[asked.unit], "、".join(_UNIT_WORDS[u] for u in sorted(units)))
     for wanted, other in asked.measures:
@@ -149,6 +151,11 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "") -> Mi
     if asked.outcome and _PLAN_WORDS.search(text) and not _OUTCOME_WORDS.search(text):
         return Mismatch("plan", "实际完成情况", "计划或目标")
     return None
+
+
+def figure_kinds(text: str) -> set[str]:
+    """The kinds of figure a text states with a unit: "money", "percent", "count"."""
+    return {_unit_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(_normalise(text))}
 
 
 def describe_missing(asked: Constraints, miss: Mismatch) -> str:

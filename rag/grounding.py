@@ -39,6 +39,7 @@ from index.text import (
     strip_markers,
     terms,
 )
+from rag.answer_in_hand import sentence_in_hand
 from rag.citations import FIGURE_TOLERANCE, verify_citations
 from rag.evidence import is_model_refusal
 from rag.names import person_names
@@ -49,6 +50,7 @@ from rag.records import Citation, Passage
 log = logging.getLogger(__name__)
 
 NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
+NOTICE_IN_HAND = "生成模型判断资料不足以回答，但第一段资料中的这句话符合问题的各项条件：以上为原句摘录。"
 NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或人名，未予采用；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或人名（连同所在的分句）。"
 
@@ -87,6 +89,9 @@ def declined(grounded: Grounded, prepared: Prepared) -> Grounded:
     """The evidence passed the retrieval gate, but near misses (the right topic, not the asked
     fact) pass it too: the model reading the passages is the better judge of those."""
     if is_model_refusal(grounded.text):
+        in_hand = sentence_in_hand(prepared)  # unless passage [1] states the asked figure by every check
+        if in_hand:
+            return replace(grounded, text=f"{in_hand.rstrip('。')}[1]。", notice=NOTICE_IN_HAND)
         return replace(grounded, text="", refused=True, notice=NOTICE_MODEL_DECLINED)
     return grounded
 
