@@ -21,9 +21,9 @@ from rag.components import open_retriever
 from rag.conversation import Turn
 from rag.evidence import REFUSAL_TEXT
 from rag.extractive import extract_answer
+from rag.found import found_for
 from rag.grounding import EXTRACT_RULES, REFUSED, Grounded, ground
 from rag.llm.status import LLMFailure, LLMHealth, LLMStatus, describe_failure
-from rag.found import found_for
 from rag.prepare import Prepared, prepare
 from rag.records import Answer, Found
 from rag.retrieval import Retriever, clean_query
