@@ -370,6 +370,9 @@ def test_openapi_documents_every_route(client):
         assert path in paths, path
     ask = paths["/api/ask"]["post"]
     assert "AnswerOut" in json.dumps(ask["responses"]["200"])
+    events = paths["/api/ask/stream"]["post"]["responses"]["200"]["description"]
+    order = [events.index(f"`event: {kind}`") for kind in ("passages", "extract", "token", "answer")]
+    assert order == sorted(order)  # /docs tells the events in the order they come
 
 
 def test_a_failure_midway_ends_the_stream_with_an_error_event():

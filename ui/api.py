@@ -182,6 +182,10 @@ def ask(body: AskRequest, request: Request) -> dict:
 @router.post("/api/ask/stream", response_class=StreamingResponse, responses=SSE_DOC, tags=["ask"],
              summary="Answer a question as Server-Sent Events: the passages and an extract first, then the answer")
 def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
+    """Evidence first: `event: passages` (what retrieval found, numbered as the model reads it) and
+    `event: extract` (the passages' own sentences, to show labelled 摘录) come before the model is
+    asked; then `event: token` deltas replace the extract; `event: answer` (the `/api/ask` JSON)
+    comes last and replaces both. The 200 response below gives each event's data."""
     events = assistant_for(request).stream(body.question, body.turns(), answerer_for(body, request))
     first = next(events)  # here, so a bad question or a missing index is a 4xx, not a broken stream
     return StreamingResponse(sse_events(chain([first], events)), media_type="text/event-stream",
