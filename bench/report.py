@@ -6,7 +6,7 @@ import json
 
 from bench.common import RESULTS, machine_line, parse_args
 
-ORDER = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "cold_start", "omp_wait"]
+ORDER = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "first_content", "cold_start", "omp_wait"]
 
 
 def main() -> None:

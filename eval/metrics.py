@@ -26,7 +26,8 @@ RATE_KEYS = (
     "refusal.accuracy",
     "refusal.false_refusal_rate",
 )
-LATENCY_KEYS = ("latency.first_token_p50_ms", "latency.p50_ms", "latency.p95_ms")
+LATENCY_KEYS = ("latency.first_content_p50_ms", "latency.first_content_p95_ms", "latency.first_token_p50_ms",
+                "latency.p50_ms", "latency.p95_ms")
 METRIC_KEYS = ("n", *RATE_KEYS, *LATENCY_KEYS)
 LOWER_IS_BETTER = frozenset({"refusal.false_refusal_rate", *LATENCY_KEYS})
 
@@ -92,6 +93,7 @@ class ItemScore:
     cited: int = 0
     cited_with_evidence: int = 0
     refused: bool | None = None  # None: retrieval-only
+    first_content_ms: float | None = None  # the evidence shown before the model answers (or a refusal)
     first_token_ms: float | None = None
     total_ms: float | None = None
 
@@ -133,6 +135,8 @@ def _summarise(scores: Sequence[ItemScore]) -> dict[str, float | int | None]:
     cited = sum(s.cited for s in scores if s.has_evidence)
     if cited:
         out["answer.citation_precision"] = sum(s.cited_with_evidence for s in scores if s.has_evidence) / cited
+    out["latency.first_content_p50_ms"] = percentile([s.first_content_ms for s in scores], 50)
+    out["latency.first_content_p95_ms"] = percentile([s.first_content_ms for s in scores], 95)
     out["latency.first_token_p50_ms"] = percentile([s.first_token_ms for s in scores], 50)
     out["latency.p50_ms"] = percentile([s.total_ms for s in scores], 50)
     out["latency.p95_ms"] = percentile([s.total_ms for s in scores], 95)

@@ -16,6 +16,8 @@ HEADLINE = (
     ("answer.citation_precision", "citation precision"),
     ("refusal.accuracy", "refusal accuracy"),
     ("refusal.false_refusal_rate", "false refusals"),
+    ("latency.first_content_p50_ms", "evidence shown p50"),
+    ("latency.first_content_p95_ms", "evidence shown p95"),
     ("latency.first_token_p50_ms", "first token p50"),
     ("latency.p50_ms", "answer p50"),
     ("latency.p95_ms", "answer p95"),

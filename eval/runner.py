@@ -1,8 +1,9 @@
 """One evaluation run: every question of a test set against the retriever and the assistant.
 
 Retrieval is scored on `retriever.search(question, top_k=k)`; the answer comes from
-`assistant.stream(question, answerer=...)`, timed to the first text delta and to the end, exactly
-as a user would wait for it (the assistant does its own retrieval).
+`assistant.stream(question, answerer=...)`, timed to the first content (the evidence shown before
+the model answers, or a refusal), to the first text delta and to the end, exactly as a user would
+wait for them (the assistant does its own retrieval).
 Usage:
     metrics = run_eval(Path("eval/testsets/sample.jsonl"), Assistant(settings), open_retriever(settings),
                        Path("data/eval/run1"), settings=settings)
@@ -15,12 +16,12 @@ import json
 import logging
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from index.errors import ZhikuError
 from index.records import Hit
-from rag.records import Answer
+from rag.records import Answer, Found
 from eval import runs
 from eval.metrics import ItemScore, aggregate, contains_all, contains_any, first_hit_rank, hit_at, item_metrics
 from eval.report import render_report
@@ -171,7 +172,7 @@ def passed_checks(score: ItemScore) -> dict[str, bool | None]:
 
 def _score_answer(item: EvalItem, assistant, answerer, row: dict, score: ItemScore) -> tuple[dict, ItemScore]:
     try:
-        answer, first_ms, total_ms = timed_answer(assistant, item.question, answerer)
+        answer, times = timed_answer(assistant, item.question, answerer)
     except Exception as exc:  # one failing question must not end a long run; it is recorded
         log.warning("question %s failed: %s", item.id, exc, exc_info=log.isEnabledFor(logging.DEBUG))
         row.update(answer="", refused=False, error=f"{type(exc).__name__}: {exc}")
@@ -184,7 +185,8 @@ def _score_answer(item: EvalItem, assistant, answerer, row: dict, score: ItemSco
         for c in answer.citations
     ]
     timings = dict(row["timings_ms"])
-    timings.update(first_token=round(first_ms, 1), total=round(total_ms, 1))
+    timings.update(first_content=round(times.first_content_ms, 1), first_token=round(times.first_token_ms, 1),
+                   total=round(times.total_ms, 1))
     timings.update({f"assistant.{k}": v for k, v in (answer.timings_ms or {}).items()})
     row.update(
         answer=text,
@@ -201,26 +203,39 @@ def _score_answer(item: EvalItem, assistant, answerer, row: dict, score: ItemSco
         cited=len(citations),
         cited_with_evidence=sum(c["has_evidence"] for c in citations),
         refused=declined(answer),
-        first_token_ms=first_ms,
-        total_ms=total_ms,
+        first_content_ms=times.first_content_ms,
+        first_token_ms=times.first_token_ms,
+        total_ms=times.total_ms,
     )
     return row, score
 
 
-def timed_answer(assistant, question: str, answerer: str | None) -> tuple[Answer, float, float]:
-    """The final Answer, ms to the first text delta (or to the Answer if none), ms in all."""
+@dataclass(frozen=True)
+class Waits:
+    """How long a user waited, in ms from the question."""
+
+    first_content_ms: float  # the evidence (Found), or the first text when none came (a refusal)
+    first_token_ms: float  # the first text delta, or the Answer when none came
+    total_ms: float
+
+
+def timed_answer(assistant, question: str, answerer: str | None) -> tuple[Answer, Waits]:
+    """The final Answer, and the waits for the first content, the first text delta and the end."""
     start = time.perf_counter()
-    first = None
+    content = first = None
     answer = None
     for event in assistant.stream(question, answerer=answerer):
         if isinstance(event, Answer):
             answer = event
-        elif event and first is None:
-            first = time.perf_counter()
+        elif isinstance(event, Found) or event:
+            now = time.perf_counter()
+            content = content or now
+            if first is None and isinstance(event, str):
+                first = now
     end = time.perf_counter()
     if answer is None:
         raise ZhikuError("the assistant finished without an answer")
-    return answer, ((first or end) - start) * 1000, (end - start) * 1000
+    return answer, Waits(((content or end) - start) * 1000, ((first or end) - start) * 1000, (end - start) * 1000)
 
 
 def _hit_record(hit: Hit, has_evidence: bool) -> dict:

@@ -3,7 +3,7 @@
 Usage:
     assistant = Assistant(settings)
     answer = assistant.ask("2023年中国汽车出口多少辆？")
-    for event in assistant.stream(question, history):   # str deltas, then one Answer
+    for event in assistant.stream(question, history):   # one Found, str deltas, then one Answer
         ...
 """
 
@@ -21,10 +21,11 @@ from rag.components import open_retriever
 from rag.conversation import Turn
 from rag.evidence import REFUSAL_TEXT
 from rag.extractive import extract_answer
+from rag.found import found_for
 from rag.grounding import EXTRACT_RULES, REFUSED, Grounded, ground
 from rag.llm.status import LLMFailure, LLMHealth, LLMStatus, describe_failure
 from rag.prepare import Prepared, prepare
-from rag.records import Answer
+from rag.records import Answer, Found
 from rag.retrieval import Retriever, clean_query
 from rag.settings import Settings
 
@@ -68,8 +69,10 @@ class Assistant:
         return answer
 
     def stream(self, question: str, history: list[Turn] | None = None, answerer: str | None = None,
-               hits: list[Hit] | None = None) -> Iterator[str | Answer]:
-        """Text deltas as the model writes them, then the final Answer with verified citations.
+               hits: list[Hit] | None = None) -> Iterator[Found | str | Answer]:
+        """What retrieval found (one `Found`: the passages and the extracted answer) before the model
+        is asked, then text deltas as the model writes them, then the final Answer with verified
+        citations. A question the articles cannot answer gets no Found: its refusal comes at once.
 
         `answerer` overrides settings.answerer ("llm" or "extractive"); `hits` skips retrieval and
         answers from exactly those passages (the RGB benchmark does this).
@@ -88,18 +91,24 @@ class Assistant:
             yield self._first(REFUSAL_TEXT, timings, started)
             yield self._answer(prepared, REFUSED, answerer, timings, started)
             return
+        extract = extract_answer(prepared.standalone, prepared.passages)
+        found = found_for(prepared, extract)
         if chat_model is None:  # extractive by choice, or because the model could not even start
-            yield from self._extract(prepared, failure, timings, started)
+            yield self._shown(found, timings, started)
+            yield from self._extract(prepared, extract, failure, timings, started)
             return
+        # the slot first: "busy" is then an error before anything is shown (a clean 503 for the API)
+        self._take_llm_slot(timings)
         try:
+            yield self._shown(found, timings, started)
             text = yield from self._generate(chat_model, prepared, timings, started)
-        except BusyError:
-            raise
         except Exception as exc:  # timeout, connection refused, server crash, a client bug: answer anyway
-            yield from self._extract(prepared, self._record_failure(exc), timings, started)
-            return
+            text, failure = "", self._record_failure(exc)
+        finally:
+            self._llm_slots.release()
         if not text:
-            yield from self._extract(prepared, LLMFailure(False, "the model returned no text"), timings, started)
+            failure = failure or LLMFailure(False, "the model returned no text")
+            yield from self._extract(prepared, extract, failure, timings, started)
             return
         yield self._answer(prepared, ground(text, prepared), "llm", timings, started)
 
@@ -193,30 +202,29 @@ class Assistant:
         except Exception as exc:  # the model could not be started: answer from the passages, and say so
             return None, self._record_failure(exc)
 
-    def _generate(self, chat_model: ChatModel, prepared: Prepared, timings: dict, started: float):
-        """Streams the model's deltas; returns the whole text. Waits for a free LLM slot, boundedly."""
+    def _take_llm_slot(self, timings: dict) -> None:
+        """Wait for a free LLM slot, boundedly; the caller releases it."""
         waiting = time.perf_counter()
         if not self._llm_slots.acquire(timeout=self.settings.llm_queue_wait_s):
             raise BusyError("the assistant is busy answering other questions; please try again in a moment")
+        timings["queue_ms"] = round((time.perf_counter() - waiting) * 1000, 1)
+
+    def _generate(self, chat_model: ChatModel, prepared: Prepared, timings: dict, started: float):
+        """Streams the model's deltas; returns the whole text. The caller holds an LLM slot."""
         parts: list[str] = []
-        try:
-            llm_started = time.perf_counter()
-            timings["queue_ms"] = round((llm_started - waiting) * 1000, 1)
-            for delta in stream_answer(chat_model, prepared, self.settings.llm_timeout_s):
-                if not parts:
-                    timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
-                parts.append(delta)
-                yield delta
-            timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
-        finally:
-            self._llm_slots.release()
+        llm_started = time.perf_counter()
+        for delta in stream_answer(chat_model, prepared, self.settings.llm_timeout_s):
+            if not parts:
+                timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            parts.append(delta)
+            yield delta
+        timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
         (self._runtime.health if self._runtime is not None else self._health).succeeded()
         return "".join(parts).strip()
 
-    def _extract(self, prepared: Prepared, failure: LLMFailure | None, timings: dict, started: float):
+    def _extract(self, prepared: Prepared, text: str, failure: LLMFailure | None, timings: dict, started: float):
         """The extractive answer: chosen (settings or `answerer`), or instead of a failed model, with
         a notice that tells a slow model from a broken one."""
-        text = extract_answer(prepared.standalone, prepared.passages)
         if failure is None:
             notice = NOTICE_EXTRACTED
             yield self._first(text or REFUSAL_TEXT, timings, started)
@@ -245,6 +253,13 @@ class Assistant:
         )
 
     @staticmethod
+    def _shown(found: Found, timings: dict, started: float) -> Found:
+        timings["first_content_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        return found
+
+    @staticmethod
     def _first(text: str, timings: dict, started: float) -> str:
-        timings.setdefault("first_token_ms", round((time.perf_counter() - started) * 1000, 1))
+        now = round((time.perf_counter() - started) * 1000, 1)
+        timings.setdefault("first_token_ms", now)
+        timings.setdefault("first_content_ms", now)  # a refusal is the first (and only) content
         return text

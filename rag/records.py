@@ -1,4 +1,5 @@
-"""Records the answering stage hands to the UI and evaluation: Citation and Answer.
+"""Records the answering stage hands to the UI and evaluation: Found (what retrieval found,
+shown before the model answers), Citation and Answer.
 
 Chunk and Hit come from `index.records`; they are re-exported here for convenience.
 """
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 
 from index.records import Chunk, Hit
 
-__all__ = ["Answer", "Chunk", "Citation", "Hit", "Passage"]
+__all__ = ["Answer", "Chunk", "Citation", "Found", "Hit", "Passage"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,20 @@ class Citation:
     n: int  # the marker as the user sees it: 1..m in order of first appearance in the answer
     chunk: Chunk
     quote: str  # the span of chunk.text that supports the sentence, to highlight
+
+
+@dataclass(frozen=True)
+class Found:
+    """What retrieval found, streamed before the model is asked, so a reader has the evidence at
+    once: the passages numbered `[n]` as the model reads them (so the markers it streams point
+    at them), and the answer extracted from them, to be shown labelled as such (摘录).
+
+    The final Answer renumbers its citations 1..m by first appearance; the UI replaces this then.
+    """
+
+    passages: list[Citation]  # n: the passage's number in the prompt; quote: its sentence closest to the question
+    extract: str  # the passages' own sentences cited [n] (rag/extractive.py); "" when none matches
+    standalone_question: str = ""  # what was searched
 
 
 @dataclass(frozen=True)

@@ -48,3 +48,28 @@ def passages(*texts: str) -> list:
         chunk = Chunk(id=f"c{n}", source=f"{n}.txt", title=f"第{n}篇", text=text, start=0, end=len(text))
         out.append(Passage(n=n, hit=Hit(chunk=chunk, score=1.0, retriever="hybrid", rank=n, scores={"dense": 0.85})))
     return out
+
+
+def gated_chat_model(reply: str, wait_s: float = 120.0):
+    """A chat model that streams `reply` word by word, but only once its `gate` is set: a test
+    holds the model back until it has seen what must come before the model's text. `asked` is set
+    when the model is asked. The wait is bounded, so a test that never opens the gate fails."""
+    import itertools
+    import threading
+    from typing import Any
+
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    class GatedChatModel(GenericFakeChatModel):
+        gate: Any
+        asked: Any
+
+        def _stream(self, *args: Any, **kwargs: Any):
+            self.asked.set()
+            if not self.gate.wait(wait_s):
+                raise TimeoutError("the test never let the gated model answer")
+            yield from super()._stream(*args, **kwargs)
+
+    return GatedChatModel(messages=itertools.cycle([AIMessage(reply)]), gate=threading.Event(),
+                          asked=threading.Event())

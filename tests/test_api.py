@@ -183,15 +183,20 @@ def test_a_client_cannot_start_an_llm_the_server_runs_without(client):
 # --- stream --------------------------------------------------------------------------------------
 
 
-def test_stream_sends_tokens_then_exactly_one_answer(llm_server):
+def test_stream_sends_the_passages_and_extract_then_tokens_then_exactly_one_answer(llm_server):
     with llm_server.client() as client:
         response = client.post("/api/ask/stream", json={"question": QUESTION})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     events = sse_events(response.text)
     kinds = [kind for kind, _ in events]
+    assert kinds[:2] == ["passages", "extract"]
     assert kinds[-1] == "answer" and kinds.count("answer") == 1
-    assert set(kinds[:-1]) == {"token"} and len(kinds) > 3  # the fake model streams word by word
+    assert set(kinds[2:-1]) == {"token"} and len(kinds) > 5  # the fake model streams word by word
+    passages, extract = events[0][1]["passages"], events[1][1]["text"]
+    assert [p["n"] for p in passages] == list(range(1, len(passages) + 1))
+    assert all(p["quote"] and p["quote"] in p["text"] and p["title"] and p["source"] for p in passages)
+    assert "491万" in extract and "491万" in next(p["quote"] for p in passages if f"[{p['n']}]" in extract)
     streamed = "".join(data["text"] for kind, data in events if kind == "token")
     assert "491万" in streamed
     final = events[-1][1]
@@ -200,8 +205,8 @@ def test_stream_sends_tokens_then_exactly_one_answer(llm_server):
 
 def test_stream_of_the_extractive_answer_ends_with_the_answer(client):
     events = sse_events(client.post("/api/ask/stream", json={"question": QUESTION}).text)
-    assert [kind for kind, _ in events] == ["token", "answer"]
-    assert events[1][1]["citations"]
+    assert [kind for kind, _ in events] == ["passages", "extract", "token", "answer"]
+    assert events[3][1]["citations"]
 
 
 def test_stream_refuses_a_bad_question_with_a_4xx_not_an_event(client):
@@ -365,6 +370,9 @@ def test_openapi_documents_every_route(client):
         assert path in paths, path
     ask = paths["/api/ask"]["post"]
     assert "AnswerOut" in json.dumps(ask["responses"]["200"])
+    events = paths["/api/ask/stream"]["post"]["responses"]["200"]["description"]
+    order = [events.index(f"`event: {kind}`") for kind in ("passages", "extract", "token", "answer")]
+    assert order == sorted(order)  # /docs tells the events in the order they come
 
 
 def test_a_failure_midway_ends_the_stream_with_an_error_event():

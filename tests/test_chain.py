@@ -15,7 +15,7 @@ from index.snapshot import load_snapshot
 from rag.assistant import Assistant, Turn
 from rag.chain import example_messages
 from rag.evidence import REFUSAL_TEXT
-from rag.records import Answer
+from rag.records import Answer, Found
 from rag.retrieval import Retriever
 
 pytestmark = pytest.mark.model
@@ -89,11 +89,38 @@ def test_off_topic_question_is_refused_without_calling_the_model(make_assistant)
     assert answer.hits  # what was searched is still shown
 
 
-def test_streams_text_deltas_before_the_final_answer(make_assistant):
-    events = list(make_assistant(_model("新能源汽车 出口 120.3万辆[1]。")).stream("新能源汽车出口了多少辆？"))
-    assert isinstance(events[-1], Answer)
-    assert all(isinstance(e, str) for e in events[:-1]) and len(events) > 2
-    assert events[-1].timings_ms["first_token_ms"] <= events[-1].timings_ms["total_ms"]
+def test_streams_the_evidence_then_text_deltas_then_the_final_answer(make_assistant):
+    model = _model("新能源汽车 出口 120.3万辆[1]。")
+    events = make_assistant(model).stream("新能源汽车出口了多少辆？")
+    found = next(events)
+    assert isinstance(found, Found) and model.prompts == []  # shown before the model is asked
+    rest = list(events)
+    assert isinstance(rest[-1], Answer)
+    assert all(isinstance(e, str) for e in rest[:-1]) and len(rest) > 2
+    timings = rest[-1].timings_ms
+    assert timings["first_content_ms"] <= timings["first_token_ms"] <= timings["total_ms"]
+    # numbered as the model reads them: the prompt's passage n is the Found's passage n
+    human = model.prompts[-1][-1].content
+    for passage in found.passages:
+        assert f'<passage n="{passage.n}"' in human and passage.quote in passage.chunk.text and passage.quote
+    assert [p.n for p in found.passages] == list(range(1, len(found.passages) + 1))
+    # the extract cites those numbers, each marker on a passage holding the sentence it ends
+    assert "120.3万辆" in found.extract and _markers(found.extract) <= {p.n for p in found.passages}
+    cited = found.passages[min(_markers(found.extract)) - 1]
+    assert cited.quote in found.extract.replace(f"[{cited.n}]", "")
+
+
+def test_a_refusal_before_the_model_comes_at_once_without_evidence(make_assistant):
+    events = list(make_assistant(_model("不应被调用")).stream("火星探测器的发射窗口是哪一年？"))
+    assert events[0] == REFUSAL_TEXT and isinstance(events[-1], Answer) and len(events) == 2
+    assert events[-1].timings_ms["first_content_ms"] == events[-1].timings_ms["first_token_ms"]
+
+
+def test_the_extractive_answerer_shows_its_evidence_first_too(make_assistant):
+    assistant = make_assistant(_model("不应被调用"))
+    events = list(assistant.stream("新能源汽车出口了多少辆？", answerer="extractive"))
+    assert [type(e) for e in events] == [Found, str, Answer]
+    assert events[0].extract == events[1]  # the same sentences: the answer, before its citations are checked
 
 
 def test_follow_up_is_condensed_with_the_history(make_assistant):

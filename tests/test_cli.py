@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from rag.records import Answer
+from rag.records import Answer, Found
 from rag.settings import Settings
 from tests.conftest import MODEL_CACHE
 from ui import cli
@@ -112,6 +112,22 @@ def test_a_streamed_draft_is_replaced_by_the_checked_answer_on_a_terminal():
     assert answer.text == "2023年出口491万辆[1]。"
     assert "其中电动车800万辆" in terminal.getvalue()  # it was streamed...
     assert "800万辆" not in final and final.count("2023年出口491万辆[1]。") == 1  # ...and taken back
+
+
+def test_on_a_terminal_the_extract_shows_first_and_the_models_text_replaces_it():
+    terminal = io.StringIO()
+    out = Console(file=terminal, force_terminal=True, width=80)
+    found = Found([], "中国汽车出口491万辆，同比增长57.9%[1]。")
+    events = [found, *_events(["按资料，", "2023年出口491万辆[1]。"], "按资料，2023年出口491万辆[1]。")]
+    for piped in (False, True):
+        plain = io.StringIO()
+        answer = show_answer(iter(events), Console(file=plain, width=80) if piped else out, Console(file=io.StringIO()),
+                             stream=not piped)
+        assert answer.text == "按资料，2023年出口491万辆[1]。"
+    assert "摘录：中国汽车出口491万辆" in terminal.getvalue()  # shown at once, labelled...
+    final = _final_frame(terminal.getvalue())
+    assert "摘录" not in final and final.count("按资料，2023年出口491万辆[1]。") == 1  # ...and replaced
+    assert plain.getvalue() == "按资料，2023年出口491万辆[1]。\n"  # a pipe gets the checked answer only
 
 
 def test_without_streaming_only_the_checked_answer_is_printed():

@@ -11,13 +11,13 @@ from typer.testing import CliRunner
 
 from eval.cli import eval_app
 from eval.compare import compare_runs, render_compare_html
-from eval.metrics import METRIC_KEYS, contains_any
+from eval.metrics import METRIC_KEYS, contains_any, percentile
 from eval.runner import run_eval, select_items
 from eval.runs import list_runs
 from eval.testset import load_testset
 from index.errors import ZhikuError
 from index.records import Chunk, Hit
-from rag.records import Answer, Citation
+from rag.records import Answer, Citation, Found
 from rag.settings import Settings
 
 from tests.conftest import MODEL_CACHE
@@ -53,15 +53,20 @@ class FakeRetriever:
 class FakeAssistant:
     """Answers from a table: question -> (text, refused, cited chunks) or an exception to raise."""
 
-    def __init__(self, answers: dict, delay_s: float = 0.0):
+    def __init__(self, answers: dict, delay_s: float = 0.0, think_s: float | None = None):
+        """`think_s`: show the evidence first (a Found), then wait that long before the first delta."""
         self.answers = answers
         self.delay_s = delay_s
+        self.think_s = think_s
 
     def stream(self, question, history=None, answerer=None, hits=None):
         entry = self.answers[question]
         if isinstance(entry, BaseException):
             raise entry
         text, refused, cited = entry
+        if self.think_s is not None and not refused:
+            yield Found([Citation(n, c, c.text[:4]) for n, c in enumerate(cited, start=1)], text)
+            time.sleep(self.think_s)
         yield text[:2]
         time.sleep(self.delay_s)
         yield text[2:]
@@ -133,6 +138,22 @@ class TestRun:
                  tmp_path / "run", progress=False)
         timings = _results(tmp_path / "run")[0]["timings_ms"]
         assert timings["first_token"] < 50 <= timings["total"]
+
+    def test_the_wait_for_the_evidence_is_recorded_beside_the_first_token_and_the_total(self, tmp_path):
+        out = tmp_path / "run"
+        metrics = run_eval(_testset(tmp_path), FakeAssistant(GOOD_THEN_REFUSING, think_s=0.05), FakeRetriever(),
+                           out, progress=False)
+        timings = [row["timings_ms"] for row in _results(out)]
+        answered, refused = timings[0], timings[1]
+        # timed at the evidence (shown before the model writes), not at the first delta after it
+        assert answered["first_content"] < answered["first_token"] <= answered["total"]
+        assert refused["first_content"] == refused["first_token"]  # no evidence: the refusal is the first content
+        contents = [t["first_content"] for t in timings]
+        assert metrics["latency.first_content_p50_ms"] == pytest.approx(percentile(contents, 50), abs=0.1)
+        assert metrics["latency.first_content_p95_ms"] == pytest.approx(percentile(contents, 95), abs=0.1)
+        assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["latency.first_content_p95_ms"] is not None
+        page = (out / "report.html").read_text(encoding="utf-8")
+        assert "evidence shown p50" in page and "latency.first_content_p95_ms" in page
 
     def test_a_retrieval_only_run_needs_no_assistant(self, tmp_path):
         metrics = run_eval(_testset(tmp_path), None, FakeRetriever(), tmp_path / "run", k=2, retrieval_only=True, progress=False)

@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from rag.records import Answer, Chunk, Citation, Hit
+from rag.records import Answer, Chunk, Citation, Found, Hit
 from ui.i18n import UIText
-from ui.render import escape_text, render_answer, render_question, render_sources, render_streaming
+from ui.render import (escape_text, render_answer, render_extract, render_found, render_question, render_sources,
+                       render_streaming)
 
 T = UIText("zh")
 PAYLOADS = (
@@ -91,6 +92,22 @@ def test_streaming_text_is_escaped():
     html = render_streaming("部分回答 <img src=x onerror=alert(1)> [1")
     assert_only_our_markup(html)
     assert "&lt;img" in html
+
+
+def test_the_evidence_shown_first_is_labelled_an_extract_linked_and_escaped():
+    evil = "；".join(PAYLOADS)
+    c1, c2 = chunk(1, title=evil, text=f"前文。{evil}。后文。"), chunk(2, title="制造业PMI", text="PMI为50.8%。")
+    found = Found([Citation(1, c1, evil), Citation(2, c2, "PMI为50.8%。")], f"{evil}[1]。PMI为50.8%[2]。")
+    bubble, panel = render_extract(found, T, "zk4"), render_found(found, T, "zk4")
+    for html in (bubble, panel):
+        assert_only_our_markup(html)
+        assert "<script" not in html and "<img" not in html
+    assert "zk-streaming" in bubble and "摘录" in "".join(parse(bubble).text)  # never taken for the answer
+    assert [a["href"] for tag, a in parse(bubble).tags if a.get("class") == "zk-cite"] == ["#zk4-s1", "#zk4-s2"]
+    assert [a["id"] for tag, a in parse(panel).tags if "id" in a] == ["zk4-s1", "zk4-s2"]
+    assert "<mark>PMI为50.8%。</mark>" in panel
+    nothing = render_extract(Found([Citation(1, c2, "")], ""), T)
+    assert "zk-streaming" in nothing and "摘录" not in nothing  # no sentence matched: no empty extract
 
 
 def test_question_keeps_line_breaks_as_br_only():

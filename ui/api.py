@@ -22,10 +22,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from index.errors import ZhikuError
 from rag.assistant import Assistant, Turn
-from rag.records import Answer
+from rag.records import Answer, Found
 from ui.access import trusted_user
 from ui.feedback import produced_by
-from ui.serialize import answer_to_dict
+from ui.serialize import answer_to_dict, found_to_dict
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -155,8 +155,19 @@ class FeedbackOut(BaseModel):
 
 SSE_DOC = {
     200: {
-        "description": "`event: token` with data `{\"text\": delta}` (repeated), then one `event: answer` "
-        "with the full Answer JSON; `event: error` with `{\"message\": ...}` if answering fails midway.",
+        "description": "Events in this order:\n\n"
+        "1. `event: passages` with `{\"passages\": [...], \"standalone_question\": ...}`: what retrieval found, "
+        "sent before the model is asked. Each passage is shaped like a citation (`n`, `title`, `source`, `section`, "
+        "`page`, `quote`: its sentence closest to the question, to highlight, `text`, `preview`…) and `n` is its "
+        "number in the model's prompt, so the `[n]` markers of the streamed tokens point at it.\n"
+        "2. `event: extract` with `{\"text\": ...}`: the answer extracted from the passages (their own "
+        "sentences, cited `[n]` as in `passages`; empty when none matches). Show it labelled as an extract "
+        "(摘录), not as the model's answer, until tokens arrive.\n"
+        "3. `event: token` with `{\"text\": delta}` (repeated): the answer as it is written.\n"
+        "4. `event: answer` with the full Answer JSON (as `/api/ask` returns it), last: its citations are "
+        "renumbered 1..m and its text may differ from the streamed one; it replaces both.\n\n"
+        "A question the articles do not answer gets no `passages`/`extract`: its refusal comes at once as a "
+        "token and the answer. `event: error` with `{\"message\": ...}` if answering fails midway.",
         "content": {"text/event-stream": {}},
     }
 }
@@ -169,8 +180,12 @@ def ask(body: AskRequest, request: Request) -> dict:
 
 
 @router.post("/api/ask/stream", response_class=StreamingResponse, responses=SSE_DOC, tags=["ask"],
-             summary="Answer a question as Server-Sent Events")
+             summary="Answer a question as Server-Sent Events: the passages and an extract first, then the answer")
 def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
+    """Evidence first: `event: passages` (what retrieval found, numbered as the model reads it) and
+    `event: extract` (the passages' own sentences, to show labelled 摘录) come before the model is
+    asked; then `event: token` deltas replace the extract; `event: answer` (the `/api/ask` JSON)
+    comes last and replaces both. The 200 response below gives each event's data."""
     events = assistant_for(request).stream(body.question, body.turns(), answerer_for(body, request))
     first = next(events)  # here, so a bad question or a missing index is a 4xx, not a broken stream
     return StreamingResponse(sse_events(chain([first], events)), media_type="text/event-stream",
@@ -194,11 +209,15 @@ def feedback(body: FeedbackRequest, request: Request) -> dict:
     return {"id": record_id}
 
 
-def sse_events(events: Iterator[str | Answer]) -> Iterator[str]:
+def sse_events(events: Iterator[Found | str | Answer]) -> Iterator[str]:
     try:
         for event in events:
             if isinstance(event, Answer):
                 yield _sse("answer", answer_to_dict(event))
+            elif isinstance(event, Found):
+                found = found_to_dict(event)
+                yield _sse("passages", {"passages": found["passages"], "standalone_question": found["standalone_question"]})
+                yield _sse("extract", {"text": found["extract"]})
             elif event:
                 yield _sse("token", {"text": event})
     except ZhikuError as exc:

@@ -22,7 +22,7 @@ import gradio as gr
 from index.errors import ZhikuError
 from rag.assistant import Assistant
 from rag.conversation import Turn
-from rag.records import Answer
+from rag.records import Answer, Found
 from rag.settings import Settings
 from ui import render
 from ui.examples import example_questions
@@ -102,7 +102,8 @@ class ChatHandlers:
     # --- asking --------------------------------------------------------------------------------
 
     def respond(self, question: str, exchanges: list[Exchange], request: gr.Request = None) -> Iterator[ChatOutputs]:
-        """Streams (chat, sources, question box, exchanges): deltas first, then the cited answer."""
+        """Streams (chat, sources, question box, exchanges): the passages found and the extract
+        (labelled 摘录) first, then the model's deltas, then the cited answer."""
         exchanges = list(exchanges or [])
         question = question or ""
         n = len(exchanges)
@@ -125,6 +126,10 @@ class ChatHandlers:
                     exchanges.append(self._exchange(event, anchor, user_html, conversation_id))
                     yield _messages(exchanges), exchanges[-1]["sources_html"], gr.skip(), exchanges
                     return
+                if isinstance(event, Found):  # the evidence at once; the model's text replaces the extract
+                    extract = chat + _pair(user_html, render.render_extract(event, self.t, anchor))
+                    yield extract, render.render_found(event, self.t, anchor), gr.skip(), gr.skip()
+                    continue
                 streamed.append(event)
                 partial = chat + _pair(user_html, render.render_streaming("".join(streamed)))
                 yield partial, gr.skip(), gr.skip(), gr.skip()

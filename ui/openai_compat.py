@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from index.errors import ZhikuError
 from rag.assistant import Turn
-from rag.records import Answer
+from rag.records import Answer, Found
 from ui.api import MAX_ANSWER, MAX_QUESTION, MAX_TURNS, CitationOut, StrictModel, assistant_for, check_text
 from ui.serialize import answer_to_dict
 
@@ -156,7 +156,8 @@ def chat_completions(body: ChatRequest, request: Request):
     if not body.stream:
         answer = assistant.ask(question, history)
         return completion(answer, completion_id, created)
-    events = assistant.stream(question, history)
+    # OpenAI clients know only text deltas: the evidence shown first (Found) is not theirs
+    events = (event for event in assistant.stream(question, history) if not isinstance(event, Found))
     first = next(events)  # errors before the first delta are a 4xx, not a broken stream
     return StreamingResponse(stream_chunks(chain([first], events), completion_id, created), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -7,7 +7,9 @@ also encodes the characters Markdown, LaTeX and Gradio's HTML templates act on (
 Each bubble is one line of HTML (newlines become <br>), which Markdown passes through as a block.
 
 Usage: `render_answer(answer, t, anchor="zk3")` and `render_sources(answer, t, anchor="zk3")`
-with the same anchor, so the markers `[n]` link to the panel entries `#zk3-s{n}`.
+with the same anchor, so the markers `[n]` link to the panel entries `#zk3-s{n}`. Before the
+answer, `render_extract(found, t, anchor)` and `render_found(found, t, anchor)` show what retrieval
+found, the passages numbered as the model reads them; the answer's own rendering replaces both.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import html
 import re
 
 from index.text import MARKER, marker_numbers
-from rag.records import Answer, Chunk, Citation, Hit
+from rag.records import Answer, Chunk, Citation, Found, Hit
 from ui.i18n import UIText
 from ui.serialize import preview_url
 
@@ -39,6 +41,29 @@ def render_question(question: str) -> str:
 def render_streaming(text: str) -> str:
     """The answer while it is being written: plain escaped text and a cursor."""
     return f'<div class="zk-answer zk-streaming">{escape_text(text)}<span class="zk-cursor">▌</span></div>'
+
+
+def render_extract(found: Found, t: UIText, anchor: str = "zk") -> str:
+    """The extracted answer shown while the model writes, labelled so no one takes it for the
+    model's answer; still a streaming bubble (the final answer replaces it)."""
+    if not found.extract:
+        return render_streaming(t("extract_none"))
+    return (
+        '<div class="zk-answer zk-streaming zk-extract">'
+        f'<div class="zk-notice zk-notice-extract"><strong>{escape_text(t("extract_label"))}</strong> '
+        f'{escape_text(t("extract_note"))}</div>'
+        f'<div class="zk-text">{_linked_text(found.extract, found.passages, anchor)}</div></div>'
+    )
+
+
+def render_found(found: Found, t: UIText, anchor: str = "zk") -> str:
+    """The sources panel before the answer: every passage the model reads, its sentence closest
+    to the question highlighted."""
+    parts = [f'<div class="zk-sources zk-found"><div class="zk-sources-title">{escape_text(t("found_sources"))}</div>',
+             '<div class="zk-source-list">']
+    parts.extend(_citation_entry(c, t, anchor) for c in found.passages)
+    parts.append("</div></div>")
+    return "".join(parts)
 
 
 def render_message(text: str, kind: str = "info") -> str:
@@ -195,6 +220,8 @@ CSS = """
 .zk-cite { font-size: 0.8em; vertical-align: super; text-decoration: none; margin: 0 1px; color: #2563eb; }
 .zk-notice { border-radius: 6px; padding: 6px 10px; margin-bottom: 6px; font-size: 0.92em; }
 .zk-notice-extracted { background: #eff6ff; border-left: 3px solid #3b82f6; }
+.zk-notice-extract { background: #f5f3ff; border-left: 3px solid #8b5cf6; }
+.zk-extract .zk-text { color: #4b5563; }
 .zk-notice-refused { background: #fff7ed; border-left: 3px solid #f97316; }
 .zk-notice-error { background: #fef2f2; border-left: 3px solid #ef4444; }
 .zk-notice-info { background: #f3f4f6; border-left: 3px solid #9ca3af; }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from rag.records import Answer, Chunk, Citation, Hit
+from rag.records import Answer, Chunk, Citation, Found, Hit
 
 PREVIEW = "preview"  # the source preview's path (ui/preview.py), relative so it works behind a path prefix
 
@@ -63,4 +63,13 @@ def answer_to_dict(answer: Answer) -> dict:
         "citations": [citation_to_dict(c) for c in answer.citations],
         "hits": [hit_to_dict(h) for h in answer.hits],
         "timings_ms": {k: float(v) for k, v in answer.timings_ms.items()},
+    }
+
+
+def found_to_dict(found: Found) -> dict:
+    """The evidence streamed before the answer: passages numbered as the model reads them."""
+    return {
+        "passages": [citation_to_dict(p) for p in found.passages],
+        "extract": found.extract,
+        "standalone_question": found.standalone_question,
     }

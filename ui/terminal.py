@@ -1,7 +1,8 @@
 """Answers and index builds in a terminal: what `zhiku ask`, `chat` and `index build` draw.
 
-An answer is shown once. On a terminal it streams into a live region that the checked answer
-replaces when checking changed it (citations repaired, an invented figure dropped); elsewhere
+An answer is shown once. On a terminal the extract (摘录, the passages' own sentences) shows at
+once, dimmed, in a live region; the model's text replaces it as it streams, and the checked answer
+replaces that when checking changed it (citations repaired, an invented figure dropped); elsewhere
 (a pipe, a script) only the checked answer is printed.
 Usage: `answer = show_answer(assistant.stream(question), out, err, stream=out.is_terminal)`.
 """
@@ -16,12 +17,12 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from rag.records import Answer
+from rag.records import Answer, Found
 
 BUILD_STAGES = {"reading": "reading files", "embedding": "embedding chunks"}
 
 
-def show_answer(events: Iterable[str | Answer], out: Console, err: Console, stream: bool) -> Answer:
+def show_answer(events: Iterable[Found | str | Answer], out: Console, err: Console, stream: bool) -> Answer:
     """Print the answer text once, then its notice and sources; returns the Answer."""
     if stream:
         answer = _stream(events, out)
@@ -32,21 +33,27 @@ def show_answer(events: Iterable[str | Answer], out: Console, err: Console, stre
     return answer
 
 
-def _stream(events: Iterable[str | Answer], out: Console) -> Answer:
+def _stream(events: Iterable[Found | str | Answer], out: Console) -> Answer:
     streamed = ""
+    extract_shown = False
     # whole-answer redraws, not appends: only a redraw can take back text that checking removed
     with Live(Text(), console=out, auto_refresh=False, vertical_overflow="visible") as live:
         for event in events:
             if isinstance(event, Answer):
-                if event.text.strip() != streamed.strip():
+                if event.text.strip() != streamed.strip() or (extract_shown and not streamed):
                     live.update(Text(event.text), refresh=True)
                 return event
+            if isinstance(event, Found):
+                if event.extract:
+                    live.update(Text(f"摘录：{event.extract}", style="dim"), refresh=True)
+                    extract_shown = True
+                continue
             streamed += event
             live.update(Text(streamed), refresh=True)
     raise RuntimeError("the answer stream ended without an Answer")
 
 
-def _last(events: Iterable[str | Answer]) -> Answer:
+def _last(events: Iterable[Found | str | Answer]) -> Answer:
     answers = [event for event in events if isinstance(event, Answer)]
     if not answers:
         raise RuntimeError("the answer stream ended without an Answer")

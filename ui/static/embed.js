@@ -1,4 +1,6 @@
 /* The embeddable chat: streams answers from api/ask/stream and shows where each claim comes from.
+   What retrieval found comes first (the passages, and an extract labelled 摘录); the model's text
+   replaces the extract as it streams, and the checked answer replaces both.
    Untrusted text (questions, answers, titles, passages) only ever goes in through textContent. */
 (function () {
   'use strict';
@@ -12,7 +14,9 @@
       empty: '向智库提问：回答只来自本单位的文章，每句都标注出处。', sources: '出处', more: '其他检索到的段落',
       searched: '检索内容：', thanks: '谢谢反馈', comment: '补充说明（可选）', submit: '提交',
       noToken: '需要访问令牌：请联系管理员。', offline: '无法连接服务器，请稍后再试。', failed: '出错了：',
-      up: '有帮助', down: '没帮助', page: '第 {p} 页', pages: '第 {p}–{q} 页', ocr: 'OCR 识别', open: '在原文中查看'
+      up: '有帮助', down: '没帮助', page: '第 {p} 页', pages: '第 {p}–{q} 页', ocr: 'OCR 识别', open: '在原文中查看',
+      extract: '摘录', extractNote: '资料中的原句，不是生成模型的回答；回答写好后替换这里。',
+      found: '检索到的段落', writing: '已找到相关段落，正在生成回答……'
     },
     en: {
       title: 'Zhiku', newChat: 'New chat', send: 'Send', placeholder: 'Ask a question (Enter sends, Shift+Enter: new line)',
@@ -20,7 +24,9 @@
       more: 'Other passages retrieved', searched: 'Searched for: ', thanks: 'Thank you', comment: 'Comment (optional)',
       submit: 'Send', noToken: 'An access token is required: ask your administrator.',
       offline: 'Cannot reach the server; try again later.', failed: 'Error: ', up: 'Helpful', down: 'Not helpful',
-      page: 'page {p}', pages: 'pages {p}–{q}', ocr: 'read by OCR', open: 'Open in the document'
+      page: 'page {p}', pages: 'pages {p}–{q}', ocr: 'read by OCR', open: 'Open in the document',
+      extract: 'Extract', extractNote: 'sentences from the articles, not the model\'s answer; the answer replaces them.',
+      found: 'Passages found', writing: 'Passages found; writing the answer…'
     }
   }[lang];
 
@@ -79,33 +85,10 @@
 
   function renderAnswer(view, answer, question) {
     var prefix = 'm' + (++counter) + '-src-';
-    var cited = {};
-    answer.citations.forEach(function (c) { cited[c.n] = c; });
-    view.bubble.classList.remove('streaming');
+    if (view.found) view.found.remove();  // the passages found give way to the ones the answer cites
+    view.bubble.classList.remove('streaming', 'extract');
     view.bubble.textContent = '';
-    var text = answer.answer || '';
-    var last = 0;
-    text.replace(MARKER, function (match, n, offset) {
-      view.bubble.appendChild(document.createTextNode(text.slice(last, offset)));
-      if (cited[n]) {
-        var link = el('a', 'cite', '[' + n + ']');
-        link.href = '#' + prefix + n;
-        link.addEventListener('click', function (event) {
-          event.preventDefault();
-          var target = document.getElementById(prefix + n);
-          if (!target) return;
-          target.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
-          target.classList.add('flash');
-          setTimeout(function () { target.classList.remove('flash'); }, 1200);
-        });
-        view.bubble.appendChild(link);
-      } else {
-        view.bubble.appendChild(document.createTextNode(match));
-      }
-      last = offset + match.length;
-      return match;
-    });
-    view.bubble.appendChild(document.createTextNode(text.slice(last)));
+    appendLinked(view.bubble, answer.answer || '', answer.citations, prefix);
 
     if (answer.notice || answer.refused) {
       var notice = answer.notice || '';
@@ -117,22 +100,78 @@
     scrollDown();
   }
 
+  // `text` into `node`, each [n] that names one of `items` a link to its entry `prefix + n`
+  function appendLinked(node, text, items, prefix) {
+    var cited = {};
+    items.forEach(function (c) { cited[c.n] = c; });
+    var last = 0;
+    text.replace(MARKER, function (match, n, offset) {
+      node.appendChild(document.createTextNode(text.slice(last, offset)));
+      if (cited[n]) {
+        var link = el('a', 'cite', '[' + n + ']');
+        link.href = '#' + prefix + n;
+        link.addEventListener('click', function (event) {
+          event.preventDefault();
+          var target = document.getElementById(prefix + n);
+          if (!target) return;
+          target.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+          target.classList.add('flash');
+          setTimeout(function () { target.classList.remove('flash'); }, 1200);
+        });
+        node.appendChild(link);
+      } else {
+        node.appendChild(document.createTextNode(match));
+      }
+      last = offset + match.length;
+      return match;
+    });
+    node.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // --- before the answer: what retrieval found ----------------------------------------------
+
+  function showFound(view, data) {
+    view.prefix = 'm' + (++counter) + '-found-';
+    view.passages = data.passages || [];
+    var box = el('section', 'sources found');
+    box.appendChild(el('h3', null, TEXT.found));
+    box.appendChild(sourceList(view.passages, view.prefix));
+    view.msg.appendChild(box);
+    view.found = box;
+    scrollDown();
+  }
+
+  function showExtract(view, text) {
+    view.bubble.textContent = '';
+    if (!text) {
+      view.bubble.textContent = TEXT.writing;
+      view.waiting = true;
+      return;
+    }
+    view.bubble.classList.add('extract');
+    var label = el('div', 'extract-label');
+    label.appendChild(el('strong', null, TEXT.extract));
+    label.appendChild(document.createTextNode(' ' + TEXT.extractNote));
+    view.bubble.appendChild(label);
+    appendLinked(view.bubble, text, view.passages || [], view.prefix);
+    view.waiting = true;
+    scrollDown();
+  }
+
+  function showToken(view, delta) {
+    if (view.waiting) {  // the model's first words replace the extract
+      view.waiting = false;
+      view.bubble.classList.remove('extract');
+      view.bubble.textContent = '';
+    }
+    view.bubble.appendChild(document.createTextNode(delta));
+    scrollDown();
+  }
+
   function renderSources(answer, prefix) {
     var box = el('section', 'sources');
     box.appendChild(el('h3', null, TEXT.sources));
-    var list = el('ol');
-    answer.citations.forEach(function (c) {
-      var item = el('li', 'source');
-      item.id = prefix + c.n;
-      var head = el('div', 'src-head');
-      head.appendChild(el('span', 'num', c.n));
-      head.appendChild(el('span', 'src-title', c.title || c.source));
-      item.appendChild(head);
-      item.appendChild(meta(c, c.section));
-      item.appendChild(passage(c.text, c.quote));
-      list.appendChild(item);
-    });
-    box.appendChild(list);
+    box.appendChild(sourceList(answer.citations, prefix));
     var citedIds = {};
     answer.citations.forEach(function (c) { citedIds[c.chunk_id] = true; });
     var others = (answer.hits || []).filter(function (h) { return !citedIds[h.chunk_id]; });
@@ -149,6 +188,23 @@
       box.appendChild(more);
     }
     return box;
+  }
+
+  // numbered passages, each with its quote highlighted, entry ids `prefix + n`
+  function sourceList(items, prefix) {
+    var list = el('ol');
+    items.forEach(function (c) {
+      var item = el('li', 'source');
+      item.id = prefix + c.n;
+      var head = el('div', 'src-head');
+      head.appendChild(el('span', 'num', c.n));
+      head.appendChild(el('span', 'src-title', c.title || c.source));
+      item.appendChild(head);
+      item.appendChild(meta(c, c.section));
+      item.appendChild(passage(c.text, c.quote));
+      list.appendChild(item);
+    });
+    return list;
   }
 
   // file · 第 3 页 · OCR 识别 · section, then a link opening the passage in its document
@@ -255,9 +311,10 @@
         showError(view, errorText(res.status, body));
         return;
       }
-      var answer = await readEvents(res, function (delta) {
-        view.bubble.textContent += delta;
-        scrollDown();
+      var answer = await readEvents(res, {
+        passages: function (data) { showFound(view, data); },
+        extract: function (data) { showExtract(view, data.text); },
+        token: function (data) { showToken(view, data.text); }
       });
       if (answer.error) {
         showError(view, TEXT.failed + answer.error);
@@ -273,8 +330,9 @@
     }
   }
 
-  // Server-Sent Events over fetch (EventSource cannot POST): token deltas, then one answer.
-  async function readEvents(res, onToken) {
+  // Server-Sent Events over fetch (EventSource cannot POST): passages, extract, token deltas, then
+  // one answer; `on` has a handler per event before the answer.
+  async function readEvents(res, on) {
     var reader = res.body.getReader();
     var decoder = new TextDecoder();
     var buffer = '';
@@ -295,8 +353,8 @@
         });
         if (!data) continue;
         var parsed = JSON.parse(data);
-        if (event === 'token') onToken(parsed.text);
-        else if (event === 'answer') final = parsed;
+        if (event === 'answer') final = parsed;
+        else if (on[event]) on[event](parsed);
         else if (event === 'error') final = { error: parsed.message };
       }
     }
