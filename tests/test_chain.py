@@ -150,9 +150,15 @@ def test_failing_llm_falls_back_to_an_extracted_answer(make_assistant):
 
 
 def test_model_refusal_is_respected_and_keeps_what_was_searched(make_assistant):
-    answer = make_assistant(_model("资料中没有找到相关信息。")).ask("2023年中国汽车出口了多少辆？")
+    answer = make_assistant(_model("资料中没有找到相关信息。")).ask("2023年中国汽车出口为什么增长这么快？")
     assert answer.refused and answer.text == REFUSAL_TEXT and answer.citations == []
     assert answer.notice and answer.hits
+
+
+def test_a_model_refusal_with_the_asked_figure_in_passage_1_is_answered_from_it(make_assistant):
+    answer = make_assistant(_model("资料中没有找到相关信息。")).ask("2023年中国汽车出口了多少辆？")
+    assert not answer.refused and "491万辆" in answer.text and answer.text.endswith("[1]。")
+    assert answer.citations and "491万辆" in answer.citations[0].quote and answer.notice
 
 
 def test_a_sentence_with_an_invented_figure_is_dropped(make_assistant):
