@@ -66,6 +66,14 @@ def question_terms(question: str) -> dict[str, float]:
     return {t: w for t, w in terms(text).items() if len(t) > 1 or t.isdigit()}
 
 
+def close_to_question(hit: Hit, min_dense: float = MIN_DENSE) -> bool:
+    """Whether a hit is near the question in meaning, as the evidence gate judges it; a hit with no
+    dense score (BM25 alone) is given the benefit of the doubt. A refusal lists only such articles
+    as "searched": 年假 answered with 淘特回归淘宝 reads as nonsense, not as diligence."""
+    dense = hit.scores.get("dense")
+    return dense is None or dense >= min_dense
+
+
 def assess_evidence(question: str, hits: list[Hit], min_coverage: float = MIN_COVERAGE,
                     min_dense: float = MIN_DENSE) -> Evidence:
     """Refuse when the best hits miss most question terms, miss a product code (SU7, HBM3E) or

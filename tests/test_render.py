@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from rag.evidence import REFUSAL_TEXT
 from rag.records import Answer, Chunk, Citation, Found, Hit
 from ui.i18n import UIText
 from ui.render import (escape_text, render_answer, render_extract, render_found, render_question, render_sources,
@@ -196,15 +197,27 @@ def test_refusal_lists_the_titles_that_were_searched():
     answer = Answer(question="火星上有图书馆吗？", text="资料中没有找到相关信息。", hits=hits, refused=True)
     html = render_answer(answer, T)
     text = "".join(parse(html).text)
-    assert "资料中没有找到能回答这个问题的内容" in text
+    assert REFUSAL_TEXT in text  # the API's wording: one refusal everywhere
     items = [text for text in parse(html.split("<ul>")[1]).text]
     assert items == ["图书馆开放时间调整", "<b>汽车</b>出口"]
     assert_only_our_markup(html)
 
 
+def test_refusal_lists_only_articles_close_to_the_question():
+    """年假 answered with "已检索：淘特回归淘宝" reads as nonsense: far hits are not listed."""
+    from dataclasses import replace
+
+    near = replace(hit(chunk(1, title="年休假管理办法")), scores={"dense": 0.91})
+    far = replace(hit(chunk(2, title="淘特回归淘宝"), 2), scores={"dense": 0.84})
+    text = "".join(parse(render_answer(Answer(question="年假怎么休？", text="", hits=[near, far], refused=True), T)).text)
+    assert "年休假管理办法" in text and "淘特" not in text
+    text = "".join(parse(render_answer(Answer(question="年假怎么休？", text="", hits=[far], refused=True), T)).text)
+    assert "淘特" not in text and "没有找到相关的文章" in text
+
+
 def test_refusal_with_nothing_retrieved_says_so():
     html = render_answer(Answer(question="q", text="", refused=True), T)
-    assert "没有检索到任何段落" in html
+    assert "没有找到相关的文章" in html
 
 
 def test_extracted_answer_carries_its_notice():

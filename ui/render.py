@@ -18,6 +18,7 @@ import html
 import re
 
 from index.text import MARKER, marker_numbers
+from rag.evidence import close_to_question
 from rag.records import Answer, Chunk, Citation, Found, Hit
 from ui.i18n import UIText
 from ui.serialize import preview_url
@@ -126,7 +127,7 @@ def searched_titles(hits: list[Hit], limit: int = SEARCHED_TITLES) -> list[str]:
 
 
 def _refusal_notice(answer: Answer, t: UIText) -> str:
-    titles = searched_titles(answer.hits)
+    titles = searched_titles([hit for hit in answer.hits if close_to_question(hit)])
     if titles:
         items = "".join(f"<li>{escape_text(title)}</li>" for title in titles)
         searched = f'<div class="zk-searched">{escape_text(t("searched"))}<ul>{items}</ul></div>'
