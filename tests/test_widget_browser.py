@@ -171,12 +171,27 @@ def test_an_allowed_intranet_site_can_embed_the_widget(server, sites, page):
     screenshot(page, "widget-cross-origin.png")
 
 
-def test_a_site_not_allowed_cannot_frame_the_chat(server, sites, page):
+def test_a_site_not_allowed_is_told_why_and_still_cannot_frame_the_chat(server, sites, page, caplog):
+    """The web team sees which setting and which origin, not a broken frame; the server log says it once."""
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
-    page.goto(sites["other"].origin + "/portal")
+    other = sites["other"].origin
+    page.goto(other + "/portal")
     page.locator("[data-zhiku-widget] button").click()
-    frame = page.wait_for_selector("[data-zhiku-widget] iframe").content_frame()
+    alert = page.locator("[data-zhiku-widget] [role=alert]")
+    alert.wait_for()
+    assert "ZHIKU_ALLOWED_ORIGINS" in alert.inner_text() and other in alert.inner_text()
+    assert page.locator("[data-zhiku-widget] iframe").count() == 0
+    screenshot(page, "widget-origin-not-allowed.png")
+    page.reload()
+    page.locator("[data-zhiku-widget] button").click()
+    page.locator("[data-zhiku-widget] [role=alert]").wait_for()
+    warned = [r for r in caplog.records if "ZHIKU_ALLOWED_ORIGINS" in r.getMessage() and other in r.getMessage()]
+    assert len(warned) == 1 and warned[0].levelname == "WARNING"
+    # the check is a courtesy: the browser still refuses a frame the page makes by itself
+    page.evaluate("u => { const f = document.createElement('iframe'); f.src = u; document.body.appendChild(f); }",
+                  f"{server.url}/embed?token={TOKEN}")
+    frame = page.wait_for_selector("body > iframe").content_frame()
     page.wait_for_timeout(1500)
     assert frame.locator("#question").count() == 0
     assert any("frame-ancestors" in line for line in console), console

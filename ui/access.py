@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.errors import ZhikuError
 
-OPEN_PATHS = ("/healthz", "/readyz")  # probes carry no token
+OPEN_PATHS = ("/healthz", "/readyz", "/widget/check")  # probes carry no token; the check names no content
 API_PREFIXES = ("/api/", "/v1/")
 EMBED_PATH = "/embed"
 COOKIE = "zhiku_session"

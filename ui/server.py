@@ -97,6 +97,12 @@ class Health(BaseModel):
     embedder: bool  # the embedding model is loaded
 
 
+class WidgetCheck(BaseModel):
+    allowed: bool
+    origin: str  # the page's origin, as the server saw it
+    setting: str  # what to change to allow it
+
+
 class Readiness(BaseModel):
     ready: bool
     waiting_for: list[str]  # of "index", "embedder", "llm"
@@ -136,6 +142,20 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
         ) if not ready]
         body = {"ready": not waiting, "waiting_for": waiting, "llm": llm}
         return JSONResponse(body, status_code=200 if not waiting else 503, headers={"Cache-Control": "no-store"})
+
+    refused_origins: set[str] = set()  # told once each in the log, not on every page view
+
+    @app.get("/widget/check", response_model=WidgetCheck, tags=["pages"],
+             summary="Whether the calling page's origin may embed the widget; open, and readable from any site")
+    def widget_check(request: Request) -> JSONResponse:
+        origin = (request.headers.get("origin") or "").lower().rstrip("/")
+        own = f"{request.url.scheme}://{request.url.netloc}".lower()
+        allowed = not origin or origin == own or "*" in origins or origin in origins
+        if not allowed and origin not in refused_origins and len(refused_origins) < 1000:
+            refused_origins.add(origin)
+            log.warning("a page at %s tried to open the chat widget; to allow it, add it to ZHIKU_ALLOWED_ORIGINS", origin)
+        return JSONResponse({"allowed": allowed, "origin": origin or own, "setting": "ZHIKU_ALLOWED_ORIGINS"},
+                            headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"})
 
     @app.get("/widget.js", response_class=Response, tags=["pages"], summary="The one-tag widget script")
     def widget() -> Response:

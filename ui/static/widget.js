@@ -70,9 +70,40 @@
   panel.setAttribute('role', 'dialog');
   panel.setAttribute('aria-label', title);
 
+  var TEXT = (lang || document.documentElement.lang || 'zh').slice(0, 2) === 'en' ? {
+    refused: 'This page ({origin}) is not allowed to embed the zhiku chat. Ask the zhiku administrator to add {origin} to the {setting} setting.',
+    unreachable: 'The zhiku server ({host}) cannot be reached. Please try again later.'
+  } : {
+    refused: '此页面（{origin}）未被允许嵌入智库问答。请智库管理员在服务器设置 {setting} 中加入 {origin}。',
+    unreachable: '无法连接智库服务（{host}），请稍后再试。'
+  };
+
+  function say(message) {  // text only: nothing from the server becomes markup
+    var box = css(document.createElement('div'), {
+      padding: '24px', font: '14px/1.6 sans-serif', color: '#7f1d1d', background: '#fef2f2', height: '100%',
+      boxSizing: 'border-box'
+    });
+    box.setAttribute('role', 'alert');
+    box.textContent = message;
+    panel.appendChild(box);
+  }
+
   var frame = null;
   function ensureFrame() {
     if (frame) return;
+    frame = 'checking';
+    // a page the server does not allow would get the browser's broken-frame icon: ask first, say why
+    fetch(base + 'widget/check', { credentials: 'omit' }).then(function (response) {
+      return response.json();
+    }).then(function (check) {
+      if (check.allowed) return openFrame();
+      say(TEXT.refused.replace(/\{origin\}/g, check.origin).replace('{setting}', check.setting));
+    }, function () {
+      say(TEXT.unreachable.replace('{host}', new URL(base).host));
+    });
+  }
+
+  function openFrame() {
     var query = new URLSearchParams();
     if (lang) query.set('lang', lang);
     if (data.title) query.set('title', data.title);
