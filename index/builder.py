@@ -73,6 +73,7 @@ class IndexBuilder:
         progress: bool = False,
         max_file_bytes: int = MAX_FILE_BYTES,
         store: ChunkStore | None = None,
+        ocr_file_budget_s: float | None = None,
     ):
         self.index_dir = Path(index_dir)
         self.embedder = embedder
@@ -83,6 +84,7 @@ class IndexBuilder:
         self.progress = progress
         self.max_file_bytes = max_file_bytes
         self.store = store if store is not None else EmbeddedStore(self.index_dir, self.tokenizer)
+        self.ocr_file_budget_s = ocr_file_budget_s
 
     def build(self, folder: Path, on_progress: Progress | None = None) -> BuildReport:
         """Make the index hold exactly the readable files under `folder`."""
@@ -102,7 +104,7 @@ class IndexBuilder:
 
     def _ocr(self) -> OcrReader:
         # what OCR read is kept beside the index: each build reads every file again
-        return OcrReader(ocr_cache_dir(self.index_dir), progress=self.progress)
+        return OcrReader(ocr_cache_dir(self.index_dir), progress=self.progress, file_budget_s=self.ocr_file_budget_s)
 
     def _update(
         self, docs: list[Document], skipped: list[Skipped], drop_missing: bool, remove: set[str] = frozenset(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -40,10 +41,15 @@ def ocr_cache_dir(index_dir: Path) -> Path:
 
 
 class OcrReader:
-    def __init__(self, cache_dir: Path | None = None, progress: bool = False, min_score: float = MIN_SCORE):
+    def __init__(self, cache_dir: Path | None = None, progress: bool = False, min_score: float = MIN_SCORE,
+                 file_budget_s: float | None = None):
+        """`file_budget_s`: OCR time one file may take in one run. A 200-page scan must not hold a
+        whole folder's build for an hour: past the budget the file is skipped with a reason, the
+        pages read so far stay in the cache, and the next build goes on from there."""
         self.cache = OcrCache(cache_dir)
         self.progress = progress
         self.min_score = min_score
+        self.file_budget_s = file_budget_s
         self._engine = OcrEngine()
 
     def pdf_pages(self, raw: bytes, sha256: str, pages: list[int], label: str = "") -> dict[int, str]:
@@ -70,8 +76,15 @@ class OcrReader:
             raise LoadError(f"needs OCR, which is not installed: {EXTRA}")
         from tqdm import tqdm
 
+        started = time.monotonic()
         with tqdm(total=len(todo), desc=f"OCR {label}".strip(), unit="page", disable=not (self.progress and todo)) as bar:
-            for n in todo:
+            for i, n in enumerate(todo):
+                # at least one page a run, so every build moves a long scan forward
+                if i and self.file_budget_s is not None and time.monotonic() - started > self.file_budget_s:
+                    raise LoadError(
+                        f"OCR read {sum(p in done for p in pages)} of {len(pages)} pages within this file's "
+                        f"{self.file_budget_s:g} s budget (ZHIKU_OCR_FILE_BUDGET_S); the pages read are kept "
+                        "and the next build goes on from there")
                 image = render(n)
                 done[n] = OcrPage(n, image.width, image.height, tuple(self._recognise(image)))
                 self.cache.add(sha256, done[n])

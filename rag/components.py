@@ -48,6 +48,7 @@ def make_builder(settings: Settings, embedder: Embedder | None = None, progress:
         progress=progress,
         max_file_bytes=settings.max_file_mb * 1024 * 1024,
         store=make_store(settings),
+        ocr_file_budget_s=settings.ocr_file_budget_s,
     )
 
 

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
 
     # indexing: larger files are skipped with a reason (20 MB of text takes ~15 min to embed on 2 cores)
     max_file_mb: int = Field(20, ge=1, description="files larger than this are not indexed")
+    ocr_file_budget_s: float = Field(1200, gt=0, description="OCR seconds one file may take in one build; the rest of its pages are read by the next build")
 
     # embedding: PACKAGED_E5, or a local sentence-transformers folder / a name in the local HF cache
     embedding_model: str = PACKAGED_E5

@@ -128,6 +128,23 @@ def test_ocr_runs_once_per_file_content_and_a_stopped_run_resumes(tmp_path, monk
     assert calls == []
 
 
+def test_a_scan_past_its_time_budget_is_skipped_with_a_reason_and_the_next_build_goes_on(tmp_path, monkeypatch):
+    """A long scan does not hold the build: past the budget it is skipped, its pages read so far kept."""
+    raw = image_pdf([render_text(LIBRARY), render_text(EXPORTS[:2]), render_text(EXPORTS[::2])])
+    path = write(tmp_path / "scan.pdf", raw)
+    cache = tmp_path / "ocr"
+    real = index.ocr.OcrEngine.read
+    calls: list[int] = []
+    monkeypatch.setattr(index.ocr.OcrEngine, "read", lambda self, image: calls.append(1) or real(self, image))
+    report = load_paths([path], ocr=OcrReader(cache, file_budget_s=1e-9))  # spent after the first page
+    assert not report.documents and len(calls) == 1
+    assert "1 of 3 pages" in report.skipped[0].reason and "ZHIKU_OCR_FILE_BUDGET_S" in report.skipped[0].reason
+    report = load_paths([path], ocr=OcrReader(cache, file_budget_s=1e-9))
+    assert "2 of 3 pages" in report.skipped[0].reason and len(calls) == 2
+    doc = load_file(path, ocr=OcrReader(cache, file_budget_s=1e-9))  # one page left: read, then done
+    assert len(calls) == 3 and "周一闭馆" in doc.text and "491万辆" in doc.text
+
+
 def test_an_index_build_keeps_ocr_beside_the_index_and_cites_the_page(tmp_path, exports_page):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
