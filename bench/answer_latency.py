@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bench.common import (DEV_SET, demo_index, loadavg, machine, parse_args, percentile, quiet_logs, read_jsonl,
                           save, settings_for, summary_ms, table)
+from rag.records import Answer
 
 CONTEXTS = [600, 1200, 2000]
 LLM_BUDGET_S = 240  # full run, all context sizes together
@@ -48,9 +49,9 @@ def timed_answer(assistant, question: str, answerer: str) -> dict:
     first = None
     answer = None
     for event in assistant.stream(question, answerer=answerer):
-        if first is None:
+        if first is None and isinstance(event, str):  # the first text, not the evidence before it
             first = time.perf_counter() - started
-        if not isinstance(event, str):
+        if isinstance(event, Answer):
             answer = event
     return {"ttft_s": first, "total_s": time.perf_counter() - started, "answer": answer}
 
