@@ -110,3 +110,23 @@ def test_the_warm_up_loads_the_embedder_and_reports_an_unreachable_model(tmp_pat
         time.sleep(0.1)
     assert assistant.llm_status.state == "failed" and "Connection" in assistant.llm_status.reason
     assert assistant.embedder_loaded
+
+
+def test_while_the_model_starts_the_banner_says_for_how_long(settings) -> None:
+    """Cold start is not a silent wait: the chat's banner counts the seconds since the start began."""
+    import dataclasses
+    import time as clock
+
+    from rag.assistant import Assistant
+    from rag.llm.status import LLMHealth
+    from ui.chat_tab import ChatHandlers
+    from ui.i18n import UIText
+
+    health = LLMHealth()
+    health.starting()
+    health.status = dataclasses.replace(health.status, since=clock.monotonic() - 12)
+    health.starting()  # a second question while starting keeps the first start time
+    assistant = Assistant(settings.model_copy(update={"answerer": "llm"}))
+    assistant._health = health
+    banner = ChatHandlers(assistant, assistant.settings, None, UIText("zh")).llm_banner()
+    assert "正在启动生成模型" in banner and "已用 12 秒" in banner

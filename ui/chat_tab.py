@@ -84,7 +84,7 @@ class ChatHandlers:
         if status.state == "failed":
             text = self.t("llm_failed", reason=status.reason)
         elif status.state == "starting":
-            text = self.t("llm_starting")
+            text = self.t("llm_starting", seconds=status.seconds)
         else:
             return ""
         return f"<div class='zk-banner' role='status'>{render.escape_text(text)}</div>"

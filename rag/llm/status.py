@@ -7,7 +7,8 @@ broken: an error said once, with what to do), so the fallback notice and /health
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import httpx
 import openai
@@ -26,6 +27,12 @@ class LLMStatus:
 
     state: str
     reason: str = ""
+    since: float = field(default_factory=time.monotonic, compare=False)  # when this state began
+
+    @property
+    def seconds(self) -> int:
+        """How long it has been in this state (the chat shows how long the model has been starting)."""
+        return int(time.monotonic() - self.since)
 
     def __str__(self) -> str:
         return f"{self.state}: {self.reason}" if self.reason else self.state
@@ -55,7 +62,7 @@ class LLMHealth:
         self._logged_reason = ""
 
     def starting(self) -> None:
-        if self.status.state != "ready":
+        if self.status.state not in ("ready", "starting"):  # a second caller keeps the first start time
             self.status = LLMStatus("starting")
 
     def succeeded(self) -> None:
