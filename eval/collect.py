@@ -70,10 +70,10 @@ def draft_case(row: dict) -> dict:
     """A logged question as an unreviewed case (`zhiku log export`)."""
     refused = bool(row.get("refused"))
     sources = sorted({h["source"] for h in row.get("hits", [])[:1]}) if not refused else []
-    return {"id": case_id(row["id"]), "question": row.get("standalone") or row["question"],
+    return {"id": case_id(row["id"]), "question": row["question"], "standalone": row.get("standalone", ""),
             "answer": "" if refused else row.get("answer", ""), "answer_keywords": [], "evidence": [],
             "source": sources, "type": UNANSWERABLE if refused else "factoid", "log_id": row["id"],
-            "asked": row["question"], "asked_at": row.get("created_at", ""), "draft": True}
+            "asked_at": row.get("created_at", ""), "draft": True}
 
 
 def evidence_in(span: str, passage: str) -> bool:

@@ -80,7 +80,7 @@ class TestCaseRequest(BaseModel):
     log_id: int = Field(ge=1)
     testset: str = Field(max_length=64, description="file data/testsets/<testset>.jsonl")
     unanswerable: bool = Field(False, description="a content gap: the articles do not answer it")
-    question: Annotated[str, Field(max_length=4000)] = Field("", description="default: the logged standalone question")
+    question: Annotated[str, Field(max_length=4000)] = Field("", description="default: the question as asked")
     answer: Annotated[str, Field(max_length=4000)] = ""
     keywords: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=10)
     evidence: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=5)
@@ -160,7 +160,7 @@ def build_case(row: dict, question: str, answer: str, keywords: list[str], evide
             if not any(evidence_in(span, h.get("text", "")) for h in chosen):
                 raise ZhikuError(f"evidence {span[:40]!r} is not in the chosen passage: pick a span of its text")
     sources = sorted({h["source"] for h in chosen if any(evidence_in(s, h.get("text", "")) for s in evidence)})
-    return reviewed_case(row["id"], question.strip() or row["standalone"] or row["question"], answer=answer,
+    return reviewed_case(row["id"], question.strip() or row["question"], answer=answer,
                          keywords=keywords, evidence=evidence, sources=sources, unanswerable=unanswerable,
                          type_=type_)
 

@@ -166,8 +166,8 @@ def gaps_csv(question_log: QuestionLog, f: Filters) -> str:
     """The unanswered queue for a content team: one line per distinct question, most asked first."""
     groups: dict[str, dict] = {}
     for row in unanswered(question_log, replace(f, limit=MAX_LIMIT, offset=0)):
-        key = "".join(row["standalone"].split()).lower()
-        g = groups.setdefault(key, {"question": row["standalone"], "times_asked": 0, "last_asked": row["created_at"],
+        key = "".join(row["question"].split()).lower()
+        g = groups.setdefault(key, {"question": row["question"], "times_asked": 0, "last_asked": row["created_at"],
                                     "users": set(), "refusal_reason": row["refusal_reason"],
                                     "closest": row["closest"], "log_ids": []})
         g["times_asked"] += 1
@@ -185,10 +185,10 @@ def gaps_csv(question_log: QuestionLog, f: Filters) -> str:
 
 
 def asked(question_log: QuestionLog, f: Filters, cap: int = 5000) -> list[str]:
-    """The standalone questions in the filter's window, newest first (for grouping)."""
+    """The questions as asked in the filter's window, newest first (for grouping)."""
     where, args = _where(f)
     with question_log.reader() as db:
-        rows = db.execute(f"SELECT standalone FROM questions{where} ORDER BY id DESC LIMIT ?", [*args, cap]).fetchall()
+        rows = db.execute(f"SELECT question FROM questions{where} ORDER BY id DESC LIMIT ?", [*args, cap]).fetchall()
     return [r[0] for r in rows]
 
 

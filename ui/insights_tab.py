@@ -55,7 +55,7 @@ class InsightsTab:
             with gr.Group(elem_id="zk-case"):
                 gr.Markdown("#### 转为测试用例")
                 with gr.Row():
-                    log_id = gr.Number(label="日志编号", precision=0, minimum=1, elem_id="zk-case-id", scale=1)
+                    log_id = gr.Number(None, label="日志编号", precision=0, elem_id="zk-case-id", scale=1)
                     load = gr.Button("载入", scale=0, min_width=80, elem_id="zk-case-load")
                     testset = gr.Textbox(DEFAULT_SET, label="测试集名称（data/testsets/<名称>.jsonl）", scale=2,
                                          elem_id="zk-case-set")
@@ -129,8 +129,10 @@ class InsightsTab:
             return (gr.skip(),) * 9 + (f"没有编号为 {log_id} 的记录。",)
         choices = [(f"[{h['rank']}] {h['title']} · {h['source']}", h["chunk_id"]) for h in row["hits"]]
         first = choices[0][1] if choices else None
-        note = f"已转为测试用例：{row['test_case']}" if row["test_case"] else ""
-        return (row["id"], row["standalone"] or row["question"], row["answer"], "" if row["refused"] else row["answer"],
+        notes = [f"已转为测试用例：{row['test_case']}" if row["test_case"] else "",
+                 f"结合上文理解为：{row['standalone']}" if row["standalone"] != row["question"] else ""]
+        note = "；".join(n for n in notes if n)
+        return (row["id"], row["question"], row["answer"], "" if row["refused"] else row["answer"],
                 "", gr.Dropdown(choices=choices, value=first), _hit_text(row, first), "", bool(row["refused"]), note)
 
     def show_passage(self, log_id, chunk_id: str, request: gr.Request = None) -> str:
@@ -178,7 +180,7 @@ def _queue(items: list[dict], kind: str) -> pd.DataFrame:
     for item in items:
         why = item.get("comment") or "（无评论）" if kind == "disliked" else _REASONS.get(item["refusal_reason"], item["refusal_reason"])
         closest = "；".join(c["title"] for c in item["closest"]) or "—"
-        rows.append([item["id"], item["created_at"][:16].replace("T", " "), item["standalone"] or item["question"],
+        rows.append([item["id"], item["created_at"][:16].replace("T", " "), item["question"],
                      why, closest])
     return pd.DataFrame(rows, columns=QUEUE_COLUMNS)
 
