@@ -82,6 +82,7 @@ CREATE INDEX IF NOT EXISTS questions_user ON questions (user);
 class _Stats:
     written: int = 0
     dropped: int = 0
+    write_seconds: float = 0.0  # the writer thread's time in _write (bench/question_log.py reports it)
     since_prune: int = field(default=0, repr=False)
 
 
@@ -191,6 +192,7 @@ class QuestionLog:
                 return
 
     def _write(self, batch: list[tuple]) -> None:
+        started = time.perf_counter()
         inserted = 0
         with self._db:
             for kind, first, second in batch:
@@ -202,6 +204,7 @@ class QuestionLog:
                 else:
                     self._db.execute("UPDATE questions SET test_case = ? WHERE id = ?", (second[:300], first))
         self.stats.written += inserted
+        self.stats.write_seconds += time.perf_counter() - started
         self.stats.since_prune += inserted
         if self.stats.since_prune >= PRUNE_EVERY:
             self._prune()
