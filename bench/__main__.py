@@ -12,7 +12,8 @@ import time
 
 from bench.common import REPO, fmt_load, loadavg, parse_args
 
-SCRIPTS = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "cold_start", "omp_wait"]
+SCRIPTS = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "cold_start", "omp_wait",
+           "question_log"]
 
 
 def main() -> int:

@@ -86,6 +86,7 @@ def main() -> None:
             server.should_exit = True
             thread.join(10)
         rows_written = _count(root / "log-on" / "questions.sqlite3")
+        per_call_us = enqueue_us(root, assistant.ask(questions[0]))
     stats = {label: {"n": len(t), "p50_ms": percentile(t, 50) * 1000, "p95_ms": percentile(t, 95) * 1000,
                      "mean_ms": statistics.fmean(t) * 1000} for label, t in times.items()}
     on, off = stats["log on"], stats["log off"]
@@ -94,12 +95,27 @@ def main() -> None:
             for label, s in stats.items()]
     rows.append(["ratio on/off", "", f"{ratios['p50_ms']:.3f}", f"{ratios['p95_ms']:.3f}", f"{ratios['mean_ms']:.3f}"])
     save("question_log", args.quick, info, {"stats": stats, "ratios": ratios, "rows_logged": rows_written,
-                                                "writer_ms_per_row": writer_ms},
+                                                "writer_ms_per_row": writer_ms, "enqueue_us": per_call_us},
          {"/api/ask latency, question log on vs off (extractive answerer, alternating requests)":
           table(["server", "requests", "p50 ms", "p95 ms", "mean ms"], rows)},
          [f"{len(questions)} questions × {rounds} rounds per server, load {fmt_load(loadavg())} at the end",
           f"rows the log wrote: {rows_written} (= requests + warm-up on that server); the writer thread "
-          f"spent {writer_ms:.2f} ms per row, after the response"])
+          f"spent {writer_ms:.2f} ms per row, after the response",
+          f"the request's own share, `QuestionLog.record` (enqueue): {per_call_us:.1f} µs a call, "
+          f"{per_call_us / 10 / on['p50_ms']:.4f}% of the p50 request"])
+
+
+def enqueue_us(folder: Path, answer, n: int = 5000) -> float:
+    """What `record` costs the request itself: microseconds per call (the writer runs meanwhile)."""
+    from ui.question_log import QuestionLog
+
+    log = QuestionLog(folder / "enqueue.sqlite3", queue_size=n + 1)
+    started = time.perf_counter()
+    for _ in range(n):
+        log.record(answer, user="bench", channel="api")
+    seconds = time.perf_counter() - started
+    log.close()
+    return seconds / n * 1e6
 
 
 def _count(path: Path) -> int:

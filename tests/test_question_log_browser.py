@@ -77,6 +77,7 @@ def test_a_refused_staff_question_becomes_a_passing_test_case(server, page, monk
     page.wait_for_function("c => document.querySelector('#zk-disliked')?.innerText?.includes(c)", arg=COMMENT)
     assert "提问** 3" in page.locator("#zk-insights-figures").inner_text() or "提问 3" in page.locator(
         "#zk-insights-figures").inner_text()
+    page.wait_for_timeout(1500)  # the charts draw after the data arrives (a picture only)
     screenshot(page, "qlog-insights.png")
 
     page.locator("#zk-unanswered").get_by_text(UNANSWERED).last.click()  # one click: the review form fills
@@ -113,3 +114,20 @@ def test_a_refused_staff_question_becomes_a_passing_test_case(server, page, monk
     result = CliRunner().invoke(app, ["eval", "run", "--dataset", str(dataset), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads((out / "metrics.json").read_text())["refusal.accuracy"] == 1.0
+
+
+def test_only_named_admins_see_the_insights_tab(tmp_path, fixture_index, embedder, page):
+    settings = server_settings(tmp_path, fixture_index, trusted_user_header="X-User", admin_users=["alice"])
+    with live_server(settings, embedder) as live:
+        tabs = {}
+        for user in ("bob", "alice"):
+            context = page.context.browser.new_context(extra_http_headers={"X-User": user})
+            other = context.new_page()
+            other.goto(live.url)
+            other.wait_for_selector("#zk-question textarea")
+            # the page's load events have run once the 历史 list is filled (the tab's visibility is one of them)
+            other.wait_for_function("() => document.querySelector('#zk-history')?.textContent?.includes('还没有提问记录')")
+            tabs[user] = other.get_by_role("tab").all_inner_texts()
+            context.close()
+    assert "洞察" not in tabs["bob"] and "评测" in tabs["bob"]
+    assert "洞察" in tabs["alice"]

@@ -26,6 +26,7 @@ from rag.records import Answer
 from rag.settings import Settings
 from ui import render
 from ui.examples import example_questions
+from ui.access import trusted_user
 from ui.feedback import FeedbackStore, produced_by
 from ui.i18n import UIText
 from ui.question_log import QuestionLog
@@ -219,8 +220,7 @@ class ChatHandlers:
         """Who rated: the trusted proxy's header when configured, else the Gradio login, else ''."""
         if request is None:
             return ""
-        header = self.settings.trusted_user_header
-        name = request.headers.get(header, "") if header else ""
+        name = trusted_user(request.headers, self.settings.trusted_user_header)  # decoded as the API does
         return (name or getattr(request, "username", None) or "").strip()
 
 

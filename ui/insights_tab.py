@@ -34,6 +34,7 @@ class InsightsTab:
         self.settings = settings
         self.assistant = assistant  # for the embedder that groups near-duplicate questions
         self.state = _State(assistant)
+        self.exports = Path(tempfile.mkdtemp(prefix="zhiku-gaps-"))  # one file, rewritten on each refresh
 
     def build(self, demo: gr.Blocks) -> gr.Tab:
         with gr.Tab("洞察", id="insights", visible=False, elem_id="zk-insights") as tab:
@@ -45,7 +46,11 @@ class InsightsTab:
             with gr.Row():
                 counts = gr.BarPlot(x="day", y="count", color="series", title="每天的提问", height=260)
                 rates = gr.LinePlot(x="day", y="rate", color="series", title="未回答率与差评率", height=260)
+                rates_today = gr.BarPlot(x="series", y="rate", color="series", title="未回答率与差评率（仅一天的数据）",
+                                         height=260, visible=False)
             latency = gr.LinePlot(x="day", y="ms", color="series", title="回答耗时（p50 / p95，毫秒）", height=260)
+            latency_today = gr.BarPlot(x="series", y="ms", color="series", title="回答耗时（p50 / p95，毫秒；仅一天的数据）",
+                                       height=260, visible=False)
             top = gr.HTML(elem_id="zk-top-questions")
             gr.Markdown("#### 未回答（点一行，转为测试用例）")
             unanswered = gr.Dataframe(headers=QUEUE_COLUMNS, interactive=False, wrap=True, elem_id="zk-unanswered")
@@ -72,7 +77,7 @@ class InsightsTab:
                 status = gr.Markdown(elem_id="zk-case-status")
 
         filters = [since, text]
-        outputs = [figures, counts, rates, latency, top, unanswered, disliked, gaps]
+        outputs = [figures, counts, rates, rates_today, latency, latency_today, top, unanswered, disliked, gaps]
         refresh.click(self.refresh, inputs=filters, outputs=outputs, api_name=False)
         tab.select(self.refresh, inputs=filters, outputs=outputs, api_name=False)
         form = [log_id, asked, logged_answer, expected, keywords, passage, passage_text, evidence, unanswerable, status]
@@ -106,11 +111,11 @@ class InsightsTab:
                    f"{_ms(s['p50_ms'])}，p95 {_ms(s['p95_ms'])}")
         days = s["per_day"]
         counts = _long(days, {"asked": "提问", "refused": "未回答", "thumbs_down": "差评"}, "count")
-        rates = _long(days, {"refusal_rate": "未回答率", "thumbs_down_rate": "差评率"}, "rate")
-        latency = _long(days, {"p50_ms": "p50", "p95_ms": "p95"}, "ms")
-        gaps_file = Path(tempfile.mkdtemp(prefix="zhiku-gaps-")) / "content-gaps.csv"
+        rates = _over_time(_long(days, {"refusal_rate": "未回答率", "thumbs_down_rate": "差评率"}, "rate"), len(days))
+        latency = _over_time(_long(days, {"p50_ms": "p50", "p95_ms": "p95"}, "ms"), len(days))
+        gaps_file = self.exports / "content-gaps.csv"
         gaps_file.write_text("\ufeff" + insights.gaps_csv(self.question_log, f), encoding="utf-8")
-        return (figures, counts, rates, latency, _top_html(data["top_questions"]),
+        return (figures, counts, *rates, *latency, _top_html(data["top_questions"]),
                 _queue(data["unanswered"], "unanswered"), _queue(data["disliked"], "disliked"), str(gaps_file))
 
     def pick(self, table, data: gr.SelectData, request: gr.Request = None):
@@ -173,6 +178,13 @@ def _long(days: list[dict], series: dict[str, str], value: str) -> pd.DataFrame:
     rows = [{"day": pd.Timestamp(d["day"]), "series": label, value: d[key]}
             for d in days for key, label in series.items() if d[key] is not None]
     return pd.DataFrame(rows, columns=["day", "series", value])
+
+
+def _over_time(frame: pd.DataFrame, days: int) -> tuple:
+    """(line, bars): a line needs two days to be drawn; one day's figures show as bars instead."""
+    if days >= 2:
+        return gr.LinePlot(value=frame, visible=True), gr.BarPlot(visible=False)
+    return gr.LinePlot(visible=False), gr.BarPlot(value=frame, visible=True)
 
 
 def _queue(items: list[dict], kind: str) -> pd.DataFrame:
