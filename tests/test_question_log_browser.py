@@ -126,6 +126,7 @@ def test_only_named_admins_see_the_insights_tab(tmp_path, fixture_index, embedde
             other.goto(live.url)
             other.wait_for_selector("#zk-question textarea")
             # the page's load events have run once the 历史 list is filled (the tab's visibility is one of them)
+            other.get_by_text("历史").click()
             other.wait_for_function("() => document.querySelector('#zk-history')?.textContent?.includes('还没有提问记录')")
             tabs[user] = other.get_by_role("tab").all_inner_texts()
             context.close()
