@@ -342,3 +342,14 @@ def test_a_kill_9_of_the_server_loses_no_committed_row(tmp_path, fixture_index):
     reopened.flush()
     reopened.close()
     assert rows(path)[-1]["question"] == "重启之后" and rows(path)[-1]["id"] == 6
+
+
+def test_a_notice_quoting_credentials_is_blanked_before_it_is_logged():
+    from rag.grounding import NOTICE_MODEL_DECLINED
+    from rag.records import Answer
+    from ui.question_row import refusal_reason, scrub
+
+    cleaned = scrub("生成模型出错（ConnectError: http://admin:pw@llm.intra/v1?api_key=sk-123&x=1）")
+    assert "admin:pw" not in cleaned and "sk-123" not in cleaned and "http://llm.intra/v1?api_key=***&x=1" in cleaned
+    assert refusal_reason(Answer(question="q", text="", refused=True, notice=NOTICE_MODEL_DECLINED)) == "model_declined"
+    assert refusal_reason(Answer(question="q", text="a", missing="2023年全年")) == "near_miss"

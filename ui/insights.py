@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from index.errors import ZhikuError
-from ui.question_log import QuestionLog, decode
+from ui.question_log import QuestionLog
+from ui.question_row import decode
 
 MAX_LIMIT = 500
 _RELATIVE = re.compile(r"^(\d{1,4})([dhw])$")
