@@ -44,10 +44,11 @@ class InsightsTab:
                 refresh = gr.Button("刷新", variant="primary", scale=0, min_width=80, elem_id="zk-insights-refresh")
             figures = gr.Markdown(elem_id="zk-insights-figures")
             with gr.Row():
-                counts = gr.BarPlot(x="day", y="count", color="series", title="每天的提问", height=260)
-                rates = gr.LinePlot(x="day", y="rate", color="series", title="未回答率与差评率", height=260)
+                counts = gr.BarPlot(x="day", y="count", color="series", title="每天的提问（已回答 + 未回答）", height=260)
+                rates = gr.LinePlot(x="day", y="rate", color="series", title="未回答率与差评率", height=260,
+                                    y_lim=[0, 1])
                 rates_today = gr.BarPlot(x="series", y="rate", color="series", title="未回答率与差评率（仅一天的数据）",
-                                         height=260, visible=False)
+                                         height=260, visible=False, y_lim=[0, 1])
             latency = gr.LinePlot(x="day", y="ms", color="series", title="回答耗时（p50 / p95，毫秒）", height=260)
             latency_today = gr.BarPlot(x="series", y="ms", color="series", title="回答耗时（p50 / p95，毫秒；仅一天的数据）",
                                        height=260, visible=False)
@@ -110,7 +111,9 @@ class InsightsTab:
                    f"{_pct(s['thumbs_down_rate'])}（{s['thumbs_down']} / {s['rated']} 条评价）· **耗时** p50 "
                    f"{_ms(s['p50_ms'])}，p95 {_ms(s['p95_ms'])}")
         days = s["per_day"]
-        counts = _long(days, {"asked": "提问", "refused": "未回答", "thumbs_down": "差评"}, "count")
+        # stacked bars: the two parts add up to the questions asked (thumbs down is a rate, beside)
+        counts = _long([{**d, "answered": d["asked"] - d["refused"]} for d in days],
+                       {"answered": "已回答", "refused": "未回答"}, "count")
         rates = _over_time(_long(days, {"refusal_rate": "未回答率", "thumbs_down_rate": "差评率"}, "rate"), len(days))
         latency = _over_time(_long(days, {"p50_ms": "p50", "p95_ms": "p95"}, "ms"), len(days))
         gaps_file = self.exports / "content-gaps.csv"
