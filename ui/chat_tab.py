@@ -25,8 +25,8 @@ from rag.conversation import Turn
 from rag.records import Answer
 from rag.settings import Settings
 from ui import render
-from ui.examples import example_questions
 from ui.access import trusted_user
+from ui.examples import example_questions
 from ui.feedback import FeedbackStore, produced_by
 from ui.i18n import UIText
 from ui.question_log import QuestionLog
