@@ -91,6 +91,14 @@ class Settings(BaseSettings):
     trusted_user_header: str = ""  # e.g. X-Forwarded-User from an intranet reverse proxy
     language: Literal["zh", "en"] = "zh"
     upload_max_mb: int = 20
+    # named admins (the trusted header's user names); empty: whoever presents the token, or the
+    # local user of a server without one (ui/admin.py)
+    admin_users: list[str] = Field(default_factory=list)
+
+    # the question log (README "Seeing what staff ask"); ZHIKU_QUESTION_LOG=off turns it off
+    question_log: bool = True
+    question_log_days: int = Field(90, ge=1, le=3650, description="logged questions older than this are deleted")
+    question_log_max_rows: int = Field(100_000, ge=100, description="the oldest rows go past this many")
 
     @property
     def embedder_cache_dir(self) -> Path:

@@ -25,6 +25,7 @@ from rag.assistant import Assistant, Turn
 from rag.records import Answer, Found
 from ui.access import trusted_user
 from ui.feedback import produced_by
+from ui.question_hooks import log_answer, logged_stream
 from ui.serialize import answer_to_dict, found_to_dict
 
 log = logging.getLogger(__name__)
@@ -176,7 +177,9 @@ SSE_DOC = {
 @router.post("/api/ask", response_model=AnswerOut, tags=["ask"], summary="Answer a question, with citations")
 def ask(body: AskRequest, request: Request) -> dict:
     assistant = assistant_for(request)
-    return answer_to_dict(assistant.ask(body.question, body.turns(), answerer_for(body, request)))
+    answer = assistant.ask(body.question, body.turns(), answerer_for(body, request))
+    log_answer(request, answer, "api", body.conversation_id)
+    return answer_to_dict(answer)
 
 
 @router.post("/api/ask/stream", response_class=StreamingResponse, responses=SSE_DOC, tags=["ask"],
@@ -187,6 +190,7 @@ def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     asked; then `event: token` deltas replace the extract; `event: answer` (the `/api/ask` JSON)
     comes last and replaces both. The 200 response below gives each event's data."""
     events = assistant_for(request).stream(body.question, body.turns(), answerer_for(body, request))
+    events = logged_stream(request, events, "stream", body.conversation_id)
     first = next(events)  # here, so a bad question or a missing index is a 4xx, not a broken stream
     return StreamingResponse(sse_events(chain([first], events)), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

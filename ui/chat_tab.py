@@ -25,9 +25,11 @@ from rag.conversation import Turn
 from rag.records import Answer, Found
 from rag.settings import Settings
 from ui import render
+from ui.access import trusted_user
 from ui.examples import example_questions
 from ui.feedback import FeedbackStore, produced_by
 from ui.i18n import UIText
+from ui.question_log import QuestionLog
 from ui.serialize import citation_to_dict
 
 log = logging.getLogger(__name__)
@@ -70,11 +72,13 @@ ChatOutputs = tuple[list[Message] | Update, str | Update, str | Update, list[Exc
 class ChatHandlers:
     """The chat tab's event handlers; state arrives and leaves through their arguments."""
 
-    def __init__(self, assistant: Assistant, settings: Settings, feedback: FeedbackStore, t: UIText):
+    def __init__(self, assistant: Assistant, settings: Settings, feedback: FeedbackStore, t: UIText,
+                 question_log: QuestionLog | None = None):
         self.assistant = assistant
         self.settings = settings
         self.feedback = feedback
         self.t = t
+        self.question_log = question_log
 
     def llm_banner(self) -> str:
         """A visible line while the LLM starts or when it is broken; nothing when it is fine."""
@@ -123,6 +127,9 @@ class ChatHandlers:
         try:
             for event in self.assistant.stream(question, history):
                 if isinstance(event, Answer):
+                    if self.question_log is not None:
+                        self.question_log.record(event, user=self._user(request), channel="chat",
+                                                 conversation_id=conversation_id)
                     exchanges.append(self._exchange(event, anchor, user_html, conversation_id))
                     yield _messages(exchanges), exchanges[-1]["sources_html"], gr.skip(), exchanges
                     return
@@ -218,8 +225,7 @@ class ChatHandlers:
         """Who rated: the trusted proxy's header when configured, else the Gradio login, else ''."""
         if request is None:
             return ""
-        header = self.settings.trusted_user_header
-        name = request.headers.get(header, "") if header else ""
+        name = trusted_user(request.headers, self.settings.trusted_user_header)  # decoded as the API does
         return (name or getattr(request, "username", None) or "").strip()
 
 

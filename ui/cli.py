@@ -1,5 +1,5 @@
 """The `zhiku` command line: ingest, search, ask, chat, serve, doctor (`index` is in
-ui/index_cli.py, `eval` in eval/cli.py).
+ui/index_cli.py, `eval` in eval/cli.py, `log` in ui/log_cli.py).
 
 Each command builds `Settings()` once and passes it down. Errors a user can act on are
 ZhikuError: printed as one line, exit code 2, no traceback.
@@ -23,11 +23,13 @@ from eval.cli import eval_app
 from index.errors import ZhikuError
 from rag.settings import Settings
 from ui.index_cli import index_app, print_skipped
+from ui.log_cli import log_app
 from ui.terminal import show_answer
 
 app = typer.Typer(help="智库 zhiku: answers questions from your own articles, with citations.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval", help="Score retrieval and answers on a test set; RGB's benchmark.")
+app.add_typer(log_app, name="log")
 console = Console(stderr=True)
 out = Console()
 

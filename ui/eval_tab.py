@@ -10,18 +10,22 @@ import gradio as gr
 
 from eval.runs import RunInfo, list_runs
 from rag.settings import Settings
+from ui.eval_collected import CollectedRuns
 from ui.i18n import UIText
 from ui.render import escape_text
 
 REPORTS_URL = "/eval-reports"
 
 
-def build_eval_tab(settings: Settings, t: UIText) -> gr.Tab:
-    """The tab, inside the current Blocks context; the list is read again each time it is opened."""
+def build_eval_tab(settings: Settings, t: UIText, assistant=None) -> gr.Tab:
+    """The tab, inside the current Blocks context; the list is read again each time it is opened.
+    With the assistant, collected test sets can be run from here (ui/eval_collected.py)."""
     root = settings.data_dir / "eval"
     with gr.Tab(t("tab_eval"), id="eval") as tab:
         runs = gr.HTML(elem_id="zk-eval-runs")
         refresh = gr.Button(t("kb_refresh"), size="sm")
+        if assistant is not None:
+            CollectedRuns(settings, assistant).build()
     refresh.click(lambda: runs_html(root, t), outputs=[runs], api_name=False)
     tab.select(lambda: runs_html(root, t), outputs=[runs], api_name="eval_runs")
     return tab

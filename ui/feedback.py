@@ -16,6 +16,7 @@ import json
 import re
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -64,6 +65,8 @@ class FeedbackStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        # called with (id, row values) after each rating is stored: the question log links it
+        self.listeners: list[Callable[[int, dict], None]] = []
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         with self._lock, self._db:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -112,7 +115,10 @@ class FeedbackStore:
                 " produced_by, user, conversation_id, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
-            return int(cursor.lastrowid)
+            record_id = int(cursor.lastrowid)
+        for listener in self.listeners:
+            listener(record_id, {**values, "rating": rating})
+        return record_id
 
     def recent(self, n: int = 20) -> list[dict]:
         """The newest `n` rows, newest first, with citations and settings decoded."""

@@ -20,16 +20,20 @@ from ui import render
 from ui.chat_tab import ChatHandlers
 from ui.eval_tab import build_eval_tab
 from ui.feedback import FeedbackStore
+from ui.history_panel import HistoryPanel
 from ui.i18n import UIText
+from ui.insights_tab import InsightsTab
 from ui.kb_tab import build_kb_tab
+from ui.question_log import QuestionLog
 
 CHAT_CONCURRENCY = 16  # answers in flight per app; the LLM layer bounds its own capacity
 
 
 def build_gradio_app(assistant: Assistant, settings: Settings, feedback: FeedbackStore,
-                     kb: KnowledgeBase) -> gr.Blocks:
+                     kb: KnowledgeBase, question_log: QuestionLog | None = None) -> gr.Blocks:
     t = UIText(settings.language)
-    chat = ChatHandlers(assistant, settings, feedback, t)
+    chat = ChatHandlers(assistant, settings, feedback, t, question_log)
+    history = HistoryPanel(question_log, settings, t)
     rating_choices = [(t("feedback_up"), "up"), (t("feedback_down"), "down")]
     with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
         # the styles travel with the Blocks: mount_gradio_app resets Blocks.css unless given css=
@@ -76,8 +80,11 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                     feedback_status = gr.Markdown("", elem_id="zk-feedback-status")
                 with gr.Column(scale=2, min_width=300):
                     sources = gr.HTML(render.render_sources_placeholder(t), elem_id="zk-sources")
+                    history_list = history.build()
         build_kb_tab(assistant, settings, kb, t)
-        build_eval_tab(settings, t)
+        build_eval_tab(settings, t, assistant)
+        if question_log is not None:
+            InsightsTab(question_log, settings, assistant).build(demo)
 
         chat_outputs = [chatbot, sources, question, exchanges]
         ask_event = dict(fn=chat.respond, inputs=[question, exchanges], outputs=chat_outputs,
@@ -86,6 +93,8 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                                                            show_progress="hidden", queue=False)
         send.click(**ask_event, api_name=False).then(chat.llm_banner, outputs=[llm_banner], api_name=False,
                                                      show_progress="hidden", queue=False)
+        for trigger in (exchanges.change, demo.load):  # exchanges change when an answer is complete
+            trigger(history.render, outputs=[history_list], api_name=False, show_progress="hidden", queue=False)
         demo.load(chat.llm_banner, outputs=[llm_banner], api_name="llm_banner", show_progress="hidden", queue=False)
         gr.Timer(10).tick(chat.llm_banner, outputs=[llm_banner], api_name=False, show_progress="hidden",
                           queue=False)

@@ -27,6 +27,7 @@ from index.errors import ZhikuError
 from rag.assistant import Turn
 from rag.records import Answer, Found
 from ui.api import MAX_ANSWER, MAX_QUESTION, MAX_TURNS, CitationOut, StrictModel, assistant_for, check_text
+from ui.question_hooks import log_answer, logged_stream
 from ui.serialize import answer_to_dict
 
 log = logging.getLogger(__name__)
@@ -155,9 +156,11 @@ def chat_completions(body: ChatRequest, request: Request):
     created = int(time.time())
     if not body.stream:
         answer = assistant.ask(question, history)
+        log_answer(request, answer, "openai")
         return completion(answer, completion_id, created)
     # OpenAI clients know only text deltas: the evidence shown first (Found) is not theirs
-    events = (event for event in assistant.stream(question, history) if not isinstance(event, Found))
+    events = (event for event in logged_stream(request, assistant.stream(question, history), "openai")
+              if not isinstance(event, Found))
     first = next(events)  # errors before the first delta are a 4xx, not a broken stream
     return StreamingResponse(stream_chunks(chain([first], events), completion_id, created), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

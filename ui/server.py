@@ -26,9 +26,10 @@ from rag.assistant import Assistant
 from index.knowledge_base import KnowledgeBase
 from rag.components import make_builder, make_embedder, make_store, open_retriever
 from rag.settings import Settings
-from ui import api, api_kb, openai_compat, preview
+from ui import api, api_admin, api_kb, openai_compat, preview
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
 from ui.feedback import FeedbackStore
+from ui.question_log import FILE_NAME, QuestionLog
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -51,6 +52,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
     owned = assistant is None
     assistant = assistant or make_assistant(settings)
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    question_log = open_question_log(settings, feedback)
     kb = KnowledgeBase(make_builder(settings, _loaded_embedder(assistant)), settings.corpus_dir, settings.upload_max_mb)
 
     @contextlib.asynccontextmanager
@@ -59,6 +61,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
             assistant.warm_up()
         yield
         feedback.close()
+        if question_log is not None:
+            question_log.close()
         if owned:
             assistant.close()
 
@@ -72,11 +76,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.feedback = feedback
+    app.state.question_log = question_log
     app.state.kb = kb
     _add_error_handlers(app)
     app.include_router(api.router)
     app.include_router(openai_compat.router)
     app.include_router(api_kb.router)
+    app.include_router(api_admin.router)
     app.include_router(preview.router)  # before the chat, which takes every other path
     _add_pages(app, settings, origins)
 
@@ -86,8 +92,18 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
         "/v1/": JSON_LIMIT,
     })
     install_access(app, settings.token, origins)  # before the mount: Gradio then keeps our CORS policy
-    _mount_chat(app, settings, assistant, feedback, kb)
+    _mount_chat(app, settings, assistant, feedback, kb, question_log)
     return app
+
+
+def open_question_log(settings: Settings, feedback: FeedbackStore) -> QuestionLog | None:
+    """The question log (None with ZHIKU_QUESTION_LOG=off); thumbs given later find their question."""
+    if not settings.question_log:
+        return None
+    question_log = QuestionLog(settings.data_dir / FILE_NAME, settings.question_log_days,
+                               settings.question_log_max_rows)
+    feedback.listeners.append(question_log.link_feedback)
+    return question_log
 
 
 class Health(BaseModel):
@@ -185,7 +201,7 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
 
 
 def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback: FeedbackStore,
-                kb: KnowledgeBase) -> None:
+                kb: KnowledgeBase, question_log: QuestionLog | None = None) -> None:
     import gradio as gr
     from fastapi.staticfiles import StaticFiles
 
@@ -195,7 +211,7 @@ def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback
     # mounted before the chat, which takes every other path under /
     app.mount("/eval-reports", StaticFiles(directory=settings.data_dir / "eval", check_dir=False),
               name="eval-reports")
-    blocks = build_gradio_app(assistant, settings, feedback, kb)
+    blocks = build_gradio_app(assistant, settings, feedback, kb, question_log)
     gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=["api"],
                         max_file_size=f"{settings.upload_max_mb}mb")
 

@@ -1,0 +1,35 @@
+"""The one-line hooks the API, the OpenAI-compatible endpoint and the chat call to log an answer.
+
+They only look up the app's question log (None when ZHIKU_QUESTION_LOG=off) and who asked; the
+log itself queues and returns at once.
+
+Usage (FastAPI):
+    answer = assistant.ask(question)
+    log_answer(request, answer, "api")
+    events = logged_stream(request, assistant.stream(question), "stream")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rag.records import Answer
+from ui.admin import user_name
+from ui.question_log import QuestionLog, logged
+
+
+def question_log_of(request) -> QuestionLog | None:
+    return getattr(request.app.state, "question_log", None)
+
+
+def log_answer(request, answer: Answer | None, channel: str, conversation_id: str | None = "") -> None:
+    question_log = question_log_of(request)
+    if question_log is not None and answer is not None:
+        question_log.record(answer, user=user_name(request, request.app.state.settings), channel=channel,
+                            conversation_id=conversation_id or "")
+
+
+def logged_stream(request, events: Iterator[str | Answer], channel: str,
+                  conversation_id: str | None = "") -> Iterator[str | Answer]:
+    return logged(events, question_log_of(request), user=user_name(request, request.app.state.settings),
+                  channel=channel, conversation_id=conversation_id or "")
