@@ -28,6 +28,7 @@ from ui import render
 from ui.examples import example_questions
 from ui.feedback import FeedbackStore, produced_by
 from ui.i18n import UIText
+from ui.page_access import PageAccess
 from ui.serialize import citation_to_dict
 
 log = logging.getLogger(__name__)
@@ -70,11 +71,13 @@ ChatOutputs = tuple[list[Message] | Update, str | Update, str | Update, list[Exc
 class ChatHandlers:
     """The chat tab's event handlers; state arrives and leaves through their arguments."""
 
-    def __init__(self, assistant: Assistant, settings: Settings, feedback: FeedbackStore, t: UIText):
+    def __init__(self, assistant: Assistant, settings: Settings, feedback: FeedbackStore, t: UIText,
+                 access: PageAccess | None = None):
         self.assistant = assistant
         self.settings = settings
         self.feedback = feedback
         self.t = t
+        self.access = access or PageAccess(None)
 
     def llm_banner(self) -> str:
         """A visible line while the LLM starts or when it is broken; nothing when it is fine."""
@@ -97,11 +100,13 @@ class ChatHandlers:
         except ZhikuError as exc:  # no index yet: the knowledge-base tab says what to do
             log.info("no examples: %s", exc)
             return []
-        return example_questions(chunks, self.t)
+        public = self.access.public()  # suggestions are shown to everyone: never from a restricted collection
+        return example_questions([c for c in chunks if public is None or c.collection in public], self.t)
 
     # --- asking --------------------------------------------------------------------------------
 
-    def respond(self, question: str, exchanges: list[Exchange], request: gr.Request = None) -> Iterator[ChatOutputs]:
+    def respond(self, question: str, exchanges: list[Exchange], collections: list[str] | None = None,
+                request: gr.Request = None) -> Iterator[ChatOutputs]:
         """Streams (chat, sources, question box, exchanges): deltas first, then the cited answer."""
         exchanges = list(exchanges or [])
         question = question or ""
@@ -120,7 +125,9 @@ class ChatHandlers:
         conversation_id = next((e["conversation_id"] for e in exchanges if e["ok"]), None) or uuid.uuid4().hex
         streamed: list[str] = []
         try:
-            for event in self.assistant.stream(question, history):
+            reader, where = self.access.scope(request, collections)
+            events = self.access.audited(self.assistant.stream(question, history, where=where), reader, where)
+            for event in events:
                 if isinstance(event, Answer):
                     exchanges.append(self._exchange(event, anchor, user_html, conversation_id))
                     yield _messages(exchanges), exchanges[-1]["sources_html"], gr.skip(), exchanges
@@ -139,10 +146,14 @@ class ChatHandlers:
         exchanges.append(_failed(question, message, user_html))
         yield _messages(exchanges), gr.skip(), gr.skip(), exchanges
 
-    def respond_example(self, exchanges: list[Exchange], data: gr.SelectData,
+    def respond_example(self, exchanges: list[Exchange], collections: list[str] | None, data: gr.SelectData,
                         request: gr.Request = None) -> Iterator[ChatOutputs]:
         value = data.value if isinstance(data.value, dict) else {}
-        yield from self.respond(str(value.get("text", "")), exchanges, request)
+        yield from self.respond(str(value.get("text", "")), exchanges, collections, request)
+
+    def collection_choices(self, request: gr.Request = None) -> Update:
+        choices = self.access.choices(request)
+        return gr.update(choices=choices, value=[], visible=len(choices) > 1)
 
     def reset(self) -> tuple[list[Message], str, str, list[Exchange], None, Update, str]:
         placeholder = render.render_sources_placeholder(self.t)
@@ -213,9 +224,7 @@ class ChatHandlers:
         """Who rated: the trusted proxy's header when configured, else the Gradio login, else ''."""
         if request is None:
             return ""
-        header = self.settings.trusted_user_header
-        name = request.headers.get(header, "") if header else ""
-        return (name or getattr(request, "username", None) or "").strip()
+        return self.access.user(request) or (getattr(request, "username", None) or "").strip()
 
 
 # --- records and messages ----------------------------------------------------------------------

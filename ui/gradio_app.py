@@ -22,14 +22,17 @@ from ui.eval_tab import build_eval_tab
 from ui.feedback import FeedbackStore
 from ui.i18n import UIText
 from ui.kb_tab import build_kb_tab
+from ui.page_access import PageAccess
 
 CHAT_CONCURRENCY = 16  # answers in flight per app; the LLM layer bounds its own capacity
 
 
 def build_gradio_app(assistant: Assistant, settings: Settings, feedback: FeedbackStore,
-                     kb: KnowledgeBase) -> gr.Blocks:
+                     kb: KnowledgeBase, access: PageAccess | None = None) -> gr.Blocks:
+    """`access` says who is behind each event (the server passes it; a standalone launch is open)."""
     t = UIText(settings.language)
-    chat = ChatHandlers(assistant, settings, feedback, t)
+    access = access or PageAccess(None)
+    chat = ChatHandlers(assistant, settings, feedback, t, access)
     rating_choices = [(t("feedback_up"), "up"), (t("feedback_down"), "down")]
     with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
         # the styles travel with the Blocks: mount_gradio_app resets Blocks.css unless given css=
@@ -66,6 +69,8 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                         send = gr.Button(t("send"), variant="primary", scale=1, min_width=80, elem_id="zk-send")
                     with gr.Row():
                         new_chat = gr.Button(t("new_chat"), size="sm", elem_id="zk-new-chat")
+                        picker = gr.Dropdown([], value=[], multiselect=True, label=t("kb_picker"), visible=False,
+                                             scale=3, elem_id="zk-collections")
                     with gr.Group(visible=False, elem_id="zk-feedback") as feedback_row:
                         with gr.Row():
                             rating = gr.Radio(rating_choices, value="up", show_label=False, scale=2, min_width=240)
@@ -76,16 +81,17 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                     feedback_status = gr.Markdown("", elem_id="zk-feedback-status")
                 with gr.Column(scale=2, min_width=300):
                     sources = gr.HTML(render.render_sources_placeholder(t), elem_id="zk-sources")
-        build_kb_tab(assistant, settings, kb, t)
+        build_kb_tab(assistant, settings, kb, t, access)
         build_eval_tab(settings, t)
 
         chat_outputs = [chatbot, sources, question, exchanges]
-        ask_event = dict(fn=chat.respond, inputs=[question, exchanges], outputs=chat_outputs,
+        ask_event = dict(fn=chat.respond, inputs=[question, exchanges, picker], outputs=chat_outputs,
                          concurrency_limit=CHAT_CONCURRENCY, show_progress="minimal")
         question.submit(**ask_event, api_name="ask").then(chat.llm_banner, outputs=[llm_banner], api_name=False,
                                                            show_progress="hidden", queue=False)
         send.click(**ask_event, api_name=False).then(chat.llm_banner, outputs=[llm_banner], api_name=False,
                                                      show_progress="hidden", queue=False)
+        demo.load(chat.collection_choices, outputs=[picker], api_name=False, show_progress="hidden", queue=False)
         demo.load(chat.llm_banner, outputs=[llm_banner], api_name="llm_banner", show_progress="hidden", queue=False)
         gr.Timer(10).tick(chat.llm_banner, outputs=[llm_banner], api_name=False, show_progress="hidden",
                           queue=False)
@@ -93,7 +99,7 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
             # a comment box left open belongs to an older answer: close it once a new one is asked
             trigger(chat.close_feedback, outputs=[pending, feedback_row, feedback_status], api_name=False,
                     show_progress="hidden", queue=False)
-        chatbot.example_select(chat.respond_example, inputs=[exchanges], outputs=chat_outputs,
+        chatbot.example_select(chat.respond_example, inputs=[exchanges, picker], outputs=chat_outputs,
                                concurrency_limit=CHAT_CONCURRENCY, api_name=False)
         new_chat.click(chat.reset, outputs=[chatbot, sources, question, exchanges, pending, feedback_row,
                                             feedback_status], api_name="new_chat")

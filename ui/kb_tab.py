@@ -6,29 +6,32 @@ File names and titles come from users: everything shown goes through render.esca
 from __future__ import annotations
 
 import logging
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import gradio as gr
 
 from index.errors import ZhikuError
-from index.knowledge_base import ALLOWED_TYPES, UPLOADS, KnowledgeBase
+from index.knowledge_base import ALLOWED_TYPES, KnowledgeBase
 from rag.assistant import Assistant
 from rag.settings import Settings
 from ui.i18n import UIText
+from ui.page_access import PageAccess
 from ui.render import escape_text
 
 log = logging.getLogger(__name__)
 
 
-def build_kb_tab(assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText) -> gr.Tab:
+def build_kb_tab(assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText,
+                 access: PageAccess | None = None) -> gr.Tab:
     """The tab, inside the current Blocks context, with its events wired. Its contents load when
     it is opened (loading the index's statistics is not free), and after each change."""
     with gr.Tab(t("tab_kb"), id="kb") as tab:
-        _layout_and_wire(tab, assistant, settings, kb, t)
+        _layout_and_wire(tab, assistant, settings, kb, t, access or PageAccess(None))
     return tab
 
 
-def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText) -> None:
+def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText,
+                     access: PageAccess) -> None:
     summary = gr.HTML(elem_id="zk-kb-summary")
     with gr.Row(equal_height=False):
         with gr.Column():
@@ -51,7 +54,9 @@ def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: 
             choices=sorted(stats.get("files", {})), value=None
         )
 
-    def on_upload(paths, progress=gr.Progress()):
+    def on_upload(paths, request: gr.Request = None, progress=gr.Progress()):
+        if not access.may_write(request, kb.collection):
+            return (_log_html([t("kb_not_allowed")]), *view(), None)
         paths = [p for p in (paths or []) if p]
         if not paths:
             return (_log_html([t("kb_upload_none")]), *view(), gr.skip())
@@ -64,7 +69,9 @@ def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: 
         assistant.reload_if_changed()
         return (_log_html(lines), *view(), None)
 
-    def on_remove(source):
+    def on_remove(source, request: gr.Request = None):
+        if not access.may_write(request, kb.collection):
+            return (_log_html([t("kb_not_allowed")]), *view())
         if not source:
             return (_log_html([t("kb_remove_none")]), *view())
         try:
@@ -95,7 +102,7 @@ def _upload_one(kb: KnowledgeBase, path: Path, t: UIText) -> str:
         return t("kb_upload_failed", name=name, message=str(exc))
     if not report.added and not report.updated and not report.full_rebuild_reason:
         return t("kb_unchanged", name=safe)
-    source = str(PurePosixPath(UPLOADS) / safe)
+    source = kb.source_of(safe)
     chunks = _stats(kb).get("files", {}).get(source, {}).get("chunks", 0)
     return t("kb_uploaded", name=safe, chunks=chunks, seconds=report.seconds)
 

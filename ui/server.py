@@ -22,10 +22,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import BusyError, ZhikuError
 from rag.assistant import Assistant
-from index.knowledge_base import KnowledgeBase
-from rag.components import make_builder, make_embedder, make_store, open_retriever
+from index.knowledge_base import KnowledgeBase, KnowledgeBases
+from index.records import DEFAULT_COLLECTION
+from rag.components import make_builder, make_embedder, make_registry, make_store, open_retriever
 from rag.settings import Settings
-from ui import api, api_kb, openai_compat, preview
+from ui import api, api_access, api_kb, openai_compat, preview
+from ui.audit import AuditLog, audit_path
+from ui.identity import Identity
+from ui.page_access import PageAccess
+from ui.tokens import TokenStore, server_secret
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
 from ui.feedback import FeedbackStore
 
@@ -50,7 +55,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
     owned = assistant is None
     assistant = assistant or make_assistant(settings)
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
-    kb = KnowledgeBase(make_builder(settings, _loaded_embedder(assistant)), settings.corpus_dir, settings.upload_max_mb)
+    registry = make_registry(settings)
+    kbs = KnowledgeBases(make_builder(settings, _loaded_embedder(assistant)), registry, settings.upload_max_mb)
+    kb = kbs.get(DEFAULT_COLLECTION)
+    identity = Identity(settings, registry, TokenStore(settings.data_dir / "tokens.json"), server_secret(settings.data_dir))
+    if registry.restricted() and not identity.required:
+        log.warning("the knowledge bases %s are readable by some groups only, but no sign-in is configured "
+                    "(ZHIKU_TOKEN, API tokens or ZHIKU_TRUSTED_USER_HEADER): nobody can read them here",
+                    ", ".join(registry.restricted()))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -71,10 +83,16 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
     app.state.assistant = assistant
     app.state.feedback = feedback
     app.state.kb = kb
+    app.state.kbs = kbs
+    app.state.registry = registry
+    app.state.tokens = identity.tokens
+    app.state.identity = identity
+    app.state.audit = AuditLog(audit_path(settings))
     _add_error_handlers(app)
     app.include_router(api.router)
     app.include_router(openai_compat.router)
     app.include_router(api_kb.router)
+    app.include_router(api_access.router)
     app.include_router(preview.router)  # before the chat, which takes every other path
     _add_pages(app, settings, origins)
 
@@ -83,8 +101,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
         "/api/": JSON_LIMIT,
         "/v1/": JSON_LIMIT,
     })
-    install_access(app, settings.token, origins)  # before the mount: Gradio then keeps our CORS policy
-    _mount_chat(app, settings, assistant, feedback, kb)
+    install_access(app, identity, origins)  # before the mount: Gradio then keeps our CORS policy
+    _mount_chat(app, settings, assistant, feedback, kb, PageAccess(identity, app.state.audit))
     return app
 
 
@@ -143,7 +161,7 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
 
 
 def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback: FeedbackStore,
-                kb: KnowledgeBase) -> None:
+                kb: KnowledgeBase, access: PageAccess) -> None:
     import gradio as gr
     from fastapi.staticfiles import StaticFiles
 
@@ -153,7 +171,7 @@ def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback
     # mounted before the chat, which takes every other path under /
     app.mount("/eval-reports", StaticFiles(directory=settings.data_dir / "eval", check_dir=False),
               name="eval-reports")
-    blocks = build_gradio_app(assistant, settings, feedback, kb)
+    blocks = build_gradio_app(assistant, settings, feedback, kb, access)
     gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=["api"],
                         max_file_size=f"{settings.upload_max_mb}mb")
 
