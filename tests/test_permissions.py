@@ -207,3 +207,90 @@ def test_each_question_leaves_an_audit_line_without_secrets(server, hr_user, tok
     assert mine[-1]["cited"] == [{"collection": "hr", "source": "hr/leave.md", "title": HR_TITLE}]
     text = (server.settings.data_dir / "audit.log").read_text("utf-8")
     assert ADMIN not in text and not any(t in text for t in tokens.values())
+
+
+# --- widget tokens --------------------------------------------------------------------------------
+
+SITE = "https://intranet.example.com"
+
+
+def mint(client: httpx.Client, **body) -> httpx.Response:
+    return client.post("/api/widget-tokens", json={"origin": SITE, "user": "张三", "ttl_s": 600, **body})
+
+
+def test_a_minted_widget_token_answers_from_its_site_within_its_scope(server, tokens):
+    with bearer(server, tokens["digest"]) as back_end:
+        minted = mint(back_end)
+    assert minted.status_code == 200, minted.text
+    assert minted.json()["collections"] == ["default"] and minted.json()["token"].startswith("zkw_")
+    widget = {"Authorization": f"Bearer {minted.json()['token']}", "Origin": SITE}
+    with server.client(headers=widget) as client:
+        assert "491万" in client.post("/api/ask", json={"question": QUESTION}).json()["answer"]
+        assert leaks(client.post("/api/ask/stream", json={"question": HR_QUESTION}).text) == []
+        embed = client.get("/embed", params={"token": minted.json()["token"]})
+        assert embed.status_code == 200 and embed.headers["content-security-policy"].endswith(f"frame-ancestors 'self' {SITE}")
+    lines = (server.settings.data_dir / "audit.log").read_text("utf-8")
+    assert '"user": "张三", "via": "widget"' in lines and minted.json()["token"] not in lines
+
+
+def test_widget_tokens_are_minted_only_by_back_ends_within_their_own_scope(server, tokens, hr_user):
+    with bearer(server, tokens["digest"]) as back_end:
+        assert mint(back_end, collections=["hr"]).status_code == 400  # more than the minter may read
+        assert mint(back_end, ttl_s=86401).status_code == 422  # at most a day
+        assert mint(back_end, origin="*").status_code == 422
+        widget = mint(back_end).json()["token"]
+    assert mint(hr_user).status_code == 403  # a browser session cannot mint
+    with server.client(headers={"Authorization": f"Bearer {widget}", "Origin": SITE}) as client:
+        assert mint(client).status_code == 403  # nor can a widget
+
+
+def test_expired_revoked_malformed_and_wrong_site_widget_tokens_are_refused_with_a_message(server, tokens):
+    from ui.widget_tokens import mint as sign
+
+    secret = server.app.state.identity.secret
+    expired = sign(secret, SITE, ["default"], "张三", -5, "admin")
+    issuer_plain, issuer = server.app.state.tokens.create("short-lived-portal", ["default"])
+    with bearer(server, issuer_plain) as back_end:
+        orphan = mint(back_end).json()["token"]
+    server.app.state.tokens.revoke(issuer.id)
+    good = sign(secret, SITE, ["default"], "张三", 600, "admin")
+    tampered = good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB")
+    cases = {expired: (401, "请刷新页面"), orphan: (401, "请刷新页面"), "zkw_not.atoken": (401, "not valid"),
+             tampered: (401, "not valid")}
+    for token, (status, words) in cases.items():
+        response = server.client().post("/api/ask", json={"question": QUESTION},
+                                        headers={"Authorization": f"Bearer {token}", "Origin": SITE})
+        assert (response.status_code, words in response.json()["detail"]) == (status, True), response.text
+    wrong_site = server.client().post("/api/ask", json={"question": QUESTION},
+                                      headers={"Authorization": f"Bearer {good}", "Origin": "https://evil.example"})
+    assert wrong_site.status_code == 403 and SITE in wrong_site.json()["detail"]
+    page = server.client().get("/embed", params={"token": expired})
+    assert page.status_code == 401 and "请刷新页面" in page.text and page.headers["content-type"].startswith("text/html")
+
+
+# --- the Gradio chat in Chromium -----------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_in_the_chat_the_hr_fact_reaches_the_hr_token_only(server, tokens):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not shutil.which("chromium") and not __import__("pathlib").Path("/usr/bin/chromium").exists():
+        pytest.skip("needs Debian's chromium")
+    seen = {}
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        for who in ("hr", "digest"):
+            context = browser.new_context(viewport={"width": 1400, "height": 950})
+            page = context.new_page()
+            page.goto(f"{server.url}/?token={tokens[who]}")  # the session cookie carries who it is
+            page.wait_for_selector("#zk-question textarea")
+            page.fill("#zk-question textarea", HR_QUESTION)
+            page.click("#zk-send")
+            page.wait_for_function("() => document.querySelectorAll('#zk-chatbot .zk-answer:not(.zk-streaming)').length >= 1",
+                                   timeout=30000)
+            seen[who] = page.locator("#zk-chatbot").inner_text() + page.locator("#zk-sources").inner_text()
+            context.close()
+        browser.close()
+    assert "三天" in seen["hr"] and HR_TITLE in seen["hr"]
+    assert leaks(seen["digest"]) == [] and "三天" not in seen["digest"]

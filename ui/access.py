@@ -13,6 +13,7 @@ Usage: `install_access(app, identity, origins)` once, after the routes are added
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -98,8 +99,8 @@ class AccessMiddleware:
             return
         try:
             reader, cookie = self._reader(scope, headers, cookie_ok=not path.startswith(API_PREFIXES))
-        except AccessDenied as exc:
-            await self._refuse(scope, send, exc.status, str(exc))
+        except AccessDenied as exc:  # in the widget's panel, a sentence a visitor can read, not JSON
+            await self._refuse(scope, send, exc.status, str(exc), page=exc.widget and path == EMBED_PATH)
             return
         if reader is None:
             await self._refuse(scope, send, 401, "an access token is required: send the header "
@@ -144,12 +145,16 @@ class AccessMiddleware:
 
     # --- responses ---------------------------------------------------------------------------
 
-    async def _refuse(self, scope: Scope, send: Send, status: int, detail: str) -> None:
+    async def _refuse(self, scope: Scope, send: Send, status: int, detail: str, page: bool = False) -> None:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        body = json.dumps({"detail": detail}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if page:
+            body = _REFUSED_PAGE.format(html.escape(detail)).encode()
+            kind = b"text/html; charset=utf-8"
+        else:
+            body, kind = json.dumps({"detail": detail}).encode(), b"application/json"
+        headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
         if status == 401:
             headers.append((b"www-authenticate", b"Bearer"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -236,6 +241,10 @@ class BodyLimitMiddleware:
             budget -= len(message.get("body", b""))
             if message["type"] != "http.request" or not message.get("more_body"):
                 return
+
+
+_REFUSED_PAGE = ("<!doctype html><html lang='zh'><meta charset='utf-8'><body style='font-family:sans-serif;"
+                 "padding:1em'><p role='alert'>{}</p></body></html>")
 
 
 def _size(n: int) -> str:

@@ -37,9 +37,10 @@ COOKIE = "zhiku_session"
 class AccessDenied(Exception):
     """A credential that was presented but cannot be used (expired, revoked, forged, wrong site)."""
 
-    def __init__(self, message: str, status: int = 401):
+    def __init__(self, message: str, status: int = 401, widget: bool = False):
         super().__init__(message)
         self.status = status
+        self.widget = widget  # a widget token's: the widget's panel shows it as a page
 
 
 @dataclass(frozen=True)
@@ -149,13 +150,13 @@ class Identity:
         try:
             claims = verify(self.secret, token)
         except WidgetTokenError as exc:
-            raise AccessDenied(str(exc), exc.status) from None
+            raise AccessDenied(str(exc), exc.status, widget=True) from None
         if claims.by != ADMIN_USER and self.tokens.check_id(claims.by) is None:
-            raise AccessDenied("the widget token's issuer was revoked: reload the page (请刷新页面)")
+            raise AccessDenied("the widget token's issuer was revoked: reload the page (请刷新页面)", widget=True)
         origin = headers.get("origin")
         own = {headers.get("host", "").lower(), headers.get("x-forwarded-host", "").lower()} - {""}
         if origin and origin.lower() != claims.origin and origin.lower().split("://", 1)[-1] not in own:
-            raise AccessDenied(f"this widget token is for {claims.origin}, not {origin[:100]}", 403)
+            raise AccessDenied(f"this widget token is for {claims.origin}, not {origin[:100]}", 403, widget=True)
         readable = set(self.registry.all()) & set(claims.collections)
         return Reader(claims.user, frozenset(readable), via="widget", origin=claims.origin, token_id=claims.by)
 

@@ -139,11 +139,13 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
                         headers={"Cache-Control": "no-cache", "Cross-Origin-Resource-Policy": "cross-origin"})
 
     @app.get("/embed", response_class=HTMLResponse, tags=["pages"], summary="The chat without page chrome (iframe)")
-    def embed() -> HTMLResponse:
+    def embed(request: Request) -> HTMLResponse:
         # one self-contained page: its code runs under a per-response nonce and nothing else
         nonce = secrets.token_urlsafe(16)
+        reader = getattr(request.state, "reader", None)
+        framers = [reader.origin] if reader is not None and reader.via == "widget" else origins  # a minted token's one site
         csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'; "
-               f"img-src 'self' data:; base-uri 'none'; form-action 'none'; {frame_ancestors(origins)}")
+               f"img-src 'self' data:; base-uri 'none'; form-action 'none'; {frame_ancestors(framers)}")
         return HTMLResponse(embed_page.replace("__NONCE__", nonce).replace("__LANG__", settings.language),
                             headers={"Content-Security-Policy": csp, "Cache-Control": "no-store"})
 
