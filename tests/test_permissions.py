@@ -294,3 +294,16 @@ def test_in_the_chat_the_hr_fact_reaches_the_hr_token_only(server, tokens):
         browser.close()
     assert "三天" in seen["hr"] and HR_TITLE in seen["hr"]
     assert leaks(seen["digest"]) == [] and "三天" not in seen["digest"]
+
+
+def test_the_kb_tab_refuses_uploads_into_a_knowledge_base_one_cannot_write(server, tokens, tmp_path):
+    from gradio_client import Client, handle_file
+
+    planted = tmp_path / "planted.md"
+    planted.write_text("# 植入\n\n这是一篇被植入的文章。\n", encoding="utf-8")
+    hr_folder = server.app.state.registry.get("hr").folder
+    before = sorted(p.name for p in hr_folder.rglob("*"))
+    client = Client(server.url + "/", headers={"Authorization": f"Bearer {tokens['hr']}"}, verbose=False)
+    said, *_ = client.predict([handle_file(str(planted))], "hr", api_name="/upload")
+    assert "没有修改这个知识库的权限" in said
+    assert sorted(p.name for p in hr_folder.rglob("*")) == before

@@ -70,7 +70,7 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                     with gr.Row():
                         new_chat = gr.Button(t("new_chat"), size="sm", elem_id="zk-new-chat")
                         picker = gr.Dropdown([], value=[], multiselect=True, label=t("kb_picker"), visible=False,
-                                             scale=3, elem_id="zk-collections")
+                                             scale=3, allow_custom_value=True, elem_id="zk-collections")
                     with gr.Group(visible=False, elem_id="zk-feedback") as feedback_row:
                         with gr.Row():
                             rating = gr.Radio(rating_choices, value="up", show_label=False, scale=2, min_width=240)

@@ -8,7 +8,10 @@ Usage: `access = PageAccess(identity, audit)`; `reader, where = access.scope(req
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
+from index.errors import ZhikuError
+from index.knowledge_base import KnowledgeBase, KnowledgeBases
 from index.store import Where
 from ui.audit import AuditLog
 from ui.identity import Identity, Reader
@@ -17,9 +20,10 @@ OPEN = Reader("", frozenset(), is_admin=True, via="open")
 
 
 class PageAccess:
-    def __init__(self, identity: Identity | None, audit: AuditLog | None = None):
+    def __init__(self, identity: Identity | None, audit: AuditLog | None = None, kbs: KnowledgeBases | None = None):
         self.identity = identity
         self.audit = audit
+        self.kbs = kbs
 
     def reader(self, request) -> Reader:
         if self.identity is None or request is None:
@@ -54,3 +58,20 @@ class PageAccess:
 
     def may_write(self, request, collection: str) -> bool:
         return self.reader(request).may_write(collection)
+
+    def knowledge_base(self, request, name: str, fallback: KnowledgeBase) -> KnowledgeBase:
+        """The knowledge base the tab shows, if this reader may read it (the same error as for one
+        that does not exist otherwise)."""
+        if self.kbs is None:
+            return fallback
+        if not self.reader(request).may_read(name) or name not in self.kbs.registry.all():
+            raise ZhikuError(f"no knowledge base named {name!r} that you may read")
+        return self.kbs.get(name)
+
+    def create_collection(self, request, name: str, folder: str, groups: str, title: str) -> str:
+        """Admins only: register a knowledge base and index its folder; returns its name."""
+        if self.kbs is None or not self.reader(request).is_admin:
+            raise ZhikuError("only an admin may create knowledge bases")
+        created = self.kbs.registry.create(name, Path(folder), groups, title)
+        self.kbs.builder.build(created.folder, collection=created.name)
+        return created.name

@@ -102,7 +102,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
         "/v1/": JSON_LIMIT,
     })
     install_access(app, identity, origins)  # before the mount: Gradio then keeps our CORS policy
-    _mount_chat(app, settings, assistant, feedback, kb, PageAccess(identity, app.state.audit))
+    _mount_chat(app, settings, assistant, feedback, kb, PageAccess(identity, app.state.audit, kbs))
     return app
 
 
