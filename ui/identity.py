@@ -96,11 +96,11 @@ class Identity:
         """The reader, or None when nothing proves who asks on a server that requires it.
         `presented`: tokens from the Authorization header and ?token= (in that order)."""
         for token in presented:
-            reader = self._from_token(token, headers)
+            reader = self._from_token(token, headers, client_host)
             if reader is not None:
                 return reader
         if cookie:
-            reader = self._from_cookie(cookie, headers)
+            reader = self._from_cookie(cookie, headers, client_host)
             if reader is not None:
                 return reader
         proxied = self._from_proxy(headers, client_host)
@@ -129,9 +129,9 @@ class Identity:
     def admin(self, user: str = ADMIN_USER) -> Reader:
         return Reader(user, frozenset(self.registry.all()), is_admin=True, via="admin-token")
 
-    def _from_token(self, token: str, headers) -> Reader | None:
+    def _from_token(self, token: str, headers, client_host: str) -> Reader | None:
         if self.settings.token and hmac.compare_digest(token.encode("utf-8"), self.settings.token.encode("utf-8")):
-            return self.admin(self.proxy_user(headers) or ADMIN_USER)
+            return self.admin(self.proxy_user(headers, client_host) or ADMIN_USER)
         if token.startswith(API_PREFIX):
             record = self.tokens.check(token)
             if record is None:
@@ -170,12 +170,9 @@ class Identity:
             groups = frozenset(g.strip() for g in raw.split(",") if g.strip() and g.strip() != EVERYONE)
         return Reader(user, frozenset(self.registry.readable(groups)), groups=groups, via="proxy")
 
-    def proxy_user(self, headers, client_host: str | None = None) -> str:
-        """The proxy's user name when the request came from a trusted proxy ('' otherwise).
-        `client_host` None: the caller already knows the request is trusted (a token was shown)."""
-        if not self.settings.trusted_user_header:
-            return ""
-        if client_host is not None and not self.trusted(client_host):
+    def proxy_user(self, headers, client_host: str) -> str:
+        """The proxy's user name when the request came from a trusted proxy ('' otherwise)."""
+        if not self.settings.trusted_user_header or not self.trusted(client_host):
             return ""
         return _header_text(headers.get(self.settings.trusted_user_header, ""))[:200]
 
@@ -197,11 +194,11 @@ class Identity:
             return f"t.{reader.token_id}.{_mac(self.secret, 'session.' + reader.token_id)}"
         return ""
 
-    def _from_cookie(self, cookie: str, headers) -> Reader | None:
+    def _from_cookie(self, cookie: str, headers, client_host: str) -> Reader | None:
         kind, _, rest = cookie.partition(".")
         if kind == "a" and self.settings.token:
             if hmac.compare_digest(rest, _mac(self.settings.token.encode("utf-8"), "zhiku-session-v1")):
-                return self.admin(self.proxy_user(headers) or ADMIN_USER)
+                return self.admin(self.proxy_user(headers, client_host) or ADMIN_USER)
         if kind == "t":
             token_id, _, mac = rest.partition(".")
             if hmac.compare_digest(mac, _mac(self.secret, "session." + token_id)):
