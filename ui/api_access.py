@@ -92,8 +92,9 @@ def create_collection(body: CollectionIn, request: Request) -> dict:
 def remove_collection(name: str, request: Request) -> dict:
     _admin(request)
     state = request.app.state
+    state.registry.get(name)  # an unknown name is a clear error before anything changes
+    state.kbs.builder.remove_collection(name)  # its chunks go first: never readable without an owner
     removed = state.registry.remove(name)
-    state.kbs.builder.remove_collection(name)
     state.assistant.reload_if_changed()
     return {"name": removed.name, "title": removed.title, "public": removed.public}
 
