@@ -194,7 +194,9 @@ def test_the_admin_creates_a_collection_over_http_and_it_is_searchable_by_its_gr
         made = admin.post("/api/collections", json={"name": "finance", "folder": str(folder), "groups": "sales"})
         assert made.status_code == 200, made.text
         assert admin.post("/api/collections", json={"name": "finance", "folder": str(folder)}).status_code == 400
+        assert admin.delete("/api/collections/default").status_code == 400  # and nothing of it dropped
     assert "八百万" in staff.post("/api/ask", json={"question": "紫藤项目的年度预算是多少？"}).json()["answer"]
+    assert "491万" in staff.post("/api/ask", json={"question": QUESTION}).json()["answer"]
     other = hr_user.post("/api/ask", json={"question": "紫藤项目的年度预算是多少？"}).text
     assert "八百万" not in other and "finance/budget.md" not in other
 

@@ -20,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from index.collections import parse_groups
+from index.records import DEFAULT_COLLECTION
 from ui.access import normalise_origins
 from ui.api import StrictModel, text_field
 from ui.identity import ADMIN_USER, Reader, reader_of
@@ -93,6 +94,8 @@ def remove_collection(name: str, request: Request) -> dict:
     _admin(request)
     state = request.app.state
     state.registry.get(name)  # an unknown name is a clear error before anything changes
+    if name == DEFAULT_COLLECTION:
+        raise HTTPException(400, "the default knowledge base cannot be removed")
     state.kbs.builder.remove_collection(name)  # its chunks go first: never readable without an owner
     removed = state.registry.remove(name)
     state.assistant.reload_if_changed()
