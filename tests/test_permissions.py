@@ -332,3 +332,12 @@ def test_in_the_widget_an_expired_token_asks_to_reload_the_page(server):
         said = page.locator(".msg.bot .bubble.error").inner_text()
         browser.close()
     assert "请刷新页面" in said
+
+
+def test_the_widget_demo_page_never_carries_the_admin_token(server, staff):
+    for client in (staff, server.client(headers={"Authorization": f"Bearer {ADMIN}"})):
+        page = client.get("/widget-demo")
+        assert page.status_code == 200 and ADMIN not in page.text and "zkw_" in page.text
+    token = staff.get("/widget-demo").text.split("data-token=\"", 1)[1].split("\"", 1)[0]
+    with server.client(headers={"Authorization": f"Bearer {token}"}) as widget:  # the viewer's own scope
+        assert leaks(widget.post("/api/ask", json={"question": HR_QUESTION}).text) == []

@@ -28,9 +28,10 @@ from rag.components import make_builder, make_embedder, make_registry, make_stor
 from rag.settings import Settings
 from ui import api, api_access, api_kb, openai_compat, preview
 from ui.audit import AuditLog, audit_path
-from ui.identity import Identity
+from ui.identity import ADMIN_USER, Identity
 from ui.page_access import PageAccess
 from ui.tokens import TokenStore, server_secret
+from ui.widget_tokens import mint
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
 from ui.feedback import FeedbackStore
 
@@ -151,7 +152,14 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
 
     @app.get("/widget-demo", response_class=HTMLResponse, tags=["pages"], summary="A demo intranet page with the widget")
     def widget_demo(request: Request) -> HTMLResponse:
-        token = settings.token
+        # never the admin token in a page: a widget token for this viewer, their scope, this site, an hour
+        identity: Identity = request.app.state.identity
+        reader = getattr(request.state, "reader", None)
+        token = ""
+        if identity.required and reader is not None:
+            own = str(request.base_url).rstrip("/")
+            token = mint(identity.secret, own, sorted(reader.collections), reader.user, 3600,
+                         reader.token_id if reader.via == "api-token" else ADMIN_USER)
         src = "/widget.js" + (f"?token={quote(token, safe='')}" if token else "")
         snippet = (f'<script src="{request.base_url}widget.js' + ('?token=…"' if token else '"')
                    + f' data-position="bottom-right" data-title="智库问答" data-lang="{settings.language}"></script>')
