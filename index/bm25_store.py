@@ -47,19 +47,22 @@ class BM25Store:
         scores = getattr(self._model, "scores", None)
         return 0 if scores is None else int(scores["num_docs"])
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(row, score) pairs, best first; rows with no query word are left out."""
-        if len(self) == 0:
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, score) pairs, best first; rows with no query word are left out. `rows` (sorted)
+        limits the ranking to those rows: the top k are taken among them."""
+        if len(self) == 0 or (rows is not None and len(rows) == 0):
             return []
         vocab = self._model.vocab_dict
         tokens = [t for t in self._tokenizer(query) if t in vocab]
         if not tokens:
             return []
         scores = self._model.get_scores(tokens)
+        ids = np.arange(len(scores)) if rows is None else rows
+        scores = scores if rows is None else scores[rows]
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return [(int(ids[i]), float(scores[i])) for i in top if scores[i] > 0]
 
 
 def _bm25s():

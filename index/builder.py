@@ -10,6 +10,11 @@ Usage:
     report = builder.build(corpus_dir)        # sync the index with a folder
     builder.build(corpus_dir, on_progress=lambda stage, done, total: ...)   # "reading" files, "embedding" chunks
     builder.add([path], root=corpus_dir); builder.remove([path], root=corpus_dir)
+    builder.build(hr_folder, collection="hr")  # a knowledge base of its own: its files are "hr/…"
+
+Each file belongs to one knowledge base (collection): the manifest records it per file (absent =
+the default one), a build of one collection adds, updates and drops only that collection's files,
+and the files of a collection other than the default are named `<collection>/<path in its folder>`.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +34,7 @@ from index.errors import ZhikuError
 from index.loaders import MAX_FILE_BYTES, load_paths
 from index.ocr_reader import OcrReader, ocr_cache_dir
 from index.pipeline import ChunkingConfig, chunk_document, indexed_text, text_hash
-from index.records import Chunk, Document, Skipped
+from index.records import DEFAULT_COLLECTION, Chunk, Document, Skipped
 from index.snapshot import Manifest
 from index.store import ChunkStore, StoredChunk
 from index.tokenizer import Tokenizer
@@ -86,17 +91,28 @@ class IndexBuilder:
         self.store = store if store is not None else EmbeddedStore(self.index_dir, self.tokenizer)
         self.ocr_file_budget_s = ocr_file_budget_s
 
-    def build(self, folder: Path, on_progress: Progress | None = None) -> BuildReport:
-        """Make the index hold exactly the readable files under `folder`."""
+    def build(self, folder: Path, on_progress: Progress | None = None,
+              collection: str = DEFAULT_COLLECTION) -> BuildReport:
+        """Make the index hold exactly the readable files under `folder` (for that collection)."""
         loaded = load_paths([Path(folder)], root=Path(folder), max_bytes=self.max_file_bytes,
                             on_file=_stage(on_progress, "reading"), ocr=self._ocr())
-        return self._update(loaded.documents, loaded.skipped, drop_missing=True, on_progress=on_progress)
+        docs, skipped = in_collection(loaded.documents, loaded.skipped, collection)
+        return self._update(docs, skipped, drop_missing=True, on_progress=on_progress, collection=collection)
 
-    def add(self, paths: list[Path], root: Path, on_progress: Progress | None = None) -> BuildReport:
+    def add(self, paths: list[Path], root: Path, on_progress: Progress | None = None,
+            collection: str = DEFAULT_COLLECTION) -> BuildReport:
         """Index new or changed files; everything else stays as it is."""
         loaded = load_paths([Path(p) for p in paths], root=Path(root), max_bytes=self.max_file_bytes,
                             on_file=_stage(on_progress, "reading"), ocr=self._ocr())
-        return self._update(loaded.documents, loaded.skipped, drop_missing=False, on_progress=on_progress)
+        docs, skipped = in_collection(loaded.documents, loaded.skipped, collection)
+        return self._update(docs, skipped, drop_missing=False, on_progress=on_progress, collection=collection)
+
+    def remove_collection(self, collection: str) -> BuildReport:
+        """Drop every file of a collection from the index (its folder is not touched)."""
+        previous = self.store.manifest()
+        files = previous.files if previous is not None else {}
+        sources = [s for s, info in files.items() if info.get("collection", DEFAULT_COLLECTION) == collection]
+        return self.remove(sources) if sources else BuildReport()
 
     def remove(self, sources: list[str]) -> BuildReport:
         """Drop files from the index by their source name (as `zhiku index stats` lists them)."""
@@ -108,7 +124,7 @@ class IndexBuilder:
 
     def _update(
         self, docs: list[Document], skipped: list[Skipped], drop_missing: bool, remove: set[str] = frozenset(),
-        on_progress: Progress | None = None,
+        on_progress: Progress | None = None, collection: str = DEFAULT_COLLECTION,
     ) -> BuildReport:
         started = time.perf_counter()
         with self.store.writing():
@@ -126,15 +142,23 @@ class IndexBuilder:
             for doc in docs:
                 seen.add(doc.source)
                 old = files.get(doc.source)
+                owner = (old or {}).get("collection", DEFAULT_COLLECTION)
+                if old is not None and owner != collection:  # the same name in two knowledge bases
+                    report.skipped.append(Skipped(doc.source, f"already indexed in the knowledge base {owner!r}"))
+                    continue
                 if old is not None and old["sha256"] == doc.sha256:
                     report.unchanged.append(doc.source)
                     continue
                 articles, chunks = chunk_document(doc, self.config)
-                files[doc.source] = {"sha256": doc.sha256, "kind": doc.kind, "articles": len(articles), "chunks": len(chunks)}
+                if collection != DEFAULT_COLLECTION:
+                    chunks = [replace(c, collection=collection) for c in chunks]
+                files[doc.source] = {"sha256": doc.sha256, "kind": doc.kind, "articles": len(articles),
+                                     "chunks": len(chunks), **_collection_key(collection)}
                 changed[doc.source] = chunks
                 (report.updated if old is not None else report.added).append(doc.source)
             if drop_missing:
-                for source in sorted(files.keys() - seen):
+                mine = {s for s, info in files.items() if info.get("collection", DEFAULT_COLLECTION) == collection}
+                for source in sorted(mine - seen):
                     del files[source]
                     report.removed.append(source)
             report.chunks = sum(f["chunks"] for f in files.values())
@@ -212,8 +236,27 @@ class IndexBuilder:
         report.embedded = len(missing)
         report.reused = report.chunks - sum(1 for h in hashes if h in fresh_hashes)
         return [
-            StoredChunk(c, t, h, np.asarray(cache[h], dtype=np.float32)) for c, t, h in zip(chunks, texts, hashes)
+            StoredChunk(c, t, h, np.asarray(cache[h], dtype=np.float32), c.collection)
+            for c, t, h in zip(chunks, texts, hashes)
         ]
+
+
+def source_prefix(collection: str) -> str:
+    """What a collection's file names start with in the index ('' for the default one)."""
+    return "" if collection == DEFAULT_COLLECTION else f"{collection}/"
+
+
+def in_collection(docs: list[Document], skipped: list[Skipped], collection: str) -> tuple[list[Document], list[Skipped]]:
+    """Documents and skipped files named as the index names them in this collection."""
+    prefix = source_prefix(collection)
+    if not prefix:
+        return docs, skipped
+    return ([replace(d, source=prefix + d.source) for d in docs],
+            [replace(s, source=prefix + s.source) for s in skipped])
+
+
+def _collection_key(collection: str) -> dict:
+    return {} if collection == DEFAULT_COLLECTION else {"collection": collection}
 
 
 def _stage(on_progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:

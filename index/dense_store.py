@@ -65,10 +65,17 @@ class DenseStore:
     def dim(self) -> int:
         return int(self._index.d)
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(row, cosine) pairs, best first."""
-        if len(self) == 0:
+    def search(self, vector: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, cosine) pairs, best first; `rows` limits the search to those rows (a pre-filter:
+        FAISS skips every other row while it searches, so k are found among them)."""
+        if len(self) == 0 or (rows is not None and len(rows) == 0):
             return []
         query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
-        scores, rows = self._index.search(query, min(k, len(self)))
+        if rows is None:
+            scores, rows = self._index.search(query, min(k, len(self)))
+        else:
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(rows, dtype=np.int64))
+            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH) if self.index_type == "hnsw"
+                      else faiss.SearchParameters(sel=selector))
+            scores, rows = self._index.search(query, min(k, len(rows)), params=params)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]

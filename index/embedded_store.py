@@ -3,8 +3,9 @@ the ChunkStore contract.
 
 Writes are staged in memory and `commit` publishes them as one new version folder with one
 atomic rename (versions.py): a build killed at any moment leaves the previous version whole.
-Every chunk is in the knowledge base DEFAULT_COLLECTION, readable by everyone: the on-disk
-format has no place for other collections or groups yet.
+Each chunk names its knowledge base (`Chunk.collection`, in chunks.jsonl); a search limited to
+some collections is a pre-filter: FAISS searches only their rows (an ID selector) and BM25 ranks
+only their rows, so top-k is taken among what the asker may read (bench/collection_filter.py).
 
 Usage: `EmbeddedStore(index_dir).search("问题", vector, k=5)`.
 """
@@ -23,7 +24,7 @@ from index.fusion import fuse_rrf
 from index.pipeline import ChunkingConfig, indexed_text
 from index.records import Hit
 from index.snapshot import IndexSnapshot, Manifest, load_snapshot, write_snapshot
-from index.store import DEFAULT_COLLECTION, StoredChunk, StoreStats, Where, check_mode
+from index.store import StoredChunk, StoreStats, Where, check_mode
 from index.tokenizer import Tokenizer
 from index.versions import current_version, fsync_tree, index_lock, new_version_dir, prune, publish
 
@@ -39,6 +40,7 @@ class EmbeddedStore:
         self._base: IndexSnapshot | None = None  # a write session's starting point
         self._upserts: dict[str, StoredChunk] = {}
         self._deleted: dict[str, set[str]] = {}  # source -> chunk ids kept
+        self._by_collection: tuple[IndexSnapshot, dict[str, np.ndarray]] | None = None
 
     @classmethod
     def of(cls, snapshot: IndexSnapshot, tokenizer: Tokenizer | None = None) -> EmbeddedStore:
@@ -139,16 +141,12 @@ class EmbeddedStore:
         if snap is None:
             return []
         pool = max(candidates, k)
-        # a filter is applied to every row, then the pool is cut: exact, and cheap at this scale
-        depth = pool if where is None else len(snap.chunks)
-        allowed = None if where is None else self._allowed(snap, where)
+        rows = None if where is None else self._allowed(snap, where)
         lists: dict[str, list[tuple[int, float]]] = {}
         if mode in ("dense", "hybrid"):
-            lists["dense"] = snap.dense.search(vector, depth)
+            lists["dense"] = snap.dense.search(vector, pool, rows)
         if mode in ("bm25", "hybrid"):
-            lists["bm25"] = snap.bm25.search(query, depth)
-        if allowed is not None:
-            lists = {name: [(r, s) for r, s in ranked if r in allowed][:pool] for name, ranked in lists.items()}
+            lists["bm25"] = snap.bm25.search(query, pool, rows)
         if mode != "hybrid":
             ranked = [(row, score, {mode: score}) for row, score in lists[mode]]
         else:
@@ -158,9 +156,25 @@ class EmbeddedStore:
             for i, (row, score, parts) in enumerate(ranked[:k], start=1)
         ]
 
-    @staticmethod
-    def _allowed(snap: IndexSnapshot, where: Where) -> set[int]:
-        return {i for i, c in enumerate(snap.chunks) if where.matches(c.source, DEFAULT_COLLECTION, ())}
+    def _allowed(self, snap: IndexSnapshot, where: Where) -> np.ndarray:
+        """The rows a filter lets through, sorted. A filter by collections alone (every question
+        once knowledge bases are in use) is a union of row lists kept per snapshot."""
+        if where.collections is not None and where == Where(collections=where.collections):
+            by_collection = self._rows_by_collection(snap)
+            parts = [by_collection[c] for c in set(where.collections) if c in by_collection]
+            return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        return np.array([i for i, c in enumerate(snap.chunks) if where.matches(c.source, c.collection, ())],
+                        dtype=np.int64)
+
+    def _rows_by_collection(self, snap: IndexSnapshot) -> dict[str, np.ndarray]:
+        cached = self._by_collection
+        if cached is None or cached[0] is not snap:
+            rows: dict[str, list[int]] = {}
+            for i, chunk in enumerate(snap.chunks):
+                rows.setdefault(chunk.collection, []).append(i)
+            cached = (snap, {c: np.array(r, dtype=np.int64) for c, r in rows.items()})
+            self._by_collection = cached
+        return cached[1]
 
     def stats(self) -> StoreStats:
         snap = self.snapshot
@@ -181,4 +195,4 @@ class EmbeddedStore:
             return
         config = ChunkingConfig(embed_title=snap.manifest.chunking.get("embed_title", True))
         for chunk, text_hash, vector in zip(snap.chunks, snap.text_hashes, snap.vectors):
-            yield StoredChunk(chunk, indexed_text(chunk, config), text_hash, vector)
+            yield StoredChunk(chunk, indexed_text(chunk, config), text_hash, vector, chunk.collection)

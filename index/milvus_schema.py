@@ -11,11 +11,11 @@ import numpy as np
 
 from index.errors import ZhikuError
 from index.records import Chunk
-from index.store import StoredChunk, Where
+from index.store import DEFAULT_COLLECTION, StoredChunk, Where
 from index.tokenizer import _STOP_WORDS
 
 # what a search returns to rebuild a Chunk (the vector is asked for separately)
-CHUNK_FIELDS = ["source", "title", "text", "start", "end", "section", "publication"]
+CHUNK_FIELDS = ["source", "title", "text", "start", "end", "section", "publication", "collection"]
 META_KEY = "manifest"
 # jieba yields punctuation as words; zhiku's own tokenizer drops them, so Milvus's analyzer does too
 PUNCTUATION = list("，。、；：？！“”‘’（）《》〈〉【】「」『』—…·～,.;:?!\"'()[]{}<>-_/\\|%+=*&#@~`^$")
@@ -119,6 +119,7 @@ def to_chunk(chunk_id: str, entity: dict) -> Chunk:
     return Chunk(
         id=chunk_id, source=entity["source"], title=entity["title"], text=entity["text"], start=int(entity["start"]),
         end=int(entity["end"]), section=entity["section"], publication=entity["publication"],
+        collection=entity.get("collection") or DEFAULT_COLLECTION,
     )
 
 
@@ -137,6 +138,8 @@ def filter_expr(where: Where | None) -> str:
         parts.append(f"source in {quoted_list(where.sources)}")
     if where.collection is not None:
         parts.append(f"collection == {quote(where.collection)}")
+    if where.collections is not None:  # a pre-filter inside Milvus: top-k is taken among these only
+        parts.append(f"collection in {quoted_list(where.collections)}" if where.collections else 'id == ""')
     if where.groups is not None:
         parts.append(f"(array_length(groups) == 0 or array_contains_any(groups, {quoted_list(where.groups)}))")
     return " and ".join(parts)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+DEFAULT_COLLECTION = "default"  # the knowledge base a chunk belongs to when none is named
+
 
 @dataclass(frozen=True)
 class Document:
@@ -57,6 +59,7 @@ class Chunk:
     page: int | None = None  # PDFs: the page the chunk begins on (1-based); None for other files
     last_page: int | None = None  # the page it ends on
     ocr: bool = False  # its text was read from a scan or an image by OCR
+    collection: str = DEFAULT_COLLECTION  # the knowledge base it belongs to: who may read it follows from that
 
 
 @dataclass(frozen=True)

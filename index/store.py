@@ -17,10 +17,9 @@ from typing import Protocol
 import numpy as np
 
 from index.errors import ZhikuError
-from index.records import Chunk, Hit
+from index.records import DEFAULT_COLLECTION, Chunk, Hit  # noqa: F401 - DEFAULT_COLLECTION re-exported
 from index.snapshot import Manifest
 
-DEFAULT_COLLECTION = "default"  # the knowledge base a chunk belongs to when none is named
 SEARCH_MODES = ("hybrid", "dense", "bm25")
 
 
@@ -45,17 +44,22 @@ class StoredChunk:
 class Where:
     """A metadata filter on search: every field left None matches everything.
 
-    `groups`: a chunk matches when it names no group (public) or shares one with these.
+    `collections`: the knowledge bases a question may search (what its asker may read); an empty
+    tuple matches nothing. `groups`: a chunk matches when it names no group (public) or shares one
+    with these.
     """
 
     sources: tuple[str, ...] | None = None
     collection: str | None = None
     groups: tuple[str, ...] | None = None
+    collections: tuple[str, ...] | None = None
 
     def matches(self, source: str, collection: str, groups: Collection[str]) -> bool:
         if self.sources is not None and source not in self.sources:
             return False
         if self.collection is not None and collection != self.collection:
+            return False
+        if self.collections is not None and collection not in self.collections:
             return False
         return self.groups is None or not groups or bool(set(groups) & set(self.groups))
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from index.errors import BusyError, ZhikuError
 from index.records import Hit
+from index.store import Where
 from rag.chain import ChatModel, rewriter, stream_answer
 from rag.components import open_retriever
 from rag.conversation import Turn
@@ -60,22 +61,23 @@ class Assistant:
     # --- public ------------------------------------------------------------------------------
 
     def ask(self, question: str, history: list[Turn] | None = None, answerer: str | None = None,
-            hits: list[Hit] | None = None) -> Answer:
+            hits: list[Hit] | None = None, where: Where | None = None) -> Answer:
         """The whole answer at once (see `stream`)."""
         answer = None
-        for event in self.stream(question, history, answerer, hits):
+        for event in self.stream(question, history, answerer, hits, where=where):
             if isinstance(event, Answer):
                 answer = event
         return answer
 
     def stream(self, question: str, history: list[Turn] | None = None, answerer: str | None = None,
-               hits: list[Hit] | None = None) -> Iterator[Found | str | Answer]:
+               hits: list[Hit] | None = None, where: Where | None = None) -> Iterator[Found | str | Answer]:
         """What retrieval found (one `Found`: the passages and the extracted answer) before the model
         is asked, then text deltas as the model writes them, then the final Answer with verified
         citations. A question the articles cannot answer gets no Found: its refusal comes at once.
 
         `answerer` overrides settings.answerer ("llm" or "extractive"); `hits` skips retrieval and
-        answers from exactly those passages (the RGB benchmark does this).
+        answers from exactly those passages (the RGB benchmark does this); `where` limits the search
+        in the store, before ranking (the knowledge bases the asker may read).
         The final Answer's text may differ from the streamed text: citations are repaired at the end.
         """
         started = time.perf_counter()
@@ -84,7 +86,7 @@ class Assistant:
         if answerer not in ("llm", "extractive"):
             raise ZhikuError(f"unknown answerer {answerer!r}: use llm or extractive")
         chat_model, failure = self._chat_or_failure(answerer)
-        prepared = prepare(question, history, self.settings, self.retriever if hits is None else None,
+        prepared = prepare(question, history, self.settings, self.retriever.scoped(where) if hits is None else None,
                            hits=hits, rewrite=rewriter(chat_model) if chat_model is not None else None)
         timings = dict(prepared.timings_ms)
         if not prepared.answerable:
@@ -142,7 +144,7 @@ class Assistant:
     @property
     def embedder_loaded(self) -> bool:
         retriever = self._retriever
-        return retriever is not None and retriever.embedder.loaded
+        return retriever is not None and getattr(retriever.embedder, "loaded", True)  # test embedders: loaded
 
     def warm_up(self) -> None:
         """Load the retriever (and its embedder) and start the LLM in the background, so the first

@@ -4,6 +4,7 @@ the wiring and nothing reads the environment but rag/settings.py."""
 from __future__ import annotations
 
 from index.builder import IndexBuilder
+from index.collections import CollectionRegistry
 from index.embedded_store import EmbeddedStore
 from index.embedding import Embedder
 from index.errors import ZhikuError
@@ -36,6 +37,11 @@ def make_store(settings: Settings, tokenizer: Tokenizer | None = None) -> ChunkS
             db_name=settings.milvus_db,
         )
     return EmbeddedStore(settings.index_dir, tokenizer)
+
+
+def make_registry(settings: Settings) -> CollectionRegistry:
+    """The knowledge bases (`zhiku kb ...`); the default one is the corpus folder."""
+    return CollectionRegistry(settings.data_dir / "collections.json", default_folder=settings.corpus_dir)
 
 
 def make_builder(settings: Settings, embedder: Embedder | None = None, progress: bool = False) -> IndexBuilder:

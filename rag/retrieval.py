@@ -57,6 +57,23 @@ class Retriever:
         return self.store.search(query, vector, top_k, mode, where, candidates=self.candidates, rrf_k=self.rrf_k)
 
 
+    def scoped(self, where: Where | None) -> Retriever | Scoped:
+        """This retriever limited to what `where` lets through (itself when None)."""
+        return self if where is None else Scoped(self, where)
+
+
+class Scoped:
+    """A retriever whose every search is filtered in the store: what prepare() searches for a
+    reader who may read only some knowledge bases."""
+
+    def __init__(self, retriever: Retriever, where: Where):
+        self.retriever = retriever
+        self.where = where
+
+    def search(self, query: str, top_k: int | None = None, mode: str | None = None) -> list[Hit]:
+        return self.retriever.search(query, top_k, mode, where=self.where)
+
+
 def clean_query(query: str) -> str:
     """Reject empty queries with a clear message; trim over-long ones instead of failing."""
     if not isinstance(query, str) or not query.strip():

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     token: str = ""  # when set, the API, widget and chat require it
     allowed_origins: list[str] = Field(default_factory=list)
     trusted_user_header: str = ""  # e.g. X-Forwarded-User from an intranet reverse proxy
+    trusted_groups_header: str = ""  # e.g. X-Forwarded-Groups: "hr,managers" from the same proxy
+    # the proxy's own addresses (or networks): sign-in headers from anyone else are ignored
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    audit_log: Path | None = None  # one line per question; default <data_dir>/audit.log
     language: Literal["zh", "en"] = "zh"
     upload_max_mb: int = 20
     # named admins (the trusted header's user names); empty: whoever presents the token, or the

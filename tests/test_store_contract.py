@@ -194,6 +194,26 @@ class TestWriting:
         assert [h.chunk.source for h in hits] == ["a.txt"]
         assert hits[0].score == pytest.approx(1 / 61)
 
+    @pytest.mark.parametrize("mode", MODES)
+    def test_knowledge_bases_are_filtered_before_ranking_so_a_small_one_is_not_starved(self, fresh, embedder, tmp_path,
+                                                                                      corpus, mode):
+        hr = tmp_path / "hr"
+        hr.mkdir()
+        (hr / "leave.md").write_text("# 年假\n\n汽车行业员工的年假为十五天，出口部门另加两天。\n", encoding="utf-8")
+        builder = IndexBuilder(tmp_path / "index", embedder, ChunkingConfig(), store=fresh)
+        builder.build(corpus)
+        report = builder.build(hr, collection="hr")
+        assert report.added == ["hr/leave.md"] and builder.build(corpus).removed == []  # each keeps its own
+        # two candidates per list: a filter applied after ranking would find nothing of hr here
+        retriever = Retriever(fresh, embedder, candidates=2)
+        hits = retriever.search("2023年中国汽车出口了多少万辆？", top_k=3, mode=mode, where=Where(collections=("hr",)))
+        assert [h.chunk.source for h in hits] == ["hr/leave.md"] and hits[0].chunk.collection == "hr"
+        public = retriever.search("汽车 出口 年假", top_k=10, mode=mode, where=Where(collections=("default",)))
+        assert public and all(h.chunk.collection == "default" for h in public)
+        assert retriever.search("汽车出口", top_k=3, mode=mode, where=Where(collections=())) == []
+        builder.remove_collection("hr")
+        assert retriever.search("年假", top_k=3, mode=mode, where=Where(collections=("hr",))) == []
+
     def test_an_empty_store_searches_to_nothing(self, fresh, embedder):
         assert fresh.search("汽车", embedder.embed_query("汽车"), k=3) == []
 

@@ -2,20 +2,18 @@
 
 - Allowed origins (settings.allowed_origins) drive CORS for the API, the `frame-ancestors` of the
   embeddable chat, and a 403 for API calls a browser makes from any other site. None = same-origin.
-- An optional access token (settings.token) is required everywhere but /healthz: as
-  `Authorization: Bearer <token>`, as `?token=<token>`, or as the session cookie a page load with
-  a valid token sets (the Gradio front end cannot add headers to its own requests; the cookie opens
-  pages, not /api or /v1). It holds an HMAC of the token, not the token; tokens are compared in
-  constant time and never logged.
-- A trusted header (settings.trusted_user_header, set by an intranet reverse proxy) names the user.
+- Who asks is resolved by ui/identity.py into a `Reader` put on the request (`request.state.reader`):
+  a token as `Authorization: Bearer <token>` or `?token=<token>`, or the session cookie a page
+  load with a token sets (the Gradio front end cannot add headers to its own requests; the cookie
+  opens pages, not /api or /v1), or a trusted proxy's sign-in headers. The cookie holds an HMAC,
+  never the token; tokens are compared in constant time and never logged. /healthz stays open.
 
-Usage: `install_access(app, settings)` once, after the routes are added.
+Usage: `install_access(app, identity, origins)` once, after the routes are added.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import html
 import json
 import logging
 import re
@@ -27,11 +25,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.errors import ZhikuError
+from ui.identity import COOKIE, AccessDenied, Identity, Reader
 
 OPEN_PATHS = ("/healthz", "/readyz", "/widget/check")  # probes carry no token; the check names no content
 API_PREFIXES = ("/api/", "/v1/")
 EMBED_PATH = "/embed"
-COOKIE = "zhiku_session"
+ADMIN_PATHS = ("/eval-reports",)
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _TOKEN_IN_TEXT = re.compile(r"(token=)[^&\s\"']+", re.IGNORECASE)
 
@@ -52,23 +51,6 @@ def frame_ancestors(origins: list[str]) -> str:
     return "frame-ancestors " + ("*" if "*" in origins else " ".join(["'self'", *origins]))
 
 
-def session_value(token: str) -> str:
-    """What the session cookie holds: proof of the token without the token itself."""
-    return hmac.new(token.encode("utf-8"), b"zhiku-session-v1", hashlib.sha256).hexdigest()
-
-
-def trusted_user(headers: Headers, header_name: str) -> str:
-    """The signed-in user as the reverse proxy names them; empty when not configured."""
-    if not header_name:
-        return ""
-    value = headers.get(header_name, "")
-    try:  # HTTP headers arrive as latin-1; proxies send names like 张三 as UTF-8 bytes
-        value = value.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        pass
-    return "".join(ch for ch in value if ch.isprintable()).strip()[:200]
-
-
 class RedactTokenFilter(logging.Filter):
     """Blanks `token=...` in log lines (uvicorn's access log prints query strings)."""
 
@@ -86,9 +68,10 @@ def redact_token_in_logs(logger_name: str = "uvicorn.access") -> None:
         logger.addFilter(RedactTokenFilter())
 
 
-def install_access(app, token: str, origins: list[str]) -> None:
-    """Token check inside, CORS outside (so preflights are answered and 401s stay readable)."""
-    app.add_middleware(AccessMiddleware, token=token, origins=origins)
+def install_access(app, identity: Identity, origins: list[str]) -> None:
+    """Who asks is resolved inside (ui/identity.py), CORS outside (so preflights are answered and
+    401s stay readable)."""
+    app.add_middleware(AccessMiddleware, identity=identity, origins=origins)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=origins,
@@ -100,9 +83,9 @@ def install_access(app, token: str, origins: list[str]) -> None:
 
 
 class AccessMiddleware:
-    def __init__(self, app: ASGIApp, token: str, origins: list[str]):
+    def __init__(self, app: ASGIApp, identity: Identity, origins: list[str]):
         self.app = app
-        self.token = token
+        self.identity = identity
         self.origins = origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -112,42 +95,46 @@ class AccessMiddleware:
         path = scope.get("path", "")
         headers = Headers(scope=scope)
         if scope["type"] == "http" and scope["method"] == "OPTIONS" or path in OPEN_PATHS:
-            await self.app(scope, receive, self._with_headers(send, path, set_cookie=False, scope=scope))
+            await self.app(scope, receive, self._with_headers(send, path, "", scope))
             return
-        via = self._authenticated(scope, headers, cookie_ok=not path.startswith(API_PREFIXES))
-        if via is None:
+        try:
+            reader, cookie = self._reader(scope, headers, cookie_ok=not path.startswith(API_PREFIXES))
+        except AccessDenied as exc:  # in the widget's panel, a sentence a visitor can read, not JSON
+            await self._refuse(scope, send, exc.status, str(exc), page=exc.widget and path == EMBED_PATH)
+            return
+        if reader is None:
             await self._refuse(scope, send, 401, "an access token is required: send the header "
                                "`Authorization: Bearer <token>` or add `?token=<token>` to the URL")
             return
-        if path.startswith(API_PREFIXES) and not self._origin_allowed(headers):
+        if path.startswith(API_PREFIXES) and reader.via != "widget" and not self._origin_allowed(headers):
             await self._refuse(scope, send, 403, f"requests from {headers.get('origin', '')[:100]} are not allowed: "
                                "add the site to ZHIKU_ALLOWED_ORIGINS")
             return
-        set_cookie = bool(self.token) and via != "cookie" and not path.startswith(API_PREFIXES)
-        await self.app(scope, receive, self._with_headers(send, path, set_cookie, scope))
+        if path.startswith(ADMIN_PATHS) and not (reader.is_admin or reader.via == "open"):
+            await self._refuse(scope, send, 404, "Not Found")  # evaluation reports quote every hit
+            return
+        scope.setdefault("state", {})["reader"] = reader
+        set_cookie = cookie if not path.startswith(API_PREFIXES) else ""
+        await self.app(scope, receive, self._with_headers(send, path, set_cookie, scope, reader))
 
     # --- checks ------------------------------------------------------------------------------
 
-    def _authenticated(self, scope: Scope, headers: Headers, cookie_ok: bool) -> str | None:
-        """How the request proved the token ("header", "query", "cookie", "open"), or None.
+    def _reader(self, scope: Scope, headers: Headers, cookie_ok: bool) -> tuple[Reader | None, str]:
+        """The reader, and the session cookie to set ('' when none is due).
 
         The cookie opens pages and the Gradio app only: API calls carry the token themselves,
         so no other site can ride a signed-in browser's cookie into the API."""
-        if not self.token:
-            return "open"
+        presented = []
         scheme, _, value = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and self._matches(value.strip()):
-            return "header"
+        if scheme.lower() == "bearer" and value.strip():
+            presented.append(value.strip())
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        if any(self._matches(v) for v in query.get("token", [])):
-            return "query"
+        presented += [v for v in query.get("token", []) if v]
         cookie = _cookie(headers.get("cookie", ""), COOKIE) if cookie_ok else ""
-        if cookie and hmac.compare_digest(cookie.encode(), session_value(self.token).encode()):
-            return "cookie"
-        return None
-
-    def _matches(self, candidate: str) -> bool:
-        return hmac.compare_digest(candidate.encode("utf-8"), self.token.encode("utf-8"))
+        client = (scope.get("client") or ("", 0))[0]
+        reader = self.identity.resolve(headers, client, presented, cookie)
+        due = self.identity.session_for(reader) if reader is not None and presented else ""
+        return reader, due
 
     def _origin_allowed(self, headers: Headers) -> bool:
         origin = headers.get("origin")
@@ -158,30 +145,36 @@ class AccessMiddleware:
 
     # --- responses ---------------------------------------------------------------------------
 
-    async def _refuse(self, scope: Scope, send: Send, status: int, detail: str) -> None:
+    async def _refuse(self, scope: Scope, send: Send, status: int, detail: str, page: bool = False) -> None:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        body = json.dumps({"detail": detail}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if page:
+            body = _REFUSED_PAGE.format(html.escape(detail)).encode()
+            kind = b"text/html; charset=utf-8"
+        else:
+            body, kind = json.dumps({"detail": detail}).encode(), b"application/json"
+        headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
         if status == 401:
             headers.append((b"www-authenticate", b"Bearer"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _with_headers(self, send: Send, path: str, set_cookie: bool, scope: Scope):
-        """Framing rules and hygiene headers on every response; the session cookie when earned."""
+    def _with_headers(self, send: Send, path: str, session: str, scope: Scope, reader: Reader | None = None):
+        """Framing rules and hygiene headers on every response; the session cookie when earned.
+        The embedded chat opened with a widget token may be framed by that token's site only."""
         secure = "; Secure" if scope.get("scheme") in ("https", "wss") else ""
-        cookie = f"{COOKIE}={session_value(self.token)}; Path=/; HttpOnly; SameSite=Strict{secure}" if set_cookie else ""
+        cookie = f"{COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict{secure}" if session else ""
         embed = path == EMBED_PATH
+        framers = [reader.origin] if reader is not None and reader.via == "widget" else self.origins
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 if b"content-security-policy" not in names:
-                    headers.append((b"content-security-policy", frame_ancestors(self.origins if embed else []).encode()))
-                if b"x-frame-options" not in names and not (embed and self.origins):
+                    headers.append((b"content-security-policy", frame_ancestors(framers if embed else []).encode()))
+                if b"x-frame-options" not in names and not (embed and framers):
                     # old browsers' fallback; it cannot name other sites, so /embed with origins omits it
                     headers.append((b"x-frame-options", b"SAMEORIGIN"))
                 headers.append((b"x-content-type-options", b"nosniff"))
@@ -248,6 +241,10 @@ class BodyLimitMiddleware:
             budget -= len(message.get("body", b""))
             if message["type"] != "http.request" or not message.get("more_body"):
                 return
+
+
+_REFUSED_PAGE = ("<!doctype html><html lang='zh'><meta charset='utf-8'><body style='font-family:sans-serif;"
+                 "padding:1em'><p role='alert'>{}</p></body></html>")
 
 
 def _size(n: int) -> str:

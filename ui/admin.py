@@ -1,8 +1,9 @@
 """Who is an admin (the insights tab, the admin API, starting evaluation runs): one function, so
 the knowledge-base work's `Reader` identity can replace it in one place.
 
-Today's rule, from what ui/access.py knows:
+The rule (the reader comes from ui/identity.py, through ui/access.py):
 - `ZHIKU_ADMIN_USERS` set: the users the trusted proxy header names in it, and nobody else;
+- else a signed-in reader (an API token, a widget token, a proxy sign-in): what identity says;
 - else `ZHIKU_TOKEN` set: a request presenting the token (header, `?token=`, or the session cookie
   a page load with the token set);
 - else (no token: a local single-user server): requests from this machine (loopback) only, so a
@@ -13,19 +14,30 @@ Usage: `if not is_admin(request, settings): raise HTTPException(403, ...)` (Fast
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
-from urllib.parse import parse_qs
 
 from rag.settings import Settings
-from ui.access import COOKIE, session_value, trusted_user
+from ui.identity import Reader
+
+
+def reader_behind(request) -> Reader | None:
+    """The reader ui/access.py resolved for this request (ui/identity.py): on the request's state,
+    or, for a Gradio event, worked out again from its cookie and headers by the server's identity."""
+    state = getattr(request, "state", None)
+    reader = getattr(state, "reader", None) if state is not None else None
+    if isinstance(reader, Reader):
+        return reader
+    app_state = getattr(getattr(request, "app", None), "state", None)
+    identity = getattr(app_state, "identity", None) if app_state is not None else None
+    return identity.page_reader(request) if identity is not None else None
 
 
 def user_name(request, settings: Settings) -> str:
-    """The signed-in user as the trusted proxy names them; '' when unknown."""
+    """The signed-in user (a token's name or the trusted proxy's user); '' when unknown."""
     if request is None:
         return ""
-    return trusted_user(request.headers, settings.trusted_user_header)
+    reader = reader_behind(request)  # a proxy's user header counts only from ZHIKU_TRUSTED_PROXIES
+    return reader.user if reader is not None else ""
 
 
 def is_admin(request, settings: Settings) -> bool:
@@ -34,23 +46,13 @@ def is_admin(request, settings: Settings) -> bool:
     if settings.admin_users:
         name = user_name(request, settings)
         return bool(name) and name in settings.admin_users
-    if settings.token:
-        return _presents_token(request, settings.token)
+    reader = reader_behind(request)
+    if reader is not None and reader.via != "open":  # a token or a proxy sign-in: what identity says
+        return reader.is_admin
+    if settings.token:  # a token is required, and nothing above proved this is its holder
+        return False
     client = getattr(request, "client", None)
     return _is_loopback(getattr(client, "host", "") or "")
-
-
-def _presents_token(request, token: str) -> bool:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    candidates = [value.strip()] if scheme.lower() == "bearer" else []
-    query = getattr(request, "query_params", None)
-    if query is not None:
-        candidates += query.getlist("token") if hasattr(query, "getlist") else parse_qs(str(query)).get("token", [])
-    if any(hmac.compare_digest(c.encode("utf-8"), token.encode("utf-8")) for c in candidates):
-        return True
-    cookies = getattr(request, "cookies", None) or {}
-    cookie = cookies.get(COOKIE, "")
-    return bool(cookie) and hmac.compare_digest(cookie.encode(), session_value(token).encode())
 
 
 def _is_loopback(host: str) -> bool:

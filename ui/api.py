@@ -23,7 +23,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from index.errors import ZhikuError
 from rag.assistant import Assistant, Turn
 from rag.records import Answer, Found
-from ui.access import trusted_user
+from index.store import Where
+from ui.identity import Reader, reader_of
 from ui.feedback import produced_by
 from ui.question_hooks import log_answer, logged_stream
 from ui.serialize import answer_to_dict, found_to_dict
@@ -62,6 +63,7 @@ def text_field(limit: int, required: bool = False):
 Question = Annotated[str, text_field(MAX_QUESTION, required=True)]
 Text = Annotated[str, text_field(MAX_ANSWER)]
 ConversationId = Annotated[str, Field(max_length=100, pattern=r"^[A-Za-z0-9_.:\-]*$")]
+Collections = Annotated[list[Annotated[str, Field(max_length=40)]] | None, Field(max_length=50)]
 
 
 class StrictModel(BaseModel):
@@ -79,6 +81,7 @@ class AskRequest(StrictModel):
                                        description=f"earlier turns, oldest first (at most {MAX_TURNS})")
     conversation_id: ConversationId | None = None
     answerer: Literal["llm", "extractive"] | None = Field(None, description="overrides the server's setting")
+    collections: Collections = Field(None, description="search only these knowledge bases (of those you may read)")
 
     def turns(self) -> list[Turn]:
         return [Turn(t.question, t.answer) for t in self.history]
@@ -177,8 +180,10 @@ SSE_DOC = {
 @router.post("/api/ask", response_model=AnswerOut, tags=["ask"], summary="Answer a question, with citations")
 def ask(body: AskRequest, request: Request) -> dict:
     assistant = assistant_for(request)
-    answer = assistant.ask(body.question, body.turns(), answerer_for(body, request))
-    log_answer(request, answer, "api", body.conversation_id)
+    reader, where = scope_of(request, body.collections)
+    answer = assistant.ask(body.question, body.turns(), answerer_for(body, request), where=where)
+    request.app.state.audit.record(reader, where, answer, "api")
+    log_answer(request, answer, "api", body.conversation_id, where)
     return answer_to_dict(answer)
 
 
@@ -189,8 +194,10 @@ def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     `event: extract` (the passages' own sentences, to show labelled 摘录) come before the model is
     asked; then `event: token` deltas replace the extract; `event: answer` (the `/api/ask` JSON)
     comes last and replaces both. The 200 response below gives each event's data."""
-    events = assistant_for(request).stream(body.question, body.turns(), answerer_for(body, request))
-    events = logged_stream(request, events, "stream", body.conversation_id)
+    reader, where = scope_of(request, body.collections)
+    events = assistant_for(request).stream(body.question, body.turns(), answerer_for(body, request), where=where)
+    events = request.app.state.audit.audited(events, reader, where, "widget" if reader.via == "widget" else "api")
+    events = logged_stream(request, events, "stream", body.conversation_id, where)
     first = next(events)  # here, so a bad question or a missing index is a 4xx, not a broken stream
     return StreamingResponse(sse_events(chain([first], events)), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -206,7 +213,7 @@ def feedback(body: FeedbackRequest, request: Request) -> dict:
         [c.model_dump() for c in body.citations],
         comment=body.comment,
         produced_by=produced_by(state.settings, body.answerer or "", state.assistant.llm_description),
-        user=trusted_user(request.headers, state.settings.trusted_user_header),
+        user=reader_of(request).user,
         conversation_id=body.conversation_id or "",
         channel=body.channel,
     )
@@ -241,6 +248,12 @@ def answerer_for(body: AskRequest, request: Request) -> str | None:
         raise ZhikuError('this server answers without a language model (ZHIKU_ANSWERER=extractive): '
                          'leave out "answerer" or use "extractive"')
     return body.answerer
+
+
+def scope_of(request: Request, narrowed: list[str] | None) -> tuple[Reader, Where]:
+    """Who asks, and the store filter of what they may read (narrowed to `narrowed` if given)."""
+    reader = reader_of(request)
+    return reader, reader.where(narrowed)
 
 
 def assistant_for(request: Request) -> Assistant:

@@ -11,11 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel
 
-from index.knowledge_base import ALLOWED_TYPES, KnowledgeBase, safe_filename
+from index.knowledge_base import ALLOWED_TYPES, KnowledgeBase, KnowledgeBases, safe_filename
+from index.records import DEFAULT_COLLECTION
+from index.store import index_summary
 from ui.api import check_text
+from ui.identity import reader_of
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge base"])
 
@@ -44,10 +47,10 @@ class KBChange(BaseModel):
     seconds: float
 
 
-@router.get("", response_model=KBStats, summary="What the index holds")
-def stats(request: Request) -> dict:
+@router.get("", response_model=KBStats, summary="What a knowledge base holds (default: `default`)")
+def stats(request: Request, collection: str = Query(DEFAULT_COLLECTION, max_length=40)) -> dict:
     state = request.app.state
-    data = _kb(request).stats()
+    data = _kb(request, collection, write=False).stats()
     return {
         **{k: data.get(k, "") for k in ("built_at", "model")},
         **{k: data.get(k, 0) for k in ("documents", "articles", "chunks")},
@@ -62,8 +65,9 @@ def stats(request: Request) -> dict:
 
 @router.post("/upload", response_model=KBChange, summary="Add or replace a file; it is indexed at once",
              responses={413: {"description": "file too large"}, 415: {"description": "type not accepted"}})
-def upload(request: Request, file: UploadFile = File(description=f"one of {', '.join(ALLOWED_TYPES)}")) -> dict:
-    kb = _kb(request)
+def upload(request: Request, file: UploadFile = File(description=f"one of {', '.join(ALLOWED_TYPES)}"),
+           collection: str = Query(DEFAULT_COLLECTION, max_length=40, description="the knowledge base")) -> dict:
+    kb = _kb(request, collection, write=True)
     name = safe_filename(file.filename or "")
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED_TYPES:
@@ -74,19 +78,23 @@ def upload(request: Request, file: UploadFile = File(description=f"one of {', '.
     if len(data) > limit:
         raise HTTPException(413, f"the file is larger than the {kb.upload_max_mb} MB limit")
     report = kb.upload(name, data)
-    return _change(f"{kb.uploads_dir.name}/{name}", report)
+    return _change(kb.source_of(name), report)
 
 
 @router.delete("/{source:path}", response_model=KBChange, summary="Drop a file from the index",
                responses={404: {"description": "not in the index"}})
 def remove(source: str, request: Request) -> dict:
-    kb = _kb(request)
     try:
         source = check_text(source)
     except ValueError as exc:
         raise HTTPException(400, f"source {exc}") from exc
-    if source not in kb.stats().get("files", {}):
+    kbs: KnowledgeBases = request.app.state.kbs
+    summary = index_summary(kbs.builder.store) or {"files": {}}
+    info = summary["files"].get(source)
+    reader = reader_of(request)
+    if info is None or not reader.may_read(info.get("collection", DEFAULT_COLLECTION)):
         raise HTTPException(404, f"{source!r} is not in the index; GET /api/kb lists the files")
+    kb = _kb(request, info.get("collection", DEFAULT_COLLECTION), write=True)
     return _change(source, kb.remove(source))
 
 
@@ -102,5 +110,12 @@ def _change(source: str, report) -> dict:
     }
 
 
-def _kb(request: Request) -> KnowledgeBase:
-    return request.app.state.kb
+def _kb(request: Request, collection: str, write: bool) -> KnowledgeBase:
+    """The collection's knowledge base, if this reader may read it (else 404, as for one that does
+    not exist) and, for changes, write it (else 403, and nothing is written)."""
+    reader = reader_of(request)
+    if write and not reader.may_write(collection):
+        raise HTTPException(403, f"you may not change the knowledge base {collection!r}")
+    if not reader.may_read(collection) or collection not in request.app.state.registry.all():
+        raise HTTPException(404, f"no knowledge base named {collection!r} that you may read")
+    return request.app.state.kbs.get(collection)

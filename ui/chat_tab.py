@@ -25,10 +25,11 @@ from rag.conversation import Turn
 from rag.records import Answer, Found
 from rag.settings import Settings
 from ui import render
-from ui.access import trusted_user
 from ui.examples import example_questions
 from ui.feedback import FeedbackStore, produced_by
 from ui.i18n import UIText
+from ui.page_access import PageAccess
+from ui.question_hooks import searched
 from ui.question_log import QuestionLog
 from ui.serialize import citation_to_dict
 
@@ -73,12 +74,13 @@ class ChatHandlers:
     """The chat tab's event handlers; state arrives and leaves through their arguments."""
 
     def __init__(self, assistant: Assistant, settings: Settings, feedback: FeedbackStore, t: UIText,
-                 question_log: QuestionLog | None = None):
+                 question_log: QuestionLog | None = None, access: PageAccess | None = None):
         self.assistant = assistant
         self.settings = settings
         self.feedback = feedback
         self.t = t
         self.question_log = question_log
+        self.access = access or PageAccess(None)
 
     def llm_banner(self) -> str:
         """A visible line while the LLM starts or when it is broken; nothing when it is fine."""
@@ -101,11 +103,13 @@ class ChatHandlers:
         except ZhikuError as exc:  # no index yet: the knowledge-base tab says what to do
             log.info("no examples: %s", exc)
             return []
-        return example_questions(chunks, self.t)
+        public = self.access.public()  # suggestions are shown to everyone: never from a restricted collection
+        return example_questions([c for c in chunks if public is None or c.collection in public], self.t)
 
     # --- asking --------------------------------------------------------------------------------
 
-    def respond(self, question: str, exchanges: list[Exchange], request: gr.Request = None) -> Iterator[ChatOutputs]:
+    def respond(self, question: str, exchanges: list[Exchange], collections: list[str] | None = None,
+                request: gr.Request = None) -> Iterator[ChatOutputs]:
         """Streams (chat, sources, question box, exchanges): the passages found and the extract
         (labelled 摘录) first, then the model's deltas, then the cited answer."""
         exchanges = list(exchanges or [])
@@ -125,11 +129,13 @@ class ChatHandlers:
         conversation_id = next((e["conversation_id"] for e in exchanges if e["ok"]), None) or uuid.uuid4().hex
         streamed: list[str] = []
         try:
-            for event in self.assistant.stream(question, history):
+            reader, where = self.access.scope(request, collections)
+            events = self.access.audited(self.assistant.stream(question, history, where=where), reader, where)
+            for event in events:
                 if isinstance(event, Answer):
                     if self.question_log is not None:
                         self.question_log.record(event, user=self._user(request), channel="chat",
-                                                 conversation_id=conversation_id)
+                                                 conversation_id=conversation_id, collections=searched(where))
                     exchanges.append(self._exchange(event, anchor, user_html, conversation_id))
                     yield _messages(exchanges), exchanges[-1]["sources_html"], gr.skip(), exchanges
                     return
@@ -151,10 +157,14 @@ class ChatHandlers:
         exchanges.append(_failed(question, message, user_html))
         yield _messages(exchanges), gr.skip(), gr.skip(), exchanges
 
-    def respond_example(self, exchanges: list[Exchange], data: gr.SelectData,
+    def respond_example(self, exchanges: list[Exchange], collections: list[str] | None, data: gr.SelectData,
                         request: gr.Request = None) -> Iterator[ChatOutputs]:
         value = data.value if isinstance(data.value, dict) else {}
-        yield from self.respond(str(value.get("text", "")), exchanges, request)
+        yield from self.respond(str(value.get("text", "")), exchanges, collections, request)
+
+    def collection_choices(self, request: gr.Request = None) -> Update:
+        choices = self.access.choices(request)
+        return gr.update(choices=choices, value=[], visible=len(choices) > 1)
 
     def reset(self) -> tuple[list[Message], str, str, list[Exchange], None, Update, str]:
         placeholder = render.render_sources_placeholder(self.t)
@@ -225,8 +235,7 @@ class ChatHandlers:
         """Who rated: the trusted proxy's header when configured, else the Gradio login, else ''."""
         if request is None:
             return ""
-        name = trusted_user(request.headers, self.settings.trusted_user_header)  # decoded as the API does
-        return (name or getattr(request, "username", None) or "").strip()
+        return self.access.user(request) or (getattr(request, "username", None) or "").strip()
 
 
 # --- records and messages ----------------------------------------------------------------------

@@ -23,11 +23,14 @@ from eval.cli import eval_app
 from index.errors import ZhikuError
 from rag.settings import Settings
 from ui.index_cli import index_app, print_skipped
+from ui.kb_cli import kb_app, token_app
 from ui.log_cli import log_app
 from ui.terminal import show_answer
 
 app = typer.Typer(help="智库 zhiku: answers questions from your own articles, with citations.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+app.add_typer(kb_app, name="kb")
+app.add_typer(token_app, name="token")
 app.add_typer(eval_app, name="eval", help="Score retrieval and answers on a test set; RGB's benchmark.")
 app.add_typer(log_app, name="log")
 console = Console(stderr=True)

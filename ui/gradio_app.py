@@ -24,15 +24,19 @@ from ui.history_panel import HistoryPanel
 from ui.i18n import UIText
 from ui.insights_tab import InsightsTab
 from ui.kb_tab import build_kb_tab
+from ui.page_access import PageAccess
 from ui.question_log import QuestionLog
 
 CHAT_CONCURRENCY = 16  # answers in flight per app; the LLM layer bounds its own capacity
 
 
 def build_gradio_app(assistant: Assistant, settings: Settings, feedback: FeedbackStore,
-                     kb: KnowledgeBase, question_log: QuestionLog | None = None) -> gr.Blocks:
+                     kb: KnowledgeBase, question_log: QuestionLog | None = None,
+                     access: PageAccess | None = None) -> gr.Blocks:
+    """`access` says who is behind each event (the server passes it; a standalone launch is open)."""
     t = UIText(settings.language)
-    chat = ChatHandlers(assistant, settings, feedback, t, question_log)
+    access = access or PageAccess(None)
+    chat = ChatHandlers(assistant, settings, feedback, t, question_log, access)
     history = HistoryPanel(question_log, settings, t)
     rating_choices = [(t("feedback_up"), "up"), (t("feedback_down"), "down")]
     with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
@@ -70,6 +74,8 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                         send = gr.Button(t("send"), variant="primary", scale=1, min_width=80, elem_id="zk-send")
                     with gr.Row():
                         new_chat = gr.Button(t("new_chat"), size="sm", elem_id="zk-new-chat")
+                        picker = gr.Dropdown([], value=[], multiselect=True, label=t("kb_picker"), visible=False,
+                                             scale=3, allow_custom_value=True, elem_id="zk-collections")
                     with gr.Group(visible=False, elem_id="zk-feedback") as feedback_row:
                         with gr.Row():
                             rating = gr.Radio(rating_choices, value="up", show_label=False, scale=2, min_width=240)
@@ -81,13 +87,13 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                 with gr.Column(scale=2, min_width=300):
                     sources = gr.HTML(render.render_sources_placeholder(t), elem_id="zk-sources")
                     history_list = history.build()
-        build_kb_tab(assistant, settings, kb, t)
+        build_kb_tab(assistant, settings, kb, t, access)
         build_eval_tab(settings, t, assistant)
         if question_log is not None:
             InsightsTab(question_log, settings, assistant).build(demo)
 
         chat_outputs = [chatbot, sources, question, exchanges]
-        ask_event = dict(fn=chat.respond, inputs=[question, exchanges], outputs=chat_outputs,
+        ask_event = dict(fn=chat.respond, inputs=[question, exchanges, picker], outputs=chat_outputs,
                          concurrency_limit=CHAT_CONCURRENCY, show_progress="minimal")
         question.submit(**ask_event, api_name="ask").then(chat.llm_banner, outputs=[llm_banner], api_name=False,
                                                            show_progress="hidden", queue=False)
@@ -95,6 +101,7 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                                                      show_progress="hidden", queue=False)
         for trigger in (exchanges.change, demo.load):  # exchanges change when an answer is complete
             trigger(history.render, outputs=[history_list], api_name=False, show_progress="hidden", queue=False)
+        demo.load(chat.collection_choices, outputs=[picker], api_name=False, show_progress="hidden", queue=False)
         demo.load(chat.llm_banner, outputs=[llm_banner], api_name="llm_banner", show_progress="hidden", queue=False)
         gr.Timer(10).tick(chat.llm_banner, outputs=[llm_banner], api_name=False, show_progress="hidden",
                           queue=False)
@@ -102,7 +109,7 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
             # a comment box left open belongs to an older answer: close it once a new one is asked
             trigger(chat.close_feedback, outputs=[pending, feedback_row, feedback_status], api_name=False,
                     show_progress="hidden", queue=False)
-        chatbot.example_select(chat.respond_example, inputs=[exchanges], outputs=chat_outputs,
+        chatbot.example_select(chat.respond_example, inputs=[exchanges, picker], outputs=chat_outputs,
                                concurrency_limit=CHAT_CONCURRENCY, api_name=False)
         new_chat.click(chat.reset, outputs=[chatbot, sources, question, exchanges, pending, feedback_row,
                                             feedback_status], api_name="new_chat")

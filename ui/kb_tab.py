@@ -6,29 +6,36 @@ File names and titles come from users: everything shown goes through render.esca
 from __future__ import annotations
 
 import logging
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import gradio as gr
 
 from index.errors import ZhikuError
-from index.knowledge_base import ALLOWED_TYPES, UPLOADS, KnowledgeBase
+from index.knowledge_base import ALLOWED_TYPES, KnowledgeBase
 from rag.assistant import Assistant
 from rag.settings import Settings
 from ui.i18n import UIText
+from ui.page_access import PageAccess
 from ui.render import escape_text
 
 log = logging.getLogger(__name__)
 
 
-def build_kb_tab(assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText) -> gr.Tab:
+def build_kb_tab(assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText,
+                 access: PageAccess | None = None) -> gr.Tab:
     """The tab, inside the current Blocks context, with its events wired. Its contents load when
     it is opened (loading the index's statistics is not free), and after each change."""
     with gr.Tab(t("tab_kb"), id="kb") as tab:
-        _layout_and_wire(tab, assistant, settings, kb, t)
+        _layout_and_wire(tab, assistant, settings, kb, t, access or PageAccess(None))
     return tab
 
 
-def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText) -> None:
+def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: KnowledgeBase, t: UIText,
+                     access: PageAccess) -> None:
+    with gr.Row():
+        # which knowledge base the tab shows and changes: those the reader may read (admins: all)
+        collection = gr.Dropdown([(kb.collection, kb.collection)], value=kb.collection, label=t("kb_collection"),
+                                 visible=False, allow_custom_value=True, elem_id="zk-kb-collection")
     summary = gr.HTML(elem_id="zk-kb-summary")
     with gr.Row(equal_height=False):
         with gr.Column():
@@ -41,46 +48,85 @@ def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: 
             gr.Markdown(f"#### {t('kb_remove')}")
             choice = gr.Dropdown([], label=t("kb_remove_choice"), interactive=True)
             remove = gr.Button(t("kb_remove_button"), variant="stop")
+    with gr.Accordion(t("kb_create"), open=False, visible=False) as create_box:
+        with gr.Row():
+            new_name = gr.Textbox(label=t("kb_create_name"), placeholder="hr")
+            new_title = gr.Textbox(label=t("kb_create_title"), placeholder="人事制度")
+            new_folder = gr.Textbox(label=t("kb_create_folder"), placeholder="/srv/docs/hr")
+            new_groups = gr.Textbox(label=t("kb_create_groups"), value="*")
+        create = gr.Button(t("kb_create_button"))
     log_box = gr.HTML(elem_id="zk-kb-log")
     refresh = gr.Button(t("kb_refresh"), size="sm")
     files_table = gr.HTML(elem_id="zk-kb-files")
 
-    def view():
-        stats = _stats(kb)
+    def chosen(name: str | None, request) -> KnowledgeBase:
+        return access.knowledge_base(request, name or kb.collection, kb)
+
+    def view(name=None, request: gr.Request = None):
+        try:
+            stats = _stats(chosen(name, request))
+        except ZhikuError:
+            stats = {}
         return summary_html(stats, assistant, settings, t), files_html(stats, t), gr.update(
             choices=sorted(stats.get("files", {})), value=None
         )
 
-    def on_upload(paths, progress=gr.Progress()):
+    def opened(name=None, request: gr.Request = None):
+        names = [n for _title, n in access.choices(request)] or [kb.collection]
+        name = name if name in names else names[0]
+        admin = access.reader(request).is_admin and access.identity is not None
+        picker = gr.update(choices=[(f"{title}（{n}）", n) for title, n in access.choices(request)] or [(name, name)],
+                           value=name, visible=len(names) > 1)
+        return (picker, gr.update(visible=admin), *view(name, request))
+
+    def on_upload(paths, name=None, request: gr.Request = None, progress=gr.Progress()):
+        target = name or kb.collection
+        if not access.may_write(request, target):
+            return (_log_html([t("kb_not_allowed")]), *view(name, request), None)
         paths = [p for p in (paths or []) if p]
         if not paths:
-            return (_log_html([t("kb_upload_none")]), *view(), gr.skip())
+            return (_log_html([t("kb_upload_none")]), *view(name, request), gr.skip())
         lines = []
         for i, path in enumerate(paths):
-            name = Path(path).name
-            progress((i, len(paths)), desc=t("kb_indexing", name=name))
-            lines.append(_upload_one(kb, Path(path), t))
+            progress((i, len(paths)), desc=t("kb_indexing", name=Path(path).name))
+            lines.append(_upload_one(chosen(name, request), Path(path), t))
         progress((len(paths), len(paths)), desc=t("kb_indexing", name=""))
         assistant.reload_if_changed()
-        return (_log_html(lines), *view(), None)
+        return (_log_html(lines), *view(name, request), None)
 
-    def on_remove(source):
+    def on_remove(source, name=None, request: gr.Request = None):
+        if not access.may_write(request, name or kb.collection):
+            return (_log_html([t("kb_not_allowed")]), *view(name, request))
         if not source:
-            return (_log_html([t("kb_remove_none")]), *view())
+            return (_log_html([t("kb_remove_none")]), *view(name, request))
         try:
-            kb.remove(source)
+            chosen(name, request).remove(source)
             assistant.reload_if_changed()
             line = t("kb_removed", name=source)
         except ZhikuError as exc:
             line = t("kb_upload_failed", name=source, message=str(exc))
-        return (_log_html([line]), *view())
+        return (_log_html([line]), *view(name, request))
+
+    def on_create(name, title, folder, groups, request: gr.Request = None):
+        created = None
+        try:
+            created = access.create_collection(request, name.strip(), folder.strip(), groups, title)
+            assistant.reload_if_changed()
+            line = t("kb_created", name=created)
+        except ZhikuError as exc:
+            line = t("kb_upload_failed", name=name, message=str(exc))
+        return (_log_html([line]), *opened(created, request))
 
     outputs = [summary, files_table, choice]
-    upload.click(on_upload, inputs=[files], outputs=[log_box, *outputs, files], concurrency_limit=1,
+    upload.click(on_upload, inputs=[files, collection], outputs=[log_box, *outputs, files], concurrency_limit=1,
                  api_name="upload")
-    remove.click(on_remove, inputs=[choice], outputs=[log_box, *outputs], concurrency_limit=1, api_name="remove")
-    refresh.click(view, outputs=outputs, api_name=False)
-    tab.select(view, outputs=outputs, api_name=False)
+    remove.click(on_remove, inputs=[choice, collection], outputs=[log_box, *outputs], concurrency_limit=1,
+                 api_name="remove")
+    create.click(on_create, inputs=[new_name, new_title, new_folder, new_groups],
+                 outputs=[log_box, collection, create_box, *outputs], concurrency_limit=1, api_name=False)
+    refresh.click(view, inputs=[collection], outputs=outputs, api_name=False)
+    collection.change(view, inputs=[collection], outputs=outputs, api_name=False)
+    tab.select(opened, inputs=[collection], outputs=[collection, create_box, *outputs], api_name=False)
 
 
 def _upload_one(kb: KnowledgeBase, path: Path, t: UIText) -> str:
@@ -95,7 +141,7 @@ def _upload_one(kb: KnowledgeBase, path: Path, t: UIText) -> str:
         return t("kb_upload_failed", name=name, message=str(exc))
     if not report.added and not report.updated and not report.full_rebuild_reason:
         return t("kb_unchanged", name=safe)
-    source = str(PurePosixPath(UPLOADS) / safe)
+    source = kb.source_of(safe)
     chunks = _stats(kb).get("files", {}).get(source, {}).get("chunks", 0)
     return t("kb_uploaded", name=safe, chunks=chunks, seconds=report.seconds)
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from index.errors import ZhikuError
 from rag.assistant import Turn
 from rag.records import Answer, Found
-from ui.api import MAX_ANSWER, MAX_QUESTION, MAX_TURNS, CitationOut, StrictModel, assistant_for, check_text
+from ui.api import MAX_ANSWER, MAX_QUESTION, MAX_TURNS, CitationOut, StrictModel, assistant_for, check_text, scope_of
 from ui.question_hooks import log_answer, logged_stream
 from ui.serialize import answer_to_dict
 
@@ -70,6 +70,8 @@ class ChatRequest(StrictModel):
     frequency_penalty: float | None = None
     seed: int | None = None
     user: str | None = None
+    metadata: dict[str, str | list[str]] | None = Field(
+        None, description='zhiku: {"collections": "hr,default"} searches only these knowledge bases')
     stream_options: dict[str, Any] | None = None
 
 
@@ -154,16 +156,27 @@ def chat_completions(body: ChatRequest, request: Request):
     assistant = assistant_for(request)
     completion_id = "chatcmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())
+    reader, where = scope_of(request, narrowed_collections(body.metadata))
     if not body.stream:
-        answer = assistant.ask(question, history)
-        log_answer(request, answer, "openai")
+        answer = assistant.ask(question, history, where=where)
+        request.app.state.audit.record(reader, where, answer, "openai")
+        log_answer(request, answer, "openai", where=where)
         return completion(answer, completion_id, created)
+    events = request.app.state.audit.audited(assistant.stream(question, history, where=where), reader, where, "openai")
     # OpenAI clients know only text deltas: the evidence shown first (Found) is not theirs
-    events = (event for event in logged_stream(request, assistant.stream(question, history), "openai")
-              if not isinstance(event, Found))
+    events = (event for event in logged_stream(request, events, "openai", where=where) if not isinstance(event, Found))
     first = next(events)  # errors before the first delta are a 4xx, not a broken stream
     return StreamingResponse(stream_chunks(chain([first], events), completion_id, created), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def narrowed_collections(metadata: dict | None) -> list[str] | None:
+    """`metadata.collections` as a list ("a,b" or ["a", "b"]); None when not given."""
+    value = (metadata or {}).get("collections")
+    if value is None:
+        return None
+    names = value.split(",") if isinstance(value, str) else value
+    return [n.strip() for n in names if n.strip()][:50] or None
 
 
 def completion(answer: Answer, completion_id: str, created: int) -> dict:

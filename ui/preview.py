@@ -30,8 +30,9 @@ from index.ocr_reader import OcrReader, ocr_cache_dir, open_image
 from index.paged import PAGED_KINDS
 from index.pdf_render import PdfPages
 from index.records import Document
-from index.snapshot import read_manifest
-from index.versions import current_version
+from index.records import DEFAULT_COLLECTION
+from index.store import index_summary
+from ui.identity import reader_of
 from ui.i18n import UIText
 from ui.render import escape_text
 
@@ -48,7 +49,7 @@ def preview(request: Request, source: str = Source, start: int = Query(0, ge=0),
             quote: str = Query("", max_length=20_000)) -> HTMLResponse:
     settings = request.app.state.settings
     t = UIText(settings.language)
-    doc = _document(settings, source)
+    doc = _document(request, source)
     first, last = _span(doc.text, quote, start, end)
     if doc.kind in PAGED_KINDS:
         body = _page_view(request, doc, (first, last), (min(start, first), max(end, last)), t)
@@ -66,7 +67,7 @@ def preview(request: Request, source: str = Source, start: int = Query(0, ge=0),
 def page_image(request: Request, source: str = Source, page: int = Query(1, ge=1),
                quote: str = Query("", max_length=20_000)) -> Response:
     settings = request.app.state.settings
-    path = _indexed_path(settings, source)
+    path = _indexed_path(request, source)
     raw = _read(path)
     sha256 = hashlib.sha256(raw).hexdigest()
     ocr = OcrReader(ocr_cache_dir(settings.index_dir))
@@ -90,23 +91,28 @@ def page_image(request: Request, source: str = Source, page: int = Query(1, ge=1
 # --- finding the file and the span --------------------------------------------------------------
 
 
-def _indexed_path(settings, source: str) -> Path:
-    """The file behind `source`, when the current index holds it and it lies inside the corpus."""
-    folder = current_version(settings.index_dir)
-    if folder is None or source not in read_manifest(folder).files:
+def _indexed_path(request: Request, source: str) -> Path:
+    """The file behind `source`, when the current index holds it, the reader may read its
+    knowledge base, and it lies inside that knowledge base's folder. Anything else is the same
+    404, so a guessed name tells nothing."""
+    state = request.app.state
+    manifest = index_summary(state.kbs.builder.store) if hasattr(state, "kbs") else None
+    info = (manifest or {"files": {}})["files"].get(source)
+    collection = (info or {}).get("collection", DEFAULT_COLLECTION)
+    if info is None or not reader_of(request).may_read(collection) or collection not in state.registry.all():
         raise HTTPException(404, "no such document in the index")
-    root = Path(settings.corpus_dir).resolve()
-    path = (root / source).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    path = state.registry.get(collection).file_path(source)
+    if path is None:
         raise HTTPException(404, "the document is no longer in the corpus folder")
     return path
 
 
-def _document(settings, source: str) -> Document:
-    path = _indexed_path(settings, source)
+def _document(request: Request, source: str) -> Document:
+    settings = request.app.state.settings
+    path = _indexed_path(request, source)
     stat = path.stat()
     try:
-        return _load(str(path), stat.st_mtime_ns, stat.st_size, str(settings.corpus_dir), str(settings.index_dir),
+        return _load(str(path), stat.st_mtime_ns, stat.st_size, str(path.parent), str(settings.index_dir),
                      settings.max_file_mb * 1024 * 1024)
     except LoadError as exc:
         raise HTTPException(404, f"{source} cannot be read: {exc}") from None

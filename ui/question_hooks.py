@@ -13,23 +13,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from index.store import Where
 from rag.records import Answer
 from ui.admin import user_name
-from ui.question_log import QuestionLog, logged
+from ui.question_log import DEFAULT_COLLECTIONS, QuestionLog, logged
 
 
 def question_log_of(request) -> QuestionLog | None:
     return getattr(request.app.state, "question_log", None)
 
 
-def log_answer(request, answer: Answer | None, channel: str, conversation_id: str | None = "") -> None:
+def searched(where: Where | None) -> tuple[str, ...]:
+    """The knowledge bases a question searched, as the log records them."""
+    return tuple(where.collections) if where is not None and where.collections is not None else DEFAULT_COLLECTIONS
+
+
+def log_answer(request, answer: Answer | None, channel: str, conversation_id: str | None = "",
+               where: Where | None = None) -> None:
     question_log = question_log_of(request)
     if question_log is not None and answer is not None:
         question_log.record(answer, user=user_name(request, request.app.state.settings), channel=channel,
-                            conversation_id=conversation_id or "")
+                            conversation_id=conversation_id or "", collections=searched(where))
 
 
 def logged_stream(request, events: Iterator[str | Answer], channel: str,
-                  conversation_id: str | None = "") -> Iterator[str | Answer]:
+                  conversation_id: str | None = "", where: Where | None = None) -> Iterator[str | Answer]:
     return logged(events, question_log_of(request), user=user_name(request, request.app.state.settings),
-                  channel=channel, conversation_id=conversation_id or "")
+                  channel=channel, conversation_id=conversation_id or "", collections=searched(where))

@@ -23,10 +23,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import BusyError, ZhikuError
 from rag.assistant import Assistant
-from index.knowledge_base import KnowledgeBase
-from rag.components import make_builder, make_embedder, make_store, open_retriever
+from index.knowledge_base import KnowledgeBase, KnowledgeBases
+from index.records import DEFAULT_COLLECTION
+from rag.components import make_builder, make_embedder, make_registry, make_store, open_retriever
 from rag.settings import Settings
-from ui import api, api_admin, api_kb, openai_compat, preview
+from ui import api, api_access, api_admin, api_kb, openai_compat, preview
+from ui.audit import AuditLog, audit_path
+from ui.identity import ADMIN_USER, Identity
+from ui.page_access import PageAccess
+from ui.tokens import TokenStore, server_secret
+from ui.widget_tokens import mint
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
 from ui.feedback import FeedbackStore
 from ui.question_log import FILE_NAME, QuestionLog
@@ -53,7 +59,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
     assistant = assistant or make_assistant(settings)
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
     question_log = open_question_log(settings, feedback)
-    kb = KnowledgeBase(make_builder(settings, _loaded_embedder(assistant)), settings.corpus_dir, settings.upload_max_mb)
+    registry = make_registry(settings)
+    kbs = KnowledgeBases(make_builder(settings, _loaded_embedder(assistant)), registry, settings.upload_max_mb)
+    kb = kbs.get(DEFAULT_COLLECTION)
+    identity = Identity(settings, registry, TokenStore(settings.data_dir / "tokens.json"), server_secret(settings.data_dir))
+    if registry.restricted() and not identity.required:
+        log.warning("the knowledge bases %s are readable by some groups only, but no sign-in is configured "
+                    "(ZHIKU_TOKEN, API tokens or ZHIKU_TRUSTED_USER_HEADER): nobody can read them here",
+                    ", ".join(registry.restricted()))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -78,11 +91,17 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
     app.state.feedback = feedback
     app.state.question_log = question_log
     app.state.kb = kb
+    app.state.kbs = kbs
+    app.state.registry = registry
+    app.state.tokens = identity.tokens
+    app.state.identity = identity
+    app.state.audit = AuditLog(audit_path(settings))
     _add_error_handlers(app)
     app.include_router(api.router)
     app.include_router(openai_compat.router)
     app.include_router(api_kb.router)
     app.include_router(api_admin.router)
+    app.include_router(api_access.router)
     app.include_router(preview.router)  # before the chat, which takes every other path
     _add_pages(app, settings, origins)
 
@@ -91,8 +110,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None, warm_up: 
         "/api/": JSON_LIMIT,
         "/v1/": JSON_LIMIT,
     })
-    install_access(app, settings.token, origins)  # before the mount: Gradio then keeps our CORS policy
-    _mount_chat(app, settings, assistant, feedback, kb, question_log)
+    install_access(app, identity, origins)  # before the mount: Gradio then keeps our CORS policy
+    _mount_chat(app, settings, assistant, feedback, kb, PageAccess(identity, app.state.audit, kbs), question_log)
     return app
 
 
@@ -117,6 +136,19 @@ class WidgetCheck(BaseModel):
     allowed: bool
     origin: str  # the page's origin, as the server saw it
     setting: str  # what to change to allow it
+    minted_for: str = ""  # with a widget token: the one site it was minted for
+
+
+def _minted_origin(identity: Identity, token: str) -> str:
+    """The site a valid widget token was minted for; "" for any other token or none."""
+    from ui.widget_tokens import PREFIX, WidgetTokenError, verify
+
+    if not token.startswith(PREFIX):
+        return ""
+    try:
+        return verify(identity.secret, token).origin.lower().rstrip("/")
+    except WidgetTokenError:  # expired or forged: the chat itself says so (请刷新页面)
+        return ""
 
 
 class Readiness(BaseModel):
@@ -163,15 +195,23 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
 
     @app.get("/widget/check", response_model=WidgetCheck, tags=["pages"],
              summary="Whether the calling page's origin may embed the widget; open, and readable from any site")
-    def widget_check(request: Request) -> JSONResponse:
+    def widget_check(request: Request, token: str = "") -> JSONResponse:
         origin = (request.headers.get("origin") or "").lower().rstrip("/")
         own = f"{request.url.scheme}://{request.url.netloc}".lower()
-        allowed = not origin or origin == own or "*" in origins or origin in origins
+        minted_for = _minted_origin(request.app.state.identity, token)  # a widget token names its one site
+        if minted_for:
+            allowed = not origin or origin == minted_for
+        else:
+            allowed = not origin or origin == own or "*" in origins or origin in origins
         if not allowed and origin not in refused_origins and len(refused_origins) < 1000:
             refused_origins.add(origin)
-            log.warning("a page at %s tried to open the chat widget; to allow it, add it to ZHIKU_ALLOWED_ORIGINS", origin)
-        return JSONResponse({"allowed": allowed, "origin": origin or own, "setting": "ZHIKU_ALLOWED_ORIGINS"},
-                            headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"})
+            if minted_for:
+                log.warning("a page at %s opened the chat widget with a widget token minted for %s", origin, minted_for)
+            else:
+                log.warning("a page at %s tried to open the chat widget; to allow it, add it to ZHIKU_ALLOWED_ORIGINS",
+                            origin)
+        body = {"allowed": allowed, "origin": origin or own, "setting": "ZHIKU_ALLOWED_ORIGINS", "minted_for": minted_for}
+        return JSONResponse(body, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"})
 
     @app.get("/widget.js", response_class=Response, tags=["pages"], summary="The one-tag widget script")
     def widget() -> Response:
@@ -179,17 +219,26 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
                         headers={"Cache-Control": "no-cache", "Cross-Origin-Resource-Policy": "cross-origin"})
 
     @app.get("/embed", response_class=HTMLResponse, tags=["pages"], summary="The chat without page chrome (iframe)")
-    def embed() -> HTMLResponse:
+    def embed(request: Request) -> HTMLResponse:
         # one self-contained page: its code runs under a per-response nonce and nothing else
         nonce = secrets.token_urlsafe(16)
+        reader = getattr(request.state, "reader", None)
+        framers = [reader.origin] if reader is not None and reader.via == "widget" else origins  # a minted token's one site
         csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'; "
-               f"img-src 'self' data:; base-uri 'none'; form-action 'none'; {frame_ancestors(origins)}")
+               f"img-src 'self' data:; base-uri 'none'; form-action 'none'; {frame_ancestors(framers)}")
         return HTMLResponse(embed_page.replace("__NONCE__", nonce).replace("__LANG__", settings.language),
                             headers={"Content-Security-Policy": csp, "Cache-Control": "no-store"})
 
     @app.get("/widget-demo", response_class=HTMLResponse, tags=["pages"], summary="A demo intranet page with the widget")
     def widget_demo(request: Request) -> HTMLResponse:
-        token = settings.token
+        # never the admin token in a page: a widget token for this viewer, their scope, this site, an hour
+        identity: Identity = request.app.state.identity
+        reader = getattr(request.state, "reader", None)
+        token = ""
+        if identity.required and reader is not None:
+            own = str(request.base_url).rstrip("/")
+            token = mint(identity.secret, own, sorted(reader.collections), reader.user, 3600,
+                         reader.token_id if reader.via == "api-token" else ADMIN_USER)
         src = "/widget.js" + (f"?token={quote(token, safe='')}" if token else "")
         snippet = (f'<script src="{request.base_url}widget.js' + ('?token=…"' if token else '"')
                    + f' data-position="bottom-right" data-title="智库问答" data-lang="{settings.language}"></script>')
@@ -201,7 +250,7 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
 
 
 def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback: FeedbackStore,
-                kb: KnowledgeBase, question_log: QuestionLog | None = None) -> None:
+                kb: KnowledgeBase, access: PageAccess, question_log: QuestionLog | None = None) -> None:
     import gradio as gr
     from fastapi.staticfiles import StaticFiles
 
@@ -211,7 +260,7 @@ def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback
     # mounted before the chat, which takes every other path under /
     app.mount("/eval-reports", StaticFiles(directory=settings.data_dir / "eval", check_dir=False),
               name="eval-reports")
-    blocks = build_gradio_app(assistant, settings, feedback, kb, question_log)
+    blocks = build_gradio_app(assistant, settings, feedback, kb, question_log, access)
     gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=["api"],
                         max_file_size=f"{settings.upload_max_mb}mb")
 

@@ -13,7 +13,7 @@
       title: '智库问答', newChat: '新对话', send: '发送', placeholder: '输入问题，Enter 发送，Shift+Enter 换行',
       empty: '向智库提问：回答只来自本单位的文章，每句都标注出处。', sources: '出处', more: '其他检索到的段落',
       searched: '检索内容：', thanks: '谢谢反馈', comment: '补充说明（可选）', submit: '提交',
-      noToken: '需要访问令牌：请联系管理员。', offline: '无法连接服务器，请稍后再试。', failed: '出错了：',
+      noToken: '需要访问令牌：请联系管理员。', expired: '会话已过期，请刷新页面。', offline: '无法连接服务器，请稍后再试。', failed: '出错了：',
       up: '有帮助', down: '没帮助', page: '第 {p} 页', pages: '第 {p}–{q} 页', ocr: 'OCR 识别', open: '在原文中查看',
       extract: '摘录', extractNote: '资料中的原句，不是生成模型的回答；回答写好后替换这里。',
       found: '检索到的段落', writing: '已找到相关段落，正在生成回答……'
@@ -23,6 +23,7 @@
       empty: 'Ask zhiku: answers come only from your organisation\'s articles, each claim cited.', sources: 'Sources',
       more: 'Other passages retrieved', searched: 'Searched for: ', thanks: 'Thank you', comment: 'Comment (optional)',
       submit: 'Send', noToken: 'An access token is required: ask your administrator.',
+      expired: 'The session has expired: reload the page (请刷新页面).',
       offline: 'Cannot reach the server; try again later.', failed: 'Error: ', up: 'Helpful', down: 'Not helpful',
       page: 'page {p}', pages: 'pages {p}–{q}', ocr: 'read by OCR', open: 'Open in the document',
       extract: 'Extract', extractNote: 'sentences from the articles, not the model\'s answer; the answer replaces them.',
@@ -286,6 +287,8 @@
   // --- asking --------------------------------------------------------------------------------
 
   function errorText(status, body) {
+    // a minted widget token lives an hour or so: a page left open longer needs a fresh one
+    if (status === 401 && token.indexOf('zkw_') === 0) return TEXT.expired;
     if (status === 401) return TEXT.noToken;
     var detail = body && typeof body.detail === 'string' ? body.detail : 'HTTP ' + status;
     return TEXT.failed + detail;

@@ -72,9 +72,11 @@
 
   var TEXT = (lang || document.documentElement.lang || 'zh').slice(0, 2) === 'en' ? {
     refused: 'This page ({origin}) is not allowed to embed the zhiku chat. Ask the zhiku administrator to add {origin} to the {setting} setting.',
+    minted: 'This page ({origin}) is not the site its widget token was minted for ({minted}). The site\'s back end should mint a token for this page.',
     unreachable: 'The zhiku server ({host}) cannot be reached. Please try again later.'
   } : {
     refused: '此页面（{origin}）未被允许嵌入智库问答。请智库管理员在服务器设置 {setting} 中加入 {origin}。',
+    minted: '此页面（{origin}）与挂件令牌签发时指定的网站（{minted}）不一致。请由本网站的后端为此页面签发令牌。',
     unreachable: '无法连接智库服务（{host}），请稍后再试。'
   };
 
@@ -93,10 +95,12 @@
     if (frame) return;
     frame = 'checking';
     // a page the server does not allow would get the browser's broken-frame icon: ask first, say why
-    fetch(base + 'widget/check', { credentials: 'omit' }).then(function (response) {
+    var checkUrl = base + 'widget/check' + (token ? '?token=' + encodeURIComponent(token) : '');
+    fetch(checkUrl, { credentials: 'omit' }).then(function (response) {
       return response.json();
     }).then(function (check) {
       if (check.allowed) return openFrame();
+      if (check.minted_for) return say(TEXT.minted.replace('{origin}', check.origin).replace('{minted}', check.minted_for));
       say(TEXT.refused.replace(/\{origin\}/g, check.origin).replace('{setting}', check.setting));
     }, function () {
       say(TEXT.unreachable.replace('{host}', new URL(base).host));
