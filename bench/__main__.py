@@ -13,7 +13,7 @@ import time
 from bench.common import REPO, fmt_load, loadavg, parse_args
 
 SCRIPTS = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "first_content", "cold_start",
-           "omp_wait", "question_log"]
+           "omp_wait", "question_log", "ocr"]
 
 
 def main() -> int:

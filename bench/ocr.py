@@ -120,7 +120,7 @@ def accuracy(quick: bool) -> tuple[dict, str]:
 
 def scanned_article(quick: bool, work: Path) -> tuple[dict, str]:
     """hit@5 of the same questions over the article as text and as a scan."""
-    from bench.common import settings_for
+    from bench.common import demo_index, settings_for
     from index.loaders import load_paths
     from index.pipeline import ChunkingConfig, chunk_document
     from rag.components import make_builder, open_retriever
@@ -153,6 +153,7 @@ def scanned_article(quick: bool, work: Path) -> tuple[dict, str]:
             images = [render_text(body[i:i + per_page], width=1654, heading=i == 0) for i in range(0, len(body), per_page)]
             (corpus / "article.pdf").write_bytes(image_pdf(images, dpi=200))
         settings = settings_for(work / form / "index")
+        demo_index(settings.index_dir)  # the demo corpus's vectors, reused: only the article is embedded
         started = time.perf_counter()
         make_builder(settings).build(corpus)
         built_s = time.perf_counter() - started
@@ -162,10 +163,10 @@ def scanned_article(quick: bool, work: Path) -> tuple[dict, str]:
             top = retriever.search(query, top_k=5)
             hits += any(h.chunk.source.startswith("article.") and _holds(h.chunk.text, wanted) for h in top)
         results[form] = {"probes": len(probes), "dev_questions": len(best_questions), "hit@5": hits / len(probes),
-                         "index_s": round(built_s, 1)}
+                         "index_update_s": round(built_s, 1)}
         rows.append([form, len(best_questions), len(cloze), f"{hits / len(probes):.1%}", f"{built_s:.0f}"])
     results["article"] = best.title
-    return results, table(["article as", "dev questions", "cloze queries", "hit@5", "index build s"], rows)
+    return results, table(["article as", "dev questions", "cloze queries", "hit@5", "index update s"], rows)
 
 
 def _holds(chunk_text: str, wanted: str) -> bool:

@@ -7,7 +7,7 @@ import json
 from bench.common import RESULTS, machine_line, parse_args
 
 ORDER = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "first_content", "cold_start", "omp_wait",
-         "question_log"]
+         "question_log", "ocr"]
 
 
 def main() -> None:
