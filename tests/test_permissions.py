@@ -313,19 +313,24 @@ def test_the_kb_tab_refuses_uploads_into_a_knowledge_base_one_cannot_write(serve
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_in_the_widget_an_expired_token_asks_to_reload_the_page(server):
+def test_in_the_widget_an_expired_token_asks_to_reload_the_page(server, monkeypatch):
     playwright = pytest.importorskip("playwright.sync_api")
     if not __import__("pathlib").Path("/usr/bin/chromium").exists():
         pytest.skip("needs Debian's chromium")
+    import types
+
+    import ui.widget_tokens
     from ui.widget_tokens import mint as sign
 
-    token = sign(server.app.state.identity.secret, SITE, ["default"], "张三", 3, "admin")  # valid as the panel opens
+    token = sign(server.app.state.identity.secret, SITE, ["default"], "张三", 60, "admin")  # valid as the panel opens
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         page = browser.new_page()
         page.goto(f"{server.url}/embed?token={token}")
         page.wait_for_selector("#question")
-        page.wait_for_timeout(3500)  # the visitor leaves the page open past the token's lifetime
+        # the visitor leaves the page open past the token's lifetime (the server's clock moves on an hour)
+        later = ui.widget_tokens.time.time() + 3600
+        monkeypatch.setattr(ui.widget_tokens, "time", types.SimpleNamespace(time=lambda: later))
         page.fill("#question", QUESTION)
         page.press("#question", "Enter")
         page.locator(".msg.bot .bubble.error").wait_for(timeout=30000)

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.errors import ZhikuError
 from ui.identity import COOKIE, AccessDenied, Identity, Reader
+from ui.signin import signin_page
 
 OPEN_PATHS = ("/healthz", "/readyz", "/widget/check")  # probes carry no token; the check names no content
 API_PREFIXES = ("/api/", "/v1/")
@@ -100,9 +101,15 @@ class AccessMiddleware:
         try:
             reader, cookie = self._reader(scope, headers, cookie_ok=not path.startswith(API_PREFIXES))
         except AccessDenied as exc:  # in the widget's panel, a sentence a visitor can read, not JSON
+            if not exc.widget and self._wants_page(scope, headers, path):
+                await self._sign_in(send, path, "refused")
+                return
             await self._refuse(scope, send, exc.status, str(exc), page=exc.widget and path == EMBED_PATH)
             return
         if reader is None:
+            if self._wants_page(scope, headers, path):  # a person at a browser: a sign-in page, not JSON
+                await self._sign_in(send, path, "expired" if _cookie(headers.get("cookie", ""), COOKIE) else "")
+                return
             await self._refuse(scope, send, 401, "an access token is required: send the header "
                                "`Authorization: Bearer <token>` or add `?token=<token>` to the URL")
             return
@@ -143,7 +150,22 @@ class AccessMiddleware:
         own_hosts = {headers.get("host", "").lower(), headers.get("x-forwarded-host", "").lower()} - {""}
         return urlsplit(origin).netloc.lower() in own_hosts
 
+    @staticmethod
+    def _wants_page(scope: Scope, headers: Headers, path: str) -> bool:
+        """A browser loading a page (not the API, not the widget's frame, not a script or a file)."""
+        return (scope["type"] == "http" and scope["method"] == "GET" and not path.startswith(API_PREFIXES)
+                and path != EMBED_PATH and "text/html" in headers.get("accept", ""))
+
     # --- responses ---------------------------------------------------------------------------
+
+    async def _sign_in(self, send: Send, path: str, why: str) -> None:
+        body = signin_page(self.identity.settings.language, path, why).encode()
+        await send({"type": "http.response.start", "status": 401, "headers": [
+            (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"), (b"referrer-policy", b"no-referrer"),
+            (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                                         b"frame-ancestors 'none'")]})
+        await send({"type": "http.response.body", "body": body})
 
     async def _refuse(self, scope: Scope, send: Send, status: int, detail: str, page: bool = False) -> None:
         if scope["type"] == "websocket":

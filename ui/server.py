@@ -31,6 +31,7 @@ from ui import api, api_access, api_admin, api_kb, openai_compat, preview
 from ui.audit import AuditLog, audit_path
 from ui.identity import ADMIN_USER, Identity
 from ui.page_access import PageAccess
+from ui.signin import TOKEN_SCRUB
 from ui.tokens import TokenStore, server_secret
 from ui.widget_tokens import mint
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
@@ -262,7 +263,7 @@ def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback
               name="eval-reports")
     blocks = build_gradio_app(assistant, settings, feedback, kb, question_log, access)
     gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=["api"],
-                        max_file_size=f"{settings.upload_max_mb}mb")
+                        max_file_size=f"{settings.upload_max_mb}mb", head=TOKEN_SCRUB)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
