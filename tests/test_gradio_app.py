@@ -191,9 +191,36 @@ def test_an_article_carrying_html_renders_inert_in_chat_and_sources(client):
 
 
 @pytest.mark.model
-def test_an_empty_question_gets_a_friendly_message(client):
+def test_an_empty_question_leaves_no_bubble_to_rate(app):
+    """A hint (a toast), not an exchange: nothing in the conversation, no thumbs on a notice."""
+    from gradio_client import Client
+
+    client = Client(app["url"], verbose=False)
+    ask(client, "图书馆周一开放吗？")
     chat, _ = ask(client, "   ")
-    assert "请输入一个问题" in _text(chat[-1])
+    assert chat == {"__type__": "update"}  # the chat is left as it was
+    chat, _ = ask(client, "那周末呢？")
+    assert len(chat) == 4  # two exchanges: the empty question left nothing behind
+
+
+@pytest.mark.model
+def test_a_comment_after_a_thumb_updates_its_row(app, client):
+    """Thumb, then comment: one row per answer, the comment on it (also for the question log)."""
+    import gradio as gr
+
+    from ui.chat_tab import ChatHandlers
+    from ui.i18n import UIText
+
+    store = app["feedback"]
+    exchanges = [{"ok": True, "question": "图书馆周一开放吗？", "text": "周一闭馆[1]。", "citations": [],
+                  "produced_by": {}, "conversation_id": "c1"}]
+    handlers = ChatHandlers(None, app["settings"], store, UIText("zh"))
+    before = len(store.recent(10_000))
+    pending, _rating, _row, thanks = handlers.on_like(exchanges, gr.LikeData(target=None, data={"index": 1, "value": "", "liked": False}))
+    _comment, said = handlers.submit_feedback("down", "时间不够具体", pending, exchanges)
+    rows = store.recent(10_000)
+    assert len(rows) == before + 1 and "谢谢" in thanks and "谢谢" in said
+    assert (rows[0]["rating"], rows[0]["comment"]) == ("down", "时间不够具体")
 
 
 @pytest.mark.model

@@ -62,6 +62,7 @@ class Pending(TypedDict):
 
     index: int
     rating: str
+    feedback_id: int  # the row the thumb stored: a comment updates it
 
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": html}
@@ -119,9 +120,9 @@ class ChatHandlers:
         chat = _messages(exchanges)
         shown = question if len(question) <= QUESTION_SHOWN else question[:QUESTION_SHOWN] + "…"
         user_html = render.render_question(shown)
-        if not question.strip():
-            exchanges.append(_failed(question, render.render_message(self.t("empty_question"), "info")))
-            yield _messages(exchanges), gr.skip(), "", exchanges
+        if not question.strip():  # a hint, not a bubble: nothing to rate, nothing in the conversation
+            gr.Info(self.t("empty_question"))
+            yield gr.skip(), gr.skip(), "", gr.skip()
             return
         searching = render.render_sources_placeholder(self.t, self.t("thinking"))
         yield chat + _pair(user_html, render.render_streaming(self.t("thinking"))), searching, "", gr.skip()
@@ -202,8 +203,9 @@ class ChatHandlers:
         rating = RATINGS.get(data.liked) if isinstance(data.liked, bool) else None
         if exchange is None or not exchange["ok"] or rating is None:
             return None, gr.skip(), gr.update(visible=False), self.t("feedback_unavailable") if rating else ""
-        self._record(rating, "", exchange, request)
-        return {"index": index, "rating": rating}, rating, gr.update(visible=True), self.t("feedback_thanks")
+        feedback_id = self._record(rating, "", exchange, request)
+        return ({"index": index, "rating": rating, "feedback_id": feedback_id}, rating, gr.update(visible=True),
+                self.t("feedback_thanks"))
 
     def submit_feedback(self, rating: str, comment: str, pending: Pending | None, exchanges: list[Exchange],
                         request: gr.Request = None) -> tuple[str | Update, str]:
@@ -215,11 +217,14 @@ class ChatHandlers:
         exchange = exchanges[index] if exchanges and 0 <= index < len(exchanges) else None
         if exchange is None or not exchange["ok"] or rating not in ("up", "down"):
             return gr.skip(), self.t("feedback_unavailable")
+        if pending and pending.get("feedback_id") and self.feedback.update(pending["feedback_id"], rating,
+                                                                            (comment or "").strip()):
+            return "", self.t("feedback_comment_thanks")  # the thumb's row, now with its comment: one row an answer
         self._record(rating, (comment or "").strip(), exchange, request)
         return "", self.t("feedback_comment_thanks")
 
-    def _record(self, rating: str, comment: str, exchange: Exchange, request: gr.Request | None) -> None:
-        self.feedback.record(
+    def _record(self, rating: str, comment: str, exchange: Exchange, request: gr.Request | None) -> int:
+        return self.feedback.record(
             rating,
             exchange["question"],
             exchange["text"],

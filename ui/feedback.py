@@ -120,6 +120,24 @@ class FeedbackStore:
             listener(record_id, {**values, "rating": rating})
         return record_id
 
+    def update(self, record_id: int, rating: str, comment: str) -> bool:
+        """Change a stored rating and its comment (a comment after a thumb is one row, not two);
+        False when there is no such row."""
+        if rating not in RATINGS:
+            raise ZhikuError(f"rating must be one of {', '.join(RATINGS)}, not {rating!r}")
+        comment = (comment or "")[: _LIMITS["comment"]]
+        with self._lock, self._db:
+            changed = self._db.execute("UPDATE feedback SET rating = ?, comment = ? WHERE id = ?",
+                                       (rating, comment, int(record_id))).rowcount
+            row = self._db.execute("SELECT question, answer, user, conversation_id, channel FROM feedback WHERE id = ?",
+                                   (int(record_id),)).fetchone()
+        if not changed or row is None:
+            return False
+        values = dict(zip(("question", "answer", "user", "conversation_id", "channel"), row))
+        for listener in self.listeners:
+            listener(int(record_id), {**values, "comment": comment, "rating": rating})
+        return True
+
     def recent(self, n: int = 20) -> list[dict]:
         """The newest `n` rows, newest first, with citations and settings decoded."""
         with self._lock:

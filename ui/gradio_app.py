@@ -66,6 +66,15 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                         buttons=[],  # "copy" would copy our HTML source, not the text
                         elem_id="zk-chatbot",
                     )
+                    with gr.Group(visible=False, elem_id="zk-feedback") as feedback_row:
+                        with gr.Row():
+                            rating = gr.Radio(rating_choices, value="up", show_label=False, scale=2, min_width=240)
+                            comment = gr.Textbox(
+                                show_label=False, placeholder=t("feedback_comment_placeholder"), scale=3,
+                            )
+                            submit_comment = gr.Button(t("feedback_submit"), scale=1, min_width=100)
+                    # right under the thumbs, so a click is seen to do something
+                    feedback_status = gr.Markdown("", elem_id="zk-feedback-status")
                     with gr.Row():
                         question = gr.Textbox(
                             placeholder=t("placeholder"), show_label=False, scale=5, lines=1, max_lines=6,
@@ -76,14 +85,6 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                         new_chat = gr.Button(t("new_chat"), size="sm", elem_id="zk-new-chat")
                         picker = gr.Dropdown([], value=[], multiselect=True, label=t("kb_picker"), visible=False,
                                              scale=3, allow_custom_value=True, elem_id="zk-collections")
-                    with gr.Group(visible=False, elem_id="zk-feedback") as feedback_row:
-                        with gr.Row():
-                            rating = gr.Radio(rating_choices, value="up", show_label=False, scale=2, min_width=240)
-                            comment = gr.Textbox(
-                                show_label=False, placeholder=t("feedback_comment_placeholder"), scale=3,
-                            )
-                            submit_comment = gr.Button(t("feedback_submit"), scale=1, min_width=100)
-                    feedback_status = gr.Markdown("", elem_id="zk-feedback-status")
                 with gr.Column(scale=2, min_width=300):
                     sources = gr.HTML(render.render_sources_placeholder(t), elem_id="zk-sources")
                     history_list = history.build()
@@ -111,8 +112,10 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                     show_progress="hidden", queue=False)
         chatbot.example_select(chat.respond_example, inputs=[exchanges, picker], outputs=chat_outputs,
                                concurrency_limit=CHAT_CONCURRENCY, api_name=False)
-        new_chat.click(chat.reset, outputs=[chatbot, sources, question, exchanges, pending, feedback_row,
-                                            feedback_status], api_name="new_chat")
+        reset_outputs = [chatbot, sources, question, exchanges, pending, feedback_row, feedback_status]
+        new_chat.click(chat.reset, outputs=reset_outputs, api_name="new_chat")
+        # the chat's own trash icon resets everything too: one reset, never a hidden history
+        chatbot.clear(chat.reset, outputs=reset_outputs, api_name=False)
         chatbot.select(chat.show_sources, inputs=[exchanges], outputs=[sources], api_name=False,
                        show_progress="hidden")
         chatbot.like(chat.on_like, inputs=[exchanges], outputs=[pending, rating, feedback_row, feedback_status],
