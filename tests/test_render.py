@@ -232,3 +232,19 @@ def test_extracted_answer_carries_its_notice():
 def test_panel_labels_follow_the_language(language, label):
     html = render_sources(Answer(question="q", text="t"), UIText(language))
     assert label in html
+
+
+def test_the_knowledge_base_summary_folds_technical_words_away():
+    """Model names and retrieval modes sit in an ⓘ fold; the build time reads without +00:00."""
+    from types import SimpleNamespace
+
+    from ui.kb_tab import summary_html
+
+    stats = {"chunks": 12, "documents": 2, "articles": 3, "built_at": "2026-12-04T19:00:12+00:00",
+             "model": "packaged:multilingual-e5-small", "dimension": 384, "index_type": "flat"}
+    settings = SimpleNamespace(answerer="extractive", retrieval_mode="hybrid", top_k=5)
+    html = summary_html(stats, SimpleNamespace(llm_description="Qwen"), settings, T)
+    shown, folded = html.split("<details", 1)
+    assert "2026-12-04 19:00 UTC" in shown and "+00:00" not in html
+    assert "packaged:" not in shown and "hybrid" not in shown and "top 5" not in shown
+    assert "packaged:multilingual-e5-small" in folded and "hybrid, top 5" in folded

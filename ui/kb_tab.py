@@ -156,23 +156,36 @@ def _stats(kb: KnowledgeBase) -> dict:
 
 def summary_html(stats: dict, assistant: Assistant, settings: Settings, t: UIText) -> str:
     answerer = t("kb_answerer_llm") if settings.answerer == "llm" else t("kb_answerer_extractive")
-    rows = []
+    rows, details = [], []
     if stats.get("chunks"):
         rows += [
             (t("kb_documents"), stats.get("documents", 0)),
             (t("kb_articles"), stats.get("articles", 0)),
             (t("kb_chunks"), stats.get("chunks", 0)),
-            (t("kb_built_at"), str(stats.get("built_at", "")).replace("T", " ")),
-            (t("kb_model"), f"{stats.get('model', '')} ({stats.get('dimension', '')}d, {stats.get('index_type', '')})"),
+            (t("kb_built_at"), _when(stats.get("built_at", ""))),
         ]
-    rows += [
+        details.append((t("kb_model"), f"{stats.get('model', '')} ({stats.get('dimension', '')}d, {stats.get('index_type', '')})"))
+    # model names and retrieval modes mean nothing to most staff: folded away, not gone
+    details += [
         (t("kb_llm"), assistant.llm_description),
         (t("kb_answerer"), answerer),
         (t("kb_retrieval"), f"{settings.retrieval_mode}, top {settings.top_k}"),
     ]
-    body = "".join(f"<tr><th>{escape_text(str(k))}</th><td>{escape_text(str(v))}</td></tr>" for k, v in rows)
     empty = "" if stats.get("chunks") else f'<p class="zk-notice zk-notice-info">{escape_text(t("kb_no_index"))}</p>'
-    return f'<div class="zk-kb"><h3>{escape_text(t("kb_heading"))}</h3>{empty}<table class="zk-eval-table">{body}</table></div>'
+    return (f'<div class="zk-kb"><h3>{escape_text(t("kb_heading"))}</h3>{empty}'
+            f'<table class="zk-eval-table">{_rows(rows)}</table>'
+            f'<details class="zk-details"><summary>ⓘ {escape_text(t("kb_details"))}</summary>'
+            f'<table class="zk-eval-table">{_rows(details)}</table></details></div>')
+
+
+def _rows(rows: list[tuple[str, object]]) -> str:
+    return "".join(f"<tr><th>{escape_text(str(k))}</th><td>{escape_text(str(v))}</td></tr>" for k, v in rows)
+
+
+def _when(stamp: str) -> str:
+    """"2026-12-04T19:00:12+00:00" as people read it: the date and the minute (UTC said once)."""
+    text = str(stamp or "")
+    return text[:16].replace("T", " ") + (" UTC" if text.endswith(("+00:00", "Z")) else "") if text else ""
 
 
 def files_html(stats: dict, t: UIText) -> str:

@@ -226,6 +226,8 @@ CSS = """
 .zk-notice-refused { background: #fff7ed; border-left: 3px solid #f97316; }
 .zk-notice-error { background: #fef2f2; border-left: 3px solid #ef4444; }
 .zk-notice-info { background: #f3f4f6; border-left: 3px solid #9ca3af; }
+.zk-details { margin-top: 8px; color: #555; }
+.zk-details summary { cursor: pointer; }
 .zk-searched ul { margin: 4px 0 0 1.2em; padding: 0; }
 .zk-cursor { opacity: 0.6; }
 .zk-sources { font-size: 0.92em; }

@@ -262,7 +262,8 @@ def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback
     app.mount("/eval-reports", StaticFiles(directory=settings.data_dir / "eval", check_dir=False),
               name="eval-reports")
     blocks = build_gradio_app(assistant, settings, feedback, kb, question_log, access)
-    gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=["api"],
+    # no "Use via API 🚀" in a Chinese staff page: developers have /docs
+    gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=[],
                         max_file_size=f"{settings.upload_max_mb}mb", head=TOKEN_SCRUB)
 
 
