@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embedding import PACKAGED_E5
@@ -40,10 +40,16 @@ class Settings(BaseSettings):
     embedding_model: str = PACKAGED_E5
     embedding_batch_size: int = Field(16, ge=1)
     embed_title: bool = True  # prepend the article title to the embedded text
+    # bfloat16 runs the encoder ~3x faster on CPUs with AMX / AVX-512-BF16 (cosine to float32 >= 0.998,
+    # docs/BENCHMARKS.md); auto = bfloat16 where the CPU has it, else float32. Recorded in the index
+    # manifest: switching rebuilds the index, as a change of model does.
+    embedding_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
 
-    # dense index: flat is exact; hnsw for large corpora; auto switches past ann_threshold chunks
+    # dense index: flat is exact; hnsw for large corpora; auto switches past ann_threshold chunks.
+    # 50k: flat hybrid search is ~47 ms p95 at 100k chunks and grows linearly, HNSW ~5 ms at any
+    # size (docs/BENCHMARKS.md, retrieval_scale); past 50k an HNSW build per version is worth it
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
-    ann_threshold: int = 200_000
+    ann_threshold: int = Field(50_000, ge=1)
 
     # where chunks are stored: zhiku's own folders (index_dir), or Milvus (README "Scaling out")
     store: Literal["embedded", "milvus"] = "embedded"
@@ -79,6 +85,11 @@ class Settings(BaseSettings):
     llm_ctx: int = Field(4096, ge=256, description="the local model's context in tokens (bounds its KV cache)")
     llm_cache_mib: int = Field(256, ge=0, description="the local server's cache of old prompts, in MiB")
     llm_threads: int = 2
+    # parallel slots of the local llama.cpp server: answers decoded together in one batch (decoding
+    # is memory-bound on a CPU, so a batch of answers costs little more than one); each slot has its
+    # own llm_ctx tokens of context
+    llm_slots: int = Field(1, ge=1, le=16, description="answers the local LLM server decodes together")
+    # unset = llm_slots; with ZHIKU_LLM_BASE_URL, set it to what that endpoint serves at once
     llm_concurrency: int = Field(1, ge=1, description="LLM answers generated at once; more wait in line")
     llm_queue_wait_s: float = Field(60.0, ge=0, description="how long a question waits for the LLM before 'busy'")
 
@@ -90,6 +101,12 @@ class Settings(BaseSettings):
     trusted_user_header: str = ""  # e.g. X-Forwarded-User from an intranet reverse proxy
     language: Literal["zh", "en"] = "zh"
     upload_max_mb: int = 20
+
+    @model_validator(mode="after")
+    def _concurrency_follows_slots(self) -> Settings:
+        if "llm_concurrency" not in self.model_fields_set:
+            self.llm_concurrency = self.llm_slots
+        return self
 
     @property
     def embedder_cache_dir(self) -> Path:
