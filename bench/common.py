@@ -227,18 +227,23 @@ def index_cache_dir() -> Path:
     return Settings().cache_dir / "bench" / "demo-index"
 
 
-def seed_index_cache(built_index: Path) -> None:
-    """Keep a copy of a freshly built demo index, so later scripts need not embed again."""
+def seed_index_cache(built_index: Path, stale: bool = False) -> None:
+    """Keep a copy of a freshly built demo index, so later scripts need not embed again; a `stale`
+    cache (one the build had to re-embed, e.g. after a chunking change) is replaced."""
     cache = index_cache_dir()
-    if (cache / "CURRENT").exists():
+    if (cache / "CURRENT").exists() and not stale:
         return
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_name(f".partial-{os.getpid()}")
     shutil.copytree(built_index, partial, ignore=shutil.ignore_patterns(".lock"))
+    old = cache.with_name(f".old-{os.getpid()}")
+    if stale and cache.exists():
+        cache.rename(old)
     try:
         partial.rename(cache)
     except OSError:
         shutil.rmtree(partial, ignore_errors=True)  # another run seeded it first
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def demo_index(target: Path) -> dict:
@@ -255,7 +260,7 @@ def demo_index(target: Path) -> dict:
             break
     started = time.perf_counter()
     report = make_builder(settings_for(target)).build(DEMO_CORPUS)
-    seed_index_cache(target)
+    seed_index_cache(target, stale=report.embedded > 0)
     return {"seconds": round(time.perf_counter() - started, 2), "embedded": report.embedded,
             "reused": report.reused, "chunks": report.chunks}
 

@@ -6,7 +6,8 @@ import json
 
 from bench.common import RESULTS, machine_line, parse_args
 
-ORDER = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "cold_start", "omp_wait"]
+ORDER = ["index_build", "embed_dtype", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "context_budget",
+         "concurrent_users", "cold_start", "omp_wait"]
 
 
 def main() -> None:
