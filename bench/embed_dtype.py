@@ -43,7 +43,7 @@ def main(argv=None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="zhiku-bench-dtype-"))
     results: dict = {"cpu_has_bf16": cpu_has_bf16()}
     try:
-        results["index"] = demo_index(work / "float32")
+        results["index"] = demo_index(work / "float32", embedding_dtype="float32")
         base = settings_for(work / "float32", embedding_dtype="float32")
         embedders = {d: Embedder(base.embedding_model, base.embedder_cache_dir, base.embedding_batch_size, dtype=d)
                      for d in DTYPES}
