@@ -35,13 +35,13 @@ def main(argv=None) -> dict:
     args = parse_args(__doc__.splitlines()[0], argv)
     quiet_logs()
     from eval.runner import run_eval
-    from index.embedding import Embedder, cpu_has_bf16
+    from index.embedding import Embedder, cpu_flags
     from index.snapshot import load_snapshot
     from rag.components import make_builder, open_retriever
 
     info = machine()
     work = Path(tempfile.mkdtemp(prefix="zhiku-bench-dtype-"))
-    results: dict = {"cpu_has_bf16": cpu_has_bf16()}
+    results: dict = {"cpu_bf16_flags": sorted(cpu_flags() & {"amx_bf16", "avx512_bf16"})}
     try:
         results["index"] = demo_index(work / "float32", embedding_dtype="float32")
         base = settings_for(work / "float32", embedding_dtype="float32")
@@ -93,7 +93,7 @@ def main(argv=None) -> dict:
              f"cosine of bfloat16 to float32 vectors over {len(cosines)} demo chunks: min {min(cosines):.4f}, "
              f"mean {statistics.fmean(cosines):.4f}",
              f"bfloat16 demo index build (every chunk embedded): {results['bf16_index_build_s']} s",
-             f"CPU computes bfloat16 natively (amx_bf16 / avx512_bf16): {results['cpu_has_bf16']}; load at end "
+             f"the CPU's bfloat16 flags: {', '.join(results['cpu_bf16_flags']) or 'none'}; load at end "
              f"{loadavg()[0]:.2f}"]
     tables = {"encoder speed": table(["dtype", "chunks", "median s", "chunks/s", "query embedding p50 / p95 ms",
                                       "rounds s"], speed_rows),

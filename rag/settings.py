@@ -40,9 +40,9 @@ class Settings(BaseSettings):
     embedding_model: str = PACKAGED_E5
     embedding_batch_size: int = Field(16, ge=1)
     embed_title: bool = True  # prepend the article title to the embedded text
-    # bfloat16 runs the encoder ~3x faster on CPUs with AMX / AVX-512-BF16 (cosine to float32 >= 0.998,
-    # docs/BENCHMARKS.md); auto = bfloat16 where the CPU has it, else float32. Recorded in the index
-    # manifest: switching rebuilds the index, as a change of model does.
+    # bfloat16 runs the encoder 2.9x faster on CPUs with AMX (cosine to float32 >= 0.998, dev hit@5
+    # unchanged) but no faster with AVX-512-BF16 alone (docs/BENCHMARKS.md): auto = bfloat16 where the
+    # CPU has AMX, else float32. Recorded in the index manifest: switching rebuilds the index.
     embedding_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
 
     # dense index: flat is exact; hnsw for large corpora; auto switches past ann_threshold chunks.

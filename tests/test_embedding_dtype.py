@@ -10,29 +10,28 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from index.embedding import PACKAGED_E5, Embedder, cpu_has_bf16, resolve_dtype
+from index.embedding import PACKAGED_E5, Embedder, cpu_flags, resolve_dtype
 from index.errors import ZhikuError
 from rag.settings import Settings
 from tests.conftest import FIXTURE_ARTICLES, MODEL_CACHE
 
 
-def test_auto_is_bfloat16_only_on_a_cpu_that_computes_it(tmp_path):
+def test_auto_is_bfloat16_only_on_a_cpu_where_it_is_fast(tmp_path):
     amx = tmp_path / "amx"
-    amx.write_text("processor\t: 0\nflags\t\t: fpu sse avx512f amx_bf16 amx_tile\n")
+    amx.write_text("processor\t: 0\nflags\t\t: fpu sse avx512f avx512_bf16 amx_bf16 amx_tile\n")
     zen = tmp_path / "zen"
     zen.write_text("flags\t\t: fpu avx512f avx512_bf16\n")
-    old = tmp_path / "old"
-    old.write_text("flags\t\t: fpu sse avx2 avx512f\n")
-    assert cpu_has_bf16(amx) and cpu_has_bf16(zen) and not cpu_has_bf16(old)
-    assert not cpu_has_bf16(tmp_path / "no-such-file")  # not Linux: float32
-    assert resolve_dtype("auto", has_bf16=True) == "bfloat16"
-    assert resolve_dtype("auto", has_bf16=False) == "float32"
-    assert resolve_dtype("float32", has_bf16=True) == "float32"
+    assert "amx_bf16" in cpu_flags(amx) and "amx_bf16" not in cpu_flags(zen)
+    assert cpu_flags(tmp_path / "no-such-file") == set()  # not Linux: float32
+    assert resolve_dtype("auto", cpu_flags(amx)) == "bfloat16"
+    assert resolve_dtype("auto", cpu_flags(zen)) == "float32"  # measured no faster without AMX
+    assert resolve_dtype("bfloat16", cpu_flags(zen)) == "bfloat16"  # asked for, and computed natively
+    assert resolve_dtype("float32", cpu_flags(amx)) == "float32"
 
 
 def test_bfloat16_asked_for_on_a_cpu_without_it_falls_back_to_float32_and_says_so(caplog):
     with caplog.at_level(logging.WARNING, logger="index.embedding"):
-        assert resolve_dtype("bfloat16", has_bf16=False) == "float32"
+        assert resolve_dtype("bfloat16", {"avx2", "avx512f"}) == "float32"
     assert "no native bfloat16" in caplog.text
 
 
