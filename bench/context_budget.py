@@ -12,6 +12,7 @@ Scored with zhiku eval's own functions: keyword accuracy, refusal accuracy and f
 answer is counted in tokens (llama.cpp's tokenizer) to size llm_max_tokens.
 
 Usage: python -m bench.context_budget [--quick] [--budgets 600,900,1200] [--rgb 100] [--minutes 55]
+       python -m bench.context_budget --drop d007,s03 --reason "..."   # re-table a saved run without them
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import (DEV_SET, REPO, demo_index, loadavg, machine, percentile, quiet_logs, read_jsonl, save,
+from bench.common import (DEV_SET, REPO, RESULTS, demo_index, loadavg, machine, percentile, quiet_logs, read_jsonl, save,
                           settings_for, summary_ms, table)
 
 BUDGETS = [600, 900, 1200]
@@ -131,8 +132,67 @@ def summarise(runs: list[dict]) -> dict:
         "ttft_ms": summary_ms([r["ttft_s"] for r in llm]),
         "total_ms": summary_ms([r["total_s"] for r in llm]),
         "longest_correct_tokens": max(tokens, default=None),
+        "longest_tokens": max((r["answer_tokens"] for r in runs if r.get("answer_tokens") and r["asked_model"]),
+                              default=None),
         "correct_tokens_p95": round(percentile(tokens, 95)) if tokens else None,
     }
+
+
+def report(runs: list[dict], budgets: list[int], planned: int) -> tuple[dict, dict, list[str]]:
+    """Per budget and set: accuracy, refusals, dangling markers, latency; the tables and notes."""
+    stats: dict = {}
+    rows = []
+    base = f"{max(budgets)} all"
+    for budget in budgets:
+        for name in ("dev", "sample", "rgb", "all"):
+            sel = [r for r in runs if r["budget"] == budget and (name == "all" or r["set"] == name)]
+            if not sel:
+                continue
+            s = stats[f"{budget} {name}"] = summarise(sel)
+            refusals = f"{s['refusals_right']} of {s['unanswerable']}" if s["unanswerable"] else ""
+            rows.append([budget, name, s["n"], f"{s['correct']} of {s['answerable']}", refusals, s["false_refusals"],
+                         s["dangling"], s["fell_back"],
+                         f"{s['ttft_ms'].get('p50', 0):,.0f} / {s['ttft_ms'].get('p95', 0):,.0f}",
+                         f"{s['total_ms'].get('p50', 0):,.0f} / {s['total_ms'].get('p95', 0):,.0f}",
+                         s["longest_correct_tokens"] or "", s["longest_tokens"] or ""])
+    ratio_rows = []
+    for budget in budgets:
+        s, b = stats.get(f"{budget} all"), stats.get(base)
+        if s and b and s["ttft_ms"].get("p50") and b["ttft_ms"].get("p50"):
+            ratio_rows.append([budget, f"{s['ttft_ms']['p50'] / b['ttft_ms']['p50']:.2f}",
+                               f"{s['total_ms']['p50'] / b['total_ms']['p50']:.2f}",
+                               f"{sum(r['total_s'] for r in runs if r['budget'] == budget) / max(1e-9, sum(r['total_s'] for r in runs if r['budget'] == max(budgets))):.2f}",
+                               s["correct"] - b["correct"]])
+    answered = {(r["set"], r["id"]) for r in runs}
+    by_set = {name: sum(1 for k in answered if k[0] == name) for name in ("dev", "sample", "rgb")}
+    notes = [f"questions answered at every budget: {len(answered)} of {planned} planned "
+             f"(dev {by_set['dev']}, sample {by_set['sample']}, rgb {by_set['rgb']})",
+             "latency over the questions that reached the model (refusals decided before it take milliseconds)",
+             f"load1 over the run: {min((r['load1'] for r in runs), default=0):.2f}–{max((r['load1'] for r in runs), default=0):.2f}"]
+    tables = {"context budget": table(
+        ["context chars", "set", "n", "correct (keywords / RGB)", "refusals right", "false refusals", "dangling markers",
+         "fell back", "first token p50 / p95 ms", "full answer p50 / p95 ms", "longest correct answer, tokens",
+         "longest answer, tokens"], rows),
+        f"against {max(budgets)} characters, same questions": table(
+        ["context chars", "first token p50 ×", "full answer p50 ×", "summed answer time ×", "correct, difference"],
+        ratio_rows)}
+    return stats, tables, notes
+
+
+def retable(path: Path, drop: set[str], reason: str) -> None:
+    """Recompute a result file's tables without the questions `drop` names (with the reason noted)."""
+    import json
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    results = data["results"]
+    runs = [r for r in results["runs"] if r["id"] not in drop]
+    results["dropped"] = {"ids": sorted(drop), "reason": reason}
+    results["stats"], data["tables"], notes = report(runs, results["budgets"], results["planned"])
+    data["notes"] = notes + [f"left out: {', '.join(sorted(drop))} ({reason})"]
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for title, text in data["tables"].items():
+        print(f"### {title}\n\n{text}\n")
+    print("\n".join(f"- {n}" for n in data["notes"]))
 
 
 def load_items(rgb_n: int, quick: bool) -> list[dict]:
@@ -150,7 +210,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--budgets", default=",".join(map(str, BUDGETS)))
     parser.add_argument("--rgb", type=int, default=100, help="RGB noise-0.4 items (first N)")
     parser.add_argument("--minutes", type=float, default=55, help="stop starting new questions after this")
+    parser.add_argument("--drop", help="recompute the saved tables without these question ids (comma-separated)")
+    parser.add_argument("--reason", default="", help="why they are left out (noted with the tables)")
     args = parser.parse_args(argv)
+    if args.drop:
+        retable(RESULTS / f"context_budget{'.quick' if args.quick else ''}.json", set(args.drop.split(",")), args.reason)
+        return {}
     quiet_logs()
     from rag.assistant import Assistant
     from rag.settings import Settings
@@ -186,30 +251,7 @@ def main(argv=None) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
     results["runs"] = runs
-    stats: dict = {}
-    rows = []
-    for budget in budgets:
-        for name in ("dev", "sample", "rgb", "all"):
-            sel = [r for r in runs if r["budget"] == budget and (name == "all" or r["set"] == name)]
-            if not sel:
-                continue
-            s = stats[f"{budget} {name}"] = summarise(sel)
-            refusals = f"{s['refusals_right']} of {s['unanswerable']}" if s["unanswerable"] else ""
-            rows.append([budget, name, s["n"], f"{s['correct']} of {s['answerable']}", refusals, s["false_refusals"],
-                         s["dangling"], s["fell_back"],
-                         f"{s['ttft_ms'].get('p50', 0):,.0f} / {s['ttft_ms'].get('p95', 0):,.0f}",
-                         f"{s['total_ms'].get('p50', 0):,.0f} / {s['total_ms'].get('p95', 0):,.0f}",
-                         s["longest_correct_tokens"] or ""])
-    results["stats"] = stats
-    answered = {r["id"] + r["set"] for r in runs}
-    notes = [f"questions answered at every budget: {len(answered)} of {len(items)} planned "
-             f"(dev {sum(1 for k in answered if k.endswith('dev'))}, sample {sum(1 for k in answered if k.endswith('sample'))}, "
-             f"rgb {sum(1 for k in answered if k.endswith('rgb'))})",
-             "latency over the questions that reached the model (refusals decided before it take milliseconds)",
-             f"load1 over the run: {min((r['load1'] for r in runs), default=0):.2f}–{max((r['load1'] for r in runs), default=0):.2f}"]
-    tables = {"context budget": table(
-        ["context chars", "set", "n", "correct (keywords / RGB)", "refusals right", "false refusals", "dangling markers",
-         "fell back", "first token p50 / p95 ms", "full answer p50 / p95 ms", "longest correct answer, tokens"], rows)}
+    results["stats"], tables, notes = report(runs, budgets, len(items))
     save("context_budget", args.quick, info, results, tables, notes)
     return results
 
