@@ -69,7 +69,9 @@ class Settings(BaseSettings):
 
     # answering
     answerer: Literal["llm", "extractive"] = "llm"
-    context_chars: int = Field(1200, ge=200, description="character budget of passages sent to the LLM")
+    # 900: as accurate as 1200 on dev + sample (34 of 37 both; 600: 25) with the first token 0.70x as
+    # late (docs/BENCHMARKS.md, context_budget): the fastest budget within one question of the best
+    context_chars: int = Field(900, ge=200, description="character budget of passages sent to the LLM")
     history_turns: int = Field(4, ge=0, description="past turns sent to the model")
 
     # LLM: an OpenAI-compatible endpoint; empty base URL = start the embedded local llama.cpp server
@@ -77,7 +79,9 @@ class Settings(BaseSettings):
     llm_model: str = "local"
     llm_api_key: str = "not-needed"
     llm_timeout_s: float = Field(120.0, gt=0, description="per LLM request: connect, each read, each write")
-    llm_max_tokens: int = Field(256, ge=1, le=8192, description="the longest answer the LLM may write")
+    # the longest correct answer measured was 57 tokens (context_budget); 128 leaves twice that and
+    # halves what a model that runs on costs before it is cut off
+    llm_max_tokens: int = Field(128, ge=1, le=8192, description="the longest answer the LLM may write")
     # greedy: the same question over the same articles gets the same answer, so a user asking
     # again, or an evaluator rerunning a test set, sees what was seen before
     llm_temperature: float = Field(0.0, ge=0, le=2)
