@@ -69,7 +69,7 @@ class Settings(BaseSettings):
 
     # answering
     answerer: Literal["llm", "extractive"] = "llm"
-    # 900: as accurate as 1200 on dev + sample (34 of 37 both; 600: 25) with the first token 0.70x as
+    # 900: as accurate as 1200 on dev + sample (33 of 36 both; 600: 25) with the first token 0.70x as
     # late (docs/BENCHMARKS.md, context_budget): the fastest budget within one question of the best
     context_chars: int = Field(900, ge=200, description="character budget of passages sent to the LLM")
     history_turns: int = Field(4, ge=0, description="past turns sent to the model")
