@@ -92,7 +92,9 @@ class Settings(BaseSettings):
     # parallel slots of the local llama.cpp server: answers decoded together in one batch (decoding
     # is memory-bound on a CPU, so a batch of answers costs little more than one); each slot has its
     # own llm_ctx tokens of context
-    llm_slots: int = Field(1, ge=1, le=16, description="answers the local LLM server decodes together")
+    # 2: the most answers per minute at 4 and 8 simultaneous users on 2 cores (1.13x / 1.21x one
+    # slot); 4 slots gained nothing (docs/BENCHMARKS.md, concurrent_users)
+    llm_slots: int = Field(2, ge=1, le=16, description="answers the local LLM server decodes together")
     # unset = llm_slots; with ZHIKU_LLM_BASE_URL, set it to what that endpoint serves at once
     llm_concurrency: int = Field(1, ge=1, description="LLM answers generated at once; more wait in line")
     llm_queue_wait_s: float = Field(60.0, ge=0, description="how long a question waits for the LLM before 'busy'")
