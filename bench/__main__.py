@@ -1,7 +1,9 @@
 """Run every benchmark, each in its own process: `python -m bench [--quick]`.
 
-The full run fits in 30 minutes on a 2-core machine (the slow parts stop at time budgets and
-say how far they got); --quick runs small subsets. A failing script is reported, the rest run.
+The full run takes about two hours on a 2-core machine: the context budget grid alone answers
+~200 questions three times (it stops at 55 minutes and says how far it got) and the concurrent
+users run 3 configurations x 4 user counts x 3 minutes; the rest fits in 30 minutes (slow parts
+stop at time budgets). --quick runs small subsets. A failing script is reported, the rest run.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import time
 
 from bench.common import REPO, fmt_load, loadavg, parse_args
 
-SCRIPTS = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "first_content", "cold_start",
-           "omp_wait", "question_log", "ocr"]
+SCRIPTS = ["index_build", "embed_dtype", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "first_content",
+           "context_budget", "concurrent_users", "cold_start", "omp_wait", "question_log", "ocr"]
 
 
 def main() -> int:

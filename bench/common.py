@@ -221,41 +221,50 @@ def demo_chunk_texts(corpus: Path, settings) -> tuple[list, list[str]]:
     return chunks, [indexed_text(c, config) for c in chunks]
 
 
-def index_cache_dir() -> Path:
+def index_cache_dir(dtype: str = "float32") -> Path:
+    """One cached demo index per embedding dtype (vectors of one cannot serve the other)."""
     from rag.settings import Settings
 
-    return Settings().cache_dir / "bench" / "demo-index"
+    return Settings().cache_dir / "bench" / ("demo-index" if dtype == "float32" else f"demo-index-{dtype}")
 
 
-def seed_index_cache(built_index: Path) -> None:
-    """Keep a copy of a freshly built demo index, so later scripts need not embed again."""
-    cache = index_cache_dir()
-    if (cache / "CURRENT").exists():
+def seed_index_cache(built_index: Path, stale: bool = False, dtype: str = "float32") -> None:
+    """Keep a copy of a freshly built demo index, so later scripts need not embed again; a `stale`
+    cache (one the build had to re-embed, e.g. after a chunking change) is replaced."""
+    cache = index_cache_dir(dtype)
+    if (cache / "CURRENT").exists() and not stale:
         return
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_name(f".partial-{os.getpid()}")
     shutil.copytree(built_index, partial, ignore=shutil.ignore_patterns(".lock"))
+    old = cache.with_name(f".old-{os.getpid()}")
+    if stale and cache.exists():
+        cache.rename(old)
     try:
         partial.rename(cache)
     except OSError:
         shutil.rmtree(partial, ignore_errors=True)  # another run seeded it first
+    shutil.rmtree(old, ignore_errors=True)
 
 
-def demo_index(target: Path) -> dict:
-    """An up-to-date index of the demo corpus in `target` (a fresh folder).
+def demo_index(target: Path, **overrides) -> dict:
+    """An up-to-date index of the demo corpus in `target` (a fresh folder), built with the settings
+    (and `overrides`, e.g. embedding_dtype) the benchmark will search it with.
 
     Copied from the bench cache (or from `make run`'s data/index) and brought up to date with
     IndexBuilder.build, which re-embeds only what changed: nothing, normally. Returns its report.
     """
-    from rag.components import make_builder
+    from rag.components import make_builder, make_embedder
 
-    for source in (index_cache_dir(), DEFAULT_INDEX):
+    settings = settings_for(target, **overrides)
+    dtype = make_embedder(settings).dtype
+    for source in (index_cache_dir(dtype), DEFAULT_INDEX):
         if (source / "CURRENT").exists():
             shutil.copytree(source, target, ignore=shutil.ignore_patterns(".lock"), dirs_exist_ok=True)
             break
     started = time.perf_counter()
-    report = make_builder(settings_for(target)).build(DEMO_CORPUS)
-    seed_index_cache(target)
+    report = make_builder(settings).build(DEMO_CORPUS)
+    seed_index_cache(target, stale=report.embedded > 0, dtype=dtype)
     return {"seconds": round(time.perf_counter() - started, 2), "embedded": report.embedded,
             "reused": report.reused, "chunks": report.chunks}
 

@@ -5,7 +5,8 @@ Each configuration is a real `zhiku serve` process on a free loopback port over 
 after the other, each a dev question (rotated so users ask different ones), for the time budget;
 the figures are answers per minute, p50/p95 of the whole answer, 503s (busy, by design past the
 queue) and other errors, with the ratio of answers/minute against one user of the same
-configuration in the same run.
+configuration, and against the first configuration (today's one slot) at the same number of
+users, all in the same run.
 
 Usage: python -m bench.concurrent_users [--quick] [--config NAME=VAR=VALUE,VAR=VALUE ...]
 """
@@ -31,11 +32,12 @@ USERS = [1, 2, 4, 8]
 SECONDS = 180
 QUICK_USERS = [1, 2]
 QUICK_SECONDS = 40
-# today's default against more answers let through at once: one line per configuration, as
-# ZHIKU_* variables (add the local server's parallel slots here once they are a setting)
+# one answer at a time (zhiku before parallel slots) against 2 and 4 slots decoding together;
+# one line per configuration, as ZHIKU_* variables (llm_concurrency follows llm_slots)
 CONFIGS = {
-    "concurrency 1 (default)": {"ZHIKU_LLM_CONCURRENCY": "1"},
-    "concurrency 4": {"ZHIKU_LLM_CONCURRENCY": "4"},
+    "1 slot": {"ZHIKU_LLM_SLOTS": "1"},
+    "2 slots": {"ZHIKU_LLM_SLOTS": "2"},
+    "4 slots": {"ZHIKU_LLM_SLOTS": "4"},
 }
 
 
@@ -151,17 +153,21 @@ def main(argv: list[str] | None = None) -> None:
     demo_index(index_dir)
     results: dict[str, dict] = {}
     rows = []
-    for name, env in parse_configs(args.config).items():
+    configs = parse_configs(args.config)
+    for name, env in configs.items():
         with Server(env, index_dir) as server:
             for users in users_list:
                 print(f"{name}: {users} users for {seconds:g} s (load {fmt_load(loadavg())})", flush=True)
                 result = load(server.url, users, seconds, questions)
                 results[f"{name} / {users}"] = result
                 base = results[f"{name} / {users_list[0]}"]["per_minute"] or float("nan")
+                first = results.get(f"{next(iter(configs))} / {users}", {}).get("per_minute") or float("nan")
                 rows.append([name, users, result["answered"], result["per_minute"],
-                             round(result["per_minute"] / base, 2), result["p50_s"], result["p95_s"],
+                             round(result["per_minute"] / base, 2), round(result["per_minute"] / first, 2),
+                             result["p50_s"], result["p95_s"],
                              result["busy"], result["errors"], result["fallback"], fmt_load(result["load_end"])])
-    headers = ["configuration", "users", "answers", "answers/min", "× one user", "p50 s", "p95 s", "503s",
+    headers = ["configuration", "users", "answers", "answers/min", "× one user", f"× {next(iter(configs))}",
+               "p50 s", "p95 s", "503s",
                "errors", "fallbacks", "load at end"]
     save("concurrent_users", args.quick, info, results, {"simultaneous users": table(headers, rows)})
 

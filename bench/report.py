@@ -6,8 +6,8 @@ import json
 
 from bench.common import RESULTS, machine_line, parse_args
 
-ORDER = ["index_build", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "first_content", "cold_start", "omp_wait",
-         "question_log", "ocr"]
+ORDER = ["index_build", "embed_dtype", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "first_content",
+         "context_budget", "concurrent_users", "cold_start", "omp_wait", "question_log", "ocr"]
 
 
 def main() -> None:

@@ -73,7 +73,7 @@ class IndexBuilder:
         embedder: Embedder,
         config: ChunkingConfig,
         index_type: str = "auto",
-        ann_threshold: int = 200_000,
+        ann_threshold: int = 50_000,
         tokenizer: Tokenizer | None = None,
         progress: bool = False,
         max_file_bytes: int = MAX_FILE_BYTES,

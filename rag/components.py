@@ -6,7 +6,7 @@ from __future__ import annotations
 from index.builder import IndexBuilder
 from index.collections import CollectionRegistry
 from index.embedded_store import EmbeddedStore
-from index.embedding import Embedder
+from index.embedding import Embedder, resolve_dtype
 from index.errors import ZhikuError
 from index.pipeline import ChunkingConfig
 from index.store import ChunkStore, index_summary  # noqa: F401 - the CLI's import
@@ -16,7 +16,8 @@ from rag.settings import Settings
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    return Embedder(settings.embedding_model, settings.embedder_cache_dir, settings.embedding_batch_size)
+    return Embedder(settings.embedding_model, settings.embedder_cache_dir, settings.embedding_batch_size,
+                    dtype=resolve_dtype(settings.embedding_dtype))
 
 
 def chunking_config(settings: Settings) -> ChunkingConfig:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embedding import PACKAGED_E5
@@ -41,10 +41,16 @@ class Settings(BaseSettings):
     embedding_model: str = PACKAGED_E5
     embedding_batch_size: int = Field(16, ge=1)
     embed_title: bool = True  # prepend the article title to the embedded text
+    # bfloat16 runs the encoder 2.9x faster on CPUs with AMX (cosine to float32 >= 0.998, dev hit@5
+    # unchanged) but no faster with AVX-512-BF16 alone (docs/BENCHMARKS.md): auto = bfloat16 where the
+    # CPU has AMX, else float32. Recorded in the index manifest: switching rebuilds the index.
+    embedding_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
 
-    # dense index: flat is exact; hnsw for large corpora; auto switches past ann_threshold chunks
+    # dense index: flat is exact; hnsw for large corpora; auto switches past ann_threshold chunks.
+    # 50k: flat hybrid search is ~47 ms p95 at 100k chunks and grows linearly, HNSW ~5 ms at any
+    # size (docs/BENCHMARKS.md, retrieval_scale); past 50k an HNSW build per version is worth it
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
-    ann_threshold: int = 200_000
+    ann_threshold: int = Field(50_000, ge=1)
 
     # where chunks are stored: zhiku's own folders (index_dir), or Milvus (README "Scaling out")
     store: Literal["embedded", "milvus"] = "embedded"
@@ -64,7 +70,9 @@ class Settings(BaseSettings):
 
     # answering
     answerer: Literal["llm", "extractive"] = "llm"
-    context_chars: int = Field(1200, ge=200, description="character budget of passages sent to the LLM")
+    # 900: as accurate as 1200 on dev + sample (33 of 36 both; 600: 25) with the first token 0.70x as
+    # late (docs/BENCHMARKS.md, context_budget): the fastest budget within one question of the best
+    context_chars: int = Field(900, ge=200, description="character budget of passages sent to the LLM")
     history_turns: int = Field(4, ge=0, description="past turns sent to the model")
 
     # LLM: an OpenAI-compatible endpoint; empty base URL = start the embedded local llama.cpp server
@@ -72,7 +80,9 @@ class Settings(BaseSettings):
     llm_model: str = "local"
     llm_api_key: str = "not-needed"
     llm_timeout_s: float = Field(120.0, gt=0, description="per LLM request: connect, each read, each write")
-    llm_max_tokens: int = Field(256, ge=1, le=8192, description="the longest answer the LLM may write")
+    # the longest correct answer measured was 57 tokens (context_budget); 128 leaves twice that and
+    # halves what a model that runs on costs before it is cut off
+    llm_max_tokens: int = Field(128, ge=1, le=8192, description="the longest answer the LLM may write")
     # greedy: the same question over the same articles gets the same answer, so a user asking
     # again, or an evaluator rerunning a test set, sees what was seen before
     llm_temperature: float = Field(0.0, ge=0, le=2)
@@ -80,6 +90,13 @@ class Settings(BaseSettings):
     llm_ctx: int = Field(4096, ge=256, description="the local model's context in tokens (bounds its KV cache)")
     llm_cache_mib: int = Field(256, ge=0, description="the local server's cache of old prompts, in MiB")
     llm_threads: int = 2
+    # parallel slots of the local llama.cpp server: answers decoded together in one batch (decoding
+    # is memory-bound on a CPU, so a batch of answers costs little more than one); each slot has its
+    # own llm_ctx tokens of context
+    # 2: the most answers per minute at 4 and 8 simultaneous users on 2 cores (1.13x / 1.21x one
+    # slot); 4 slots gained nothing (docs/BENCHMARKS.md, concurrent_users)
+    llm_slots: int = Field(2, ge=1, le=16, description="answers the local LLM server decodes together")
+    # unset = llm_slots; with ZHIKU_LLM_BASE_URL, set it to what that endpoint serves at once
     llm_concurrency: int = Field(1, ge=1, description="LLM answers generated at once; more wait in line")
     llm_queue_wait_s: float = Field(60.0, ge=0, description="how long a question waits for the LLM before 'busy'")
 
@@ -103,6 +120,12 @@ class Settings(BaseSettings):
     question_log: bool = True
     question_log_days: int = Field(90, ge=1, le=3650, description="logged questions older than this are deleted")
     question_log_max_rows: int = Field(100_000, ge=100, description="the oldest rows go past this many")
+
+    @model_validator(mode="after")
+    def _concurrency_follows_slots(self) -> Settings:
+        if "llm_concurrency" not in self.model_fields_set:
+            self.llm_concurrency = self.llm_slots
+        return self
 
     @property
     def embedder_cache_dir(self) -> Path:

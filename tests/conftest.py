@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # nothing in the tests may reach a model hub
+# the session embedder below is float32 (Embedder's default), and so are the indexes it builds; a
+# Settings() made by the code under test must agree (auto would pick bfloat16 on CPUs that have it)
+os.environ["ZHIKU_EMBEDDING_DTYPE"] = "float32"
 
 DATA = Path(__file__).parent / "data"
 FIXTURE_ARTICLES = DATA / "articles"

@@ -262,7 +262,8 @@ def worker_params(config: dict, monkeypatch) -> Any:
 
 
 def test_the_local_llm_runs_with_the_context_memory_and_threads_the_settings_give(tmp_path, monkeypatch):
-    argv, config = local_server_config(tmp_path, monkeypatch, llm_ctx=2048, llm_threads=1, llm_cache_mib=64)
+    argv, config = local_server_config(tmp_path, monkeypatch, llm_ctx=2048, llm_threads=1, llm_cache_mib=64,
+                                       llm_slots=1)
     assert argv[0] == sys.executable and argv[1].endswith("llm_worker.py") and len(argv) == 2  # no secret in argv
     assert config["n_ctx"] == 2048 and config["threads"] == 1 and config["cache_ram_mib"] == 64
     params = worker_params(config, monkeypatch)
@@ -274,11 +275,29 @@ def test_the_local_llm_runs_with_the_context_memory_and_threads_the_settings_giv
     assert params.api_keys == [config["api_key"]] and len(config["api_key"]) >= 24
 
 
+def test_parallel_slots_each_keep_the_whole_context_the_settings_give(tmp_path, monkeypatch):
+    _, config = local_server_config(tmp_path, monkeypatch, llm_ctx=2048, llm_slots=3)
+    params = worker_params(config, monkeypatch)
+    assert params.n_parallel == 3 and params.cont_batching  # three answers decoded in one batch
+    assert params.n_ctx == 3 * 2048  # llama.cpp divides n_ctx among the slots: 2048 tokens each
+
+
+def test_answers_let_through_at_once_follow_the_slots_unless_set(monkeypatch):
+    assert Settings(llm_slots=3).llm_concurrency == 3
+    assert Settings(llm_slots=3, llm_concurrency=1).llm_concurrency == 1  # e.g. to keep cores for retrieval
+    monkeypatch.setenv("ZHIKU_LLM_SLOTS", "2")
+    assert Settings().llm_concurrency == 2
+    monkeypatch.setenv("ZHIKU_LLM_CONCURRENCY", "5")  # a remote endpoint serving five at once
+    assert (Settings().llm_slots, Settings().llm_concurrency) == (2, 5)
+
+
 def test_a_context_of_zero_which_llama_cpp_reads_as_the_models_full_32k_is_refused():
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError, match="llm_ctx"):
         Settings(llm_ctx=0)
+    with pytest.raises(ValidationError, match="llm_slots"):
+        Settings(llm_slots=0)
     with pytest.raises(ValidationError, match="llm_timeout_s"):
         Settings(llm_timeout_s=0)
 

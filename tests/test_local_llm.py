@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from importlib import metadata
 from pathlib import Path
 
@@ -109,41 +110,78 @@ def test_a_chat_model_without_any_endpoint_is_refused() -> None:
         make_chat_model(Settings(llm_base_url=""))
 
 
-# --- the real thing: 1.1 GB assembled, llama.cpp started, a Chinese question answered ---
+# --- the real thing: 1.1 GB assembled, llama.cpp started, Chinese questions answered ---
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
+LIBRARY = "资料：区图书馆周二至周日开放时间为9:00至20:00，周一闭馆。\n问题：图书馆星期一开门吗？请用中文简短回答。"
+
+
+@pytest.fixture(scope="module")
+def runtime():
+    """The packaged model on llama.cpp with two parallel slots, started once for this module."""
+    from rag.llm.client import LLMRuntime
+
+    # the 1.1 GB file is kept in the user cache between runs; the server log goes there too
+    settings = Settings(llm_base_url="", llm_gguf_path="", llm_model="local", llm_max_tokens=48,
+                        llm_temperature=0.0, llm_ctx=2048, llm_slots=2)
+    runtime = LLMRuntime(settings)
+    assert runtime.status.state == "idle"  # nothing starts before it is needed
+    yield runtime
+    server = runtime.local_server
+    runtime.close()
+    assert server is None or not server.running
 
 
 @pytest.mark.llm
 @pytest.mark.slow
-def test_packaged_model_answers_in_chinese_through_invoke_and_stream(tmp_path: Path) -> None:
+def test_packaged_model_answers_in_chinese_through_invoke_and_stream(runtime) -> None:
     # no skip: the lock installs xllamacpp and the weights, so their absence is a broken install
-    from rag.llm.client import LLMRuntime
+    runtime.warm_up().join()  # starts the server and asks for one token
+    assert str(runtime.status) == "ready"
+    chat = runtime.chat_model()
+    server = runtime.local_server
+    assert server is not None and server.running
+    assert runtime.base_url.startswith("http://127.0.0.1:")
 
-    # the 1.1 GB file is kept in the user cache between runs; the server log goes there too
-    settings = Settings(
-        llm_base_url="", llm_gguf_path="", llm_model="local", llm_max_tokens=48, llm_temperature=0.0, llm_ctx=2048
-    )
-    runtime = LLMRuntime(settings)
-    try:
-        assert runtime.status.state == "idle"
-        runtime.warm_up().join()  # starts the server and asks for one token
-        assert str(runtime.status) == "ready"
-        chat = runtime.chat_model()
-        server = runtime.local_server
-        assert server is not None and server.running
-        assert runtime.base_url.startswith("http://127.0.0.1:")
+    answer = chat.invoke(LIBRARY).content
+    assert HAN.search(answer), answer
 
-        question = "资料：区图书馆周二至周日开放时间为9:00至20:00，周一闭馆。\n问题：图书馆星期一开门吗？请用中文简短回答。"
-        answer = chat.invoke(question).content
-        assert HAN.search(answer), answer
+    streamed = [chunk.content for chunk in chat.stream(LIBRARY)]
+    assert len(streamed) > 1  # arrived in pieces, not at once
+    assert HAN.search("".join(streamed)), streamed
 
-        streamed = [chunk.content for chunk in chat.stream(question)]
-        assert len(streamed) > 1  # arrived in pieces, not at once
-        assert HAN.search("".join(streamed)), streamed
-    finally:
-        runtime.close()
-    assert not server.running
+
+@pytest.mark.llm
+@pytest.mark.slow
+def test_two_questions_stream_at_once_from_the_parallel_slots_without_mixing(runtime) -> None:
+    chat = runtime.chat_model()
+    questions = {
+        "library": "资料：区图书馆周二至周日开放，周一闭馆。\n问题：图书馆哪天闭馆？请用一句完整的中文回答。",
+        "exports": "资料：2023年中国汽车出口491万辆，同比增长57.9%。\n问题：2023年中国汽车出口了多少辆？请用一句完整的中文回答。",
+    }
+    arrivals: list[str] = []  # which stream each piece belonged to, in the order they arrived
+    texts: dict[str, list[str]] = {name: [] for name in questions}
+    lock, start = threading.Lock(), threading.Barrier(len(questions))
+
+    def ask(name: str) -> None:
+        start.wait()
+        for chunk in chat.stream(questions[name]):
+            with lock:
+                arrivals.append(name)
+                texts[name].append(chunk.content)
+
+    threads = [threading.Thread(target=ask, args=(name,)) for name in questions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    library, exports = "".join(texts["library"]), "".join(texts["exports"])
+    # decoded together: each stream delivered a piece before the other one ended (one slot would
+    # have answered one question whole, then the other)
+    last = {name: len(arrivals) - 1 - arrivals[::-1].index(name) for name in questions}
+    assert arrivals.index("library") < last["exports"] and arrivals.index("exports") < last["library"], arrivals
+    assert ("周一" in library or "星期一" in library) and "491" not in library, library
+    assert "491" in exports and "闭馆" not in exports and "图书馆" not in exports, exports
 
 
 @pytest.mark.llm

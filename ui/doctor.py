@@ -24,7 +24,7 @@ from index.embedding import PACKAGED_E5
 from index.errors import LLMError, ZhikuError
 from index.packaged_e5 import is_complete, packaged_e5_folder
 from index.snapshot import FORMAT_VERSION
-from rag.components import chunking_config, make_store
+from rag.components import chunking_config, make_embedder, make_store
 from rag.llm.weights import (
     PACKAGED_GGUF_NAME,
     PACKAGED_GGUF_SHA256,
@@ -249,8 +249,9 @@ def check_index(settings: Settings) -> Check:
     version = store.version()
     detail = f"{where}: version {version}, format {m.format}, {len(m.files)} files, {chunks} chunks"
     data = {"version": version, "format": m.format, "files": len(m.files), "chunks": chunks}
-    if m.embedding_model != settings.embedding_model:
-        other = f"built with {m.embedding_model}, the model is now {settings.embedding_model}"
+    model = make_embedder(settings).model_name  # with its dtype when not float32; nothing is loaded
+    if m.embedding_model != model:
+        other = f"built with {m.embedding_model}, the model is now {model}"
         return Check("index", "fail", f"{detail}; {other}",
                      "`zhiku index build` rebuilds it with the current model", data)
     if m.format != FORMAT_VERSION or m.chunking != chunking_config(settings).as_dict():

@@ -72,6 +72,7 @@ def local_server_for(settings: Settings) -> LocalLLMServer:
         gguf,
         n_ctx=settings.llm_ctx,
         threads=settings.llm_threads,
+        slots=settings.llm_slots,
         prompt_cache_mib=settings.llm_cache_mib,
         alias=settings.llm_model,
         log_path=settings.cache_dir / "llm" / "server.log",

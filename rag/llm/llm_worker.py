@@ -1,7 +1,8 @@
 """Child process of `LocalLLMServer`: runs llama.cpp's HTTP server (xllamacpp) until stdin closes.
 
 Run by file path, so it imports nothing of the project. Protocol:
-- stdin, first line: JSON config {model, n_ctx, threads, api_key, alias, cache_ram_mib}
+- stdin, first line: JSON config {model, n_ctx, slots, threads, api_key, alias, cache_ram_mib}
+  (n_ctx is the whole context, which llama.cpp divides among the slots)
 - stdout, one line: {"address": "http://127.0.0.1:PORT"} once the model is loaded, or {"error": ...}
 - stdin EOF (the parent closed it, exited or died): shut down.
 The API key travels on stdin, not argv, so other users cannot read it from the process list.
@@ -28,7 +29,9 @@ def main() -> int:
         params.n_ctx = config["n_ctx"]
         params.cpuparams.n_threads = config["threads"]
         params.cpuparams_batch.n_threads = config["threads"]
-        params.n_parallel = 1  # one request at a time gets the whole context; others queue
+        # answers decoded together, each new request joining the running batch (continuous batching)
+        params.n_parallel = config.get("slots", 1)
+        params.cont_batching = True
         params.hostnames = ["127.0.0.1"]
         params.port = 0  # the OS picks a free port: no race between probing and binding
         params.api_keys = [config["api_key"]]

@@ -3,8 +3,11 @@
 A child process, not a thread: a crash or an out-of-memory kill of llama.cpp cannot take the app
 down, and its memory is returned when it stops. The child (`llm_worker.py`) exits when its stdin
 closes, so it dies with the app even when the app is killed.
+With `slots` > 1 the server decodes that many answers together (llama.cpp's parallel slots with
+continuous batching); llama.cpp divides its context among the slots, so it is given
+`n_ctx * slots` and every answer keeps `n_ctx` tokens.
 Usage:
-    with LocalLLMServer(gguf_path, n_ctx=4096, threads=2) as server:
+    with LocalLLMServer(gguf_path, n_ctx=4096, threads=2, slots=2) as server:
         chat = make_chat_model(settings, server.base_url, api_key=server.api_key)
 """
 
@@ -45,6 +48,7 @@ class LocalLLMServer:
         *,
         n_ctx: int = 4096,
         threads: int = 2,
+        slots: int = 1,
         alias: str = "local",
         log_path: Path | None = None,
         start_timeout_s: float = 180.0,
@@ -53,6 +57,7 @@ class LocalLLMServer:
         self.model_path = Path(model_path)
         self.n_ctx = n_ctx
         self.threads = threads
+        self.slots = slots
         self.alias = alias  # the model name the server answers to
         self.log_path = log_path  # llama.cpp's own log; None = a temporary file
         self.start_timeout_s = start_timeout_s
@@ -97,8 +102,9 @@ class LocalLLMServer:
                 raise
             atexit.register(self.stop)
             logger.info(
-                "local LLM server pid %d on %s ready in %.1f s (%s, n_ctx %d, %d threads)",
-                self._proc.pid, self._address, time.perf_counter() - began, self.model_path.name, self.n_ctx, self.threads,
+                "local LLM server pid %d on %s ready in %.1f s (%s, %d slots of n_ctx %d, %d threads)",
+                self._proc.pid, self._address, time.perf_counter() - began, self.model_path.name, self.slots, self.n_ctx,
+                self.threads,
             )
             return self._address + "/v1"
 
@@ -135,7 +141,8 @@ class LocalLLMServer:
         )
         config = {
             "model": str(self.model_path),
-            "n_ctx": self.n_ctx,
+            "n_ctx": self.n_ctx * self.slots,  # llama.cpp splits it among the slots
+            "slots": self.slots,
             "threads": self.threads,
             "api_key": self.api_key,
             "alias": self.alias,
