@@ -18,14 +18,13 @@ Usage:
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Collection as Names
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from index.errors import ZhikuError
+from index.files import ChangedFile, write_atomically
 from index.records import DEFAULT_COLLECTION
 
 EVERYONE = "*"  # a group every signed-in reader has
@@ -80,20 +79,14 @@ class CollectionRegistry:
     def __init__(self, path: Path, default_folder: Path, default_title: str = "公共资料"):
         self.path = Path(path)
         self._default = KnowledgeCollection(DEFAULT_COLLECTION, default_title, Path(default_folder))
-        self._cache: tuple[float, dict[str, KnowledgeCollection]] | None = None
+        self._file: ChangedFile[dict[str, KnowledgeCollection]] = ChangedFile(self.path)
 
     # --- reading -------------------------------------------------------------------------------
 
     def all(self) -> dict[str, KnowledgeCollection]:
         """Every collection by name, the default first; re-read when the file changed (the CLI
         edits it while a server runs)."""
-        try:
-            mtime = self.path.stat().st_mtime_ns
-        except FileNotFoundError:
-            mtime = -1
-        if self._cache is None or self._cache[0] != mtime:
-            self._cache = (mtime, self._read())
-        return self._cache[1]
+        return self._file.read(self._read)
 
     def get(self, name: str) -> KnowledgeCollection:
         found = self.all().get(name)
@@ -149,15 +142,6 @@ class CollectionRegistry:
     def _write(self, collections: dict[str, KnowledgeCollection]) -> None:
         items = [{**asdict(c), "folder": str(c.folder), "groups": list(c.groups)}
                  for n, c in collections.items() if n != DEFAULT_COLLECTION]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".collections-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"collections": items}, fh, ensure_ascii=False, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self._cache = None
+        data = json.dumps({"collections": items}, ensure_ascii=False, indent=1).encode("utf-8")
+        write_atomically(self.path, data, prefix=".collections-", suffix=".json")
+        self._file.forget()

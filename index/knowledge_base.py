@@ -9,9 +9,7 @@ one per collection: `KnowledgeBases(builder, registry, 20).get("hr").upload(...)
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import threading
 import time
 import unicodedata
@@ -20,6 +18,7 @@ from pathlib import Path
 from index.builder import BuildReport, IndexBuilder, source_prefix
 from index.collections import CollectionRegistry
 from index.errors import ZhikuError
+from index.files import write_atomically
 from index.loaders import KINDS
 from index.records import DEFAULT_COLLECTION
 from index.store import index_summary
@@ -83,16 +82,7 @@ class KnowledgeBase:
         target = self.uploads_dir / name
         with self._lock:
             self._drop_stale_parts()
-            fd, tmp = tempfile.mkstemp(dir=self.uploads_dir, prefix=PART_PREFIX, suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(target, data, prefix=PART_PREFIX, suffix=".part")
             report = self.builder.add([target], root=self.corpus_dir, collection=self.collection)
         if report.skipped:
             target.unlink(missing_ok=True)  # unreadable: do not keep it around to fail again

@@ -363,7 +363,7 @@ def test_an_upload_killed_midway_leaves_no_partial_document(tmp_path, tokenizer,
 
 @pytest.mark.parametrize("failure", ["disk full mid-write", "rename fails"])
 def test_an_upload_that_fails_midway_leaves_nothing_behind(tmp_path, tokenizer, monkeypatch, failure):
-    import index.knowledge_base as kb_module
+    import index.files as files_module  # where uploads are written whole or not at all
     from index.knowledge_base import KnowledgeBase
     from rag.components import make_builder
 
@@ -390,9 +390,9 @@ def test_an_upload_that_fails_midway_leaves_nothing_behind(tmp_path, tokenizer, 
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
     if failure == "disk full mid-write":
-        monkeypatch.setattr(kb_module.os, "fdopen", lambda fd, mode: DiskFull(real_fdopen(fd, mode)))
+        monkeypatch.setattr(files_module.os, "fdopen", lambda fd, mode: DiskFull(real_fdopen(fd, mode)))
     else:
-        monkeypatch.setattr(kb_module.os, "replace", failing_replace)
+        monkeypatch.setattr(files_module.os, "replace", failing_replace)
     with pytest.raises(OSError):
         KnowledgeBase(make_builder(settings, HashEmbedder()), settings.corpus_dir).upload(UPLOAD_NAME, upload_data())
     assert list((settings.corpus_dir / "uploads").iterdir()) == []

@@ -20,12 +20,12 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from index.errors import ZhikuError
+from index.files import ChangedFile, write_atomically
 
 PREFIX = "zk_"
 _TOKEN = re.compile(r"^zk_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
@@ -68,16 +68,10 @@ class ApiToken:
 class TokenStore:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._cache: tuple[int, dict[str, ApiToken]] | None = None
+        self._file: ChangedFile[dict[str, ApiToken]] = ChangedFile(self.path)
 
     def all(self) -> dict[str, ApiToken]:
-        try:
-            mtime = self.path.stat().st_mtime_ns
-        except FileNotFoundError:
-            mtime = -1
-        if self._cache is None or self._cache[0] != mtime:
-            self._cache = (mtime, self._read())
-        return self._cache[1]
+        return self._file.read(self._read)
 
     def any_active(self) -> bool:
         return any(t.active() for t in self.all().values())
@@ -136,25 +130,9 @@ class TokenStore:
             raise ZhikuError(f"{self.path} cannot be read ({exc}); fix or remove it") from exc
 
     def _write(self, tokens: dict[str, ApiToken]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"tokens": [{**asdict(t), "collections": list(t.collections)} for t in tokens.values()]}
-        write_private(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
-        self._cache = None
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by its owner only, atomically (temporary file + rename)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomically(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"), private=True)
+        self._file.forget()
 
 
 def server_secret(data_dir: Path) -> bytes:
