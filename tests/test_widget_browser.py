@@ -24,6 +24,9 @@ HOSTILE = (
     "共有<img src=x onerror=\"window.__pwned=3\">三百二十名员工参加疏散。\n"
 )
 
+PARKING = ("# 园区停车新规\n\n自2024年9月起，园区地下车库实行预约停车，每位员工每月可预约二十次，"
+           "预约办法详见<https://intranet.example.com/parking>。\n")
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -77,6 +80,7 @@ def server(tmp_path_factory, fixture_index, embedder, sites) -> Iterator[Live]:
     settings = server_settings(tmp_path_factory.mktemp("browser"), fixture_index, token=TOKEN,
                                allowed_origins=[sites["allowed"].origin])
     (settings.corpus_dir / "safety.md").write_text(HOSTILE, encoding="utf-8")
+    (settings.corpus_dir / "parking.md").write_text(PARKING, encoding="utf-8")
     make_builder(settings, embedder).build(settings.corpus_dir)
     with live_server(settings, embedder) as live:
         for site in sites.values():
@@ -217,3 +221,17 @@ def test_a_citation_opens_its_passage_in_its_document(server, sites, page):
     assert "auto_exports.txt" in preview.locator(".file").inner_text()
     assert preview.evaluate("document.getElementById('zk-hit').getBoundingClientRect().top") < 800  # in view
     screenshot(preview, "preview-text.png")
+
+
+def test_links_in_passages_are_links_and_a_long_answer_shows_from_its_start(server, page):
+    frame = open_widget(page, f"{server.url}/widget-demo?token={TOKEN}")
+    ask(frame, "园区地下车库每位员工每月可以预约几次停车？")
+    answer = frame.locator(".msg.bot").last
+    link = answer.locator(".passage a.src-link").first
+    assert link.get_attribute("href") == "https://intranet.example.com/parking"
+    assert link.get_attribute("rel") == "noopener noreferrer" and "<https" not in answer.inner_text()
+    # the answer's first line is in view, however long its sources run below it
+    top = frame.evaluate("() => { const m = [...document.querySelectorAll('.msg.bot')].pop(), l = document.getElementById('log');"
+                         " return m.getBoundingClientRect().top - l.getBoundingClientRect().top; }")
+    assert top >= -2, top
+    screenshot(page, "widget-answer-start.png")

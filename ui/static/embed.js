@@ -72,6 +72,31 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // an answer taller than the panel (its sources run long) is shown from its start, not its end
+  function scrollToAnswer(view) {
+    var top = view.msg.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
+    if (view.msg.offsetHeight > log.clientHeight) log.scrollTop = top;
+    else scrollDown();
+  }
+
+  // text with its web links clickable ("<https://…>" as articles often write them, brackets dropped);
+  // only http(s) becomes a link, and every piece is a text node
+  var URL_IN_TEXT = /<?(https?:\/\/[^\s<>"'，。；）】]+)>?/g;
+  function appendText(node, text) {
+    var last = 0;
+    text.replace(URL_IN_TEXT, function (match, url, offset) {
+      node.appendChild(document.createTextNode(text.slice(last, offset)));
+      var link = el('a', 'src-link', url);
+      link.href = url;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      node.appendChild(link);
+      last = offset + match.length;
+      return match;
+    });
+    node.appendChild(document.createTextNode(text.slice(last)));
+  }
+
   function addMessage(role, text) {
     empty.hidden = true;
     var msg = el('div', 'msg ' + role);
@@ -98,7 +123,7 @@
     }
     if (answer.citations.length) view.msg.appendChild(renderSources(answer, prefix));
     view.msg.appendChild(renderFeedback(question, answer));
-    scrollDown();
+    scrollToAnswer(view);
   }
 
   // `text` into `node`, each [n] that names one of `items` a link to its entry `prefix + n`
@@ -107,7 +132,7 @@
     items.forEach(function (c) { cited[c.n] = c; });
     var last = 0;
     text.replace(MARKER, function (match, n, offset) {
-      node.appendChild(document.createTextNode(text.slice(last, offset)));
+      appendText(node, text.slice(last, offset));
       if (cited[n]) {
         var link = el('a', 'cite', '[' + n + ']');
         link.href = '#' + prefix + n;
@@ -126,7 +151,7 @@
       last = offset + match.length;
       return match;
     });
-    node.appendChild(document.createTextNode(text.slice(last)));
+    appendText(node, text.slice(last));
   }
 
   // --- before the answer: what retrieval found ----------------------------------------------
@@ -139,7 +164,7 @@
     box.appendChild(sourceList(view.passages, view.prefix));
     view.msg.appendChild(box);
     view.found = box;
-    scrollDown();
+    scrollToAnswer(view);
   }
 
   function showExtract(view, text) {
@@ -156,7 +181,7 @@
     view.bubble.appendChild(label);
     appendLinked(view.bubble, text, view.passages || [], view.prefix);
     view.waiting = true;
-    scrollDown();
+    scrollToAnswer(view);
   }
 
   function showToken(view, delta) {
@@ -166,7 +191,7 @@
       view.bubble.textContent = '';
     }
     view.bubble.appendChild(document.createTextNode(delta));
-    scrollDown();
+    scrollToAnswer(view);
   }
 
   function renderSources(answer, prefix) {
@@ -183,7 +208,7 @@
         var item = el('div', 'source');
         item.appendChild(el('div', 'src-title', h.title || h.source));
         item.appendChild(meta(h, ''));
-        item.appendChild(el('p', 'passage', h.text));
+        item.appendChild(passage(h.text, ''));
         more.appendChild(item);
       });
       box.appendChild(more);
@@ -233,12 +258,14 @@
     text = text || '';
     var at = quote ? text.indexOf(quote) : -1;
     if (at < 0) {
-      p.textContent = text;
+      appendText(p, text);
       return p;
     }
-    p.appendChild(document.createTextNode(text.slice(0, at)));
-    p.appendChild(el('mark', null, quote));
-    p.appendChild(document.createTextNode(text.slice(at + quote.length)));
+    appendText(p, text.slice(0, at));
+    var mark = el('mark');
+    appendText(mark, quote);
+    p.appendChild(mark);
+    appendText(p, text.slice(at + quote.length));
     return p;
   }
 
