@@ -1,13 +1,11 @@
-"""Who is an admin (the insights tab, the admin API, starting evaluation runs): one function, so
-the knowledge-base work's `Reader` identity can replace it in one place.
-
-The rule (the reader comes from ui/identity.py, through ui/access.py):
-- `ZHIKU_ADMIN_USERS` set: the users the trusted proxy header names in it, and nobody else;
-- else a signed-in reader (an API token, a widget token, a proxy sign-in): what identity says;
-- else `ZHIKU_TOKEN` set: a request presenting the token (header, `?token=`, or the session cookie
-  a page load with the token set);
-- else (no token: a local single-user server): requests from this machine (loopback) only, so a
-  server opened to the network without a token does not hand its log to everyone.
+"""Who is an admin (the insights tab, the admin API, starting evaluation runs), in one place, on
+top of the reader ui/identity.py makes of every request (through ui/access.py):
+- `ZHIKU_ADMIN_USERS` set: the signed-in users it names, and nobody else;
+- else a signed-in reader (the admin token `ZHIKU_TOKEN`, an API token, a widget token, a proxy
+  sign-in): admin as identity says (the admin token, an `--admin` API token);
+- else (no sign-in configured: a local single-user server): requests from this machine
+  (loopback) only, so a server opened to the network without a token does not hand its log to
+  everyone.
 
 Usage: `if not is_admin(request, settings): raise HTTPException(403, ...)` (FastAPI or gr.Request).
 """
