@@ -22,6 +22,10 @@ from index.ocr import OcrLine
 
 log = logging.getLogger(__name__)
 
+# what a row was read with: rows of another reading (v1 let the angle classifier drop lines) are
+# read again
+READING = 2
+
 
 @dataclass(frozen=True)
 class OcrPage:
@@ -47,8 +51,11 @@ class OcrCache:
         with open(path, encoding="utf-8") as fh:
             for row in fh:
                 try:
-                    page = _page(json.loads(row))
-                except (ValueError, KeyError, TypeError):
+                    data = json.loads(row)
+                    if data.get("v") != READING:
+                        continue
+                    page = _page(data)
+                except (ValueError, KeyError, TypeError, AttributeError):
                     continue  # the last line of a build that was killed while writing it
                 found[page.page] = page
         return found
@@ -58,7 +65,7 @@ class OcrCache:
         if path is None:
             return
         row = {
-            "page": page.page, "width": page.width, "height": page.height,
+            "v": READING, "page": page.page, "width": page.width, "height": page.height,
             "lines": [[l.text, round(l.score, 4), l.left, l.top, l.right, l.bottom] for l in page.lines],
         }
         try:
