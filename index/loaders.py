@@ -16,10 +16,12 @@ from pathlib import Path
 from index.cleaning import clean_text
 from index.errors import LoadError
 from index.extract import extract
+from index.ocr import EXTRA, ocr_installed
 from index.ocr_reader import OcrReader
 from index.paged import PAGED_KINDS, read_pages
 from index.pages import page_starts
 from index.records import Document, Skipped
+from index.word import docx_content
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ def load_file(
     source, sha256 = source_name(path, root), hashlib.sha256(raw).hexdigest()
     if kind in PAGED_KINDS:
         return _paged(raw, kind, source, sha256, ocr or OcrReader())
+    if kind == "docx":
+        return _word(raw, source, sha256, ocr or OcrReader())
     text = _clean(extract(raw, kind), kind)
     if not text:
         raise LoadError(EMPTY)
@@ -105,7 +109,10 @@ def _load_into(report: LoadReport, path: Path, base: Path | None, max_bytes: int
     """One file into the report: its Document, or a Skipped with the reason."""
     source = source_name(path, base)
     try:
-        report.documents.append(load_file(path, base, max_bytes, ocr))
+        doc = load_file(path, base, max_bytes, ocr)
+        report.documents.append(doc)
+        # a part that could not be read (a broken picture): its own line, the rest is indexed
+        report.skipped.extend(Skipped(doc.source, f"{note}; the rest of the file is indexed") for note in doc.notes)
     except LoadError as exc:
         report.skipped.append(Skipped(source, str(exc)))
         log.warning("skipped %s: %s", source, exc)
@@ -176,6 +183,35 @@ def _paged(raw: bytes, kind: str, source: str, sha256: str, ocr: OcrReader) -> D
         raise LoadError(EMPTY)
     starts = page_starts(pages.texts, text) if kind == "pdf" or len(pages.texts) > 1 else ()
     return Document(source=source, text=text, sha256=sha256, kind=kind, page_starts=starts, ocr_pages=pages.ocr)
+
+
+def _word(raw: bytes, source: str, sha256: str, ocr: OcrReader) -> Document:
+    """A Word file, its pictures' text where they stand (index/word.py), each block cleaned alone."""
+    pictures: list[str] = []
+
+    def read_picture(data: bytes, name: str) -> str:
+        key = hashlib.sha256(data).hexdigest()
+        pictures.append(key)
+        return ocr.picture_text(data, key, label=f"{source}: {name}")
+
+    content = docx_content(raw, read_picture if ocr_installed() else None)
+    if content.unread:
+        log.warning("%s: %d pictures not read: OCR is not installed (%s)", source, content.unread, EXTRA)
+    ocr.cache.link(sha256, pictures)  # what the file's OCR results are kept under, for pruning
+    parts, spans, at = [], [], 0
+    for block in content.blocks:
+        cleaned = clean_text(block.text) if block.ocr else _clean(block.text, "docx")
+        if not cleaned:
+            continue
+        at += 2 if parts else 0  # the blank line between blocks
+        if block.ocr:
+            spans.append((at, at + len(cleaned)))
+        parts.append(cleaned)
+        at += len(cleaned)
+    if not parts:
+        raise LoadError(EMPTY)
+    return Document(source=source, text="\n\n".join(parts), sha256=sha256, kind="docx", ocr_spans=tuple(spans),
+                    notes=tuple(content.problems))
 
 
 def _clean(text: str, kind: str) -> str:
