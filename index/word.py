@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from index.errors import LoadError
 from index.tables import cells_row
 
@@ -97,11 +99,12 @@ def _paragraph(paragraph, pictures: _Pictures) -> None:
     pictures.content.blocks.append(Block(_styled(paragraph, text)))
 
 
-def _picture_ids(element) -> list[str]:
-    from lxml import etree
+# python-docx's own xpath() knows no VML prefix: lxml's, with the prefixes given
+_FIND_PICTURES = etree.XPath(_PICTURES, namespaces=_NS)
 
-    # python-docx's own xpath() knows no VML prefix: lxml's, with the prefixes given
-    return [str(rid) for rid in etree.XPath(_PICTURES, namespaces=_NS)(element)]
+
+def _picture_ids(element) -> list[str]:
+    return [str(rid) for rid in _FIND_PICTURES(element)]
 
 
 def _has_pictures(element) -> bool:
