@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,16 +189,28 @@ def _paged(raw: bytes, kind: str, source: str, sha256: str, ocr: OcrReader) -> D
 def _word(raw: bytes, source: str, sha256: str, ocr: OcrReader) -> Document:
     """A Word file, its pictures' text where they stand (index/word.py), each block cleaned alone."""
     pictures: list[str] = []
+    started, fresh, left = time.monotonic(), 0, 0
 
     def read_picture(data: bytes, name: str) -> str:
+        nonlocal fresh, left
         key = hashlib.sha256(data).hexdigest()
         pictures.append(key)
+        new = not ocr.cache.pages(key)
+        # the file's OCR budget, as a long scan's: at least one new picture a run, the rest next build
+        if new and fresh and ocr.file_budget_s is not None and time.monotonic() - started > ocr.file_budget_s:
+            left += 1
+            return ""
+        fresh += new
         return ocr.picture_text(data, key, label=f"{source}: {name}")
 
     content = docx_content(raw, read_picture if ocr_installed() else None)
     if content.unread:
         log.warning("%s: %d pictures not read: OCR is not installed (%s)", source, content.unread, EXTRA)
     ocr.cache.link(sha256, pictures)  # what the file's OCR results are kept under, for pruning
+    if left:
+        raise LoadError(
+            f"OCR read {len(pictures) - left} of {len(pictures)} pictures within this file's {ocr.file_budget_s:g} s "
+            "budget (ZHIKU_OCR_FILE_BUDGET_S); the pictures read are kept and the next build goes on from there")
     parts, spans, at = [], [], 0
     for block in content.blocks:
         cleaned = clean_text(block.text) if block.ocr else _clean(block.text, "docx")

@@ -115,3 +115,16 @@ def test_without_the_ocr_extra_a_word_file_is_read_without_its_pictures(tmp_path
     monkeypatch.setattr("index.loaders.ocr_installed", lambda: False)
     doc = load_file(word_file(tmp_path / "纪要.docx", [screenshot]))
     assert doc.text.split("\n\n") == ["# 出口会议纪要", BEFORE, AFTER, LAST] and not doc.ocr_spans
+
+
+def test_a_word_file_past_its_ocr_budget_is_skipped_and_the_next_build_goes_on(tmp_path, screenshot, engine_calls):
+    """As a long scan: the pictures read so far are kept, at least one new one each run."""
+    cache = tmp_path / "ocr"
+    other = png(render_text(["区图书馆暑期每天上午九点开馆。"], width=900, heading=False))
+    (tmp_path / "docs").mkdir()
+    path = word_file(tmp_path / "docs" / "纪要.docx", [screenshot, other])
+    report = load_paths([path.parent], ocr=OcrReader(cache, file_budget_s=1e-9))  # spent after one picture
+    assert not report.documents and len(engine_calls) == 1
+    assert report.skipped[0].reason.startswith("OCR read 1 of 2 pictures") and "ZHIKU_OCR_FILE_BUDGET_S" in report.skipped[0].reason
+    doc = load_file(path, ocr=OcrReader(cache, file_budget_s=1e-9))  # the first from the cache, the second read
+    assert len(engine_calls) == 2 and "491万辆" in doc.text and "九点开馆" in doc.text
