@@ -32,6 +32,7 @@ from index.embedded_store import EmbeddedStore
 from index.embedding import Embedder
 from index.errors import ZhikuError
 from index.loaders import MAX_FILE_BYTES, load_paths
+from index.ocr_cache import OcrCache
 from index.ocr_reader import OcrReader, ocr_cache_dir
 from index.pipeline import ChunkingConfig, chunk_document, indexed_text, text_hash
 from index.records import DEFAULT_COLLECTION, Chunk, Document, Skipped
@@ -166,6 +167,9 @@ class IndexBuilder:
                 report.reused = report.chunks
             else:
                 self._write(files, changed, previous, report, _stage(on_progress, "embedding"))
+            # under the write lock: what OCR read for files no longer indexed goes
+            OcrCache(ocr_cache_dir(self.index_dir)).prune(
+                {f["sha256"] for f in files.values()}, {f["sha256"] for f in (previous.files if previous else {}).values()})
         report.seconds = time.perf_counter() - started
         return report
 

@@ -15,7 +15,8 @@ import unicodedata
 from html.parser import HTMLParser
 
 from index.errors import LoadError
-from index.tables import cells_row, pipe_rows_to_cells
+from index.tables import pipe_rows_to_cells
+from index.word import docx_text
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,8 @@ _MIN_PRINTABLE = 0.95  # share of printable characters (or whitespace) in real t
 
 
 def extract(raw: bytes, kind: str) -> str:
-    """Text of a file of `kind` (txt, md, docx, html); PDFs and images go page by page (index/paged.py)."""
+    """Text of a file of `kind` (txt, md, docx, html); PDFs and images go page by page (index/paged.py),
+    Word files with their pictures block by block (index/word.py)."""
     if kind == "docx":
         return docx_text(raw)
     if kind == "html":
@@ -118,48 +120,6 @@ def _opens_without_password(reader) -> bool:
         return bool(reader.decrypt(""))
     except Exception:  # e.g. AES without the optional crypto library
         return False
-
-
-def docx_text(raw: bytes) -> str:
-    """Paragraphs and tables in document order; headings marked as in Markdown."""
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    try:
-        document = docx.Document(io.BytesIO(raw))
-    except Exception as exc:
-        raise LoadError(f"corrupt Word file ({type(exc).__name__})") from exc
-    blocks = []
-    for child in document.element.body.iterchildren():
-        if child.tag.endswith("}p"):
-            blocks.append(_docx_paragraph(Paragraph(child, document)))
-        elif child.tag.endswith("}tbl"):
-            blocks.extend(_table_rows(Table(child, document)))
-    return "\n\n".join(block for block in blocks if block.strip())
-
-
-def _docx_paragraph(paragraph) -> str:
-    text = paragraph.text.strip()
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
-    level = re.match(r"Heading (\d)", style)
-    if text and (level or style == "Title"):
-        return "#" * (int(level.group(1)) if level else 1) + " " + text
-    return text
-
-
-def _table_rows(table) -> list[str]:
-    """One tab-separated line a row, as text tables are (index/tables.py)."""
-    rows = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            value = " ".join(cell.text.split())
-            if not cells or value != cells[-1]:  # a merged cell repeats in every column it spans
-                cells.append(value)
-        if any(cells):
-            rows.append(cells_row(cells))
-    return rows
 
 
 def html_text(page: str) -> str:

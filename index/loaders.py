@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +17,12 @@ from pathlib import Path
 from index.cleaning import clean_text
 from index.errors import LoadError
 from index.extract import extract
+from index.ocr import EXTRA, ocr_installed
 from index.ocr_reader import OcrReader
 from index.paged import PAGED_KINDS, read_pages
 from index.pages import page_starts
 from index.records import Document, Skipped
+from index.word import docx_content
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,8 @@ def load_file(
     source, sha256 = source_name(path, root), hashlib.sha256(raw).hexdigest()
     if kind in PAGED_KINDS:
         return _paged(raw, kind, source, sha256, ocr or OcrReader())
+    if kind == "docx":
+        return _word(raw, source, sha256, ocr or OcrReader())
     text = _clean(extract(raw, kind), kind)
     if not text:
         raise LoadError(EMPTY)
@@ -105,7 +110,10 @@ def _load_into(report: LoadReport, path: Path, base: Path | None, max_bytes: int
     """One file into the report: its Document, or a Skipped with the reason."""
     source = source_name(path, base)
     try:
-        report.documents.append(load_file(path, base, max_bytes, ocr))
+        doc = load_file(path, base, max_bytes, ocr)
+        report.documents.append(doc)
+        # a part that could not be read (a broken picture): its own line, the rest is indexed
+        report.skipped.extend(Skipped(doc.source, f"{note}; the rest of the file is indexed") for note in doc.notes)
     except LoadError as exc:
         report.skipped.append(Skipped(source, str(exc)))
         log.warning("skipped %s: %s", source, exc)
@@ -176,6 +184,47 @@ def _paged(raw: bytes, kind: str, source: str, sha256: str, ocr: OcrReader) -> D
         raise LoadError(EMPTY)
     starts = page_starts(pages.texts, text) if kind == "pdf" or len(pages.texts) > 1 else ()
     return Document(source=source, text=text, sha256=sha256, kind=kind, page_starts=starts, ocr_pages=pages.ocr)
+
+
+def _word(raw: bytes, source: str, sha256: str, ocr: OcrReader) -> Document:
+    """A Word file, its pictures' text where they stand (index/word.py), each block cleaned alone."""
+    pictures: list[str] = []
+    started, fresh, left = time.monotonic(), 0, 0
+
+    def read_picture(data: bytes, name: str) -> str:
+        nonlocal fresh, left
+        key = hashlib.sha256(data).hexdigest()
+        pictures.append(key)
+        new = not ocr.cache.pages(key)
+        # the file's OCR budget, as a long scan's: at least one new picture a run, the rest next build
+        if new and fresh and ocr.file_budget_s is not None and time.monotonic() - started > ocr.file_budget_s:
+            left += 1
+            return ""
+        fresh += new
+        return ocr.picture_text(data, key, label=f"{source}: {name}")
+
+    content = docx_content(raw, read_picture if ocr_installed() else None)
+    if content.unread:
+        log.warning("%s: %d pictures not read: OCR is not installed (%s)", source, content.unread, EXTRA)
+    ocr.cache.link(sha256, pictures)  # what the file's OCR results are kept under, for pruning
+    if left:
+        raise LoadError(
+            f"OCR read {len(pictures) - left} of {len(pictures)} pictures within this file's {ocr.file_budget_s:g} s "
+            "budget (ZHIKU_OCR_FILE_BUDGET_S); the pictures read are kept and the next build goes on from there")
+    parts, spans, at = [], [], 0
+    for block in content.blocks:
+        cleaned = clean_text(block.text) if block.ocr else _clean(block.text, "docx")
+        if not cleaned:
+            continue
+        at += 2 if parts else 0  # the blank line between blocks
+        if block.ocr:
+            spans.append((at, at + len(cleaned)))
+        parts.append(cleaned)
+        at += len(cleaned)
+    if not parts:
+        raise LoadError(EMPTY)
+    return Document(source=source, text="\n\n".join(parts), sha256=sha256, kind="docx", ocr_spans=tuple(spans),
+                    notes=tuple(content.problems))
 
 
 def _clean(text: str, kind: str) -> str:

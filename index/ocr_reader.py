@@ -3,6 +3,7 @@
     reader = OcrReader(cache_dir=ocr_cache_dir(index_dir), progress=True)
     reader.pdf_pages(raw, sha256, [2, 5], label="报告.pdf")   # {2: "…", 5: "…"}
     reader.image_pages(raw, sha256, label="截图.png")          # ["…"]: one text per frame
+    reader.picture_text(raw, sha256, label="报告.docx: word/media/image1.png")   # a picture inside a file
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ MAX_PIXELS = 50_000_000
 _STRIP = 1.5
 _STRIP_MARGIN = 100  # pixels each strip reaches into its neighbours, so no line is cut in two
 
+_MIN_PICTURE_SIDE = 16  # pixels: below this a picture holds no line of text OCR could read
 _BLANK_CONTRAST = 40  # grey levels between the darkest and the lightest pixel of a page with text
 
 
@@ -63,6 +65,15 @@ class OcrReader:
         frames = getattr(image, "n_frames", 1)
         texts = self._read(sha256, list(range(1, frames + 1)), lambda n: _frame(image, n), label)
         return [texts[n] for n in range(1, frames + 1)]
+
+    def picture_text(self, raw: bytes, sha256: str, label: str = "") -> str:
+        """The text of a picture inside a document, kept by the picture's own hash: the same
+        picture in an edited file, or in another one, is not read again. A tiny picture (a bullet,
+        an icon) is not read at all."""
+        image = open_image(raw)
+        if min(image.size) < _MIN_PICTURE_SIDE:
+            return ""
+        return "\n".join(text for text in self.image_pages(raw, sha256, label) if text.strip())
 
     def lines(self, sha256: str, page: int) -> OcrPage | None:
         """What was recognised on a page before (for highlighting a passage on it)."""

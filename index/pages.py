@@ -48,12 +48,14 @@ def page_starts(pages: list[str], text: str) -> tuple[int, ...]:
 
 
 def with_pages(chunk: Chunk, doc: Document) -> Chunk:
-    """The chunk with the pages it spans (PDFs) and whether OCR read them."""
+    """The chunk with the pages it spans (PDFs) and whether OCR read them (or a picture it holds)."""
     if doc.page_starts:
         first = bisect.bisect_right(doc.page_starts, chunk.start)
         last = bisect.bisect_right(doc.page_starts, max(chunk.end - 1, chunk.start))
         ocr = any(page in doc.ocr_pages for page in range(first, last + 1))
         return replace(chunk, page=first, last_page=last, ocr=ocr)
+    if doc.ocr_spans:  # a Word file: the chunk overlaps a picture's text
+        return replace(chunk, ocr=any(start < chunk.end and chunk.start < end for start, end in doc.ocr_spans))
     return replace(chunk, ocr=bool(doc.ocr_pages)) if doc.ocr_pages else chunk
 
 

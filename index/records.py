@@ -20,6 +20,8 @@ class Document:
     kind: str  # txt, md, pdf, docx, html, image
     page_starts: tuple[int, ...] = ()  # PDFs: offset in `text` where each page (1, 2, …) begins
     ocr_pages: tuple[int, ...] = ()  # pages read by OCR (an image's is 1)
+    ocr_spans: tuple[tuple[int, int], ...] = ()  # Word files: (start, end) in `text` of what OCR read from pictures
+    notes: tuple[str, ...] = ()  # parts that could not be read (a broken picture), each a line for the report
 
 
 @dataclass(frozen=True)
