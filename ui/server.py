@@ -256,6 +256,7 @@ def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback
     from fastapi.staticfiles import StaticFiles
 
     from ui.gradio_app import build_gradio_app
+    from ui.gradio_i18n import gradio_i18n
 
     # evaluation reports (self-contained HTML, every text escaped) for the chat's 评测 tab;
     # mounted before the chat, which takes every other path under /
@@ -264,7 +265,8 @@ def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback
     blocks = build_gradio_app(assistant, settings, feedback, kb, question_log, access)
     # no "Use via API 🚀" in a Chinese staff page: developers have /docs
     gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=[],
-                        max_file_size=f"{settings.upload_max_mb}mb", head=TOKEN_SCRUB)
+                        max_file_size=f"{settings.upload_max_mb}mb", head=TOKEN_SCRUB,
+                        i18n=gradio_i18n(settings.language))  # Gradio's own words in ZHIKU_LANGUAGE
 
 
 def _add_error_handlers(app: FastAPI) -> None:
