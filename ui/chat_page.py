@@ -18,7 +18,9 @@ SCRIPT = Path(__file__).parent / "static" / "chat.js"
 def chat_script(t: UIText) -> str:
     """A function body Gradio calls: `() => { … }`."""
     gradio = gradio_strings(t.language)
-    words = {"user": t("a11y_user"), "bot": t("a11y_bot"), "log": t("a11y_log"), "more_tabs": t("a11y_more_tabs"),
+    labels = {"chatbot conversation": t("a11y_log"), "More tabs": t("a11y_more_tabs"),
+              "Click to upload or drop files": t("a11y_upload"), "File upload": t("a11y_file_input")}
+    words = {"user": t("a11y_user"), "bot": t("a11y_bot"), "labels": labels,
              "colon": "：" if t.language == "zh" else ": ", "sources": t("sources"), "copy": gradio["chatbot.copy_message"],
              "copied": gradio["chatbot.copied_message"]}
     body = SCRIPT.read_text(encoding="utf-8").replace("__WORDS__", json.dumps(words, ensure_ascii=False))
@@ -28,7 +30,7 @@ def chat_script(t: UIText) -> str:
 # scrolling beside it on a desktop and following it on a phone (Gradio wraps the columns)
 LAYOUT_CSS = """
 #zk-top { align-items: center; gap: 12px; }
-/* one reset control: the 新对话 button (the chat's trash icon did the same); copy is for answers */
+/* one reset control: the new-conversation button (the trash icon did the same); copy is for answers */
 #zk-chatbot .top-panel, #zk-chatbot .message-buttons-right { display: none; }
 .gradio-container > .main { padding-top: 8px; }
 .zk-header { padding: 2px 0; }
@@ -36,7 +38,7 @@ LAYOUT_CSS = """
 .zk-header .zk-title { font-size: 1.4em; margin: 0 !important; line-height: 1.3; }
 #zk-llm-banner .html-container { padding: 0; }
 #zk-llm-banner:has(.html-container:empty) { display: none; }
-#zk-new-chat { align-self: center; }
+#zk-new-chat { align-self: center; white-space: nowrap; }
 #zk-ask-row { align-items: stretch; gap: 8px; }
 #zk-ask-row textarea { font-size: 1em; }
 .zk-keys { font-size: 0.8em; text-align: right; margin-top: -6px; }

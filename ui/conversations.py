@@ -12,6 +12,7 @@ Usage:
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from ui import render
@@ -22,6 +23,7 @@ from ui.question_row import decode
 SHOWN = 30  # conversations in the list
 TITLE_CHARS = 40
 MAX_ROWS = 200  # questions of one conversation shown when it is reopened
+_BLANK_LINES = re.compile(r"\n\s*\n")  # a passage's blank lines would double the panel's height
 
 
 def past_conversations(question_log: QuestionLog, user: str, limit: int = SHOWN) -> list[dict]:
@@ -112,6 +114,6 @@ def _sources_html(cited: list[tuple[int, dict]], t: UIText, anchor: str) -> str:
             f'<div class="zk-source" id="{anchor}-s{n}"><div class="zk-source-head"><span class="zk-n">&#91;{n}&#93;</span> '
             f'<span class="zk-source-title">{title}</span></div>'
             f'<div class="zk-meta">{render.escape_text(t("source_file"))}：<code>{render.escape_text(hit.get("source", ""))}</code></div>'
-            f'<div class="zk-passage">{render.escape_text(hit.get("text", ""))}</div></div>')
+            f'<div class="zk-passage">{render.escape_text(_BLANK_LINES.sub(chr(10), hit.get("text", "")))}</div></div>')
     parts.append("</div>")
     return "".join(parts)

@@ -28,6 +28,7 @@ from ui.kb_tab import build_kb_tab
 from ui.page_access import PageAccess
 from ui.question_log import QuestionLog
 
+SHOW_CHAT = "(...args) => { document.querySelector('#zk-chatbot')?.scrollIntoView({block: 'start'}); return args; }"
 CHAT_CONCURRENCY = 16  # answers in flight per app; the LLM layer bounds its own capacity
 
 
@@ -48,7 +49,7 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                 f"<h1 class='zk-title'>{render.escape_text(t('title'))}</h1>"
                 f"<div class='zk-muted'>{render.escape_text(t('subtitle'))}</div></div>", scale=4,
             )
-            new_chat = gr.Button(t("new_chat_button"), size="sm", scale=0, min_width=110, elem_id="zk-new-chat")
+            new_chat = gr.Button(t("new_chat_button"), size="sm", scale=0, min_width=150, elem_id="zk-new-chat")
         # says so when answers are extracted because the LLM is down, or while it starts
         llm_banner = gr.HTML(chat.llm_banner(), elem_id="zk-llm-banner")
         exchanges = gr.State([])
@@ -130,7 +131,8 @@ def build_gradio_app(assistant: Assistant, settings: Settings, feedback: Feedbac
                       concurrency_limit=CHAT_CONCURRENCY, api_name=False)
         history_choices.input(history.reopen, inputs=[history_choices], outputs=[reopened], api_name=False,
                               show_progress="hidden").then(
-            chat.reopened, inputs=[reopened], outputs=reset_outputs, api_name=False, show_progress="hidden")
+            chat.reopened, inputs=[reopened], outputs=reset_outputs, api_name=False, show_progress="hidden",
+            js=SHOW_CHAT)  # on a phone the list is below the chat: bring the reopened chat into view
         chatbot.like(chat.on_like, inputs=[exchanges], outputs=[pending, rating, feedback_row, feedback_status],
                      api_name=False, show_progress="hidden")
         submit_comment.click(chat.submit_feedback, inputs=[rating, comment, pending, exchanges],

@@ -1,7 +1,8 @@
 // The chat page's small fixes where Gradio 6.31 has no setting (ui/chat_page.py runs this once per page
 // load, with __WORDS__ replaced by the page language's words):
 // - accessible names: Gradio names each message "user's message: <div class=…>…" (English, raw
-//   HTML) and the log "chatbot conversation"; they become 您的问题：… / 回答：… with the text only;
+//   HTML), they become the page language's "your question: …" / "answer: …" with the text only; the few names Gradio hard-codes
+//   in English ("chatbot conversation", "More tabs", the upload box's) are translated;
 // - Enter while an input method is composing (pinyin) picks the characters, it does not send;
 // - "copy answer" copies the answer's text and its sources, not the bubble's HTML.
 (() => {
@@ -20,10 +21,8 @@
         const who = match[1] === "user" ? words.user : words.bot;
         const text = plain(el).slice(0, 300);
         el.setAttribute("aria-label", text ? `${who}${words.colon}${text}` : who);
-      } else if (label === "chatbot conversation") {
-        el.setAttribute("aria-label", words.log);
-      } else if (label === "More tabs") {
-        el.setAttribute("aria-label", words.more_tabs);
+      } else if (Object.prototype.hasOwnProperty.call(words.labels, label)) {
+        el.setAttribute("aria-label", words.labels[label]);  // names Gradio writes in English only
       }
     });
   }
