@@ -33,6 +33,7 @@ from ui.identity import ADMIN_USER, Identity
 from ui.page_access import PageAccess
 from ui.signin import TOKEN_SCRUB
 from ui.tokens import TokenStore, server_secret
+from ui.widget_snippet import site_origin, widget_snippet
 from ui.widget_tokens import mint
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
 from ui.feedback import FeedbackStore
@@ -248,6 +249,23 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
                 .replace("__TOKEN__", html.escape(token))
                 .replace("__LANG__", settings.language))
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+    @app.get("/widget/snippet", tags=["pages"],
+             summary="The widget's tag for a site a web team names, and whether that site may embed it (/widget-demo)")
+    def widget_snippet_for(request: Request, origin: str = "") -> JSONResponse:
+        identity: Identity = request.app.state.identity
+        reader = getattr(request.state, "reader", None)
+        token = ""
+        if identity.required and reader is not None and reader.via != "widget":  # a widget token mints nothing
+            try:
+                site = site_origin(origin)
+            except ZhikuError:
+                site = ""  # widget_snippet says what is wrong with it
+            if site:
+                token = mint(identity.secret, site, sorted(reader.collections), reader.user, 3600,
+                             reader.token_id if reader.via == "api-token" else ADMIN_USER)
+        snippet = widget_snippet(origin, str(request.base_url), origins, settings.language, token)
+        return JSONResponse(snippet.to_dict(), headers={"Cache-Control": "no-store"})
 
 
 def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback: FeedbackStore,
