@@ -248,7 +248,7 @@ def test_a_refusal_suggests_what_the_reader_may_read_and_nothing_else(open_chat,
     ask(staff, HR_QUESTION)  # the answer is in HR's knowledge base, which sales may not read
     notice = staff.locator("#zk-chatbot .zk-notice-refused").last.inner_text()
     shoot(staff, "refusal", size)
-    assert "资料中没有找到相关信息" in notice and "知识库里与此相近的文章有" in notice
+    assert "资料中没有找到相关信息" in notice and "知识库收录的是这类文章" in notice
     assert HR_TITLE not in notice and "人事制度" not in notice and "青松" not in staff.content()
 
     hr = open_chat(f"hal-{size}", size, groups="hr")

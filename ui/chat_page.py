@@ -48,7 +48,9 @@ LAYOUT_CSS = """
 @media (max-width: 720px) {
   .zk-keys { display: none; }
   #zk-sources { max-height: none; }
-  .zk-title { font-size: 1.15em; }
+  .zk-header .zk-title { font-size: 1.15em; white-space: nowrap; }
   .zk-header .zk-muted { display: none; }
+  #zk-new-chat { min-width: 0 !important; flex: 0 0 auto !important; }
+  #zk-chatbot .placeholder-content, #zk-chatbot .placeholder { padding: 0 12px; }
 }
 """

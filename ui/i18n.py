@@ -133,7 +133,7 @@ ZH = {
     "history_hint": "选择一个对话即可重新打开；接着提问会延续这个对话。",
     "conversation_choice": "{when} · {title}（{n} 问）",
     "reopened_note": "{when} 的回答",
-    "suggest_titles": "知识库里与此相近的文章有：",
+    "suggest_titles": "知识库收录的是这类文章，例如：",
     "suggest_collections": "您可以检索的知识库：",
     }
 
@@ -265,7 +265,7 @@ EN = {
     "history_hint": "Choose a conversation to reopen it in the chat; a new question continues it.",
     "conversation_choice": "{when} · {title} ({n} questions)",
     "reopened_note": "Answered {when}",
-    "suggest_titles": "The knowledge base has these articles nearest to it:",
+    "suggest_titles": "The knowledge base holds articles such as:",
     "suggest_collections": "Knowledge bases you can search:",
     }
 

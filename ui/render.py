@@ -130,9 +130,9 @@ def searched_titles(hits: list[Hit], limit: int = SEARCHED_TITLES) -> list[str]:
 
 
 def _refusal_notice(answer: Answer, t: UIText, covers: list[str]) -> str:
-    """What was searched when it came close; otherwise what the knowledge base does hold: the
-    nearest titles among the hits (already limited to what the asker may read) and the knowledge
-    bases they may search."""
+    """What was searched when it came close; otherwise what the knowledge base does hold, never
+    called related: a few titles, the nearest among the hits (already limited to what the asker
+    may read), and the knowledge bases they may search."""
     titles = searched_titles([hit for hit in answer.hits if close_to_question(hit)])
     if titles:
         searched = _titled_list(t("searched"), titles)
@@ -142,8 +142,9 @@ def _refusal_notice(answer: Answer, t: UIText, covers: list[str]) -> str:
         if nearest:
             searched += _titled_list(t("suggest_titles"), nearest, "zk-suggest")
         if len(covers) > 1:  # one knowledge base is the whole of it: nothing to choose
+            names = "、".join(covers) if t.language == "zh" else " " + ", ".join(covers)
             searched += (f'<div class="zk-searched zk-suggest">{escape_text(t("suggest_collections"))}'
-                         f'{escape_text("、".join(covers) if t.language == "zh" else ", ".join(covers))}</div>')
+                         f'{escape_text(names)}</div>')
     return f'<div class="zk-notice zk-notice-refused"><strong>{escape_text(t("refused"))}</strong>{searched}</div>'
 
 
