@@ -237,6 +237,18 @@ def test_links_in_passages_are_links_and_a_long_answer_shows_from_its_start(serv
     screenshot(page, "widget-answer-start.png")
 
 
+def test_a_refusal_in_the_widget_says_what_the_knowledge_base_holds(server, page):
+    frame = open_widget(page, f"{server.url}/widget-demo?token={TOKEN}")
+    ask(frame, "公司食堂的早餐几点开始供应？")  # no article says
+    answer = frame.locator(".msg.bot").last
+    assert "资料中没有找到相关信息" in answer.inner_text()
+    suggestion = answer.locator(".suggest")
+    assert suggestion.inner_text().startswith("知识库收录的是这类文章，例如：")
+    titles = suggestion.locator("li").all_inner_texts()
+    assert 1 <= len(titles) <= 3 and len(set(titles)) == len(titles)
+    screenshot(page, "widget-refusal.png")
+
+
 def test_a_web_team_pastes_its_address_on_the_demo_page_and_the_tag_works_there(server, browser):
     """/widget-demo: a bad address gets a sentence, a real one a tag (here with a one-hour widget
     token minted for that site, since the server requires tokens) that opens and answers on a
