@@ -262,10 +262,9 @@ def test_a_refusal_suggests_what_the_reader_may_read_and_nothing_else(open_chat,
 
 
 def test_an_english_page_stays_english_in_a_chinese_browser(browser, tmp_path, fixture_index, embedder):
-    # staff, not the local admin: the admins' 洞察 tab is Chinese-only for now
-    settings = server_settings(tmp_path, fixture_index, language="en", trusted_user_header="X-User")
+    settings = server_settings(tmp_path, fixture_index, language="en")  # the local admin: every tab
     with live_server(settings, embedder) as live:
-        context = browser.new_context(viewport=SIZES["desktop"], locale="zh-CN", extra_http_headers={"X-User": "ivy"})
+        context = browser.new_context(viewport=SIZES["desktop"], locale="zh-CN")
         page = context.new_page()
         page.goto(live.url)
         page.wait_for_selector("#zk-question textarea")
@@ -279,6 +278,11 @@ def test_an_english_page_stays_english_in_a_chinese_browser(browser, tmp_path, f
                                         el.getAttribute('title') || '', el.getAttribute('placeholder') || ''));
             return out.filter(Boolean); }""")
         names = accessible_names(page)
+        page.get_by_role("tab", name="Insights").click()  # the admins' tab, in English too
+        page.wait_for_function("() => document.querySelector('#zk-insights-figures')?.innerText?.includes('Asked')")
+        shoot(page, "english-insights", "desktop")
+        controls += page.evaluate("""() => [...document.querySelectorAll('#zk-insights label, #zk-insights button, '
+            + '#zk-insights h4, #zk-insights th, #zk-insights-figures')].map(el => el.innerText)""")
         context.close()
     assert {"Helpful", "Not helpful", "Copy answer", "Regenerate", "Conversation"} <= set(names)
     assert "Your question: 图书馆周一开放吗？" in names
