@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -65,7 +66,8 @@ def test_the_app_builds_without_an_index_and_in_english(tmp_path):
                             KnowledgeBase(make_builder(settings), settings.corpus_dir))
     config = demo.get_config_file()
     text = json.dumps(config, ensure_ascii=False, default=str)
-    assert "New conversation" in text and "Knowledge base" in text and "新对话" not in text
+    assert "New conversation" in text and "Knowledge base" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text)  # not one Chinese word on the English page
     chatbot = next(c for c in config["components"] if c.get("props", {}).get("elem_id") == "zk-chatbot")
     # the chatbot renders Markdown: LaTeX off, sanitising on, no copy button (it would copy HTML)
     assert chatbot["props"]["latex_delimiters"] == [] and chatbot["props"]["sanitize_html"] is True

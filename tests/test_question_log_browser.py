@@ -55,15 +55,15 @@ def test_a_refused_staff_question_becomes_a_passing_test_case(server, page, monk
         page.wait_for_function(
             "n => document.querySelectorAll('#zk-chatbot .zk-answer:not(.zk-streaming)').length >= n", arg=n,
             timeout=60_000)
-    page.locator("#zk-chatbot button[aria-label=踩]").nth(1).click()  # thumbs down on the library answer
+    page.locator("#zk-chatbot button[aria-label=没帮助]").nth(1).click()  # thumbs down on the library answer
     page.locator("#zk-feedback textarea").fill(COMMENT)
     page.get_by_role("button", name="提交说明").click()
     page.wait_for_function("() => document.querySelector('#zk-feedback-status')?.innerText?.includes('谢谢')")
 
-    page.get_by_text("历史").click()  # the user's own questions, newest first
-    page.wait_for_function("q => document.querySelector('#zk-history')?.innerText?.includes(q)", arg=UNANSWERED)
-    history = page.locator("#zk-history li").all_inner_texts()
-    assert [h.split(" ", 2)[-1].replace(" ", "") for h in history] == [f"{UNANSWERED}（未找到）", QUESTIONS[1], QUESTIONS[0]]
+    page.get_by_text("历史对话").click()  # the user's own conversations, newest first
+    page.locator("#zk-conversations label").first.wait_for()
+    history = page.locator("#zk-conversations label").all_inner_texts()
+    assert len(history) == 1 and QUESTIONS[0] in history[0] and "（3 问）" in history[0]  # one conversation
     screenshot(page, "qlog-chat-history.png")
 
     # the same over HTTP: both queues
@@ -128,7 +128,7 @@ def test_only_named_admins_see_the_insights_tab(tmp_path, fixture_index, embedde
             if user == "alice":  # the page's load event shows her the tab
                 other.get_by_role("tab", name="洞察").wait_for()
             else:  # the load events have run once the 历史 list is filled; then a grace period for the tab's
-                other.get_by_text("历史").click()
+                other.get_by_text("历史对话").click()
                 other.wait_for_function("() => document.querySelector('#zk-history')?.textContent?.includes('还没有')")
                 other.wait_for_timeout(2000)
             tabs[user] = other.get_by_role("tab").all_inner_texts()

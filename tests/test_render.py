@@ -211,8 +211,20 @@ def test_refusal_lists_only_articles_close_to_the_question():
     far = replace(hit(chunk(2, title="淘特回归淘宝"), 2), scores={"dense": 0.84})
     text = "".join(parse(render_answer(Answer(question="年假怎么休？", text="", hits=[near, far], refused=True), T)).text)
     assert "年休假管理办法" in text and "淘特" not in text
-    text = "".join(parse(render_answer(Answer(question="年假怎么休？", text="", hits=[far], refused=True), T)).text)
-    assert "淘特" not in text and "没有找到相关的文章" in text
+    html = render_answer(Answer(question="年假怎么休？", text="", hits=[far], refused=True), T)
+    searched, _, suggested = html.partition("zk-suggest")
+    assert "淘特" not in searched and "没有找到相关的文章" in "".join(parse(searched).text)
+    # what the knowledge base holds instead, never called related to the question
+    assert "知识库收录的是这类文章，例如：" in suggested and "淘特回归淘宝" in suggested and "相关" not in suggested
+
+
+def test_a_refusal_names_the_knowledge_bases_to_choose_from_only_when_there_are_several():
+    answer = Answer(question="食堂几点开门？", text="", refused=True)
+    assert "人事制度" not in render_answer(answer, T, covers=["公共资料"]) + render_answer(answer, T)
+    text = "".join(parse(render_answer(answer, T, covers=["公共资料", "<i>人事</i>制度"])).text)
+    assert "您可以检索的知识库：公共资料、<i>人事</i>制度" in text
+    english = "".join(parse(render_answer(answer, UIText("en"), covers=["Public", "HR"])).text)
+    assert "Knowledge bases you can search: Public, HR" in english
 
 
 def test_refusal_with_nothing_retrieved_says_so():

@@ -235,3 +235,59 @@ def test_links_in_passages_are_links_and_a_long_answer_shows_from_its_start(serv
                          " return m.getBoundingClientRect().top - l.getBoundingClientRect().top; }")
     assert top >= -2, top
     screenshot(page, "widget-answer-start.png")
+
+
+def test_a_refusal_in_the_widget_says_what_the_knowledge_base_holds(server, page):
+    frame = open_widget(page, f"{server.url}/widget-demo?token={TOKEN}")
+    ask(frame, "公司食堂的早餐几点开始供应？")  # no article says
+    answer = frame.locator(".msg.bot").last
+    assert "资料中没有找到相关信息" in answer.inner_text()
+    suggestion = answer.locator(".suggest")
+    assert suggestion.inner_text().startswith("知识库收录的是这类文章，例如：")
+    titles = suggestion.locator("li").all_inner_texts()
+    assert 1 <= len(titles) <= 3 and len(set(titles)) == len(titles)
+    screenshot(page, "widget-refusal.png")
+
+
+def test_a_web_team_pastes_its_address_on_the_demo_page_and_the_tag_works_there(server, browser):
+    """/widget-demo: a bad address gets a sentence, a real one a tag (here with a one-hour widget
+    token minted for that site, since the server requires tokens) that opens and answers on a
+    site named nowhere in ZHIKU_ALLOWED_ORIGINS."""
+    site = IntranetSite()
+    threading.Thread(target=site.httpd.serve_forever, daemon=True).start()  # its page is set below
+    try:
+        for size, viewport in (("desktop", {"width": 1400, "height": 900}), ("phone", {"width": 390, "height": 844})):
+            context = browser.new_context(viewport=viewport, locale="zh-CN")
+            demo = context.new_page()
+            demo.goto(f"{server.url}/widget-demo?token={TOKEN}")
+            demo.fill("#zk-site", "ftp://files.example.com")
+            demo.click("#zk-snippet-form button")
+            demo.wait_for_function("() => document.querySelector('#zk-snippet-status').innerText.startsWith('❌')")
+            assert "请输入网站地址" in demo.inner_text("#zk-snippet-status")
+            demo.fill("#zk-site", site.origin + "/portal/index.html")
+            demo.click("#zk-snippet-form button")
+            demo.wait_for_function("() => document.querySelector('#zk-snippet-status').innerText.startsWith('✅')")
+            tag = demo.inner_text("#zk-snippet-tag")
+            assert site.origin in demo.inner_text("#zk-snippet-status") and "/widget.js?token=zkw_" in tag
+            demo.locator("#zk-snippet-card").scroll_into_view_if_needed()
+            screenshot(demo, f"widget-demo-snippet-{size}.png")
+            context.close()
+        site.html = f"<!doctype html><html><head><meta charset='utf-8'><title>portal</title></head><body>{tag}</body></html>"
+        context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="zh-CN")
+        page = context.new_page()
+        frame = open_widget(page, site.origin + "/")
+        ask(frame, "2023年中国汽车出口多少辆？")
+        assert "491万" in frame.locator(".msg.bot .bubble").last.inner_text()
+        screenshot(page, "widget-demo-snippet-works.png")
+        context.close()
+    finally:
+        site.httpd.shutdown()
+        site.httpd.server_close()
+
+
+def test_the_snippet_endpoint_says_what_is_wrong_with_an_address(server):
+    with server.client(headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        bad = client.get("/widget/snippet", params={"origin": "javascript:alert(1)"})
+        good = client.get("/widget/snippet", params={"origin": "intranet.example.com:8443/a/b?c=1"})
+    assert bad.status_code == 400 and "请输入网站地址" in bad.json()["detail"]
+    assert good.status_code == 200 and good.json()["origin"] == "https://intranet.example.com:8443"

@@ -113,6 +113,31 @@ class ChatHandlers:
                 request: gr.Request = None) -> Iterator[ChatOutputs]:
         """Streams (chat, sources, question box, exchanges): the passages found and the extract
         (labelled 摘录) first, then the model's deltas, then the cited answer."""
+        yield from self._answer(question, exchanges, collections, request)
+
+    def regenerate(self, exchanges: list[Exchange], collections: list[str] | None, data: gr.RetryData,
+                   request: gr.Request = None) -> Iterator[ChatOutputs]:
+        """The same question asked again in the same conversation; the new answer replaces the old
+        one (and any exchange after it)."""
+        index = _exchange_index(data.index)
+        exchanges = list(exchanges or [])
+        if not 0 <= index < len(exchanges):
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        again = exchanges[index]
+        conversation_id = again.get("conversation_id") or next(
+            (e["conversation_id"] for e in exchanges if e.get("conversation_id")), None)
+        yield from self._answer(again["question"], exchanges[:index], collections, request, conversation_id)
+
+    def reopened(self, exchanges: list[Exchange] | None) -> tuple[list[Message] | Update, str | Update, str | Update,
+                                                                  list[Exchange] | Update, None, Update, str]:
+        """A past conversation (ui/history_panel.py) shown in the chat, its last sources beside it."""
+        if not exchanges:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), *self.close_feedback()
+        return _messages(exchanges), exchanges[-1]["sources_html"], "", exchanges, *self.close_feedback()
+
+    def _answer(self, question: str, exchanges: list[Exchange], collections: list[str] | None,
+                request: gr.Request | None, conversation_id: str | None = None) -> Iterator[ChatOutputs]:
         exchanges = list(exchanges or [])
         question = question or ""
         n = len(exchanges)
@@ -127,7 +152,8 @@ class ChatHandlers:
         searching = render.render_sources_placeholder(self.t, self.t("thinking"))
         yield chat + _pair(user_html, render.render_streaming(self.t("thinking"))), searching, "", gr.skip()
         history = [Turn(e["question"], e["text"]) for e in exchanges if e["ok"]]
-        conversation_id = next((e["conversation_id"] for e in exchanges if e["ok"]), None) or uuid.uuid4().hex
+        conversation_id = conversation_id or next(
+            (e["conversation_id"] for e in exchanges if e.get("conversation_id")), None) or uuid.uuid4().hex
         streamed: list[str] = []
         try:
             reader, where = self.access.scope(request, collections)
@@ -137,7 +163,8 @@ class ChatHandlers:
                     if self.question_log is not None:
                         self.question_log.record(event, user=self._user(request), channel="chat",
                                                  conversation_id=conversation_id, collections=searched(where))
-                    exchanges.append(self._exchange(event, anchor, user_html, conversation_id))
+                    covers = [title for title, _name in self.access.choices(request)] if event.refused else []
+                    exchanges.append(self._exchange(event, anchor, user_html, conversation_id, covers))
                     yield _messages(exchanges), exchanges[-1]["sources_html"], gr.skip(), exchanges
                     return
                 if isinstance(event, Found):  # the evidence at once; the model's text replaces the extract
@@ -179,14 +206,15 @@ class ChatHandlers:
         exchange = _exchange_at(exchanges, data.index)
         return exchange["sources_html"] if exchange and exchange["ok"] else gr.skip()
 
-    def _exchange(self, answer: Answer, anchor: str, user_html: str, conversation_id: str) -> Exchange:
+    def _exchange(self, answer: Answer, anchor: str, user_html: str, conversation_id: str,
+                  covers: list[str] | None = None) -> Exchange:
         llm = self.assistant.llm_description if answer.answerer == "llm" else ""
         return {
             "ok": True,
             "question": answer.question,
             "text": answer.text,
             "user_html": user_html,
-            "answer_html": render.render_answer(answer, self.t, anchor),
+            "answer_html": render.render_answer(answer, self.t, anchor, covers),
             "sources_html": render.render_sources(answer, self.t, anchor),
             "citations": [citation_to_dict(c) for c in answer.citations],
             "produced_by": produced_by(self.settings, answer.answerer, llm),

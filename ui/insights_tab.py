@@ -1,4 +1,4 @@
-"""The 洞察 (insights) tab, for admins only: what staff ask, what goes unanswered or disliked, and
+"""The insights tab (洞察), for admins only: what staff ask, what goes unanswered or disliked, and
 one click from a logged question to a test case.
 
 The tab is hidden until the page's load event finds an admin (ui/admin.py), and every handler
@@ -21,10 +21,10 @@ from rag.settings import Settings
 from ui import insights
 from ui.admin import is_admin
 from ui.api_admin import build_case, report
+from ui.insights_words import InsightsWords
 from ui.question_log import QuestionLog
 from eval.collect import append_case, case_id, testset_path
 
-QUEUE_COLUMNS = ["编号", "时间", "问题", "原因或评论", "最接近的文章"]
 DEFAULT_SET = "staff-questions"
 
 
@@ -34,47 +34,49 @@ class InsightsTab:
         self.settings = settings
         self.assistant = assistant  # for the embedder that groups near-duplicate questions
         self.state = _State(assistant)
+        self.w = InsightsWords(settings.language)
         self.exports = Path(tempfile.mkdtemp(prefix="zhiku-gaps-"))  # one file, rewritten on each refresh
 
     def build(self, demo: gr.Blocks) -> gr.Tab:
-        with gr.Tab("洞察", id="insights", visible=False, elem_id="zk-insights") as tab:
+        w = self.w
+        with gr.Tab(w("tab"), id="insights", visible=False, elem_id="zk-insights") as tab:
             with gr.Row():
-                since = gr.Textbox("30d", label="时间范围（7d、2w 或 2026-01-31 起）", max_lines=1, scale=1)
-                text = gr.Textbox("", label="问题或回答包含", max_lines=1, scale=2)
-                refresh = gr.Button("刷新", variant="primary", scale=0, min_width=80, elem_id="zk-insights-refresh")
+                since = gr.Textbox("30d", label=w("since"), max_lines=1, scale=1)
+                text = gr.Textbox("", label=w("text"), max_lines=1, scale=2)
+                refresh = gr.Button(w("refresh"), variant="primary", scale=0, min_width=80, elem_id="zk-insights-refresh")
             figures = gr.Markdown(elem_id="zk-insights-figures")
             with gr.Row():
-                counts = gr.BarPlot(x="day", y="count", color="series", title="每天的提问（已回答 + 未回答）", height=260)
-                rates = gr.LinePlot(x="day", y="rate", color="series", title="未回答率与差评率", height=260,
+                counts = gr.BarPlot(x="day", y="count", color="series", title=w("per_day"), height=260)
+                rates = gr.LinePlot(x="day", y="rate", color="series", title=w("rates"), height=260,
                                     y_lim=[0, 1])
-                rates_today = gr.BarPlot(x="series", y="rate", color="series", title="未回答率与差评率（仅一天的数据）",
+                rates_today = gr.BarPlot(x="series", y="rate", color="series", title=w("rates_one_day"),
                                          height=260, visible=False, y_lim=[0, 1])
-            latency = gr.LinePlot(x="day", y="ms", color="series", title="回答耗时（p50 / p95，毫秒）", height=260)
-            latency_today = gr.BarPlot(x="series", y="ms", color="series", title="回答耗时（p50 / p95，毫秒；仅一天的数据）",
+            latency = gr.LinePlot(x="day", y="ms", color="series", title=w("latency"), height=260)
+            latency_today = gr.BarPlot(x="series", y="ms", color="series", title=w("latency_one_day"),
                                        height=260, visible=False)
             top = gr.HTML(elem_id="zk-top-questions")
-            gr.Markdown("#### 未回答（点一行，转为测试用例）")
-            unanswered = gr.Dataframe(headers=QUEUE_COLUMNS, interactive=False, wrap=True, elem_id="zk-unanswered")
-            gaps = gr.DownloadButton("导出内容缺口 CSV", elem_id="zk-gaps-csv")
-            gr.Markdown("#### 差评（点一行，转为测试用例）")
-            disliked = gr.Dataframe(headers=QUEUE_COLUMNS, interactive=False, wrap=True, elem_id="zk-disliked")
+            gr.Markdown(w("unanswered"))
+            unanswered = gr.Dataframe(headers=w.columns(), interactive=False, wrap=True, elem_id="zk-unanswered")
+            gaps = gr.DownloadButton(w("gaps_csv"), elem_id="zk-gaps-csv")
+            gr.Markdown(w("disliked"))
+            disliked = gr.Dataframe(headers=w.columns(), interactive=False, wrap=True, elem_id="zk-disliked")
             with gr.Group(elem_id="zk-case"):
-                gr.Markdown("#### 转为测试用例")
+                gr.Markdown(w("case"))
                 with gr.Row():
-                    log_id = gr.Number(None, label="日志编号", precision=0, elem_id="zk-case-id", scale=1)
-                    load = gr.Button("载入", scale=0, min_width=80, elem_id="zk-case-load")
-                    testset = gr.Textbox(DEFAULT_SET, label="测试集名称（data/testsets/<名称>.jsonl）", scale=2,
+                    log_id = gr.Number(None, label=w("log_id"), precision=0, elem_id="zk-case-id", scale=1)
+                    load = gr.Button(w("load"), scale=0, min_width=80, elem_id="zk-case-load")
+                    testset = gr.Textbox(DEFAULT_SET, label=w("testset"), scale=2,
                                          elem_id="zk-case-set")
-                asked = gr.Textbox(label="问题", elem_id="zk-case-question")
-                logged_answer = gr.Textbox(label="当时的回答", interactive=False, lines=2)
-                expected = gr.Textbox(label="期望答案", lines=2, elem_id="zk-case-answer")
-                keywords = gr.Textbox(label="关键词（用、或逗号分隔：正确答案必须包含每一个）", elem_id="zk-case-keywords")
-                passage = gr.Dropdown(label="证据所在的检索段落", choices=[], elem_id="zk-case-passage")
-                passage_text = gr.Textbox(label="段落原文（选中一段文字即填入证据）", interactive=False, lines=4,
+                asked = gr.Textbox(label=w("question"), elem_id="zk-case-question")
+                logged_answer = gr.Textbox(label=w("answer_then"), interactive=False, lines=2)
+                expected = gr.Textbox(label=w("expected"), lines=2, elem_id="zk-case-answer")
+                keywords = gr.Textbox(label=w("keywords"), elem_id="zk-case-keywords")
+                passage = gr.Dropdown(label=w("passage"), choices=[], elem_id="zk-case-passage")
+                passage_text = gr.Textbox(label=w("passage_text"), interactive=False, lines=4,
                                           elem_id="zk-case-passage-text")
-                evidence = gr.Textbox(label="证据（段落中的原文片段）", elem_id="zk-case-evidence")
-                unanswerable = gr.Checkbox(label="资料中没有答案（内容缺口：期望拒答）", elem_id="zk-case-unanswerable")
-                save = gr.Button("加入测试集", variant="primary", elem_id="zk-case-save")
+                evidence = gr.Textbox(label=w("evidence"), elem_id="zk-case-evidence")
+                unanswerable = gr.Checkbox(label=w("unanswerable"), elem_id="zk-case-unanswerable")
+                save = gr.Button(w("save"), variant="primary", elem_id="zk-case-save")
                 status = gr.Markdown(elem_id="zk-case-status")
 
         filters = [since, text]
@@ -107,19 +109,20 @@ class InsightsTab:
         self.question_log.flush(2.0)
         data = report(self.state, self.question_log, f)
         s = data["summary"]
-        figures = (f"**提问** {s['asked']} · **未回答率** {_pct(s['refusal_rate'])} · **差评率** "
-                   f"{_pct(s['thumbs_down_rate'])}（{s['thumbs_down']} / {s['rated']} 条评价）· **耗时** p50 "
-                   f"{_ms(s['p50_ms'])}，p95 {_ms(s['p95_ms'])}")
+        w = self.w
+        figures = w("figures", asked=s["asked"], refusal=_pct(s["refusal_rate"]), down=_pct(s["thumbs_down_rate"]),
+                    thumbs_down=s["thumbs_down"], rated=s["rated"], p50=_ms(s["p50_ms"]), p95=_ms(s["p95_ms"]))
         days = s["per_day"]
         # stacked bars: the two parts add up to the questions asked (thumbs down is a rate, beside)
         counts = _long([{**d, "answered": d["asked"] - d["refused"]} for d in days],
-                       {"answered": "已回答", "refused": "未回答"}, "count")
-        rates = _over_time(_long(days, {"refusal_rate": "未回答率", "thumbs_down_rate": "差评率"}, "rate"), len(days))
+                       {"answered": w("answered_series"), "refused": w("refused_series")}, "count")
+        rates = _over_time(_long(days, {"refusal_rate": w("refusal_series"), "thumbs_down_rate": w("down_series")},
+                                 "rate"), len(days))
         latency = _over_time(_long(days, {"p50_ms": "p50", "p95_ms": "p95"}, "ms"), len(days))
         gaps_file = self.exports / "content-gaps.csv"
         gaps_file.write_text("\ufeff" + insights.gaps_csv(self.question_log, f), encoding="utf-8")
-        return (figures, counts, *rates, *latency, _top_html(data["top_questions"]),
-                _queue(data["unanswered"], "unanswered"), _queue(data["disliked"], "disliked"), str(gaps_file))
+        return (figures, counts, *rates, *latency, _top_html(data["top_questions"], w),
+                _queue(data["unanswered"], "unanswered", w), _queue(data["disliked"], "disliked", w), str(gaps_file))
 
     def pick(self, table, data: gr.SelectData, request: gr.Request = None):
         self._check(request)
@@ -134,12 +137,12 @@ class InsightsTab:
         self._check(request)
         row = insights.get(self.question_log, int(log_id or 0))
         if row is None:
-            return (gr.skip(),) * 9 + (f"没有编号为 {log_id} 的记录。",)
+            return (gr.skip(),) * 9 + (self.w("no_row", id=log_id),)
         choices = [(f"[{h['rank']}] {h['title']} · {h['source']}", h["chunk_id"]) for h in row["hits"]]
         first = choices[0][1] if choices else None
-        notes = [f"已转为测试用例：{row['test_case']}" if row["test_case"] else "",
-                 f"结合上文理解为：{row['standalone']}" if row["standalone"] != row["question"] else ""]
-        note = "；".join(n for n in notes if n)
+        notes = [self.w("already_case", case=row["test_case"]) if row["test_case"] else "",
+                 self.w("standalone", text=row["standalone"]) if row["standalone"] != row["question"] else ""]
+        note = self.w("note_sep").join(n for n in notes if n)
         return (row["id"], row["question"], row["answer"], "" if row["refused"] else row["answer"],
                 "", gr.Dropdown(choices=choices, value=first), _hit_text(row, first), "", bool(row["refused"]), note)
 
@@ -153,7 +156,7 @@ class InsightsTab:
         self._check(request)
         row = insights.get(self.question_log, int(log_id or 0))
         if row is None:
-            return "请先选择一条记录。"
+            return self.w("choose_row")
         try:
             path = testset_path(self.settings.data_dir, name)
             case = build_case(row, question, answer, _split(keywords), _split(evidence, keep_commas=True),
@@ -162,11 +165,11 @@ class InsightsTab:
         except ZhikuError as exc:
             return f"❌ {exc}"
         self.question_log.mark_test_case(row["id"], f"{path.stem}#{case_id(row['id'])}")
-        return f"✅ 已加入 {path}（{case['id']}，{'期望拒答' if unanswerable else '期望回答'}）"
+        return self.w("saved", path=path, id=case["id"], kind=self.w("expect_refusal" if unanswerable else "expect_answer"))
 
     def _check(self, request) -> None:
         if not is_admin(request, self.settings):
-            raise gr.Error("仅管理员可用。")
+            raise gr.Error(self.w("admins_only"))
 
 
 class _State:
@@ -190,30 +193,32 @@ def _over_time(frame: pd.DataFrame, days: int) -> tuple:
     return gr.LinePlot(visible=False), gr.BarPlot(value=frame, visible=True)
 
 
-def _queue(items: list[dict], kind: str) -> pd.DataFrame:
+def _queue(items: list[dict], kind: str, w: InsightsWords) -> pd.DataFrame:
     rows = []
     for item in items:
-        why = item.get("comment") or "（无评论）" if kind == "disliked" else _REASONS.get(item["refusal_reason"], item["refusal_reason"])
-        closest = "；".join(c["title"] for c in item["closest"]) or "—"
+        reason = item.get("refusal_reason", "")  # refused rows only
+        why = (item.get("comment") or w("no_comment") if kind == "disliked"
+               else w(f"reason_{reason}") if f"reason_{reason}" in REASONS else reason)
+        closest = w("list_sep").join(c["title"] for c in item["closest"]) or "—"
         rows.append([item["id"], item["created_at"][:16].replace("T", " "), item["question"],
                      why, closest])
-    return pd.DataFrame(rows, columns=QUEUE_COLUMNS)
+    return pd.DataFrame(rows, columns=w.columns())
 
 
-_REASONS = {"evidence": "检索到的资料不足", "model_declined": "模型判断资料不足", "invented_figures": "回答含资料中没有的数字",
-            "near_miss": "资料只有相近的内容"}
+REASONS = {"reason_evidence", "reason_model_declined", "reason_invented_figures", "reason_near_miss"}
 
 
-def _top_html(groups: list[dict]) -> str:
+def _top_html(groups: list[dict], w: InsightsWords) -> str:
     from ui.render import escape_text
 
     if not groups:
-        return "<p class='zk-muted'>还没有提问。</p>"
+        return f"<p class='zk-muted'>{escape_text(w('no_questions'))}</p>"
     items = "".join(
         f"<li><strong>{escape_text(g['question'])}</strong> × {g['count']}"
-        + (f" <span class='zk-muted'>（另有说法：{escape_text('；'.join(g['variants'][:3]))}）</span>" if g["variants"] else "")
+        + (f" <span class='zk-muted'>{escape_text(w('also_asked', variants=w('list_sep').join(g['variants'][:3])))}</span>"
+           if g["variants"] else "")
         + "</li>" for g in groups)
-    return f"<h4>最常问的问题（相近的说法合并计数）</h4><ol class='zk-top-questions'>{items}</ol>"
+    return f"<h4>{escape_text(w('top_questions'))}</h4><ol class='zk-top-questions'>{items}</ol>"
 
 
 def _hit_text(row: dict | None, chunk_id: str | None) -> str:

@@ -42,7 +42,7 @@ def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: 
             gr.Markdown(f"#### {t('kb_upload')}")
             gr.Markdown(t("kb_upload_hint", types=" ".join(ALLOWED_TYPES), mb=settings.upload_max_mb))
             files = gr.File(file_count="multiple", file_types=list(ALLOWED_TYPES), type="filepath",
-                            show_label=False, elem_id="zk-upload")
+                            label=t("kb_upload"), show_label=False, elem_id="zk-upload")
             upload = gr.Button(t("kb_upload_button"), variant="primary")
         with gr.Column():
             gr.Markdown(f"#### {t('kb_remove')}")
@@ -51,7 +51,7 @@ def _layout_and_wire(tab: gr.Tab, assistant: Assistant, settings: Settings, kb: 
     with gr.Accordion(t("kb_create"), open=False, visible=False) as create_box:
         with gr.Row():
             new_name = gr.Textbox(label=t("kb_create_name"), placeholder="hr")
-            new_title = gr.Textbox(label=t("kb_create_title"), placeholder="人事制度")
+            new_title = gr.Textbox(label=t("kb_create_title"), placeholder=t("kb_create_title_example"))
             new_folder = gr.Textbox(label=t("kb_create_folder"), placeholder="/srv/docs/hr")
             new_groups = gr.Textbox(label=t("kb_create_groups"), value="*")
         create = gr.Button(t("kb_create_button"))

@@ -24,6 +24,7 @@ from ui.i18n import UIText
 from ui.serialize import preview_url
 
 SEARCHED_TITLES = 5  # titles listed when the articles are silent
+SUGGESTED_TITLES = 3  # nearest titles suggested when none is close to the question
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 _ENTITIES = {ord(ch): f"&#{ord(ch)};" for ch in "\\`*_{}[]()!#|~$'\""}
@@ -72,11 +73,13 @@ def render_message(text: str, kind: str = "info") -> str:
     return f'<div class="zk-answer"><div class="zk-notice zk-notice-{kind}">{escape_text(text)}</div></div>'
 
 
-def render_answer(answer: Answer, t: UIText, anchor: str = "zk") -> str:
-    """The chat bubble: notices, then the text with each `[n]` linked to its source entry."""
+def render_answer(answer: Answer, t: UIText, anchor: str = "zk", covers: list[str] | None = None) -> str:
+    """The chat bubble: notices, then the text with each `[n]` linked to its source entry.
+
+    `covers`: titles of the knowledge bases the asker may search, suggested on a refusal."""
     parts = ['<div class="zk-answer">']
     if answer.refused:
-        parts.append(_refusal_notice(answer, t))
+        parts.append(_refusal_notice(answer, t, covers or []))
     else:
         if answer.notice:
             parts.append(f'<div class="zk-notice zk-notice-extracted">{escape_text(answer.notice)}</div>')
@@ -126,14 +129,28 @@ def searched_titles(hits: list[Hit], limit: int = SEARCHED_TITLES) -> list[str]:
 # --- pieces ------------------------------------------------------------------------------------
 
 
-def _refusal_notice(answer: Answer, t: UIText) -> str:
+def _refusal_notice(answer: Answer, t: UIText, covers: list[str]) -> str:
+    """What was searched when it came close; otherwise what the knowledge base does hold, never
+    called related: a few titles, the nearest among the hits (already limited to what the asker
+    may read), and the knowledge bases they may search."""
     titles = searched_titles([hit for hit in answer.hits if close_to_question(hit)])
     if titles:
-        items = "".join(f"<li>{escape_text(title)}</li>" for title in titles)
-        searched = f'<div class="zk-searched">{escape_text(t("searched"))}<ul>{items}</ul></div>'
+        searched = _titled_list(t("searched"), titles)
     else:
         searched = f'<div class="zk-searched">{escape_text(t("searched_nothing"))}</div>'
+        nearest = searched_titles(answer.hits, SUGGESTED_TITLES)
+        if nearest:
+            searched += _titled_list(t("suggest_titles"), nearest, "zk-suggest")
+        if len(covers) > 1:  # one knowledge base is the whole of it: nothing to choose
+            names = "、".join(covers) if t.language == "zh" else " " + ", ".join(covers)
+            searched += (f'<div class="zk-searched zk-suggest">{escape_text(t("suggest_collections"))}'
+                         f'{escape_text(names)}</div>')
     return f'<div class="zk-notice zk-notice-refused"><strong>{escape_text(t("refused"))}</strong>{searched}</div>'
+
+
+def _titled_list(heading: str, titles: list[str], kind: str = "") -> str:
+    items = "".join(f"<li>{escape_text(title)}</li>" for title in titles)
+    return f'<div class="zk-searched {kind}">{escape_text(heading)}<ul>{items}</ul></div>'
 
 
 def _linked_text(text: str, citations: list[Citation], anchor: str) -> str:

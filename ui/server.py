@@ -33,6 +33,7 @@ from ui.identity import ADMIN_USER, Identity
 from ui.page_access import PageAccess
 from ui.signin import TOKEN_SCRUB
 from ui.tokens import TokenStore, server_secret
+from ui.widget_snippet import site_origin, widget_snippet
 from ui.widget_tokens import mint
 from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
 from ui.feedback import FeedbackStore
@@ -249,6 +250,23 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
                 .replace("__LANG__", settings.language))
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
+    @app.get("/widget/snippet", tags=["pages"],
+             summary="The widget's tag for a site a web team names, and whether that site may embed it (/widget-demo)")
+    def widget_snippet_for(request: Request, origin: str = "") -> JSONResponse:
+        identity: Identity = request.app.state.identity
+        reader = getattr(request.state, "reader", None)
+        token = ""
+        if identity.required and reader is not None and reader.via != "widget":  # a widget token mints nothing
+            try:
+                site = site_origin(origin)
+            except ZhikuError:
+                site = ""  # widget_snippet says what is wrong with it
+            if site:
+                token = mint(identity.secret, site, sorted(reader.collections), reader.user, 3600,
+                             reader.token_id if reader.via == "api-token" else ADMIN_USER)
+        snippet = widget_snippet(origin, str(request.base_url), origins, settings.language, token)
+        return JSONResponse(snippet.to_dict(), headers={"Cache-Control": "no-store"})
+
 
 def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback: FeedbackStore,
                 kb: KnowledgeBase, access: PageAccess, question_log: QuestionLog | None = None) -> None:
@@ -256,6 +274,7 @@ def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback
     from fastapi.staticfiles import StaticFiles
 
     from ui.gradio_app import build_gradio_app
+    from ui.gradio_i18n import gradio_i18n
 
     # evaluation reports (self-contained HTML, every text escaped) for the chat's 评测 tab;
     # mounted before the chat, which takes every other path under /
@@ -264,7 +283,8 @@ def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback
     blocks = build_gradio_app(assistant, settings, feedback, kb, question_log, access)
     # no "Use via API 🚀" in a Chinese staff page: developers have /docs
     gr.mount_gradio_app(app, blocks, path="/", run_history=False, footer_links=[],
-                        max_file_size=f"{settings.upload_max_mb}mb", head=TOKEN_SCRUB)
+                        max_file_size=f"{settings.upload_max_mb}mb", head=TOKEN_SCRUB,
+                        i18n=gradio_i18n(settings.language))  # Gradio's own words in ZHIKU_LANGUAGE
 
 
 def _add_error_handlers(app: FastAPI) -> None:

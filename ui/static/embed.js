@@ -16,7 +16,7 @@
       noToken: '需要访问令牌：请联系管理员。', expired: '会话已过期，请刷新页面。', offline: '无法连接服务器，请稍后再试。', failed: '出错了：',
       up: '有帮助', down: '没帮助', page: '第 {p} 页', pages: '第 {p}–{q} 页', ocr: 'OCR 识别', open: '在原文中查看',
       extract: '摘录', extractNote: '资料中的原句，不是生成模型的回答；回答写好后替换这里。',
-      found: '检索到的段落', writing: '已找到相关段落，正在生成回答……'
+      found: '检索到的段落', writing: '已找到相关段落，正在生成回答……', suggest: '知识库收录的是这类文章，例如：'
     },
     en: {
       title: 'Zhiku', newChat: 'New chat', send: 'Send', placeholder: 'Ask a question (Enter sends, Shift+Enter: new line)',
@@ -27,7 +27,8 @@
       offline: 'Cannot reach the server; try again later.', failed: 'Error: ', up: 'Helpful', down: 'Not helpful',
       page: 'page {p}', pages: 'pages {p}–{q}', ocr: 'read by OCR', open: 'Open in the document',
       extract: 'Extract', extractNote: 'sentences from the articles, not the model\'s answer; the answer replaces them.',
-      found: 'Passages found', writing: 'Passages found; writing the answer…'
+      found: 'Passages found', writing: 'Passages found; writing the answer…',
+      suggest: 'The knowledge base holds articles such as:'
     }
   }[lang];
 
@@ -120,10 +121,27 @@
       var notice = answer.notice || '';
       if (answer.refused) notice = (notice ? notice + ' ' : '') + TEXT.searched + (answer.standalone_question || question);
       view.msg.appendChild(el('div', 'notice', notice));
+      if (answer.refused) suggestTitles(view.msg, answer.hits || []);
     }
     if (answer.citations.length) view.msg.appendChild(renderSources(answer, prefix));
     view.msg.appendChild(renderFeedback(question, answer));
     scrollToAnswer(view);
+  }
+
+  // a refusal says what the knowledge base holds instead: the nearest titles among the hits, which
+  // the server already limited to what this visitor may read; never called related to the question
+  function suggestTitles(node, hits) {
+    var titles = [];
+    hits.forEach(function (h) {
+      var title = h.title || h.source;
+      if (title && titles.indexOf(title) < 0 && titles.length < 3) titles.push(title);
+    });
+    if (!titles.length) return;
+    var box = el('div', 'suggest', TEXT.suggest);
+    var list = el('ul');
+    titles.forEach(function (title) { list.appendChild(el('li', null, title)); });
+    box.appendChild(list);
+    node.appendChild(box);
   }
 
   // `text` into `node`, each [n] that names one of `items` a link to its entry `prefix + n`
