@@ -1,0 +1,211 @@
+"""Publishing a write session as a new index version made of segments (segments.py).
+
+An edit links the previous version's segments into the new folder, tombstones the rows it replaces
+or removes, and writes one small segment with the new chunks: their vectors (reused or embedded by
+the builder), their term counts (copied by text hash when the text was indexed before, else
+tokenised) and a flat dense index. Nothing is re-tokenised or re-embedded, the HNSW graph of the
+base segment is not touched, and the old version's files are never opened for writing.
+
+Compaction (one fresh segment, no tombstones, the dense index type the manifest asks for) happens
+on a first build, on a folder from before segments, when the index type changes, and when the
+tombstones or the edit segments pass a share of the rows (`Compaction`): searching many small
+flat segments and skipping many tombstones would cost more than rebuilding once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.pipeline import ChunkingConfig, indexed_text
+from index.records import Chunk
+from index.segments import (
+    Keys, encode, link_segment, read_chunks, read_keys, read_layout, read_vectors, read_words, write_layout,
+    write_segment,
+)
+from index.snapshot import Manifest, read_manifest, write_manifest
+from index.store import StoredChunk
+from index.term_counts import TermRows, Vocabulary
+from index.tokenizer import Tokenizer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Compaction:
+    """When an edit rewrites everything as one segment instead of adding one."""
+
+    max_segments: int = 8
+    max_dead_share: float = 0.2  # tombstoned rows / all rows
+    max_delta_share: float = 0.05  # rows in edit segments / live rows ...
+    min_delta_rows: int = 2000  # ... once they are more than this many
+
+
+@dataclass
+class Part:
+    """One segment of the version a session starts from (or the whole folder from before segments)."""
+
+    name: str
+    folder: Path
+    keys: Keys
+    legacy: bool = False
+
+
+class Base:
+    """What a write session starts from, read without parsing a single chunk record."""
+
+    def __init__(self, folder: Path, manifest: Manifest):
+        self.folder, self.manifest = folder, manifest
+        layout = read_layout(folder)
+        if layout is None:  # one folder from before segments: its rows are one part
+            chunks, hashes = read_chunks(folder)
+            keys = Keys(encode([c.id for c in chunks]), encode(hashes), encode([c.source for c in chunks]))
+            self.parts, self.deleted, self.words = [Part("", folder, keys, legacy=True)], np.zeros(0, np.int64), []
+        else:
+            names, self.deleted = layout
+            self.parts = [Part(n, folder / n, read_keys(folder / n)) for n in names]
+            self.words = [w for n in names for w in read_words(folder / n)]
+        self.offsets = np.concatenate([[0], np.cumsum([len(p.keys) for p in self.parts])]).astype(np.int64)
+        self._hashes: np.ndarray | None = None
+
+    @property
+    def legacy(self) -> bool:
+        return any(p.legacy for p in self.parts)
+
+    @property
+    def size(self) -> int:
+        return int(self.offsets[-1])
+
+    def column(self, name: str) -> np.ndarray:
+        return np.concatenate([getattr(p.keys, name) for p in self.parts]) if self.parts else np.zeros(0, "S1")
+
+    def locate(self, hashes: list[str]) -> dict[str, tuple[int, int]]:
+        """text hash -> (part, row in it) for the hashes this version holds (live or not)."""
+        if self._hashes is None:
+            self._hashes = self.column("hashes")
+        wanted = encode(sorted(set(hashes)))
+        found = {}
+        for at in np.flatnonzero(np.isin(self._hashes, wanted)):
+            part = int(np.searchsorted(self.offsets, at, side="right")) - 1
+            found.setdefault(self._hashes[at].decode("utf-8"), (part, int(at - self.offsets[part])))
+        return found
+
+    def vectors(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        return {h: read_vectors(self.parts[p].folder)[row] for h, (p, row) in self.locate(hashes).items()}
+
+    def terms(self, part: int) -> TermRows | None:
+        return None if self.parts[part].legacy else TermRows.load(self.parts[part].folder)
+
+
+def read_base(folder: Path | None) -> Base | None:
+    return None if folder is None else Base(folder, read_manifest(folder))
+
+
+class SessionWriter:
+    """Turns a session's upserts and deletions over `base` into the files of a new version folder."""
+
+    def __init__(self, base: Base | None, tokenizer: Tokenizer, compaction: Compaction):
+        self.base, self.tokenizer, self.compaction = base, tokenizer, compaction
+        self.vocab = Vocabulary(base.words if base is not None else ())
+
+    def write(self, folder: Path, manifest: Manifest, upserts: dict[str, StoredChunk],
+              deleted: dict[str, set[str]]) -> str:
+        """Writes the version into `folder` (manifest last); returns 'edit' or 'compaction'."""
+        base = self.base
+        new = sorted(upserts.values(), key=lambda r: (r.chunk.source, r.chunk.start))
+        dead = np.zeros(0 if base is None else base.size, dtype=bool)
+        if base is not None:
+            dead[base.deleted] = True
+            dead |= self._replaced(base, upserts, deleted)
+        terms = self._terms(new)
+        if self._compact(base, dead, len(new), manifest):
+            self._write_compacted(folder, base, dead, new, terms, manifest)
+            how = "compaction"
+        else:
+            names = [p.name for p in base.parts]
+            for name in names:
+                link_segment(base.folder / name, folder / name)
+            if new:
+                name = f"seg-{time.time_ns()}"
+                write_segment(folder / name, [r.chunk for r in new], [r.text_hash for r in new],
+                              np.stack([r.vector for r in new]), terms, self.vocab.added, "flat")
+                names.append(name)
+            write_layout(folder, names, np.flatnonzero(dead))
+            how = "edit"
+        write_manifest(folder, manifest)
+        return how
+
+    def _replaced(self, base: Base, upserts: dict[str, StoredChunk], deleted: dict[str, set[str]]) -> np.ndarray:
+        """Rows the session replaces (same chunk id) or removes (a deleted file's, not kept)."""
+        ids = base.column("ids")
+        gone = np.isin(ids, encode(sorted(upserts))) if upserts else np.zeros(len(ids), dtype=bool)
+        if deleted:
+            sources = base.column("sources")
+            for at in np.flatnonzero(np.isin(sources, encode(sorted(deleted)))):
+                if ids[at].decode("utf-8") not in deleted[sources[at].decode("utf-8")]:
+                    gone[at] = True
+        return gone
+
+    def _terms(self, rows: list[StoredChunk]) -> TermRows:
+        """Term counts of the new rows: copied by text hash when indexed before, else tokenised."""
+        known = self.base.locate([r.text_hash for r in rows]) if self.base is not None and rows else {}
+        loaded: dict[int, TermRows | None] = {}
+        pairs = []
+        for row in rows:
+            at = known.get(row.text_hash)
+            if at is not None and at[0] not in loaded:
+                loaded[at[0]] = self.base.terms(at[0])
+            if at is not None and loaded[at[0]] is not None:
+                pairs.append(loaded[at[0]].row(at[1]))
+            else:
+                pairs.append(np.unique(self.vocab.ids(self.tokenizer(row.text)), return_counts=True))
+        return TermRows.from_pairs(pairs)
+
+    def _compact(self, base: Base | None, dead: np.ndarray, added: int, manifest: Manifest) -> bool:
+        if base is None or base.legacy or not base.parts or base.manifest.index_type != manifest.index_type:
+            return True
+        c = self.compaction
+        live = int((~dead).sum()) + added
+        delta = int(base.size - base.offsets[1]) + added
+        return (len(base.parts) + (1 if added else 0) > c.max_segments
+                or dead.sum() > c.max_dead_share * (base.size + added)
+                or delta > max(c.min_delta_rows, c.max_delta_share * live))
+
+    def _write_compacted(self, folder: Path, base: Base | None, dead: np.ndarray, new: list[StoredChunk],
+                         new_terms: TermRows, manifest: Manifest) -> None:
+        chunks: list[Chunk] = []
+        hashes: list[str] = []
+        vectors: list[np.ndarray] = []
+        terms: list[TermRows] = []
+        for i, part in enumerate(base.parts if base is not None else ()):
+            keep = np.flatnonzero(~dead[base.offsets[i]:base.offsets[i + 1]])
+            c, h = read_chunks(part.folder)
+            chunks += [c[j] for j in keep]
+            hashes += [h[j] for j in keep]
+            vectors.append(np.asarray(read_vectors(part.folder)[keep]))
+            if part.legacy:  # tokenised once, now, and kept from here on
+                log.warning("index folder from before segments: tokenising its %d chunks once", len(keep))
+                config = ChunkingConfig(embed_title=base.manifest.chunking.get("embed_title", True))
+                terms.append(TermRows.from_token_ids(
+                    [self.vocab.ids(self.tokenizer(indexed_text(c[j], config))) for j in keep]))
+            else:
+                terms.append(base.terms(i).take(keep))
+        chunks += [r.chunk for r in new]
+        hashes += [r.text_hash for r in new]
+        vectors += [np.stack([r.vector for r in new])] if new else []
+        terms.append(new_terms)
+        order = sorted(range(len(chunks)), key=lambda j: (chunks[j].source, chunks[j].start))
+        rows = TermRows.concat(terms).take(np.array(order, dtype=np.int64))
+        used = np.unique(np.asarray(rows.terms))  # a fresh vocabulary: words no chunk holds go
+        mapping = np.zeros(max(len(self.vocab), 1), dtype=np.int64)
+        mapping[used] = np.arange(len(used))
+        stacked = np.concatenate(vectors) if vectors else np.zeros((0, manifest.dim), np.float32)
+        name = f"seg-{time.time_ns()}"
+        write_segment(folder / name, [chunks[j] for j in order], [hashes[j] for j in order],
+                      stacked[order] if len(order) else stacked, rows.remap(mapping),
+                      [self.vocab.words[i] for i in used], manifest.index_type)
+        write_layout(folder, [name], np.zeros(0, np.int64))
