@@ -24,7 +24,7 @@ import numpy as np
 from index.pipeline import ChunkingConfig, indexed_text
 from index.records import Chunk
 from index.segments import (
-    Keys, encode, link_segment, read_chunks, read_keys, read_layout, read_vectors, read_words, write_layout,
+    Keys, encode, keys_of, link_segment, record_hash, record_line, read_chunks, read_keys, read_layout, read_vectors, read_words, write_layout,
     write_segment,
 )
 from index.snapshot import Manifest, read_manifest, write_manifest
@@ -62,8 +62,7 @@ class Base:
         self.folder, self.manifest = folder, manifest
         layout = read_layout(folder)
         if layout is None:  # one folder from before segments: its rows are one part
-            chunks, hashes = read_chunks(folder)
-            keys = Keys(encode([c.id for c in chunks]), encode(hashes), encode([c.source for c in chunks]))
+            keys = keys_of(*read_chunks(folder))
             self.parts, self.deleted, self.words = [Part("", folder, keys, legacy=True)], np.zeros(0, np.int64), []
         else:
             names, self.deleted = layout
@@ -116,11 +115,12 @@ class SessionWriter:
               deleted: dict[str, set[str]]) -> str:
         """Writes the version into `folder` (manifest last); returns 'edit' or 'compaction'."""
         base = self.base
-        new = sorted(upserts.values(), key=lambda r: (r.chunk.source, r.chunk.start))
         dead = np.zeros(0 if base is None else base.size, dtype=bool)
         if base is not None:
             dead[base.deleted] = True
+            upserts = self._changed(base, dead, upserts)
             dead |= self._replaced(base, upserts, deleted)
+        new = sorted(upserts.values(), key=lambda r: (r.chunk.source, r.chunk.start))
         terms = self._terms(new)
         if self._compact(base, dead, len(new), manifest):
             self._write_compacted(folder, base, dead, new, terms, manifest)
@@ -138,6 +138,17 @@ class SessionWriter:
             how = "edit"
         write_manifest(folder, manifest)
         return how
+
+    @staticmethod
+    def _changed(base: Base, dead: np.ndarray, upserts: dict[str, StoredChunk]) -> dict[str, StoredChunk]:
+        """The upserts that differ from the live row they replace: an edited file is upserted
+        whole, but only its changed chunks need a new row (the rest stay where they are)."""
+        if not upserts:
+            return upserts
+        records = {cid: record_hash(record_line(r.chunk, r.text_hash)) for cid, r in upserts.items()}
+        stored = base.column("records")
+        same = set(np.char.decode(stored[np.isin(stored, encode(sorted(records.values()))) & ~dead], "utf-8"))
+        return {cid: r for cid, r in upserts.items() if records[cid] not in same}
 
     def _replaced(self, base: Base, upserts: dict[str, StoredChunk], deleted: dict[str, set[str]]) -> np.ndarray:
         """Rows the session replaces (same chunk id) or removes (a deleted file's, not kept)."""

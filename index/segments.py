@@ -14,6 +14,7 @@ tf_*.npy (term counts) and words.json (the words it added to the vocabulary).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -37,6 +38,7 @@ class Keys:
     ids: np.ndarray
     hashes: np.ndarray
     sources: np.ndarray
+    records: np.ndarray  # hash of the whole record: an upsert equal to it changes nothing
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -46,14 +48,28 @@ def encode(values: list[str]) -> np.ndarray:
     return np.array([v.encode("utf-8") for v in values], dtype=bytes) if values else np.zeros(0, dtype="S1")
 
 
+def record_line(chunk: Chunk, text_hash: str) -> str:
+    return json.dumps({**asdict(chunk), "text_hash": text_hash}, ensure_ascii=False)
+
+
+def record_hash(line: str) -> str:
+    return hashlib.sha1(line.encode("utf-8")).hexdigest()
+
+
+def keys_of(chunks: list[Chunk], hashes: list[str]) -> Keys:
+    lines = [record_line(c, h) for c, h in zip(chunks, hashes)]
+    return Keys(encode([c.id for c in chunks]), encode(hashes), encode([c.source for c in chunks]),
+                encode([record_hash(line) for line in lines]))
+
+
 def write_segment(folder: Path, chunks: list[Chunk], hashes: list[str], vectors: np.ndarray,
                   terms: TermRows, words: list[str], index_type: str) -> None:
     folder.mkdir(parents=True)
+    lines = [record_line(c, h) for c, h in zip(chunks, hashes)]
     with open(folder / "chunks.jsonl", "w", encoding="utf-8") as fh:
-        for chunk, text_hash in zip(chunks, hashes):
-            fh.write(json.dumps({**asdict(chunk), "text_hash": text_hash}, ensure_ascii=False) + "\n")
+        fh.writelines(line + "\n" for line in lines)
     np.savez(folder / "keys.npz", ids=encode([c.id for c in chunks]), hashes=encode(hashes),
-             sources=encode([c.source for c in chunks]))
+             sources=encode([c.source for c in chunks]), records=encode([record_hash(line) for line in lines]))
     np.save(folder / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
     DenseStore.build(vectors, index_type).save(folder)
     terms.save(folder)
@@ -83,7 +99,7 @@ def read_layout(folder: Path) -> tuple[list[str], np.ndarray] | None:
 
 def read_keys(folder: Path) -> Keys:
     with np.load(folder / "keys.npz", allow_pickle=False) as data:
-        return Keys(data["ids"], data["hashes"], data["sources"])
+        return Keys(data["ids"], data["hashes"], data["sources"], data["records"])
 
 
 def read_words(folder: Path) -> list[str]:
