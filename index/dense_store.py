@@ -58,6 +58,11 @@ class DenseStore:
             faiss.downcast_index(index).hnsw.efSearch = HNSW_EF_SEARCH
         return cls(index, index_type)
 
+    def add(self, vectors: np.ndarray) -> None:
+        """More rows after the existing ones (HNSW links them into its graph: no rebuild)."""
+        if len(vectors):
+            self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
     def save(self, folder: Path) -> None:
         faiss.write_index(self._index, str(folder / INDEX_FILE))
 

@@ -6,10 +6,12 @@ the builder), their term counts (copied by text hash when the text was indexed b
 tokenised) and a flat dense index. Nothing is re-tokenised or re-embedded, the HNSW graph of the
 base segment is not touched, and the old version's files are never opened for writing.
 
-Compaction (one fresh segment, no tombstones, the dense index type the manifest asks for) happens
-on a first build, on a folder from before segments, when the index type changes, and when the
-tombstones or the edit segments pass a share of the rows (`Compaction`): searching many small
-flat segments and skipping many tombstones would cost more than rebuilding once.
+When the edit segments pass a share of the rows or a count (`Compaction`), a merge adds them to the
+first segment: its dense index grows with FAISS `add` (an HNSW graph gains nodes; it is not
+rebuilt) and its tombstones stay. Compaction (one fresh segment, no tombstones, the dense index
+rebuilt as the manifest asks) happens on a first build, on a folder from before segments, when
+the index type changes, and once tombstones pass a share of the rows: searching many small flat
+segments and skipping many tombstones would cost more than rewriting now and then.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 from index.pipeline import ChunkingConfig, indexed_text
 from index.records import Chunk
 from index.segments import (
-    Keys, encode, keys_of, link_segment, record_hash, record_line, read_chunks, read_keys, read_layout, read_vectors, read_words, write_layout,
+    Keys, append_segment, encode, keys_of, link_segment, record_hash, record_line, read_chunks, read_keys, read_layout, read_vectors, read_words, write_layout,
     write_segment,
 )
 from index.snapshot import Manifest, read_manifest, write_manifest
@@ -113,7 +115,7 @@ class SessionWriter:
 
     def write(self, folder: Path, manifest: Manifest, upserts: dict[str, StoredChunk],
               deleted: dict[str, set[str]]) -> str:
-        """Writes the version into `folder` (manifest last); returns 'edit' or 'compaction'."""
+        """Writes the version into `folder` (manifest last); returns how: 'edit', 'merge' or 'compaction'."""
         base = self.base
         dead = np.zeros(0 if base is None else base.size, dtype=bool)
         if base is not None:
@@ -122,9 +124,11 @@ class SessionWriter:
             dead |= self._replaced(base, upserts, deleted)
         new = sorted(upserts.values(), key=lambda r: (r.chunk.source, r.chunk.start))
         terms = self._terms(new)
-        if self._compact(base, dead, len(new), manifest):
+        how = self._how(base, dead, len(new), manifest)
+        if how == "compaction":
             self._write_compacted(folder, base, dead, new, terms, manifest)
-            how = "compaction"
+        elif how == "merge":
+            self._write_merged(folder, base, dead, new, terms)
         else:
             names = [p.name for p in base.parts]
             for name in names:
@@ -135,7 +139,6 @@ class SessionWriter:
                               np.stack([r.vector for r in new]), terms, self.vocab.added, "flat")
                 names.append(name)
             write_layout(folder, names, np.flatnonzero(dead))
-            how = "edit"
         write_manifest(folder, manifest)
         return how
 
@@ -176,15 +179,44 @@ class SessionWriter:
                 pairs.append(np.unique(self.vocab.ids(self.tokenizer(row.text)), return_counts=True))
         return TermRows.from_pairs(pairs)
 
-    def _compact(self, base: Base | None, dead: np.ndarray, added: int, manifest: Manifest) -> bool:
+    def _how(self, base: Base | None, dead: np.ndarray, added: int, manifest: Manifest) -> str:
+        """'edit' (one segment added), 'merge' (the edit segments added into the first one's
+        files and graph) or 'compaction' (everything rewritten, tombstones gone)."""
         if base is None or base.legacy or not base.parts or base.manifest.index_type != manifest.index_type:
-            return True
+            return "compaction"
         c = self.compaction
+        if dead.sum() > c.max_dead_share * (base.size + added):
+            return "compaction"
         live = int((~dead).sum()) + added
         delta = int(base.size - base.offsets[1]) + added
-        return (len(base.parts) + (1 if added else 0) > c.max_segments
-                or dead.sum() > c.max_dead_share * (base.size + added)
-                or delta > max(c.min_delta_rows, c.max_delta_share * live))
+        if len(base.parts) + (1 if added else 0) > c.max_segments or delta > max(c.min_delta_rows, c.max_delta_share * live):
+            return "merge"
+        return "edit"
+
+    def _write_merged(self, folder: Path, base: Base, dead: np.ndarray, new: list[StoredChunk],
+                      new_terms: TermRows) -> None:
+        """One segment: the first one's rows (its tombstones stay tombstones), then the live rows of
+        the others and the new rows, added to its dense index rather than rebuilding it."""
+        chunks: list[Chunk] = []
+        hashes: list[str] = []
+        vectors: list[np.ndarray] = []
+        terms: list[TermRows] = []
+        for i, part in enumerate(base.parts[1:], start=1):
+            keep = np.flatnonzero(~dead[base.offsets[i]:base.offsets[i + 1]])
+            c, h = read_chunks(part.folder)
+            chunks += [c[j] for j in keep]
+            hashes += [h[j] for j in keep]
+            vectors.append(np.asarray(read_vectors(part.folder)[keep]))
+            terms.append(base.terms(i).take(keep))
+        chunks += [r.chunk for r in new]
+        hashes += [r.text_hash for r in new]
+        vectors += [np.stack([r.vector for r in new])] if new else []
+        terms.append(new_terms)
+        name = f"seg-{time.time_ns()}"
+        stacked = np.concatenate(vectors) if vectors else np.zeros((0, base.manifest.dim), np.float32)
+        append_segment(base.parts[0].folder, folder / name, chunks, hashes, stacked, TermRows.concat(terms),
+                       list(self.vocab.words))
+        write_layout(folder, [name], np.flatnonzero(dead[: base.offsets[1]]))
 
     def _write_compacted(self, folder: Path, base: Base | None, dead: np.ndarray, new: list[StoredChunk],
                          new_terms: TermRows, manifest: Manifest) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -119,3 +120,25 @@ def read_chunks(folder: Path) -> tuple[list[Chunk], list[str]]:
 def read_vectors(folder: Path) -> np.ndarray:
     # mapped, not read: serving searches dense.faiss; a build reads only the rows it reuses
     return np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+
+
+def append_segment(base: Path, folder: Path, chunks: list[Chunk], hashes: list[str], vectors: np.ndarray,
+                   terms: TermRows, words: list[str]) -> None:
+    """A copy of segment `base` with rows appended: its dense index grown with FAISS `add` (an HNSW
+    graph gains nodes, it is not rebuilt), its records copied as bytes, not parsed. `words` is the
+    whole vocabulary of the result."""
+    folder.mkdir(parents=True)
+    shutil.copyfile(base / "chunks.jsonl", folder / "chunks.jsonl")
+    lines = [record_line(c, h) for c, h in zip(chunks, hashes)]
+    with open(folder / "chunks.jsonl", "a", encoding="utf-8") as fh:
+        fh.writelines(line + "\n" for line in lines)
+    old, new = read_keys(base), keys_of(chunks, hashes)
+    np.savez(folder / "keys.npz", **{name: np.concatenate([getattr(old, name), getattr(new, name)])
+                                     for name in ("ids", "hashes", "sources", "records")})
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    np.save(folder / "vectors.npy", np.concatenate([read_vectors(base), vectors]), allow_pickle=False)
+    dense = DenseStore.load(base)
+    dense.add(vectors)
+    dense.save(folder)
+    TermRows.concat([TermRows.load(base), terms]).save(folder)
+    (folder / "words.json").write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")

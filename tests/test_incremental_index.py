@@ -210,3 +210,46 @@ def write_legacy_version(index_dir: Path, store: EmbeddedStore, tokenizer, bm25s
     fsync_tree(folder)
     publish(index_dir, folder)
     assert load_snapshot(index_dir, tokenizer).folder == folder
+
+
+def test_a_merge_grows_the_first_segment_and_keeps_its_tombstones(indexes, one_more_edit, tokenizer, tmp_path):
+    copy = tmp_path / "inc"
+    shutil.copytree(indexes["inc"].index_dir, copy)
+    corpus, full = one_more_edit
+    merging = builder(copy, tokenizer, Compaction(max_segments=2, max_dead_share=1.0))
+    first = read_layout(current_version(copy))[0][0]
+    rows_before = len(DenseStore.load(current_version(copy) / first))
+    merging.build(corpus)
+    assert merging.store.last_commit == "merge"
+    names, deleted = read_layout(current_version(copy))
+    assert len(names) == 1 and len(deleted) > 0  # the first segment's tombstones stay
+    assert len(DenseStore.load(current_version(copy) / names[0])) > rows_before
+    for query in QUERIES:
+        for mode in ("hybrid", "dense", "bm25"):
+            assert ranked(merging.store, query, mode) == ranked(full, query, mode), (query, mode)
+
+
+def test_a_merge_adds_to_an_hnsw_graph_instead_of_rebuilding_it(indexes, tokenizer, tmp_path):
+    import faiss
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(indexes["corpus"], corpus)
+    index_dir = tmp_path / "hnsw"
+    store = EmbeddedStore(index_dir, tokenizer, compaction=Compaction(max_segments=1))
+    hnsw = IndexBuilder(index_dir, HashEmbedder(), ChunkingConfig(), index_type="hnsw", tokenizer=tokenizer, store=store)
+    hnsw.build(corpus)
+    [first] = read_layout(current_version(index_dir))[0]
+    graph = faiss.read_index(str(current_version(index_dir) / first / "dense.faiss"))
+    edit_article(corpus, "000", "量子纠缠实验室")
+    hnsw.build(corpus)
+    assert store.last_commit == "merge"
+    [merged] = read_layout(current_version(index_dir))[0]
+    grown = faiss.read_index(str(current_version(index_dir) / merged / "dense.faiss"))
+    assert isinstance(grown, faiss.IndexHNSWFlat) and grown.ntotal > graph.ntotal
+    # the old nodes are where they were, the new ones after them: added to, not rebuilt (a rebuild
+    # orders rows by file, and the edited file is the first)
+    assert np.array_equal(grown.reconstruct_n(0, graph.ntotal), graph.reconstruct_n(0, graph.ntotal))
+    assert "量子纠缠实验室" in store.search("量子纠缠实验室", None, k=1, mode="bm25")[0].chunk.text
+    snap = store.snapshot
+    row = next(i for i, c in enumerate(snap.chunks) if "量子纠缠实验室" in c.text)
+    assert store.search("", snap.vectors[row], k=1, mode="dense")[0].chunk == snap.chunks[row]  # a node of the graph
