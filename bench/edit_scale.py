@@ -55,7 +55,6 @@ def build_base(index_dir: Path, n: int) -> dict:
     from index.records import Chunk
     from index.segments import write_layout, write_segment
     from index.snapshot import write_manifest
-    from index.term_counts import TermRows
     from index.versions import fsync_tree, new_version_dir, publish
 
     started = time.perf_counter()

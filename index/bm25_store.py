@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from index.term_counts import TermRows, Vocabulary
 
@@ -43,21 +44,18 @@ class BM25Store:
         n = len(rows)
         if n == 0:
             return cls(model, tokenizer)
-        terms = np.asarray(rows.terms, dtype=np.int64)
-        tf = np.asarray(rows.counts, dtype=np.float32)
-        docs = np.repeat(np.arange(n, dtype=np.int32), np.diff(rows.indptr))
-        order = np.argsort(terms, kind="stable")  # by word, rows ascending within a word
-        terms, docs, tf = terms[order], docs[order], tf[order]
-        df = np.bincount(terms, minlength=len(words))
+        # rows -> one column per word (scipy's CSR to CSC: linear, in C; rows ascending per word)
+        by_word = sp.csr_matrix((np.asarray(rows.counts, dtype=np.float32), np.asarray(rows.terms),
+                                 np.asarray(rows.indptr)), shape=(n, len(words))).tocsc()
+        tf, docs, indptr = by_word.data, by_word.indices, by_word.indptr
+        df = np.diff(indptr)
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         lengths = rows.doc_lengths()
-        norm = K1 * ((1 - B) + B * lengths / lengths.mean())
-        model.scores = {
-            "data": (idf[terms] * tf / (norm[docs] + tf)).astype(np.float32),
-            "indices": docs,
-            "indptr": np.concatenate([[0], np.cumsum(df)]).astype(np.int64),
-            "num_docs": n,
-        }
+        norm = (K1 * ((1 - B) + B * lengths / lengths.mean())).astype(np.float32)
+        data = np.repeat(idf, df)
+        data *= tf
+        data /= norm[docs] + tf
+        model.scores = {"data": data, "indices": docs, "indptr": indptr.astype(np.int64), "num_docs": n}
         # only words some row still holds: a query word found nowhere scores nothing either way
         model.vocab_dict = {w: i for i, w in enumerate(words) if df[i]}
         model.nonoccurrence_array = None  # lucene BM25 has no non-occurrence term

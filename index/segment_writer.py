@@ -26,8 +26,8 @@ import numpy as np
 from index.pipeline import ChunkingConfig, indexed_text
 from index.records import Chunk
 from index.segments import (
-    Keys, append_segment, encode, keys_of, link_segment, record_hash, record_line, read_chunks, read_keys, read_layout, read_vectors, read_words, write_layout,
-    write_segment,
+    Keys, append_segment, encode, keys_of, link_segment, read_chunks, read_keys, read_layout, read_vectors, read_words,
+    record_hash, record_line, write_layout, write_segment,
 )
 from index.snapshot import Manifest, read_manifest, write_manifest
 from index.store import StoredChunk

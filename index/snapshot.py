@@ -109,8 +109,8 @@ def _load_segments(folder: Path, manifest: Manifest, names: list[str], deleted: 
     alive[deleted] = False
     live = np.flatnonzero(alive)
     physical = np.array(sorted(live, key=lambda i: (chunks[i].source, chunks[i].start, i)), dtype=np.int64)
-    rows = TermRows.concat(terms).take(physical)
     whole = len(names) == 1 and not len(deleted) and bool(np.all(physical == np.arange(len(physical))))
+    rows = terms[0] if whole else TermRows.concat(terms).take(physical)  # rows in search order
     return IndexSnapshot(
         folder=folder, manifest=manifest,
         chunks=[chunks[i] for i in physical], text_hashes=[hashes[i] for i in physical],

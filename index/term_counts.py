@@ -75,6 +75,8 @@ class TermRows:
         parts = [p for p in parts if len(p)]
         if not parts:
             return cls.empty()
+        if len(parts) == 1:
+            return parts[0]
         offsets = np.cumsum([0] + [int(p.indptr[-1]) for p in parts[:-1]])
         indptr = np.concatenate([[0]] + [p.indptr[1:] + off for p, off in zip(parts, offsets)])
         return cls(indptr.astype(np.int64), _cat([p.terms for p in parts], np.int32),
