@@ -39,11 +39,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Compaction:
-    """When an edit rewrites everything as one segment instead of adding one."""
+    """When an edit stops adding segments: past the segment count or the edit segments' share it
+    merges them into the first (its graph grown by `add`); past the tombstones' share it rewrites
+    everything (graph rebuilt, tombstones gone)."""
 
     max_segments: int = 8
-    max_dead_share: float = 0.2  # tombstoned rows / all rows
-    max_delta_share: float = 0.05  # rows in edit segments / live rows ...
+    max_dead_share: float = 0.2  # tombstoned rows / all rows: compaction
+    max_delta_share: float = 0.05  # rows in edit segments / live rows ...: merge
     min_delta_rows: int = 2000  # ... once they are more than this many
 
 
@@ -96,7 +98,13 @@ class Base:
         return found
 
     def vectors(self, hashes: list[str]) -> dict[str, np.ndarray]:
-        return {h: read_vectors(self.parts[p].folder)[row] for h, (p, row) in self.locate(hashes).items()}
+        mapped: dict[int, np.ndarray] = {}  # each part's vectors.npy mapped once
+        out = {}
+        for h, (p, row) in self.locate(hashes).items():
+            if p not in mapped:
+                mapped[p] = read_vectors(self.parts[p].folder)
+            out[h] = np.array(mapped[p][row])
+        return out
 
     def terms(self, part: int) -> TermRows | None:
         return None if self.parts[part].legacy else TermRows.load(self.parts[part].folder)

@@ -78,10 +78,14 @@ def write_segment(folder: Path, chunks: list[Chunk], hashes: list[str], vectors:
 
 
 def link_segment(source: Path, target: Path) -> None:
-    """The same segment in another version: hard links, so nothing is copied or rewritten."""
+    """The same segment in another version: hard links, so nothing is copied or rewritten (a copy
+    where the file system has no hard links: slower, as safe)."""
     target.mkdir(parents=True)
     for path in sorted(source.iterdir()):
-        os.link(path, target / path.name)
+        try:
+            os.link(path, target / path.name)
+        except OSError:
+            shutil.copyfile(path, target / path.name)
 
 
 def write_layout(folder: Path, names: list[str], deleted: np.ndarray) -> None:
