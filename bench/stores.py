@@ -28,7 +28,7 @@ SAMPLE_SET = REPO / "eval" / "testsets" / "sample.jsonl"
 QUERIES = 60
 BATCH = 1000
 SEED = 11
-EDIT_EMBEDDED_UP_TO = 10_000  # the embedded store rewrites every chunk per commit: an edit costs a full write
+EDIT_EMBEDDED_UP_TO = 10_000  # edits at scale on both stores: bench/edit_scale.py
 
 
 class CachedEmbedder:

@@ -2,7 +2,9 @@
 the ChunkStore contract.
 
 Writes are staged in memory and `commit` publishes them as one new version folder with one
-atomic rename (versions.py): a build killed at any moment leaves the previous version whole.
+atomic rename (versions.py): a build killed at any moment leaves the previous version whole. A
+version is made of segments (segments.py): an edit hard-links the previous ones and adds one
+with the changed chunks (segment_writer.py), so its cost follows the edit, not the index.
 Each chunk names its knowledge base (`Chunk.collection`, in chunks.jsonl); a search limited to
 some collections is a pre-filter: FAISS searches only their rows (an ID selector) and BM25 ranks
 only their rows, so top-k is taken among what the asker may read (bench/collection_filter.py).
@@ -18,12 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.bm25_store import BM25Store
-from index.dense_store import DenseStore
 from index.fusion import fuse_rrf
 from index.pipeline import ChunkingConfig, indexed_text
 from index.records import Hit
-from index.snapshot import IndexSnapshot, Manifest, load_snapshot, write_snapshot
+from index.segment_writer import Base, Compaction, SessionWriter, read_base
+from index.snapshot import IndexSnapshot, Manifest, load_snapshot
 from index.store import StoredChunk, StoreStats, Where, check_mode
 from index.tokenizer import Tokenizer
 from index.versions import current_version, fsync_tree, index_lock, new_version_dir, prune, publish
@@ -32,12 +33,15 @@ from index.versions import current_version, fsync_tree, index_lock, new_version_
 class EmbeddedStore:
     name = "embedded"
 
-    def __init__(self, index_dir: Path, tokenizer: Tokenizer | None = None, snapshot: IndexSnapshot | None = None):
+    def __init__(self, index_dir: Path, tokenizer: Tokenizer | None = None, snapshot: IndexSnapshot | None = None,
+                 compaction: Compaction | None = None):
         self.index_dir = Path(index_dir)
+        self.compaction = compaction or Compaction()
+        self.last_commit = ""  # 'edit' or 'compaction': how the last commit was written
         self.tokenizer = tokenizer or Tokenizer()
         self._snapshot = snapshot  # what readers search: loaded on first use, then fixed
         self._writing = False
-        self._base: IndexSnapshot | None = None  # a write session's starting point
+        self._base: Base | None = None  # a write session's starting point (keys, not records)
         self._upserts: dict[str, StoredChunk] = {}
         self._deleted: dict[str, set[str]] = {}  # source -> chunk ids kept
         self._by_collection: tuple[IndexSnapshot, dict[str, np.ndarray]] | None = None
@@ -60,7 +64,7 @@ class EmbeddedStore:
         with index_lock(self.index_dir):
             # first clear what a killed build left: else its folder would outlive the previous version
             prune(self.index_dir)
-            self._base = load_snapshot(self.index_dir, self.tokenizer)
+            self._base = read_base(current_version(self.index_dir))  # keys only: no chunk is parsed
             self._upserts, self._deleted, self._writing = {}, {}, True
             try:
                 yield
@@ -68,16 +72,16 @@ class EmbeddedStore:
                 self._base, self._upserts, self._deleted, self._writing = None, {}, {}, False
             prune(self.index_dir)
 
-    def _current(self) -> IndexSnapshot | None:
-        """A write session's starting point (None once cleared), else what readers search."""
-        return self._base if self._writing else self.snapshot
-
     def manifest(self) -> Manifest | None:
-        snap = self._current()
+        if self._writing:
+            return None if self._base is None else self._base.manifest
+        snap = self.snapshot
         return None if snap is None else snap.manifest
 
     def vectors(self, text_hashes: Collection[str]) -> dict[str, np.ndarray]:
-        snap = self._current()
+        if self._writing:
+            return {} if self._base is None else self._base.vectors(list(text_hashes))
+        snap = self.snapshot
         if snap is None:
             return {}
         wanted = set(text_hashes)
@@ -98,37 +102,14 @@ class EmbeddedStore:
         self._base = None
 
     def commit(self, manifest: Manifest) -> None:
-        rows = self._rows_after_writes()
-        if rows:
-            vectors = np.stack([r.vector for r in rows]).astype(np.float32)
-        else:
-            vectors = np.zeros((0, manifest.dim), dtype=np.float32)
-        snap = IndexSnapshot(
-            folder=Path(),
-            manifest=manifest,
-            chunks=[r.chunk for r in rows],
-            text_hashes=[r.text_hash for r in rows],
-            vectors=vectors,
-            dense=DenseStore.build(vectors, manifest.index_type),
-            bm25=BM25Store.build([r.text for r in rows], self.tokenizer),
-        )
+        """A new version folder: the previous segments linked, the changed chunks added (or, now
+        and then, everything compacted into one segment), then one atomic publish."""
         folder = new_version_dir(self.index_dir)
-        write_snapshot(folder, snap)
+        writer = SessionWriter(self._base, self.tokenizer, self.compaction)
+        self.last_commit = writer.write(folder, manifest, self._upserts, self._deleted)
         fsync_tree(folder)
         publish(self.index_dir, folder)
         self._snapshot = None
-
-    def _rows_after_writes(self) -> list[StoredChunk]:
-        """The previous rows that stay, then the written ones; files in name order as before."""
-        kept = []
-        for row in self._iter_rows(self._base):
-            source, cid = row.chunk.source, row.chunk.id
-            if cid in self._upserts or (source in self._deleted and cid not in self._deleted[source]):
-                continue
-            kept.append(row)
-        rows = kept + list(self._upserts.values())
-        # files in name order, a file's passages in text order: what RRF's ties are broken by
-        return sorted(rows, key=lambda r: (r.chunk.source, r.chunk.start))
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -10,6 +10,11 @@ finished is recorded per file in a small `<collection>_meta` collection at commi
 in between leaves old and new chunks searchable, and the files it touched marked pending, so the
 next build redoes exactly them (their vectors found again by text hash).
 
+A full rebuild (`clear()`: another model or other chunk settings, or a migration) writes into a
+new pair of collections named by build id (`<collection>__build_<id>`), and only at commit moves
+the one-row pointer `<collection>_current` to them and drops the old pair. A rebuild killed
+before that leaves the old collections searchable; the next build drops what a killed one left.
+
 Usage: `MilvusStore("data/milvus.db").search("问题", vector, k=5)`.
 """
 
@@ -46,12 +51,31 @@ class MilvusStore:
         password: str = "", db_name: str = "",
     ):
         self.uri = str(uri)
-        self.collection = collection
-        self.meta = f"{collection}_meta"
+        self.base = collection
+        self.pointer = f"{collection}_current"  # names the pair readers search (absent: `collection`)
+        self._active: str | None = None  # the chunks collection in use (its meta: + "_meta")
+        self._replacing: str | None = None  # during a full rebuild: the pair it replaces at commit
         self._auth = {"token": token, "user": user, "password": password, "db_name": db_name}
         self._client = None
         self._loaded: set[str] = set()
         self._marked: set[str] = set()  # files marked pending in this write session
+
+    @property
+    def collection(self) -> str:
+        if self._active is None:
+            self._active = self._pointed()
+        return self._active
+
+    @property
+    def meta(self) -> str:
+        return f"{self.collection}_meta"
+
+    def _pointed(self) -> str:
+        if not self.client.has_collection(self.pointer):
+            return self.base
+        self._has(self.pointer)
+        rows = self.client.get(self.pointer, ids=[META_KEY], output_fields=["value"])
+        return rows[0]["value"] if rows and rows[0]["value"] else self.base
 
     @property
     def client(self):
@@ -73,7 +97,7 @@ class MilvusStore:
         if self._client is not None:
             self._client.close()
             self._client = None
-            self._loaded = set()
+            self._loaded, self._active = set(), None
             if is_lite(self.uri):
                 release(self.uri)
 
@@ -83,8 +107,23 @@ class MilvusStore:
     def writing(self) -> Iterator[None]:
         # Milvus Lite refuses a second process on its file; a server takes writers one at a time
         # by convention (one `zhiku index build` per collection), as documented in the README
-        self._marked = set()
-        yield
+        self._marked, self._replacing, self._active = set(), None, None
+        self._drop_leftovers()
+        try:
+            yield
+        finally:
+            if self._replacing is not None:  # cleared, never committed: back to what readers see
+                self._active, self._replacing = None, None
+
+    def _drop_leftovers(self) -> None:
+        """Collections of rebuilds killed before their commit, or replaced by one killed before it
+        dropped them: neither is what the pointer names."""
+        keep = {self.collection, self.meta, self.pointer}
+        ours = {self.base, f"{self.base}_meta"}
+        for name in self.client.list_collections():
+            if name not in keep and (name in ours or name.startswith(f"{self.base}__build_")):
+                self.client.drop_collection(name)
+                self._loaded.discard(name)
 
     def manifest(self) -> Manifest | None:
         if not self._has(self.meta):
@@ -162,12 +201,34 @@ class MilvusStore:
         if is_lite(self.uri):  # a segment on disk makes reopening quick; a server flushes by itself (and rate-limits asking)
             self.client.flush(self.collection)
             self.client.flush(self.meta)
+        if self._replacing is not None:
+            self._switch()
 
-    def clear(self) -> None:
-        for name in (self.collection, self.meta):
-            if self._has(name):
+    def _switch(self) -> None:
+        """The rebuilt pair becomes what readers search (one row upserted), then the old goes."""
+        old, self._replacing = self._replacing, None
+        if not self._has(self.pointer):
+            self.client.create_collection(self.pointer, schema=meta_schema())
+            self.client.create_index(self.pointer, meta_index_params(self.client), sync=False)
+            self.client.load_collection(self.pointer)
+            self._loaded.add(self.pointer)
+        self.client.upsert(self.pointer, [{"key": META_KEY, "value": self.collection, "dummy": DUMMY}])
+        if is_lite(self.uri):
+            self.client.flush(self.pointer)
+        for name in (old, f"{old}_meta"):
+            if self.client.has_collection(name):
                 self.client.drop_collection(name)
             self._loaded.discard(name)
+
+    def clear(self) -> None:
+        """Start over in a new pair of collections; the old pair stays searchable until commit."""
+        if self._replacing is None:
+            self._replacing = self.collection
+        elif self.client.has_collection(self.collection):  # cleared twice in one session
+            for name in (self.collection, self.meta):
+                self.client.drop_collection(name)
+                self._loaded.discard(name)
+        self._active = f"{self.base}__build_{uuid.uuid4().hex[:12]}"
 
     def _has(self, name: str) -> bool:
         """Whether the collection exists; loaded into memory on first sight (a reopened Milvus,
@@ -241,9 +302,12 @@ class MilvusStore:
             chunks = int(self.client.get_collection_stats(self.collection)["row_count"])
         manifest = self.manifest()
         sources = 0 if manifest is None else len(manifest.files)
-        return StoreStats(self.name, f"{self.uri} ({self.collection})", chunks, sources)
+        return StoreStats(self.name, f"{self.uri} ({self.base})", chunks, sources)
 
     def version(self) -> str:
+        """Changes with every commit; follows a full rebuild's switch to its new collections."""
+        if self._replacing is None:
+            self._active = self._pointed()
         if not self._has(self.meta):
             return ""
         rows = self.client.get(self.meta, ids=[META_KEY], output_fields=["value"])

@@ -244,4 +244,4 @@ def test_loading_and_searching_an_index_never_unpickles(hostile_index, monkeypat
     snap = load_snapshot(hostile_index / "index")
     hits = Retriever(snap, HashEmbedder()).search(QUESTION)
     assert hits and hits[0].chunk.source == "security.txt"
-    assert {p.suffix for p in snap.folder.rglob("*") if p.is_file()} <= {".json", ".jsonl", ".npy", ".faiss", ""}
+    assert {p.suffix for p in snap.folder.rglob("*") if p.is_file()} <= {".json", ".jsonl", ".npy", ".npz", ".faiss", ""}  # .npz: .npy files zipped

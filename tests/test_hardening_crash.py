@@ -46,7 +46,7 @@ SEED = 20240611
 ZYGOTE = r"""
 import json, os, signal, sys, time
 from pathlib import Path
-import index.builder, index.embedded_store, index.snapshot, index.versions
+import index.builder, index.embedded_store, index.segment_writer, index.segments, index.snapshot, index.versions
 from index.builder import IndexBuilder
 from index.knowledge_base import KnowledgeBase
 from index.pipeline import ChunkingConfig
@@ -76,10 +76,20 @@ def build(job):
         index.builder.load_paths = die
     elif point == "embedding":
         HashEmbedder.embed_passages = die
+    elif point == "half the old segments linked":
+        real_link, linked = index.segment_writer.link_segment, []
+        def link(*args):
+            real_link(*args)
+            linked.append(1)
+            if len(linked) > 1:
+                die()
+        index.segment_writer.link_segment = link
     elif point == "chunks written, vectors not":
-        index.snapshot.np.save = die
+        index.segments.np.save = die
+    elif point == "new segment written, tombstones not":
+        after(index.segment_writer, "write_segment")
     elif point == "everything written but the manifest":
-        after(index.snapshot.BM25Store, "save")
+        after(index.segment_writer, "write_layout")
     elif point == "written, not yet flushed":
         index.embedded_store.fsync_tree = die
     elif point == "pointer file written, not renamed":
@@ -124,7 +134,9 @@ serve(lambda job: (build if job["kind"] == "build" else upload)(job))
 KILL_POINTS = [
     "loading files",
     "embedding",
+    "half the old segments linked",
     "chunks written, vectors not",
+    "new segment written, tombstones not",
     "everything written but the manifest",
     "written, not yet flushed",
     "pointer file written, not renamed",
@@ -288,7 +300,7 @@ def test_sigkill_at_each_critical_moment_of_a_build_leaves_the_old_or_the_new_in
         assert_clean(index_dir)
     assert "broken" not in seen.values(), seen
     # before the pointer moves readers see the old index, after it the new one
-    assert [seen[p] for p in KILL_POINTS] == ["old"] * 6 + ["new"] * 2, seen
+    assert [seen[p] for p in KILL_POINTS] == ["old"] * 8 + ["new"] * 2, seen
 
 
 def test_a_build_killed_before_publishing_never_displaces_the_previous_version(tmp_path, tokenizer, zygote):

@@ -106,6 +106,43 @@ def index_migrate(
     )
 
 
+@index_app.command("export")
+def index_export(
+    folder: Annotated[Path, typer.Argument(help="a new folder to write the export into")],
+) -> None:
+    """Write the index (chunks, vectors, manifest) to a portable folder: JSON Lines + raw float32, no pickle."""
+    from index.export_folder import ExportFolder
+    from index.migrate import copy_store
+    from rag.components import make_store
+
+    source = make_store(Settings())
+    started = time.perf_counter()
+    copied = copy_store(source, ExportFolder(folder))
+    out.print(f"exported {copied} chunks from {source.stats().location} to {folder} "
+              f"in {time.perf_counter() - started:.1f} s; load it with `zhiku index import {folder}`")
+
+
+@index_app.command("import")
+def index_import(
+    folder: Annotated[Path, typer.Argument(help="a folder `zhiku index export` wrote")],
+    replace: Annotated[bool, typer.Option("--replace", help="replace an index that already exists")] = False,
+) -> None:
+    """Load an exported index into the configured store (ZHIKU_STORE), vectors included: nothing is re-embedded."""
+    from index.export_folder import ExportFolder
+    from index.migrate import copy_store
+    from rag.components import make_store
+
+    source = ExportFolder(folder)
+    manifest = source.manifest()  # checks the folder before anything is touched
+    target = make_store(Settings())
+    if target.manifest() is not None and not replace:
+        raise ZhikuError(f"{target.stats().location} already holds an index; add --replace to replace it with {folder}")
+    started = time.perf_counter()
+    copied = copy_store(source, target)
+    out.print(f"imported {copied} chunks ({manifest.embedding_model}, {len(manifest.files)} files) into "
+              f"{target.stats().location} in {time.perf_counter() - started:.1f} s")
+
+
 # --- small helpers -------------------------------------------------------------------------
 
 
