@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Assistant", "Turn"]
 
+# how long a question waits for a newer index version to load before it goes on with the old one
+RELOAD_WAIT_S = 5.0
+
 NOTICE_EXTRACTED = "未使用生成模型：以下为从资料中摘录的原句。"
 NOTICE_LLM_TIMEOUT = "生成模型没有及时回答，以下为从资料中摘录的原句。"
 NOTICE_LLM_BROKEN = "生成模型出错，暂时无法使用（{reason}）；以下为从资料中摘录的原句。管理员可运行 zhiku doctor 查看原因。"
@@ -55,6 +58,7 @@ class Assistant:
         # the status of a chat model passed in (tests); the runtime keeps its own
         self._health = LLMHealth("ready" if chat_model is not None else "idle")
         self._lock = threading.Lock()
+        self._reload: tuple[float, threading.Event] | None = None  # a newer index loading: (began, done)
         # a 2-core machine generates one answer at a time well; the rest wait, boundedly
         self._llm_slots = threading.BoundedSemaphore(settings.llm_concurrency)
 
@@ -114,20 +118,38 @@ class Assistant:
             return
         yield self._answer(prepared, ground(text, prepared), "llm", timings, started)
 
-    def reload_if_changed(self) -> bool:
+    def reload_if_changed(self, wait_s: float = RELOAD_WAIT_S) -> bool:
         """Switch to a newer published index version, if any; True when it switched.
 
+        The new version loads in a background thread while questions go on with the one they
+        have: at a million chunks a load takes about a minute (docs/BENCHMARKS.md, edit_scale).
+        Callers wait for it only until `wait_s` after the load began, so a small index switches
+        before the next answer and a large one never holds more than the first few questions.
         Answers in flight keep the snapshot they started with; the old one is dropped after.
         """
-        retriever = self._retriever
-        if retriever is None:
-            return False
-        if not retriever.stale():
+        old = self._retriever
+        if old is None or not old.stale():
             return False
         with self._lock:
-            new = open_retriever(self.settings, retriever.embedder, getattr(retriever.store, "tokenizer", None))
-            self._retriever = new
-        return True
+            if self._reload is None:
+                self._reload = (time.monotonic(), threading.Event())
+                threading.Thread(target=self._load_new_version, args=(old, self._reload[1]),
+                                 name="zhiku-index-reload", daemon=True).start()
+            began, done = self._reload
+        done.wait(max(0.0, began + wait_s - time.monotonic()))
+        return self._retriever is not old
+
+    def _load_new_version(self, old: Retriever, done: threading.Event) -> None:
+        try:
+            new = open_retriever(self.settings, old.embedder, getattr(old.store, "tokenizer", None))
+            with self._lock:
+                self._retriever = new
+        except Exception:  # a damaged or half-copied version: keep answering from the one we have
+            log.exception("could not open the new index version; answering from the previous one")
+        finally:
+            with self._lock:
+                self._reload = None
+            done.set()
 
     @property
     def retriever(self) -> Retriever:
