@@ -25,6 +25,11 @@ from rag.constraints import Constraints, figure_kind_of
 
 # a clause keeps its comma; an ASCII comma between digits groups thousands
 _CLAUSE = re.compile(r"(?<=[，；;：:])|(?<=,)(?!\d{3})")
+# a clause opening with its verb ("增长到2022年的3088.7亿元", "2023年已降至32微克") has no subject of
+# its own: it goes on about the previous figure's
+_CONTINUES = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?|\d{1,2}\s*月(?:份|底|末)?|同期|全年|当年)?\s*的?"
+                        r"(?:由|从|增长|增加|增至|提高|提升|上升|上涨|下降|下滑|降至|降到|降低|减少|回落|升至|达到|达|至|到|"
+                        r"为|是|占|同比|环比|比|较|已|再|又|并|且|仅|约|超|突破|实现|相当于|分别)")
 # dates set the scene like years do: "6月份，" carries the subject on, it states no figure
 _DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]")
 
@@ -51,11 +56,11 @@ def bound_elsewhere(asked: Constraints, source: str, figure: str, stated: str = 
         return None
     for scope, kind in own:
         covered = wanted & set(terms(scope))
-        better = [(len(wanted & set(terms(s))), s) for g, s, k in scopes
+        better = [(len(wanted & set(terms(s))), -len(s), s) for g, s, k in scopes
                   if g != figure and k == kind and wanted & set(terms(s)) > covered]
         if not better:
             return None  # one place binding it to the asked subject (or no better one) is enough
-    best = max(better)[1]
+    best = max(better)[2]  # the clauses naming most of the question, the shortest of them
     return Rebinding(figure, own[-1][0].strip("，；;：:, "), best.strip("，；;：:, "))
 
 
@@ -63,14 +68,16 @@ def figure_scopes(sentence: str) -> list[tuple[str, str, str]]:
     """(figure, its scope, its kind) for each figure of `sentence`, in order."""
     clauses = [c for c in _CLAUSE.split(sentence) if c]
     found: list[tuple[str, str, str]] = []
-    start = 0
+    start, previous = 0, ""
     for i, clause in enumerate(clauses):
         stated = figure_terms(terms(_DATE.sub(" ", clause)))
         if not stated:
             continue
         scope = "".join(clauses[start : i + 1])
+        if previous and _CONTINUES.match(clause):
+            scope = previous + scope
         found += [(f, scope, figure_kind_of(clause, f)) for f in stated]
-        start = i + 1
+        start, previous = i + 1, scope
     return found
 
 
@@ -80,6 +87,6 @@ def _wanted_terms(asked: Constraints, stated: str, figure: str) -> set[str]:
     if not asked.compares or not stated:
         return subject
     for f, scope, _ in figure_scopes(strip_markers(stated)):
-        if f == figure:
-            return subject & set(terms(scope)) or subject
+        if f == figure:  # each figure of a comparison has its own subject, named in its clause
+            return subject & set(terms(scope))
     return subject

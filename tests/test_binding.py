@@ -36,12 +36,19 @@ def test_figures_bound_to_the_asked_subject_are_left_alone() -> None:
     assert profit.text == "星河电池2025年净利润为3亿元[1]。"
 
 
-def test_a_figure_of_another_kind_is_no_competitor() -> None:
-    """"比上月下降0.3个百分点" is a change, but 49.2% and 0.3 are both percent: only a scope naming
-    more of the question binds more; a change asked for stays with its own clause."""
+def test_a_clause_going_on_about_the_same_subject_binds_the_change_asked_for() -> None:
+    """"比上月下降0.3个百分点" goes on about the 工业景气指数: asked for the change, 0.3 stands
+    and the level 49.2 is bound to the level, not the change."""
     asked = question_constraints("9月份工业景气指数比上月下降了多少？")
     assert bound_elsewhere(asked, INDICES, "0.3") is None
-    assert bound_elsewhere(asked, INDICES, "49.2") is None  # crossing coverage is no evidence
+    level = bound_elsewhere(asked, INDICES, "49.2")
+    assert level is not None and level.given.endswith("比上月下降0.3个百分点")
+
+
+def test_a_subject_carried_by_a_clause_opening_with_its_verb_is_not_another_subject() -> None:
+    asked = question_constraints("2024年南港区数字经济增加值是多少？")
+    sentence = "近年来，南港区数字经济增加值由2020年的410.5亿元，增长到2024年的702.3亿元，年均增速14.4%。"
+    assert bound_elsewhere(asked, sentence, "702.3") is None
 
 
 def test_a_date_carries_the_subject_on_and_is_not_a_figure() -> None:
