@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rag.prepare import Prepared
 
 _ASKS_POINTS = re.compile(r"哪些|哪几|要点|主要(?:讲|说|内容|包括|有)|包括什么|具体指什么|几方面|什么(?:措施|建议|举措)")
+_ASKS_FIGURE = re.compile(r"多少")  # "包括多少项措施" asks a count, not the points ("哪几方面" does not)
 _ORDINALS = "一二三四五六七八九十"
 # each family of markers, written for the n-th item
 _FAMILIES = (
@@ -69,7 +70,7 @@ def enumerated_points(text: str) -> list[str]:
 
 def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
     """Adds the cited passage's enumerated points the answer leaves out (see the module's doc)."""
-    if not asks_points(prepared.standalone) or prepared.constraints.value or not grounded.citations:
+    if not asks_points(prepared.standalone) or _ASKS_FIGURE.search(prepared.standalone) or not grounded.citations:
         return grounded
     answer = set(terms(strip_markers(grounded.text)))
     for citation in grounded.citations:

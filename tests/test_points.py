@@ -30,3 +30,8 @@ def test_the_families_of_enumeration_an_article_uses_are_read() -> None:
     assert enumerated_points("第一，提高认识。第二，完善社会保障。") == ["提高认识", "完善社会保障"]
     assert enumerated_points("要点如下\n1. 专业化发展\n2. 网络化协同") == ["专业化发展", "网络化协同"]
     assert enumerated_points("唯一是他。") == []  # one "一是" is no enumeration
+
+
+def test_which_aspects_asks_for_the_points_not_a_count() -> None:
+    grounded = ground("通知提出了三方面举措[1]。", prepared("北岛市的通知提出了哪几方面举措？", NOTICE))
+    assert "资料原文列出的要点：一是规范收费行为" in grounded.text
