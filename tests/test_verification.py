@@ -4,6 +4,7 @@ logprobs are read in tests/test_local_llm.py. Fictional passages only."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -64,3 +65,21 @@ def test_the_judge_reads_the_probability_of_yes_from_the_first_tokens_logprobs()
     assert yes_judge(model(-3.0, -0.05))("q", "s") < 0.1
     plain = GenericFakeChatModel(messages=itertools.cycle([AIMessage("是")]))
     assert yes_judge(plain)("q", "s") is None  # no logprobs: no judgement
+
+
+def test_the_assistant_runs_the_check_when_verify_is_on_and_times_it() -> None:
+    """ZHIKU_VERIFY wires the judge into Assistant.stream: the model answers, then its first-token
+    logprobs on the cited sentence doubt the answer."""
+    from rag.assistant import Assistant
+    from rag.settings import Settings
+    from tests.fakes import passages
+
+    doubt = [{"token": "否", "logprob": -0.05}, {"token": "是", "logprob": -3.0}]
+    replies = [AIMessage("南港区2025年新建5G基站1200个[1]。"),
+               AIMessage("否", response_metadata={"logprobs": {"content": [{"token": "否", "logprob": -0.05, "top_logprobs": doubt}]}})]
+    hits = [replace(p.hit, scores={"dense": 0.95}) for p in passages(ARTICLE)]  # past the evidence gate
+    for verify, expected in ((False, ""), (True, MISSING_UNVERIFIED)):
+        model = GenericFakeChatModel(messages=iter(list(replies)))
+        answer = Assistant(Settings(verify=verify), chat_model=model).ask(QUESTION, hits=hits)
+        assert answer.missing == expected, answer
+        assert ("verify_ms" in answer.timings_ms) == verify
