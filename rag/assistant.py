@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from index.errors import BusyError, ZhikuError
 from index.records import Hit
 from index.store import Where
-from rag.chain import ChatModel, rewriter, stream_answer
+from rag.chain import ChatModel, rewriter, stream_answer, yes_judge
 from rag.components import open_retriever
 from rag.conversation import Turn
 from rag.evidence import REFUSAL_TEXT
@@ -29,6 +29,7 @@ from rag.prepare import Prepared, prepare
 from rag.records import Answer, Found
 from rag.retrieval import Retriever, clean_query
 from rag.settings import Settings
+from rag.verification import verified
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,10 @@ class Assistant:
             failure = failure or LLMFailure(False, "the model returned no text")
             yield from self._extract(prepared, extract, failure, timings, started)
             return
-        yield self._answer(prepared, ground(text, prepared), "llm", timings, started)
+        grounded = ground(text, prepared)
+        if self.settings.verify:
+            grounded = self._verified(chat_model, grounded, prepared, timings)
+        yield self._answer(prepared, grounded, "llm", timings, started)
 
     def reload_if_changed(self, wait_s: float = RELOAD_WAIT_S) -> bool:
         """Switch to a newer published index version, if any; True when it switched.
@@ -245,6 +249,13 @@ class Assistant:
         timings["llm_ms"] = round((time.perf_counter() - llm_started) * 1000, 1)
         (self._runtime.health if self._runtime is not None else self._health).succeeded()
         return "".join(parts).strip()
+
+    def _verified(self, chat_model: ChatModel, grounded: Grounded, prepared: Prepared, timings: dict) -> Grounded:
+        """The model's yes/no check of the cited sentence (rag/verification.py), timed."""
+        checking = time.perf_counter()
+        grounded = verified(grounded, prepared, yes_judge(chat_model), self.settings.verify_threshold)
+        timings["verify_ms"] = round((time.perf_counter() - checking) * 1000, 1)
+        return grounded
 
     def _extract(self, prepared: Prepared, text: str, failure: LLMFailure | None, timings: dict, started: float):
         """The extractive answer: chosen (settings or `answerer`), or instead of a failed model, with

@@ -11,8 +11,9 @@ Usage:
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
@@ -24,7 +25,7 @@ from langchain_core.runnables import Runnable
 from rag.context import format_passages
 from rag.conversation import Rewrite, Turn, shown_answer
 from rag.prepare import Prepared
-from rag.prompts import ANSWER_HUMAN, ANSWER_SYSTEM, CONDENSE_HUMAN, CONDENSE_SYSTEM, example_turns
+from rag.prompts import ANSWER_HUMAN, ANSWER_SYSTEM, CONDENSE_HUMAN, CONDENSE_SYSTEM, VERIFY_HUMAN, example_turns
 
 ChatModel = BaseChatModel  # what answers: any LangChain chat model
 
@@ -66,6 +67,34 @@ def rewriter(chat_model: ChatModel) -> Rewrite:
     """The model rewriting a follow-up as a standalone question (see rag.conversation)."""
     chain = condense_prompt() | chat_model | StrOutputParser()
     return lambda history, question: chain.invoke({"history": history, "question": question})
+
+
+def yes_judge(chat_model: ChatModel) -> Callable[[str, str], float | None]:
+    """(question, sentence) -> the model's probability that the sentence answers the question,
+    from the logprobs of its first token (是 against 否); None when the model gives no logprobs
+    (an endpoint without them, a test's fake model)."""
+    judge = ChatPromptTemplate.from_messages([("human", VERIFY_HUMAN)]) | chat_model.bind(
+        logprobs=True, top_logprobs=10, max_tokens=1, temperature=0)
+
+    def probability(question: str, sentence: str) -> float | None:
+        message = judge.invoke({"question": question, "sentence": sentence})
+        content = ((getattr(message, "response_metadata", None) or {}).get("logprobs") or {}).get("content") or []
+        if not content:
+            return None
+        yes = no = 0.0
+        for option in content[0].get("top_logprobs") or []:
+            token = option["token"].strip()
+            if token in _YES:
+                yes += math.exp(option["logprob"])
+            elif token in _NO:
+                no += math.exp(option["logprob"])
+        return yes / (yes + no) if yes + no > 0 else None
+
+    return probability
+
+
+_YES = {"是", "是的", "对", "yes", "Yes"}
+_NO = {"否", "不", "不是", "没有", "no", "No"}
 
 
 def answer_prompt() -> ChatPromptTemplate:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.text import fold
+from index.text import NUMBER, fold
+from rag.evidence import question_terms
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
        "十一": 11, "十二": 12}
@@ -86,6 +87,7 @@ class Constraints:
     compares: bool = False  # asks for each of several things ("分别", "各"): each figure has its own subject
     names: frozenset[str] = frozenset()  # companies, organisations and places the question is about
     value: bool = False  # asks for a figure ("多少", "占比"), not a reason, a name or a list
+    subject: frozenset[str] = frozenset()  # its subject and metric as terms, to bind figures to (rag.binding)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         compares=bool(_COMPARES.search(text)),
         names=frozenset(names),
         value=bool(_ASKS_VALUE.search(text)),
+        subject=frozenset(t for t in question_terms(question) if not NUMBER.fullmatch(t)),
     )
 
 
@@ -156,6 +159,16 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "") -> Mi
 def figure_kinds(text: str) -> set[str]:
     """The kinds of figure a text states with a unit: "money", "percent", "count"."""
     return {_unit_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(_normalise(text))}
+
+
+def figure_kind_of(text: str, figure: str) -> str:
+    """The kind of `figure` (a number as rag's terms write it) where `text` states it: "money",
+    "percent", "count", or "" when it has no unit there."""
+    for m in _FIGURE_WITH_UNIT.finditer(_normalise(text)):
+        number = NUMBER.match(m.group()).group()
+        if (number.rstrip("0").rstrip(".") if "." in number else number) == figure:
+            return _unit_kind(m.group())
+    return ""
 
 
 def describe_missing(asked: Constraints, miss: Mismatch) -> str:

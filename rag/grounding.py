@@ -6,7 +6,10 @@
     no_inventions  figures and people's names no passage holds are dropped, with their clause
     cited          every [n] checked against the passage it points at (rag/citations.py)
     kept_to_question  a figure from a sentence about another year, period, measure or subject, or a
-                   plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py)
+                   plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py);
+                   a figure the sentence binds to another subject is replaced (rag/binding.py)
+    kept_points    asked for an article's points, the ones its enumeration (一是/二是…) has and the
+                   answer leaves out are added in the article's words (rag/points.py)
 
 A new rule is one function and one line in MODEL_RULES. An extracted answer is made of the
 passages' own sentences: only its citations are checked (EXTRACT_RULES).
@@ -44,6 +47,7 @@ from rag.citations import FIGURE_TOLERANCE, verify_citations
 from rag.evidence import is_model_refusal
 from rag.names import person_names
 from rag.near_miss import kept_to_question
+from rag.points import kept_points
 from rag.prepare import Prepared
 from rag.records import Citation, Passage
 
@@ -114,7 +118,7 @@ def cited(grounded: Grounded, prepared: Prepared) -> Grounded:
     return replace(grounded, text=text, citations=citations)
 
 
-MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, kept_to_question)
+MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, kept_to_question, kept_points)
 EXTRACT_RULES: tuple[Rule, ...] = (cited,)
 
 

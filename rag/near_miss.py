@@ -10,6 +10,10 @@ clauses before it that a "：…；…" list hangs from ("力争到2025年，…
 near miss only when none of them keeps to the question (a table states a figure in several rows).
 The article's sentences are judged, not the model's restatement: models misquote dates around a
 right figure.
+
+A figure the cited sentence binds to another subject (rag.binding: "综合PMI产出指数为50.5%" given
+as the 制造业PMI) is replaced by the clause the question points at, with whose the figure was;
+the asked figure is then in the answer, so this is not counted as declining.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
+from rag.binding import Rebinding, bound_elsewhere
 from rag.constraints import Constraints, describe_missing, find_mismatch
 from rag.records import Citation
 
@@ -26,6 +31,7 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
     from rag.prepare import Prepared
 
 NOTICE_NEAR_MISS = "资料中没有问题所问的那一项，以上给出资料中最接近的内容，请留意两者的差别。"
+NOTICE_REBOUND = "生成模型给出的数字在资料中属于另一对象，以上改为资料中与问题对应的原句。"
 _LIST_OPENERS = ("；", ";", "：", ":")
 CONTEXT_BEFORE = 150  # characters before the source sentence that may name its subject
 
@@ -49,11 +55,27 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         if misses and all(miss is not None for _, _, miss in misses):  # no source of its figures keeps to it
             citation, source, miss = misses[0]
             return _say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
+        rebound = _bound_elsewhere(asked, stated, sentence, cited)
+        if rebound is not None:
+            return _say_what_is_bound(grounded, *rebound)
         if not sources:  # nothing to hold it against but the model's own words
             miss = find_mismatch(asked, strip_markers(sentence), prepared.standalone)
             if miss is not None:
                 return _say_what_is_missing(grounded, describe_missing(asked, miss), strip_markers(sentence), None)
     return grounded
+
+
+def _bound_elsewhere(asked: Constraints, stated: list[str], sentence: str,
+                     cited: list[Citation]) -> tuple[Rebinding, Citation] | None:
+    """A figure of the answer's sentence that every cited sentence stating it binds to another
+    subject than the asked one (rag.binding): what to say instead, from the first such sentence."""
+    for figure in stated:
+        found = [(c, bound_elsewhere(asked, src, figure, sentence))
+                 for c in cited for src, _ in figure_sources(c.chunk.text, figure, sentence)]
+        if found and all(other is not None for _, other in found):
+            citation, other = found[0]
+            return other, citation
+    return None
 
 
 def figure_sources(chunk_text: str, figure: str, stated: str) -> list[tuple[str, str]]:
@@ -74,6 +96,16 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[tuple[str,
         start = spans[first][0]
         groups.append((chunk_text[start : spans[i][1]], chunk_text[max(0, start - CONTEXT_BEFORE) : start]))
     return groups
+
+
+def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation) -> Grounded:
+    """The clause the question points at, cited, and whose the answer's figure was: the asked
+    figure is in the passage, so this answers (it is not counted as declining)."""
+    given = " ".join(other.given.split()).rstrip("。；;，,")
+    scope = " ".join(other.scope.split()).rstrip("。；;，,")
+    text = f"资料中与问题对应的是：{given}[1]。“{scope}”说的是另一项，不是问题所问的。"
+    kept = replace(citation, n=1, quote=other.given)
+    return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
 
 
 def _say_what_is_missing(grounded: Grounded, missing: str, source: str, citation: Citation | None) -> Grounded:

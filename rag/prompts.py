@@ -61,3 +61,9 @@ CONDENSE_HUMAN = """对话历史：
 最新问题：{question}
 
 改写后的问题："""
+
+# the verification pass (rag/verification.py): one yes/no question on the one cited sentence;
+# the model's first token is read as probabilities of 是 and 否, nothing is generated
+VERIFY_HUMAN = """资料：{sentence}
+问题：{question}
+这句资料是否直接回答了这个问题，且说的对象、时间和指标都与问题一致？只回答“是”或“否”。"""

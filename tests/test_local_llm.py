@@ -200,3 +200,19 @@ def test_the_assistant_answers_from_the_packaged_model_not_the_fallback(settings
     assert answer.answerer == "llm", f"answered by {answer.answerer}: {answer.notice}"
     assert not answer.refused and "491" in answer.text, answer.text
     assert answer.citations
+
+
+@pytest.mark.llm
+@pytest.mark.slow
+def test_the_verification_judge_reads_yes_and_no_from_the_real_models_logprobs(runtime) -> None:
+    """The yes/no pass (rag/verification.py) gets its probability from llama.cpp's logprobs
+    through the streaming chat model: a sentence stating the asked figure scores above one stating
+    a neighbouring index's."""
+    from rag.chain import yes_judge
+
+    judge = yes_judge(runtime.chat_model())
+    asked = "9月份青川省工业景气指数是多少？"
+    right = judge(asked, "9月份，青川省工业景气指数为49.2%，比上月下降0.3个百分点。")
+    other = judge(asked, "青川省服务业景气指数为52.6%，综合景气产出指数为50.8%。")
+    assert right is not None and other is not None  # logprobs arrived
+    assert 0.0 <= other < right <= 1.0

@@ -1,0 +1,92 @@
+"""Which subject a figure belongs to in its sentence: an answer's figure must sit, in the cited
+sentence, in the clause naming what the question asks about, not merely somewhere in the passage.
+
+"6月份，制造业PMI为49.5%；非制造业商务活动指数为53.2%；综合PMI产出指数为50.5%" holds three
+figures, each bound to its own subject. Asked "6月份制造业PMI是多少？", an answer of 50.5% is
+a figure of the passage, of the right kind, bound to another subject. A figure's scope is its
+clause and the clauses before it that state no figure (they carry its subject: "6月份，制造业
+PMI为49.5%"). A figure is bound elsewhere when another figure of the same kind in the same
+sentence has a scope naming every question term the figure's scope names, and more
+(`Constraints.subject`, the question's subject and metric as terms). Equal or crossing coverage
+is no evidence ("公司营收52亿元，净利润3亿元" asked for the 净利润: 3亿元 stands).
+
+Usage:
+    other = bound_elsewhere(asked, "…综合PMI产出指数为50.5%", "50.5", "6月份制造业PMI为50.5%")
+    other.given    # "6月份，制造业PMI为49.5%": the clause the question's terms point at
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.text import figure_terms, strip_markers, terms
+from rag.constraints import Constraints, figure_kind_of
+
+# a clause keeps its comma; an ASCII comma between digits groups thousands
+_CLAUSE = re.compile(r"(?<=[，；;：:])|(?<=,)(?!\d{3})")
+# a clause opening with its verb ("增长到2022年的3088.7亿元", "2023年已降至32微克") has no subject of
+# its own: it goes on about the previous figure's
+_CONTINUES = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?|\d{1,2}\s*月(?:份|底|末)?|同期|全年|当年)?\s*的?"
+                        r"(?:由|从|增长|增加|增至|提高|提升|上升|上涨|下降|下滑|降至|降到|降低|减少|回落|升至|达到|达|至|到|"
+                        r"为|是|占|同比|环比|比|较|已|再|又|并|且|仅|约|超|突破|实现|相当于|分别)")
+# dates set the scene like years do: "6月份，" carries the subject on, it states no figure
+_DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]")
+
+
+@dataclass(frozen=True)
+class Rebinding:
+    """A figure stated for the question's subject that the sentence binds to another one."""
+
+    figure: str
+    scope: str  # the clauses the figure belongs to in the sentence
+    given: str  # the clauses of the figure the question's terms point at
+
+
+def bound_elsewhere(asked: Constraints, source: str, figure: str, stated: str = "") -> Rebinding | None:
+    """How `source` (the article's sentence) binds `figure` to something other than what `asked`
+    names; None when it does not (or when the sentence does not say). `stated`: the answer's
+    sentence; for questions comparing several subjects, only the subjects it names are held."""
+    wanted = _wanted_terms(asked, stated, figure)
+    if not wanted:
+        return None
+    scopes = figure_scopes(source)
+    own = [(scope, kind) for f, scope, kind in scopes if f == figure]
+    if not own:
+        return None
+    for scope, kind in own:
+        covered = wanted & set(terms(scope))
+        better = [(len(wanted & set(terms(s))), -len(s), s) for g, s, k in scopes
+                  if g != figure and k == kind and wanted & set(terms(s)) > covered]
+        if not better:
+            return None  # one place binding it to the asked subject (or no better one) is enough
+    best = max(better)[2]  # the clauses naming most of the question, the shortest of them
+    return Rebinding(figure, own[-1][0].strip("，；;：:, "), best.strip("，；;：:, "))
+
+
+def figure_scopes(sentence: str) -> list[tuple[str, str, str]]:
+    """(figure, its scope, its kind) for each figure of `sentence`, in order."""
+    clauses = [c for c in _CLAUSE.split(sentence) if c]
+    found: list[tuple[str, str, str]] = []
+    start, previous = 0, ""
+    for i, clause in enumerate(clauses):
+        stated = figure_terms(terms(_DATE.sub(" ", clause)))
+        if not stated:
+            continue
+        scope = "".join(clauses[start : i + 1])
+        if previous and _CONTINUES.match(clause):
+            scope = previous + scope
+        found += [(f, scope, figure_kind_of(clause, f)) for f in stated]
+        start, previous = i + 1, scope
+    return found
+
+
+def _wanted_terms(asked: Constraints, stated: str, figure: str) -> set[str]:
+    """The question's subject terms; with a comparison, those the answer's clause with `figure` names."""
+    subject = set(asked.subject)
+    if not asked.compares or not stated:
+        return subject
+    for f, scope, _ in figure_scopes(strip_markers(stated)):
+        if f == figure:  # each figure of a comparison has its own subject, named in its clause
+            return subject & set(terms(scope))
+    return subject

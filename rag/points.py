@@ -1,0 +1,90 @@
+"""Summaries that keep the article's own points: asked for the points of an article ("提了哪些
+建议", "主要包括哪些措施", "要点是什么"), a small model often drops items the article enumerates or
+paraphrases its key terms away. When the cited passage enumerates its points (一是…二是…,
+（一）…（二）…, 第一…第二…, 1. … 2. …) and the answer leaves some of them out, the article's
+own list is added after the answer, each point in its own words, cited.
+
+Usage:
+    points = enumerated_points("措施包括：一是降低收费；二是优化利率定价；三是…")
+    # ["降低收费", "优化利率定价", ...]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from index.text import strip_markers, terms
+
+if TYPE_CHECKING:
+    from rag.grounding import Grounded
+    from rag.prepare import Prepared
+
+_ASKS_POINTS = re.compile(r"哪些|哪几|要点|主要(?:讲|说|内容|包括|有)|包括什么|具体指什么|几方面|什么(?:措施|建议|举措)")
+_ASKS_FIGURE = re.compile(r"多少")  # "包括多少项措施" asks a count, not the points ("哪几方面" does not)
+_ORDINALS = "一二三四五六七八九十"
+# each family of markers, written for the n-th item
+_FAMILIES = (
+    lambda n: f"{_ORDINALS[n - 1]}是",
+    lambda n: f"（{_ORDINALS[n - 1]}）",
+    lambda n: f"第{_ORDINALS[n - 1]}，",
+    lambda n: f"\n{_ORDINALS[n - 1]}、",
+    lambda n: f"\n{n}.",
+    lambda n: f"\n{n}、",
+)
+_POINT_END = re.compile(r"[。；;，,：:\n]")
+MAX_POINT_CHARS = 40  # a point is its first clause: the article's heading words, not its paragraph
+MIN_COVERED = 0.5  # share of a point's terms the answer must hold for the point to count as given
+
+
+def asks_points(question: str) -> bool:
+    return bool(_ASKS_POINTS.search(question))
+
+
+def enumerated_points(text: str) -> list[str]:
+    """The first clause of each item of the longest enumeration in `text` starting at 1."""
+    text = "\n" + text
+    best: list[str] = []
+    for marker in _FAMILIES:
+        starts: list[tuple[int, int]] = []
+        at = 0
+        for n in range(1, len(_ORDINALS) + 1):
+            i = text.find(marker(n), at)
+            if i < 0:
+                break
+            starts.append((i, i + len(marker(n))))
+            at = i + len(marker(n))
+        if len(starts) < 2:
+            continue
+        items = []
+        for _, body in starts:
+            end = _POINT_END.search(text, body)
+            point = text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
+            if point:
+                items.append(point)
+        if len(items) > len(best):
+            best = items
+    return best
+
+
+def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
+    """Adds the cited passage's enumerated points the answer leaves out (see the module's doc)."""
+    if not asks_points(prepared.standalone) or _ASKS_FIGURE.search(prepared.standalone) or not grounded.citations:
+        return grounded
+    answer = set(terms(strip_markers(grounded.text)))
+    for citation in grounded.citations:
+        points = enumerated_points(citation.chunk.text)
+        if len(points) < 2:
+            continue
+        missed = [p for p in points if _share(p, answer) < MIN_COVERED]
+        if not missed:
+            return grounded
+        listed = "；".join(f"{_ORDINALS[i]}是{p}" for i, p in enumerate(points))
+        return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{listed}[{citation.n}]。")
+    return grounded
+
+
+def _share(point: str, answer: set[str]) -> float:
+    wanted = [t for t in terms(point) if len(t) > 1]
+    return sum(t in answer for t in wanted) / len(wanted) if wanted else 1.0

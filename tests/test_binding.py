@@ -1,0 +1,56 @@
+"""Class 2 of #22: a figure bound, in its cited sentence, to another subject or metric than the
+asked one, on short fictional passages (never the demo corpus's questions)."""
+
+from __future__ import annotations
+
+from rag.binding import bound_elsewhere, figure_scopes
+from rag.constraints import question_constraints
+from rag.grounding import ground
+from rag.near_miss import NOTICE_REBOUND
+from tests.test_near_miss import prepared
+
+INDICES = ("9月份，青川省工业景气指数为49.2%，比上月下降0.3个百分点；服务业景气指数为52.6%；"
+           "综合景气产出指数为50.8%，比上月上升0.1个百分点。")
+SHARES = "在北岛的储能市场，星海科技份额为31%，蓝湾电子为18%，其余厂商合计51%。"
+RESULTS = "2025年，星河电池营收52亿元，净利润3亿元。"
+
+
+def test_a_figure_of_the_neighbouring_index_is_replaced_by_the_asked_ones_clause() -> None:
+    grounded = ground("9月份青川省工业景气指数为50.8%[1]。", prepared("9月份青川省工业景气指数是多少？", INDICES))
+    assert grounded.text.startswith("资料中与问题对应的是：9月份，青川省工业景气指数为49.2%[1]。")
+    assert "综合景气产出指数为50.8%" in grounded.text and grounded.notice == NOTICE_REBOUND
+    assert grounded.missing == "" and not grounded.refused  # the asked figure is given: not declining
+    assert [c.n for c in grounded.citations] == [1] and grounded.citations[0].quote in INDICES
+
+
+def test_a_market_share_taken_from_the_neighbouring_company_is_caught() -> None:
+    grounded = ground("星海科技在北岛储能市场的份额为18%[1]。", prepared("星海科技在北岛储能市场的份额是多少？", SHARES))
+    assert "星海科技份额为31%" in grounded.text and grounded.notice == NOTICE_REBOUND
+
+
+def test_figures_bound_to_the_asked_subject_are_left_alone() -> None:
+    right = ground("9月份青川省工业景气指数为49.2%[1]。", prepared("9月份青川省工业景气指数是多少？", INDICES))
+    assert right.text == "9月份青川省工业景气指数为49.2%[1]。" and right.notice == ""
+    # the subject named once heads the sentence; the 净利润's own clause names the asked metric
+    profit = ground("星河电池2025年净利润为3亿元[1]。", prepared("星河电池2025年净利润是多少？", RESULTS))
+    assert profit.text == "星河电池2025年净利润为3亿元[1]。"
+
+
+def test_a_clause_going_on_about_the_same_subject_binds_the_change_asked_for() -> None:
+    """"比上月下降0.3个百分点" goes on about the 工业景气指数: asked for the change, 0.3 stands
+    and the level 49.2 is bound to the level, not the change."""
+    asked = question_constraints("9月份工业景气指数比上月下降了多少？")
+    assert bound_elsewhere(asked, INDICES, "0.3") is None
+    level = bound_elsewhere(asked, INDICES, "49.2")
+    assert level is not None and level.given.endswith("比上月下降0.3个百分点")
+
+
+def test_a_subject_carried_by_a_clause_opening_with_its_verb_is_not_another_subject() -> None:
+    asked = question_constraints("2024年南港区数字经济增加值是多少？")
+    sentence = "近年来，南港区数字经济增加值由2020年的410.5亿元，增长到2024年的702.3亿元，年均增速14.4%。"
+    assert bound_elsewhere(asked, sentence, "702.3") is None
+
+
+def test_a_date_carries_the_subject_on_and_is_not_a_figure() -> None:
+    scopes = figure_scopes("9月份，工业景气指数为49.2%，服务业为52.6%。")
+    assert [(f, s) for f, s, _ in scopes] == [("49.2", "9月份，工业景气指数为49.2%，"), ("52.6", "服务业为52.6%。")]

@@ -1,0 +1,37 @@
+"""Class 4 of #22: asked for an article's points, the answer keeps the article's own enumerated
+items in its words. Fictional passages only."""
+
+from __future__ import annotations
+
+from rag.grounding import ground
+from rag.points import enumerated_points
+from tests.test_near_miss import prepared
+
+NOTICE = ("北岛市出台通知，提出降低消费金融成本的三方面举措：一是规范收费行为，清理不合理收费；"
+          "二是合理确定利率水平；三是推进数字化转型，降低运营成本。")
+QUESTION = "北岛市的通知在降低消费金融成本方面包括哪些举措？"
+
+
+def test_points_the_answer_leaves_out_are_added_in_the_articles_words() -> None:
+    grounded = ground("通知提出要规范收费行为[1]。", prepared(QUESTION, NOTICE))
+    assert grounded.text.startswith("通知提出要规范收费行为[1]。")  # the model's answer stays
+    assert grounded.text.endswith("资料原文列出的要点：一是规范收费行为；二是合理确定利率水平；三是推进数字化转型[1]。")
+
+
+def test_an_answer_with_every_point_and_a_figure_question_are_left_alone() -> None:
+    whole = "通知提出规范收费行为、合理确定利率水平、推进数字化转型[1]。"
+    assert ground(whole, prepared(QUESTION, NOTICE)).text == whole
+    figure = "北岛市提出了三方面举措[1]。"
+    assert ground(figure, prepared("北岛市的通知包括多少项举措？", NOTICE)).text == figure
+
+
+def test_the_families_of_enumeration_an_article_uses_are_read() -> None:
+    assert enumerated_points("（一）强化源头防范；（二）严格追责问责。") == ["强化源头防范", "严格追责问责"]
+    assert enumerated_points("第一，提高认识。第二，完善社会保障。") == ["提高认识", "完善社会保障"]
+    assert enumerated_points("要点如下\n1. 专业化发展\n2. 网络化协同") == ["专业化发展", "网络化协同"]
+    assert enumerated_points("唯一是他。") == []  # one "一是" is no enumeration
+
+
+def test_which_aspects_asks_for_the_points_not_a_count() -> None:
+    grounded = ground("通知提出了三方面举措[1]。", prepared("北岛市的通知提出了哪几方面举措？", NOTICE))
+    assert "资料原文列出的要点：一是规范收费行为" in grounded.text

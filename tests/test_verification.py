@@ -1,0 +1,85 @@
+"""The verification pass's logic (rag/verification.py) with a stand-in judge; the real model's
+logprobs are read in tests/test_local_llm.py. Fictional passages only."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from rag.chain import yes_judge
+from rag.grounding import ground
+from rag.verification import MISSING_UNVERIFIED, NOTICE_UNVERIFIED, verified
+from tests.test_near_miss import prepared
+
+ARTICLE = "2025年，南港区新建5G基站1200个，全区累计建成5G基站8600个。"
+QUESTION = "南港区2025年新建了多少个5G基站？"
+
+
+def grounded_answer(text: str):
+    p = prepared(QUESTION, ARTICLE)
+    return ground(text, p), p
+
+
+def test_an_answer_the_judge_doubts_becomes_what_is_missing_and_the_closest_sentence() -> None:
+    grounded, p = grounded_answer("南港区2025年新建5G基站1200个[1]。")
+    asked: list[tuple[str, str]] = []
+    doubted = verified(grounded, p, lambda q, s: asked.append((q, s)) or 0.2, threshold=0.5)
+    assert asked == [(QUESTION, grounded.citations[0].quote)]  # one question, on the one cited sentence
+    assert doubted.missing == MISSING_UNVERIFIED and doubted.notice == NOTICE_UNVERIFIED
+    assert doubted.text.startswith(MISSING_UNVERIFIED + "：") and doubted.text.endswith("[1]。")
+    assert "1200个" in doubted.text and [c.n for c in doubted.citations] == [1]
+
+
+def test_an_answer_the_judge_trusts_or_cannot_judge_is_unchanged() -> None:
+    grounded, p = grounded_answer("南港区2025年新建5G基站1200个[1]。")
+    assert verified(grounded, p, lambda q, s: 0.9, threshold=0.5) == grounded
+    assert verified(grounded, p, lambda q, s: None, threshold=0.5) == grounded
+
+    def broken(q: str, s: str) -> float:
+        raise ConnectionError("the model went away")
+
+    assert verified(grounded, p, broken, threshold=0.5) == grounded
+
+
+def test_refusals_and_uncited_answers_are_not_asked_about() -> None:
+    refused, p = grounded_answer("资料中没有找到相关信息。")
+    uncited, _ = grounded_answer("南港区新建了很多基站。")
+
+    def never(q: str, s: str) -> float:
+        raise AssertionError("the judge was asked")
+
+    assert verified(refused, p, never, threshold=0.5) == refused
+    assert verified(uncited, p, never, threshold=0.5) == uncited
+
+
+def test_the_judge_reads_the_probability_of_yes_from_the_first_tokens_logprobs() -> None:
+    def model(yes: float, no: float) -> GenericFakeChatModel:
+        top = [{"token": "是", "logprob": yes}, {"token": "否", "logprob": no}, {"token": "：", "logprob": -9.0}]
+        reply = AIMessage("是", response_metadata={"logprobs": {"content": [{"token": "是", "logprob": yes, "top_logprobs": top}]}})
+        return GenericFakeChatModel(messages=itertools.cycle([reply]))
+
+    assert abs(yes_judge(model(-0.105, -2.303))("q", "s") - 0.9 / 1.0) < 0.01
+    assert yes_judge(model(-3.0, -0.05))("q", "s") < 0.1
+    plain = GenericFakeChatModel(messages=itertools.cycle([AIMessage("是")]))
+    assert yes_judge(plain)("q", "s") is None  # no logprobs: no judgement
+
+
+def test_the_assistant_runs_the_check_when_verify_is_on_and_times_it() -> None:
+    """ZHIKU_VERIFY wires the judge into Assistant.stream: the model answers, then its first-token
+    logprobs on the cited sentence doubt the answer."""
+    from rag.assistant import Assistant
+    from rag.settings import Settings
+    from tests.fakes import passages
+
+    doubt = [{"token": "否", "logprob": -0.05}, {"token": "是", "logprob": -3.0}]
+    replies = [AIMessage("南港区2025年新建5G基站1200个[1]。"),
+               AIMessage("否", response_metadata={"logprobs": {"content": [{"token": "否", "logprob": -0.05, "top_logprobs": doubt}]}})]
+    hits = [replace(p.hit, scores={"dense": 0.95}) for p in passages(ARTICLE)]  # past the evidence gate
+    for verify, expected in ((False, ""), (True, MISSING_UNVERIFIED)):
+        model = GenericFakeChatModel(messages=iter(list(replies)))
+        answer = Assistant(Settings(verify=verify), chat_model=model).ask(QUESTION, hits=hits)
+        assert answer.missing == expected, answer
+        assert ("verify_ms" in answer.timings_ms) == verify
