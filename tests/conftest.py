@@ -67,3 +67,12 @@ def demo_chunks():
 
     report = load_paths([DEMO_CORPUS], root=DEMO_CORPUS)
     return [c for doc in report.documents for c in chunk_document(doc, ChunkingConfig())[1]]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one launch a test module (tests/browser.py)."""
+    from tests.browser import launched
+
+    with launched() as chromium:
+        yield chromium

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser import launched, needs_chromium, screenshot
 from tests.test_api import Live, live_server, server_settings
-from tests.test_widget_browser import ARGS, CHROMIUM, screenshot
 
 TOKEN = "docs-token-7f2"
 
@@ -50,9 +50,8 @@ def test_docs_assets_come_from_the_server_itself(server):
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@needs_chromium
 def test_docs_and_redoc_render_with_no_network_beyond_the_server(server):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     outside: list[tuple[str, str]] = []
 
     def only_the_server(route):
@@ -62,19 +61,15 @@ def test_docs_and_redoc_render_with_no_network_beyond_the_server(server):
             outside.append((route.request.resource_type, route.request.url))
             route.abort()
 
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 800})
-            page.route("**/*", only_the_server)
-            page.goto(f"{server.url}/docs?token={TOKEN}")
-            page.locator(".swagger-ui .opblock-summary-path", has_text="/api/ask").first.wait_for(timeout=30_000)
-            screenshot(page, "docs-swagger.png")
-            page.goto(f"{server.url}/redoc?token={TOKEN}")
-            page.get_by_text("/api/ask").first.wait_for(timeout=30_000)
-            screenshot(page, "docs-redoc.png")
-        finally:
-            browser.close()
+    with launched() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.route("**/*", only_the_server)
+        page.goto(f"{server.url}/docs?token={TOKEN}")
+        page.locator(".swagger-ui .opblock-summary-path", has_text="/api/ask").first.wait_for(timeout=30_000)
+        screenshot(page, "docs-swagger.png")
+        page.goto(f"{server.url}/redoc?token={TOKEN}")
+        page.get_by_text("/api/ask").first.wait_for(timeout=30_000)
+        screenshot(page, "docs-redoc.png")
     # everything the pages need is served locally; ReDoc's "powered by" badge image alone points
     # at its CDN, and without it the page is whole
     assert [(kind, url) for kind, url in outside if kind != "image"] == []

@@ -11,15 +11,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser import needs_chromium, screenshot
 from tests.test_api import Live, live_server, server_settings
-from tests.test_widget_browser import ARGS, CHROMIUM, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.model,
     pytest.mark.timeout(300),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    needs_chromium,
 ]
 
 HR_TITLE = "青松计划年假细则"
@@ -51,15 +51,6 @@ def server(tmp_path_factory, fixture_index, embedder) -> Iterator[Live]:
     make_builder(settings, embedder).build(hr, collection="hr")
     with live_server(settings, embedder) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()

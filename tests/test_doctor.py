@@ -148,7 +148,7 @@ def test_missing_chromium_is_a_warning_with_the_install_command(tmp_path):
     assert check.status == "warn" and "only the browser tests" in check.detail
     assert "make chromium" in check.fix and "apt-get install chromium" in check.fix
     assert not failed([check])
-    assert CHROMIUM == Path("/usr/bin/chromium")  # where tests/test_widget_browser.py looks
+    assert CHROMIUM == Path("/usr/bin/chromium")  # where tests/browser.py looks
 
 
 def test_a_package_in_another_version_than_locked_fails_with_make_setup(tmp_path):

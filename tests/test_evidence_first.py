@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.browser import needs_chromium
 from tests.fakes import gated_chat_model
 from tests.test_api import QUESTION, Live, live_server, server_settings
 
@@ -19,7 +19,6 @@ pytestmark = [pytest.mark.model, pytest.mark.timeout(240)]
 # a phrase no article holds: seen on the page, it can only be the model's text
 MODEL_WORDS = "按资料所述，"
 REPLY = f"{MODEL_WORDS} 2023年 中国汽车 出口 491万辆， 首次 超过 日本[1]。"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -96,15 +95,6 @@ def test_the_openai_stream_carries_only_the_models_text_and_the_citations_at_the
 # --- in a browser: the evidence on screen before the model's text -----------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
-
-
 @pytest.fixture()
 def page(browser):
     context = browser.new_context(viewport={"width": 1300, "height": 900}, locale="zh-CN")
@@ -114,7 +104,7 @@ def page(browser):
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@needs_chromium
 def test_the_chat_shows_the_sources_and_an_extract_before_the_model_writes(server, gate, page):
     page.goto(server.url + "/")
     page.wait_for_selector("#zk-question textarea")
@@ -137,7 +127,7 @@ def test_the_chat_shows_the_sources_and_an_extract_before_the_model_writes(serve
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@needs_chromium
 def test_the_widget_shows_the_sources_and_an_extract_before_the_model_writes(server, gate, page):
     page.goto(server.url + "/embed")
     page.wait_for_selector("#question")

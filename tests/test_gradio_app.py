@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rag.records import Chunk
+from tests.browser import launched, needs_chromium
 from tests.conftest import FIXTURE_ARTICLES
 from ui.examples import KNOWN_QUESTIONS, example_questions
 from ui.i18n import UIText
@@ -295,12 +296,10 @@ def test_the_eval_tab_lists_runs_with_headline_metrics_and_report_links(client, 
 
 @pytest.mark.model
 @pytest.mark.browser
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's chromium")
+@needs_chromium
 def test_in_a_browser_escaped_text_stays_text_and_markers_reach_their_source(app, tmp_path):
     """Gradio's chatbot renders Markdown and HTML: the escaped payloads must not come back to life."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    with launched() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 950})
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -319,5 +318,4 @@ def test_in_a_browser_escaped_text_stays_text_and_markers_reach_their_source(app
         page.locator("#zk-chatbot a.zk-cite").last.click()
         assert page.url.endswith("#zk1-s1")
         page.screenshot(path=str(Path(os.environ.get("ZHIKU_ARTIFACTS", tmp_path)) / "gradio-chat.png"))
-        browser.close()
     assert dialogs == []

@@ -10,12 +10,12 @@ The reverse proxy is played by a client bound to 127.0.0.2 (ZHIKU_TRUSTED_PROXIE
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests.browser import launched, needs_chromium
 from tests.test_api import QUESTION, Live, live_server, server_settings, sse_events
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(300)]
@@ -275,13 +275,10 @@ def test_expired_revoked_malformed_and_wrong_site_widget_tokens_are_refused_with
 
 @pytest.mark.browser
 @pytest.mark.slow
+@needs_chromium
 def test_in_the_chat_the_hr_fact_reaches_the_hr_token_only(server, tokens):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not shutil.which("chromium") and not __import__("pathlib").Path("/usr/bin/chromium").exists():
-        pytest.skip("needs Debian's chromium")
     seen = {}
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    with launched() as browser:
         for who in ("hr", "digest"):
             context = browser.new_context(viewport={"width": 1400, "height": 950})
             page = context.new_page()
@@ -293,7 +290,6 @@ def test_in_the_chat_the_hr_fact_reaches_the_hr_token_only(server, tokens):
                                    timeout=30000)
             seen[who] = page.locator("#zk-chatbot").inner_text() + page.locator("#zk-sources").inner_text()
             context.close()
-        browser.close()
     assert "三天" in seen["hr"] and HR_TITLE in seen["hr"]
     assert leaks(seen["digest"]) == [] and "三天" not in seen["digest"]
 
@@ -313,18 +309,15 @@ def test_the_kb_tab_refuses_uploads_into_a_knowledge_base_one_cannot_write(serve
 
 @pytest.mark.browser
 @pytest.mark.slow
+@needs_chromium
 def test_in_the_widget_an_expired_token_asks_to_reload_the_page(server, monkeypatch):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not __import__("pathlib").Path("/usr/bin/chromium").exists():
-        pytest.skip("needs Debian's chromium")
     import types
 
     import ui.widget_tokens
     from ui.widget_tokens import mint as sign
 
     token = sign(server.app.state.identity.secret, SITE, ["default"], "张三", 60, "admin")  # valid as the panel opens
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    with launched() as browser:
         page = browser.new_page()
         page.goto(f"{server.url}/embed?token={token}")
         page.wait_for_selector("#question")
@@ -335,7 +328,6 @@ def test_in_the_widget_an_expired_token_asks_to_reload_the_page(server, monkeypa
         page.press("#question", "Enter")
         page.locator(".msg.bot .bubble.error").wait_for(timeout=30000)
         said = page.locator(".msg.bot .bubble.error").inner_text()
-        browser.close()
     assert "请刷新页面" in said
 
 

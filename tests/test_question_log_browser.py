@@ -6,21 +6,20 @@ file from the 评测 tab and from `zhiku eval run`. Screenshots go to test-artif
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
 
 from eval.testset import load_testset
+from tests.browser import needs_chromium, screenshot
 from tests.test_api import live_server, server_settings
-from tests.test_widget_browser import ARGS, CHROMIUM, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.model,
     pytest.mark.timeout(300),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    needs_chromium,
 ]
 
 QUESTIONS = ("2023年中国汽车出口多少辆？", "图书馆周一开放吗？", "公司的年假制度是怎样规定的？")
@@ -37,13 +36,10 @@ def server(tmp_path_factory, fixture_index, embedder):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        yield page
-        browser.close()
+def page(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    yield page
+    page.close()
 
 
 def test_a_refused_staff_question_becomes_a_passing_test_case(server, page, monkeypatch):

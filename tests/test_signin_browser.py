@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser import launched, needs_chromium, screenshot
 from tests.test_api import Live, live_server, server_settings
-from tests.test_widget_browser import ARGS, CHROMIUM, screenshot
 
 TOKEN = "signin-token-3d9"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")]
+              needs_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -33,30 +33,25 @@ def test_api_clients_still_get_json(server):
 
 
 def test_a_person_signs_in_and_the_token_leaves_the_address_bar(server):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="zh-CN")
-            page = context.new_page()
-            page.goto(server.url + "/")
-            assert page.get_by_role("heading").inner_text() == "登录智库"
-            assert "{" not in page.locator("body").inner_text()  # no raw JSON
-            screenshot(page, "signin.png")
-            page.get_by_label("访问令牌").fill("wrong")
-            page.get_by_role("button", name="登录").click()
-            page.get_by_role("alert").wait_for()
-            assert "令牌无效" in page.get_by_role("alert").inner_text()
-            page.get_by_label("访问令牌").fill(TOKEN)
-            page.get_by_role("button", name="登录").click()
-            page.locator("#zk-llm-banner").wait_for(state="attached", timeout=60_000)  # the chat loaded
-            page.wait_for_function("!location.search.includes('token')")
-            assert "token" not in page.url
-            page.reload()  # the session cookie holds it now
-            page.locator("#zk-llm-banner").wait_for(state="attached", timeout=60_000)
-            context.add_cookies([{"name": "zhiku_session", "value": "a.stale", "url": server.url}])
-            page.goto(server.url + "/")
-            assert "会话已过期" in page.get_by_role("alert").inner_text()
-            screenshot(page, "signin-expired.png")
-        finally:
-            browser.close()
+    with launched() as browser:
+        context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="zh-CN")
+        page = context.new_page()
+        page.goto(server.url + "/")
+        assert page.get_by_role("heading").inner_text() == "登录智库"
+        assert "{" not in page.locator("body").inner_text()  # no raw JSON
+        screenshot(page, "signin.png")
+        page.get_by_label("访问令牌").fill("wrong")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("alert").wait_for()
+        assert "令牌无效" in page.get_by_role("alert").inner_text()
+        page.get_by_label("访问令牌").fill(TOKEN)
+        page.get_by_role("button", name="登录").click()
+        page.locator("#zk-llm-banner").wait_for(state="attached", timeout=60_000)  # the chat loaded
+        page.wait_for_function("!location.search.includes('token')")
+        assert "token" not in page.url
+        page.reload()  # the session cookie holds it now
+        page.locator("#zk-llm-banner").wait_for(state="attached", timeout=60_000)
+        context.add_cookies([{"name": "zhiku_session", "value": "a.stale", "url": server.url}])
+        page.goto(server.url + "/")
+        assert "会话已过期" in page.get_by_role("alert").inner_text()
+        screenshot(page, "signin-expired.png")

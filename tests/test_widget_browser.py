@@ -7,17 +7,13 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.browser import needs_chromium, screenshot
 from tests.test_api import Live, live_server, server_settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 TOKEN = "widget-token-51c"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HOSTILE = (
     "# <img src=x onerror=\"window.__pwned=1;alert('title')\">消防演练通知\n\n"
     "2024年5月，公司组织消防演练<script>window.__pwned=2;alert('body')</script>，"
@@ -32,7 +28,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.model,
     pytest.mark.timeout(300),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 
@@ -88,15 +84,6 @@ def server(tmp_path_factory, fixture_index, embedder, sites) -> Iterator[Live]:
         yield live
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture()
 def page(browser):
     context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="zh-CN")
@@ -125,13 +112,6 @@ def ask(frame, question: str) -> None:
     frame.press("#question", "Enter")
     # done: the new answer has its feedback row, or shows an error
     frame.locator(".msg.bot").nth(asked).locator(".feedback, .bubble.error").wait_for(timeout=60_000)
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
-    page.screenshot(path=str(path))
-    return path
 
 
 def test_demo_page_widget_answers_with_a_citation_and_sources(server, page):
