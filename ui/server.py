@@ -8,16 +8,12 @@ Usage:
 from __future__ import annotations
 
 import contextlib
-import html
 import logging
-import secrets
-from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -29,18 +25,16 @@ from rag.components import make_builder, make_embedder, make_registry, make_stor
 from rag.settings import Settings
 from ui import api, api_access, api_admin, api_kb, openai_compat, preview
 from ui.audit import AuditLog, audit_path
-from ui.identity import ADMIN_USER, Identity
+from ui.identity import Identity
 from ui.page_access import PageAccess
 from ui.signin import TOKEN_SCRUB
 from ui.tokens import TokenStore, server_secret
-from ui.widget_snippet import site_origin, widget_snippet
-from ui.widget_tokens import mint
-from ui.access import BodyLimitMiddleware, frame_ancestors, install_access, normalise_origins
+from ui.widget_routes import add_widget_pages
+from ui.access import BodyLimitMiddleware, install_access, normalise_origins
 from ui.feedback import FeedbackStore
 from ui.question_log import FILE_NAME, QuestionLog
 
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).parent / "static"
 JSON_LIMIT = 2 * 1024 * 1024  # a 4,000-character question with 20 turns of history is far below this
 
 
@@ -134,25 +128,6 @@ class Health(BaseModel):
     embedder: bool  # the embedding model is loaded
 
 
-class WidgetCheck(BaseModel):
-    allowed: bool
-    origin: str  # the page's origin, as the server saw it
-    setting: str  # what to change to allow it
-    minted_for: str = ""  # with a widget token: the one site it was minted for
-
-
-def _minted_origin(identity: Identity, token: str) -> str:
-    """The site a valid widget token was minted for; "" for any other token or none."""
-    from ui.widget_tokens import PREFIX, WidgetTokenError, verify
-
-    if not token.startswith(PREFIX):
-        return ""
-    try:
-        return verify(identity.secret, token).origin.lower().rstrip("/")
-    except WidgetTokenError:  # expired or forged: the chat itself says so (请刷新页面)
-        return ""
-
-
 class Readiness(BaseModel):
     ready: bool
     waiting_for: list[str]  # of "index", "embedder", "llm"
@@ -160,13 +135,6 @@ class Readiness(BaseModel):
 
 
 def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
-    widget_js = (STATIC / "widget.js").read_text(encoding="utf-8")
-    embed_page = (
-        (STATIC / "embed.html").read_text(encoding="utf-8")
-        .replace("/*EMBED_CSS*/", (STATIC / "embed.css").read_text(encoding="utf-8"))
-        .replace("/*EMBED_JS*/", (STATIC / "embed.js").read_text(encoding="utf-8"))
-    )
-    demo_page = (STATIC / "widget-demo.html").read_text(encoding="utf-8")
     store = make_store(settings)  # for /healthz: whether an index was built, on either store
 
     @app.get("/healthz", response_model=Health, tags=["pages"], summary="Liveness and what is loaded; open without a token")
@@ -193,79 +161,7 @@ def _add_pages(app: FastAPI, settings: Settings, origins: list[str]) -> None:
         body = {"ready": not waiting, "waiting_for": waiting, "llm": llm}
         return JSONResponse(body, status_code=200 if not waiting else 503, headers={"Cache-Control": "no-store"})
 
-    refused_origins: set[str] = set()  # told once each in the log, not on every page view
-
-    @app.get("/widget/check", response_model=WidgetCheck, tags=["pages"],
-             summary="Whether the calling page's origin may embed the widget; open, and readable from any site")
-    def widget_check(request: Request, token: str = "") -> JSONResponse:
-        origin = (request.headers.get("origin") or "").lower().rstrip("/")
-        own = f"{request.url.scheme}://{request.url.netloc}".lower()
-        minted_for = _minted_origin(request.app.state.identity, token)  # a widget token names its one site
-        if minted_for:
-            allowed = not origin or origin == minted_for
-        else:
-            allowed = not origin or origin == own or "*" in origins or origin in origins
-        if not allowed and origin not in refused_origins and len(refused_origins) < 1000:
-            refused_origins.add(origin)
-            if minted_for:
-                log.warning("a page at %s opened the chat widget with a widget token minted for %s", origin, minted_for)
-            else:
-                log.warning("a page at %s tried to open the chat widget; to allow it, add it to ZHIKU_ALLOWED_ORIGINS",
-                            origin)
-        body = {"allowed": allowed, "origin": origin or own, "setting": "ZHIKU_ALLOWED_ORIGINS", "minted_for": minted_for}
-        return JSONResponse(body, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"})
-
-    @app.get("/widget.js", response_class=Response, tags=["pages"], summary="The one-tag widget script")
-    def widget() -> Response:
-        return Response(widget_js, media_type="text/javascript; charset=utf-8",
-                        headers={"Cache-Control": "no-cache", "Cross-Origin-Resource-Policy": "cross-origin"})
-
-    @app.get("/embed", response_class=HTMLResponse, tags=["pages"], summary="The chat without page chrome (iframe)")
-    def embed(request: Request) -> HTMLResponse:
-        # one self-contained page: its code runs under a per-response nonce and nothing else
-        nonce = secrets.token_urlsafe(16)
-        reader = getattr(request.state, "reader", None)
-        framers = [reader.origin] if reader is not None and reader.via == "widget" else origins  # a minted token's one site
-        csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'; "
-               f"img-src 'self' data:; base-uri 'none'; form-action 'none'; {frame_ancestors(framers)}")
-        return HTMLResponse(embed_page.replace("__NONCE__", nonce).replace("__LANG__", settings.language),
-                            headers={"Content-Security-Policy": csp, "Cache-Control": "no-store"})
-
-    @app.get("/widget-demo", response_class=HTMLResponse, tags=["pages"], summary="A demo intranet page with the widget")
-    def widget_demo(request: Request) -> HTMLResponse:
-        # never the admin token in a page: a widget token for this viewer, their scope, this site, an hour
-        identity: Identity = request.app.state.identity
-        reader = getattr(request.state, "reader", None)
-        token = ""
-        if identity.required and reader is not None:
-            own = str(request.base_url).rstrip("/")
-            token = mint(identity.secret, own, sorted(reader.collections), reader.user, 3600,
-                         reader.token_id if reader.via == "api-token" else ADMIN_USER)
-        src = "/widget.js" + (f"?token={quote(token, safe='')}" if token else "")
-        snippet = (f'<script src="{request.base_url}widget.js' + ('?token=…"' if token else '"')
-                   + f' data-position="bottom-right" data-title="智库问答" data-lang="{settings.language}"></script>')
-        page = (demo_page.replace("__SNIPPET__", html.escape(snippet))
-                .replace("__WIDGET_SRC__", html.escape(src))
-                .replace("__TOKEN__", html.escape(token))
-                .replace("__LANG__", settings.language))
-        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
-
-    @app.get("/widget/snippet", tags=["pages"],
-             summary="The widget's tag for a site a web team names, and whether that site may embed it (/widget-demo)")
-    def widget_snippet_for(request: Request, origin: str = "") -> JSONResponse:
-        identity: Identity = request.app.state.identity
-        reader = getattr(request.state, "reader", None)
-        token = ""
-        if identity.required and reader is not None and reader.via != "widget":  # a widget token mints nothing
-            try:
-                site = site_origin(origin)
-            except ZhikuError:
-                site = ""  # widget_snippet says what is wrong with it
-            if site:
-                token = mint(identity.secret, site, sorted(reader.collections), reader.user, 3600,
-                             reader.token_id if reader.via == "api-token" else ADMIN_USER)
-        snippet = widget_snippet(origin, str(request.base_url), origins, settings.language, token)
-        return JSONResponse(snippet.to_dict(), headers={"Cache-Control": "no-store"})
+    add_widget_pages(app, settings, origins)
 
 
 def _mount_chat(app: FastAPI, settings: Settings, assistant: Assistant, feedback: FeedbackStore,
