@@ -240,6 +240,23 @@ def test_extracted_answer_carries_its_notice():
     assert html.index("未使用生成模型") < html.index("原句")
 
 
+def test_an_english_page_shows_every_notice_rag_writes_in_english():
+    import re
+
+    from rag.assistant import NOTICE_LLM_BROKEN
+    from ui.notice_words import EN
+
+    broken = NOTICE_LLM_BROKEN.format(reason="连接被拒绝")
+    for notice in EN:
+        answer = Answer(question="q", text="原句[1]。", citations=[Citation(1, chunk(1), "")], notice=notice)
+        shown = re.search(r'zk-notice-extracted">(.*?)</div>', render_answer(answer, UIText("en"))).group(1)
+        assert not re.search(r"[\u4e00-\u9fff]", shown), shown
+    broken_en = re.search(r'zk-notice-extracted">(.*?)</div>', render_answer(
+        Answer(question="q", text="原句[1]。", notice=broken), UIText("en"))).group(1)
+    assert broken_en.startswith("The generative model is failing") and "连接被拒绝" in broken_en  # the reason kept
+    assert "未使用生成模型" in render_answer(Answer(question="q", text="原句。", notice=next(iter(EN))), UIText("zh"))
+
+
 @pytest.mark.parametrize("language, label", [("zh", "引用来源"), ("en", "Sources")])
 def test_panel_labels_follow_the_language(language, label):
     html = render_sources(Answer(question="q", text="t"), UIText(language))

@@ -21,6 +21,7 @@ from index.text import MARKER, marker_numbers
 from rag.evidence import close_to_question
 from rag.records import Answer, Chunk, Citation, Found, Hit
 from ui.i18n import UIText
+from ui.notice_words import notice_in
 from ui.serialize import preview_url
 
 SEARCHED_TITLES = 5  # titles listed when the articles are silent
@@ -82,7 +83,7 @@ def render_answer(answer: Answer, t: UIText, anchor: str = "zk", covers: list[st
         parts.append(_refusal_notice(answer, t, covers or []))
     else:
         if answer.notice:
-            parts.append(f'<div class="zk-notice zk-notice-extracted">{escape_text(answer.notice)}</div>')
+            parts.append(f'<div class="zk-notice zk-notice-extracted">{escape_text(notice_in(t.language, answer.notice))}</div>')
         parts.append(f'<div class="zk-text">{_linked_text(answer.text, answer.citations, anchor)}</div>')
     parts.append("</div>")
     return "".join(parts)

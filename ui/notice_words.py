@@ -1,0 +1,46 @@
+"""The notices rag/ writes beside an answer, as the page's language shows them. rag/ writes them in
+Chinese, the language of the answers themselves (and the question log keys refusal reasons on
+them); an English page shows the same notice in English. Keyed by rag/'s own constants, so a
+notice reworded there falls back to the Chinese text rather than to a wrong translation.
+
+Usage: `notice_in("en", answer.notice)`.
+"""
+
+from __future__ import annotations
+
+from rag.assistant import NOTICE_EXTRACTED, NOTICE_LLM_BROKEN, NOTICE_LLM_TIMEOUT
+from rag.grounding import NOTICE_IN_HAND, NOTICE_INVENTED, NOTICE_MODEL_DECLINED, NOTICE_PARTLY_INVENTED
+from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_REBOUND
+from rag.verification import NOTICE_UNVERIFIED
+
+EN = {
+    NOTICE_EXTRACTED: "No generative model was used: the sentences below are quoted from the articles.",
+    NOTICE_LLM_TIMEOUT: "The generative model did not answer in time; the sentences below are quoted from the articles.",
+    NOTICE_MODEL_DECLINED: ("The generative model found the articles do not answer this; the passages it searched "
+                            "are still listed under the sources."),
+    NOTICE_IN_HAND: ("The generative model found the articles insufficient, but this sentence of the first passage "
+                     "meets every condition of the question: it is quoted above."),
+    NOTICE_INVENTED: ("The generative model's answer held figures or names the articles do not; it was not used. "
+                      "The passages searched are still listed under the sources."),
+    NOTICE_PARTLY_INVENTED: "Figures or names the articles do not hold were removed from the model's answer (with their clauses).",
+    NOTICE_NEAR_MISS: ("The articles do not give exactly what was asked; above is the closest they give. "
+                       "Mind the difference."),
+    NOTICE_REBOUND: ("The model's figure belongs to another subject in the articles; above is the sentence that "
+                     "answers the question instead."),
+    NOTICE_UNVERIFIED: ("On checking, the model found the cited sentence does not directly answer the question; "
+                        "above is the closest sentence in the articles. Judge for yourself."),
+}
+LLM_BROKEN_EN = ("The generative model is failing and cannot be used for now ({reason}); the sentences below are "
+                 "quoted from the articles. An administrator can run `zhiku doctor` to see why.")
+
+
+def notice_in(language: str, notice: str) -> str:
+    """`notice` as a page in `language` shows it (unchanged in Chinese, or when not known)."""
+    if language == "zh" or not notice:
+        return notice
+    if notice in EN:
+        return EN[notice]
+    before, after = NOTICE_LLM_BROKEN.split("{reason}")
+    if notice.startswith(before) and notice.endswith(after):
+        return LLM_BROKEN_EN.format(reason=notice[len(before) : len(notice) - len(after)])
+    return notice
