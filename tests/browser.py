@@ -17,6 +17,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+# a module of browser tests over a live server with the real model: `pytestmark = BROWSER_MODULE`
+BROWSER_MODULE = [pytest.mark.browser, pytest.mark.slow, pytest.mark.model, pytest.mark.timeout(300), needs_chromium]
 
 
 @contextmanager

@@ -11,16 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import needs_chromium, screenshot
+from tests.browser import BROWSER_MODULE, screenshot
 from tests.test_api import Live, live_server, server_settings
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.model,
-    pytest.mark.timeout(300),
-    needs_chromium,
-]
+pytestmark = BROWSER_MODULE
 
 HR_TITLE = "青松计划年假细则"
 HR_ARTICLE = f"# {HR_TITLE}\n\n试用期员工享有三天特别调休假，此项安排称为青松计划，由人力资源部统一登记。\n"

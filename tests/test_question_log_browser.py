@@ -11,16 +11,10 @@ import httpx
 import pytest
 
 from eval.testset import load_testset
-from tests.browser import needs_chromium, screenshot
+from tests.browser import BROWSER_MODULE, screenshot
 from tests.test_api import live_server, server_settings
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.model,
-    pytest.mark.timeout(300),
-    needs_chromium,
-]
+pytestmark = BROWSER_MODULE
 
 QUESTIONS = ("2023年中国汽车出口多少辆？", "图书馆周一开放吗？", "公司的年假制度是怎样规定的？")
 UNANSWERED = QUESTIONS[2]

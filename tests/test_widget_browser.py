@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import needs_chromium, screenshot
+from tests.browser import BROWSER_MODULE, screenshot
 from tests.test_api import Live, live_server, server_settings
 
 TOKEN = "widget-token-51c"
@@ -23,13 +23,7 @@ HOSTILE = (
 PARKING = ("# 园区停车新规\n\n自2024年9月起，园区地下车库实行预约停车，每位员工每月可预约二十次，"
            "预约办法详见<https://intranet.example.com/parking>。\n")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.model,
-    pytest.mark.timeout(300),
-    needs_chromium,
-]
+pytestmark = BROWSER_MODULE
 
 
 class IntranetSite:
