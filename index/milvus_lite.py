@@ -23,7 +23,11 @@ def lite_options(uri: str) -> dict:
     if not uri.endswith(".db"):
         raise ZhikuError(f"ZHIKU_MILVUS_URI={uri!r}: a Milvus Lite file must end in .db, a server is http://host:19530")
     Path(uri).parent.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("jieba").setLevel(logging.WARNING)  # Lite's analyzer loads jieba's dictionary
+    # Lite's analyzer loads jieba's dictionary, and jieba sets its logger to DEBUG when imported:
+    # import it first, or every command on Milvus prints jieba's loading lines twice
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
     # Lite's in-process server turns away a client that pings while idle (GOAWAY too_many_pings,
     # logged while the embedder works): there is no network to watch
     return {"grpc_options": {"grpc.keepalive_permit_without_calls": 0}}
