@@ -49,6 +49,14 @@ def manifest_for(n: int, edited: dict[str, str]):
     return Manifest("synthetic", DIM, {"chunk_size": 350}, "flat", built_at="bench", files=files)
 
 
+def write_edit(store, n: int, edit: int, source: str, rows) -> None:
+    """One article's new chunks in, its old ones out, committed: the edit every store is timed on."""
+    with store.writing():
+        store.upsert(rows)
+        store.delete_sources([source], keep={r.chunk.id for r in rows})
+        store.commit(manifest_for(n, {source: f"v{edit}"}))
+
+
 def build_base(index_dir: Path, n: int) -> dict:
     """The base segment of n synthetic chunks, written directly (no tokenising, no embedding)."""
     from bench.retrieval_scale import TokenCorpus, jieba_vocabulary, unit_vectors
@@ -128,10 +136,7 @@ def step_edit(index_dir: Path, n: int, edit: int, compact: bool) -> dict:
     store = EmbeddedStore(index_dir, tokenizer, compaction=Compaction(max_dead_share=-1.0) if compact else None)
     with PeakRSS() as mem:
         started = time.perf_counter()
-        with store.writing():
-            store.upsert(rows)
-            store.delete_sources([source], keep={r.chunk.id for r in rows})
-            store.commit(manifest_for(n, {source: f"v{edit}"}))
+        write_edit(store, n, edit, source, rows)
         seconds = time.perf_counter() - started
     folder = current_version(index_dir)
     return {"seconds": round(seconds, 3), "how": store.last_commit, "peak_mb": round(mem.peak_mb),
@@ -186,10 +191,7 @@ def step_milvus(folder: Path, n: int) -> dict:
         source, rows = edited_rows(n, edit)
         with PeakRSS() as mem:
             began = time.perf_counter()
-            with store.writing():
-                store.upsert(rows)
-                store.delete_sources([source], keep={r.chunk.id for r in rows})
-                store.commit(manifest_for(n, {source: f"v{edit}"}))
+            write_edit(store, n, edit, source, rows)
             edits.append({"seconds": round(time.perf_counter() - began, 3), "delta_mb": round(mem.delta_mb)})
     store.close()
     return {"full_s": round(full, 1), "edits": edits}
