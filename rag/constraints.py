@@ -125,9 +125,12 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     )
 
 
-def find_mismatch(asked: Constraints, source: str, surroundings: str = "") -> Mismatch | None:
+def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope: str = "") -> Mismatch | None:
     """The first way `source` (the sentence a figure comes from) departs from `asked`;
-    `surroundings` (the passage's title and nearby text) may name the subject instead."""
+    `surroundings` (the passage's title and nearby text) may name the subject instead.
+    `scope`: the clauses of `source` the figure belongs to (rag.binding.figure_scopes); a year
+    they name dates the figure, whatever other years the sentence names ("以2021年的交付量93.62万辆
+    计算，2022年需超过140万辆": 93.62万辆 is 2021's)."""
     text = _normalise(source)
     around = _normalise(surroundings)
     if asked.names and not asked.compares and not any(_normalise(n) in text or _normalise(n) in around for n in asked.names):
@@ -137,7 +140,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "") -> Mi
     if len(asked.years) == 1 and spans:
         a, b = spans[0]
         return Mismatch("period", "全年", f"{a}—{b}年合计")
-    dated = set(_YEAR.findall(_BASELINE_YEAR.sub(" ", text)))
+    dated = _dated(scope) or _dated(text)
     if asked.years and dated and not dated & asked.years:
         return Mismatch("year", _years(asked.years), _years(dated))
     if asked.period is not None:
@@ -190,6 +193,11 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
 # --- helpers ---------------------------------------------------------------------------------
 
 _UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
+
+
+def _dated(text: str) -> set[str]:
+    """The years `text` dates something in, not those it only compares with."""
+    return set(_YEAR.findall(_BASELINE_YEAR.sub(" ", _normalise(text))))
 
 
 def _says(measure: str, text: str) -> bool:

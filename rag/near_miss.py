@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
-from rag.binding import Rebinding, bound_elsewhere
+from rag.binding import Rebinding, bound_elsewhere, figure_scopes
 from rag.constraints import Constraints, describe_missing, find_mismatch
 from rag.records import Citation
 
@@ -50,8 +50,9 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         if not stated:
             continue
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
-        sources = [(c, found) for c in cited for f in stated for found in figure_sources(c.chunk.text, f, sentence)]
-        misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + before)) for c, (src, before) in sources]
+        sources = [(c, (f, *found)) for c in cited for f in stated for found in figure_sources(c.chunk.text, f, sentence)]
+        misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + before, _scope_of(figure, src)))
+                  for c, (figure, src, before) in sources]
         if misses and all(miss is not None for _, _, miss in misses):  # no source of its figures keeps to it
             citation, source, miss = misses[0]
             return _say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
@@ -76,6 +77,11 @@ def _bound_elsewhere(asked: Constraints, stated: list[str], sentence: str,
             citation, other = found[0]
             return other, citation
     return None
+
+
+def _scope_of(figure: str, source: str) -> str:
+    """The clauses of `source` that `figure` belongs to ("" when the sentence does not say)."""
+    return next((scope for f, scope, _ in figure_scopes(source) if f == figure), "")
 
 
 def figure_sources(chunk_text: str, figure: str, stated: str) -> list[tuple[str, str]]:

@@ -61,3 +61,15 @@ def test_a_near_miss_counts_as_declining_in_evaluation() -> None:
     assert declined(Answer(question="q", text="资料中没有…", missing="资料中没有2025年全年的数字"))
     assert declined(Answer(question="q", text="", refused=True))
     assert not declined(Answer(question="q", text="52.3亿元[1]。"))
+
+
+def test_a_figure_is_dated_by_its_own_clause_when_the_sentence_names_two_years() -> None:
+    """"以2024年的交付量计算，2025年需超过…": the asked year is in the sentence, but the figure is the
+    other year's."""
+    article = "以星河电池2024年的全球出货量93.6万台计算，按照公司规划，星河电池2025年的出货量需要超过140万台。"
+    asked = prepared("星河电池2025年出货量是多少？", article)
+    wrong_year = ground("星河电池2025年出货量为93.6万台[1]。", asked)
+    assert wrong_year.missing == "资料中没有2025年的数字；资料给出的是2024年的"
+    assert "93.6万台" in wrong_year.text and wrong_year.citations[0].quote in article
+    right_year = ground("星河电池2025年的出货量需要超过140万台[1]。", asked)
+    assert right_year.missing == ""
