@@ -64,13 +64,19 @@ def bound_elsewhere(asked: Constraints, source: str, figure: str, stated: str = 
     return Rebinding(figure, own[-1][0].strip("，；;：:, "), best.strip("，；;：:, "))
 
 
+def stated_figures(text: str) -> list[str]:
+    """The figures `text` states: numbers, minus years and the days, months and quarters of dates
+    ("8月到9月底" states no figure)."""
+    return figure_terms(terms(_DATE.sub(" ", text)))
+
+
 def figure_scopes(sentence: str) -> list[tuple[str, str, str]]:
     """(figure, its scope, its kind) for each figure of `sentence`, in order."""
     clauses = [c for c in _CLAUSE.split(sentence) if c]
     found: list[tuple[str, str, str]] = []
     start, previous = 0, ""
     for i, clause in enumerate(clauses):
-        stated = figure_terms(terms(_DATE.sub(" ", clause)))
+        stated = stated_figures(clause)
         if not stated:
             continue
         scope = "".join(clauses[start : i + 1])

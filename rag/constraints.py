@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from index.text import NUMBER, fold
 from rag.evidence import question_terms
+from rag.names import organisation_names
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
        "十一": 11, "十二": 12}
@@ -53,7 +54,8 @@ _ASKS_VALUE = re.compile(r"多少|几|多大|多高|多长|规模|金额|总额|
 _MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"
 _PERCENT_UNIT = r"(?:%|％|个百分点|成)"
 _COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条|套|吨|公里|千米|米|平方米|亩|户|次|座|款|所|只|架|艘|部|张|份|篇|起|宗|例|批|颗|块|期|天|小时|分钟))"
-_FIGURE_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?\s*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT})")
+# "120余份", "300多家": an approximate count is still a count
+_FIGURE_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT})")
 _ASKED_UNIT = re.compile(rf"(?:多少|几)\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
 _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
                           r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
@@ -86,6 +88,7 @@ class Constraints:
     outcome: bool = False  # asks what actually happened, not what was planned
     compares: bool = False  # asks for each of several things ("分别", "各"): each figure has its own subject
     names: frozenset[str] = frozenset()  # companies, organisations and places the question is about
+    organisations: frozenset[str] = frozenset()  # those of `names` that are companies or organisations
     value: bool = False  # asks for a figure ("多少", "占比"), not a reason, a name or a list
     subject: frozenset[str] = frozenset()  # its subject and metric as terms, to bind figures to (rag.binding)
 
@@ -99,8 +102,10 @@ class Mismatch:
     given: str  # what the sentence gives instead: "2022年", "前三季度", "数量"
 
 
-def question_constraints(question: str, names: frozenset[str] | set[str] = frozenset()) -> Constraints:
-    """`names`: the organisations and places the question names (rag.names finds them).
+def question_constraints(question: str, names: frozenset[str] | set[str] = frozenset(),
+                         organisations: frozenset[str] | set[str] = frozenset()) -> Constraints:
+    """`names`: the organisations and places the question names (rag.names finds them);
+    `organisations`: those of them that are companies or organisations.
 
     A question of several parts ("…多少？…哪几家？") pins nothing: each part pins its own."""
     text = _normalise(question)
@@ -120,6 +125,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         outcome=bool(_OUTCOME_WORDS.search(text)),
         compares=bool(_COMPARES.search(text)),
         names=frozenset(names),
+        organisations=frozenset(organisations),
         value=bool(_ASKS_VALUE.search(text)),
         subject=frozenset(t for t in question_terms(question) if not NUMBER.fullmatch(t)),
     )
@@ -133,9 +139,13 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     计算，2022年需超过140万辆": 93.62万辆 is 2021's)."""
     text = _normalise(source)
     around = _normalise(surroundings)
-    if asked.names and not asked.compares and not any(_normalise(n) in text or _normalise(n) in around for n in asked.names):
-        # one named thing is enough: comparisons name two, and each figure belongs to one
-        return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
+    if asked.names and not asked.compares and not any(_normalise(n) in text for n in asked.names):
+        # one named thing is enough: comparisons name two, and each figure belongs to one. The
+        # passage around may name the asked company for a sentence that names none ("该中心总投资…"),
+        # not for one naming another ("中国联通(青岛)智算中心…总投资约30亿元"). Places are not held
+        # so: a sentence about a city names its districts.
+        if _other_organisation(asked.organisations, source) or not any(_normalise(n) in around for n in asked.names):
+            return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
     spans = _YEAR_SPAN.findall(text)
     if len(asked.years) == 1 and spans:
         a, b = spans[0]
@@ -157,6 +167,15 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     if asked.outcome and _PLAN_WORDS.search(text) and not _OUTCOME_WORDS.search(text):
         return Mismatch("plan", "实际完成情况", "计划或目标")
     return None
+
+
+def _other_organisation(organisations: frozenset[str], source: str) -> bool:
+    """Whether `source` names an organisation none of the asked `organisations` is."""
+    asked = {_normalise(n) for n in organisations}
+    if not asked:
+        return False
+    named = {_normalise(n) for n in organisation_names(source)}
+    return any(not any(a in n or n in a for a in asked) for n in named)
 
 
 def figure_kinds(text: str) -> set[str]:

@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
-from rag.binding import Rebinding, bound_elsewhere, figure_scopes
+from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
 from rag.constraints import Constraints, describe_missing, find_mismatch
 from rag.records import Citation
 
@@ -46,7 +46,7 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     by_marker = {c.n: c for c in grounded.citations}
     for a, b in split_sentences(text):
         sentence = text[a:b]
-        stated = figure_terms(terms(strip_markers(sentence)))
+        stated = stated_figures(strip_markers(sentence))
         if not stated:
             continue
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]

@@ -63,7 +63,8 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
         hits = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
     timings["retrieve_ms"] = _ms_since(started)
     passages = select_passages(hits, settings.context_chars)
-    asked = question_constraints(standalone, organisation_names(standalone) | place_names(standalone))
+    organisations = organisation_names(standalone)
+    asked = question_constraints(standalone, organisations | place_names(standalone), organisations)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked)
 
 

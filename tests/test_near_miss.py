@@ -19,7 +19,7 @@ OTHER_COMPANY = "2025年，Moonbay通信南港智算中心启用，总投资约3
 
 def prepared(question: str, *texts: str) -> Prepared:
     shown = passages(*texts)
-    asked = question_constraints(question, organisation_names(question) | place_names(question))
+    asked = question_constraints(question, organisation_names(question) | place_names(question), organisation_names(question))
     evidence = Evidence(True, 1.0, 0.9, "the passages cover the question")
     return Prepared(question, question, [], [p.hit for p in shown], shown, evidence, {}, asked)
 
@@ -73,3 +73,22 @@ def test_a_figure_is_dated_by_its_own_clause_when_the_sentence_names_two_years()
     assert "93.6万台" in wrong_year.text and wrong_year.citations[0].quote in article
     right_year = ground("星河电池2025年的出货量需要超过140万台[1]。", asked)
     assert right_year.missing == ""
+
+
+def test_the_months_of_a_date_are_not_figures_and_a_count_of_documents_is_not_an_amount() -> None:
+    """"8月到9月底…罚款总额为120张": 8 and 9 date the question; 120张 (and 120余份) count documents."""
+    article = ("今年8月初至9月底，北岛协会公布针对机构的处分决定书38张、针对个人的处分决定书88张，合计超120张。"
+               "近两月，北岛协会网站披露了120余份处分决定书。")
+    asked = prepared("北岛协会8月到9月底开出的罚单，罚款总额是多少？", article)
+    grounded = ground("北岛协会8月到9月底开出的罚单，罚款总额为120张[1]。", asked)
+    assert grounded.missing == "资料中没有问题所问的金额；资料给出的是数量"
+
+
+def test_a_sentence_naming_another_company_is_not_the_asked_one_s_whatever_the_passage_says_around_it() -> None:
+    article = "北岛科技的智算中心今年投产，算力规模5.5EFLOPS。2025年，星河科技的智算中心启用，总投资约30亿元。"
+    asked = prepared("北岛科技的智算中心总投资多少？", article)
+    other = ground("北岛科技的智算中心总投资约30亿元[1]。", asked)
+    assert other.missing == "资料中没有关于北岛的这一数字；资料给出的是其他对象的"
+    assert "星河科技" in other.text
+    unnamed = prepared("北岛科技的智算中心总投资多少？", "北岛科技的智算中心今年投产。该中心总投资约30亿元。")
+    assert ground("北岛科技的智算中心总投资约30亿元[1]。", unnamed).missing == ""
