@@ -7,7 +7,8 @@
     cited          every [n] checked against the passage it points at (rag/citations.py)
     kept_to_question  a figure from a sentence about another year, period, measure or subject, or a
                    plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py);
-                   a figure the sentence binds to another subject is replaced (rag/binding.py)
+                   a figure the sentence binds to another subject, or a table cell of another
+                   row or column, is replaced (rag/binding.py, rag/table_cells.py)
     kept_points    asked for an article's points, the ones its enumeration (一是/二是…) has and the
                    answer leaves out are added in the article's words (rag/points.py)
 

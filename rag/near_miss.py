@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
-from rag.constraints import Constraints, describe_missing, find_mismatch
-from rag.records import Citation
+from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch
+from rag.records import Chunk, Citation
+from rag.table_cells import Cell, asked_cell, cell_of, named_column
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
     from rag.grounding import Grounded
@@ -40,8 +41,6 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     """The first near miss found turns the answer into the
     "资料中没有…；资料给出的是…" form; an answer keeping to the question passes unchanged."""
     asked: Constraints = prepared.constraints
-    if asked == Constraints():
-        return grounded
     text = grounded.text
     by_marker = {c.n: c for c in grounded.citations}
     for a, b in split_sentences(text):
@@ -50,6 +49,15 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         if not stated:
             continue
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
+        given = _cell_given(stated, cited)
+        if given is not None:  # a table's cell is bound by its row and column, not by its sentence
+            checked = _kept_to_table(grounded, prepared, stated, *given)
+            if checked is not None:
+                return checked
+            grounded = _quoting_row(grounded, *given)  # the row, not the header, is what supports it
+            continue
+        if asked == Constraints():  # the question pins nothing to hold the sentence to
+            continue
         sources = [(c, (f, *found)) for c in cited for f in stated for found in figure_sources(c.chunk.text, f, sentence)]
         misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + before, _scope_of(figure, src)))
                   for c, (figure, src, before) in sources]
@@ -102,6 +110,52 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[tuple[str,
         start = spans[first][0]
         groups.append((chunk_text[start : spans[i][1]], chunk_text[max(0, start - CONTEXT_BEFORE) : start]))
     return groups
+
+
+def _cell_given(stated: list[str], cited: list[Citation]) -> tuple[Cell, Citation] | None:
+    """The table cell of a cited passage that states one of the answer's figures."""
+    for citation in cited:
+        for figure in stated:
+            cell = cell_of(citation.chunk.text, figure)
+            if cell is not None:
+                return cell, citation
+    return None
+
+
+def _kept_to_table(grounded: Grounded, prepared: Prepared, stated: list[str], given: Cell,
+                   citation: Citation) -> Grounded | None:
+    """None when the answer's cell is the asked one (or the question does not say which); else the
+    asked cell, when a passage shows it, or what the table gives instead."""
+    for passage in [citation] + [p for p in prepared.passages]:  # a long table runs on in the next passage
+        asked = asked_cell(passage.chunk.text, prepared.standalone)
+        if asked is not None:
+            if set(stated) & set(figure_terms(terms(asked.value))):
+                return None
+            return _say_what_the_table_gives(grounded, asked, given, Citation(1, passage.chunk, asked.line))
+    read_as = f"{given.row}，{given.column}为{given.value}"  # the cell as the sentence the table means
+    miss = find_mismatch(prepared.constraints, read_as, citation.chunk.title)
+    if miss is None:
+        other_column = named_column(citation.chunk.text, prepared.standalone)
+        if other_column and other_column != given.column:
+            miss = Mismatch("measure", other_column, given.column)
+    if miss is None:
+        return None
+    kept = replace(citation, n=1, quote=given.line)
+    return replace(grounded, text=f"{describe_missing(prepared.constraints, miss)}：{read_as}[1]。", citations=[kept],
+                   missing=describe_missing(prepared.constraints, miss), notice=NOTICE_NEAR_MISS)
+
+
+def _quoting_row(grounded: Grounded, cell: Cell, citation: Citation) -> Grounded:
+    quoted = [replace(c, quote=cell.line) if c.n == citation.n else c for c in grounded.citations]
+    return replace(grounded, citations=quoted)
+
+
+def _say_what_the_table_gives(grounded: Grounded, cell: Cell, other: Cell, citation: Citation) -> Grounded:
+    """The asked cell, cited with its row, and whose cell the answer's figure was: the asked
+    figure is in the answer, so this is not counted as declining."""
+    text = (f"资料中与问题对应的是：{cell.row}，{cell.column}为{cell.value}[1]。"
+            f"“{other.value}”是{other.row}{other.column}的数字，不是问题所问的。")
+    return replace(grounded, text=text, citations=[citation], missing="", notice=NOTICE_REBOUND)
 
 
 def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation) -> Grounded:

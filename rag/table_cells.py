@@ -1,0 +1,103 @@
+"""Figures read from a table: a cell belongs to its row and its column, not to the sentence.
+
+A passage holding a table keeps its rows as tab-separated lines under a header row (index/tables.py):
+
+    年份	上证综指	…	科创50	北证50
+    2023年	-3.7	…	-11.24	14.92
+    2022年	-15.13	…	-31.35	-5.79
+
+Asked "2022年科创50指数的涨跌幅是多少？", a small model often reads the neighbouring row and answers
+-11.24. When the question names exactly one row label (2022年) and one column header (科创50) of a
+cited table, the asked cell is known; an answer stating another cell of that table instead is
+answered with the asked cell, and says whose cell its figure was. Questions naming two columns or
+two rows (comparisons) are left to the other rules.
+
+Usage:
+    cell = asked_cell(chunk_text, "2022年科创50指数的涨跌幅是多少？")   # Cell("2022年", "科创50", "-31.35", line)
+    other = cell_of(chunk_text, "11.24")                                # Cell("2023年", "科创50", "-11.24", line)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.tables import CELL, is_table_row
+from index.text import figure_terms, fold, terms
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: str  # the row's label (its first cell)
+    column: str  # the column's header
+    value: str  # the cell as written
+    line: str  # the row's line in the passage, to quote
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[str]  # each row's line as the passage writes it
+
+
+def tables(text: str) -> list[Table]:
+    """The tables of a passage: runs of table rows, the first row of each run taken as its header."""
+    found: list[Table] = []
+    run: list[str] = []
+    for line in text.splitlines() + ["end"]:
+        if is_table_row(line):
+            run.append(line)
+            continue
+        if not line.strip():  # paragraphs apart: rows may be too
+            continue
+        if len(run) >= 2:
+            cells = [[c.strip() for c in row.split(CELL)] for row in run]
+            found.append(Table(cells[0], cells[1:], run[1:]))
+        run = []
+    return found
+
+
+def asked_cell(text: str, question: str) -> Cell | None:
+    """The one cell of a table in `text` whose row label and column header the question both name."""
+    asked = _plain(question)
+    for table in tables(text):
+        columns = _named(table.header[1:], asked)
+        rows = _named([row[0] for row in table.rows if row], asked)
+        if len(columns) != 1 or len(rows) != 1:
+            continue
+        column = table.header.index(columns[0])
+        for row, line in zip(table.rows, table.lines):
+            if row and row[0] == rows[0] and column < len(row) and row[column]:
+                return Cell(row[0], table.header[column], row[column], line)
+    return None
+
+
+def named_column(text: str, question: str) -> str:
+    """The one column header of a table in `text` the question names ("" for none or several)."""
+    asked = _plain(question)
+    for table in tables(text):
+        columns = _named(table.header[1:], asked)
+        if len(columns) == 1:
+            return columns[0]
+    return ""
+
+
+def cell_of(text: str, figure: str) -> Cell | None:
+    """The cell of a table in `text` stating `figure` (a number as rag's terms write it)."""
+    for table in tables(text):
+        for row, line in zip(table.rows, table.lines):
+            for i, value in enumerate(row[1:], start=1):
+                if i < len(table.header) and figure in figure_terms(terms(value)):
+                    return Cell(row[0], table.header[i], value, line)
+    return None
+
+
+def _named(labels: list[str], asked: str) -> list[str]:
+    """The labels the question names; one that is part of a longer named label does not count
+    ("上证50" inside "上证50ETF" is the longer one's)."""
+    named = [label for label in labels if label and _plain(label) in asked]
+    return [a for a in named if not any(a != b and _plain(a) in _plain(b) for b in named)]
+
+
+def _plain(text: str) -> str:
+    return "".join(fold(text).split())
