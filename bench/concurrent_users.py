@@ -8,7 +8,7 @@ queue) and other errors, with the ratio of answers/minute against one user of th
 configuration, and against the first configuration (today's one slot) at the same number of
 users, all in the same run.
 
-Usage: python -m bench.concurrent_users [--quick] [--config NAME=VAR=VALUE,VAR=VALUE ...]
+Usage: python -m bench.concurrent_users [--quick] [--users 1,4] [--config NAME=VAR=VALUE,VAR=VALUE ...]
 """
 
 from __future__ import annotations
@@ -144,8 +144,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--config", action="append", help="NAME=VAR=VALUE,VAR=VALUE (repeatable)")
     parser.add_argument("--seconds", type=float, help="per user count (default 180, quick 40)")
+    parser.add_argument("--users", help="user counts, comma-separated (default 1,2,4,8; quick 1,2)")
     args = parser.parse_args(argv)
-    users_list = QUICK_USERS if args.quick else USERS
+    users_list = [int(u) for u in args.users.split(",")] if args.users else QUICK_USERS if args.quick else USERS
     seconds = args.seconds or (QUICK_SECONDS if args.quick else SECONDS)
     questions = [item["question"] for item in read_jsonl(DEV_SET)]
     info = machine()
