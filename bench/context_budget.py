@@ -75,7 +75,7 @@ def answer_one(assistant, item: dict) -> dict:
     if item["set"] == "rgb":
         from eval.rgb import passage_hits
 
-        hits = passage_hits(item["docs"])
+        hits = passage_hits(item["docs"], item["question"])
     started = time.perf_counter()
     first, raw, answer = None, [], None
     for event in assistant.stream(item["question"], hits=hits, answerer="llm"):

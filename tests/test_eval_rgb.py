@@ -117,6 +117,14 @@ class TestScoring:
         assert [h.chunk.id for h in hits] == [d["doc_id"] for d in DOCS[:5]]
         assert [h.rank for h in hits] == [1, 2, 3, 4, 5] and hits[0].chunk.text == DOCS[0]["text"]
 
+    def test_passages_are_ranked_by_the_question_as_a_search_would(self):
+        """RGB's files put the passage holding the answer last at high noise: in file order a
+        context budget would cut it, whatever the model can do."""
+        docs = [{"doc_id": "a", "text": "北岛市的天气晴朗。"}, {"doc_id": "b", "text": "北岛地铁九号线今年开工。"},
+                {"doc_id": "c", "text": "北岛地铁三号线全长42公里，设站20座。"}]
+        hits = passage_hits(docs, "北岛地铁三号线全长多少公里？")
+        assert [h.chunk.id for h in hits] == ["c", "b", "a"] and [h.rank for h in hits] == [1, 2, 3]
+
 
 class TestBenchmarks:
     def test_generation_scores_accuracy_and_rejections_without_copying_the_data(self, bench, tmp_path):
