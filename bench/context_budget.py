@@ -1,6 +1,6 @@
 """The context budget (settings.context_chars): accuracy and latency side by side per budget, on
 the dev set, the repo's sample set (both over the demo index) and RGB's Chinese noise-0.4 items
-(answered from their own five passages).
+(answered from their own five passages, ranked by the question as eval.rgb does).
 
 Each budget has its own llama.cpp server (one server's prompt cache would otherwise carry a
 question's passages from one budget to the next); every question goes to all budgets in a
