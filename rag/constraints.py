@@ -95,7 +95,8 @@ class Constraints:
 
 @dataclass(frozen=True)
 class Mismatch:
-    """How a sentence departs from the question: kind is entity, year, period, unit, measure or plan."""
+    """How a sentence departs from the question: kind is entity, year, period, unit, measure, plan,
+    or subject (the sentence shares no word with what the question asks about)."""
 
     kind: str
     asked: str  # in words, for the answer: "2023年", "全年", "金额"
@@ -206,6 +207,8 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
         return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
     if miss.kind == "plan":
         return "资料中没有实际完成的情况；资料给出的是计划或目标"
+    if miss.kind == "subject":
+        return "资料中没有直接回答这个问题的数字；资料给出的是另一项内容"
     return f"资料中没有问题所问的{miss.asked}；资料给出的是{miss.given}"
 
 

@@ -61,6 +61,9 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         sources = [(c, (f, *found)) for c in cited for f in stated for found in figure_sources(c.chunk.text, f, sentence)]
         misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + before, _scope_of(figure, src)))
                   for c, (figure, src, before) in sources]
+        if asked.value and sources and not any(_shares_subject(asked, src) for _, (_, src, _) in sources):
+            # asked for a figure, given one from sentences sharing no word with what was asked
+            misses = [(c, src, Mismatch("subject", "", "")) for c, (_, src, _) in sources]
         if misses and all(miss is not None for _, _, miss in misses):  # no source of its figures keeps to it
             citation, source, miss = misses[0]
             return _say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
@@ -85,6 +88,12 @@ def _bound_elsewhere(asked: Constraints, stated: list[str], sentence: str,
             citation, other = found[0]
             return other, citation
     return None
+
+
+def _shares_subject(asked: Constraints, source: str) -> bool:
+    """Whether the sentence names any term of the question's subject and metric ("2021届毕业生
+    909万人" names nothing of "城镇新增就业多少人")."""
+    return bool(set(asked.subject) & set(terms(source)))
 
 
 def _scope_of(figure: str, source: str) -> str:

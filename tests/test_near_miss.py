@@ -92,3 +92,13 @@ def test_a_sentence_naming_another_company_is_not_the_asked_one_s_whatever_the_p
     assert "星河科技" in other.text
     unnamed = prepared("北岛科技的智算中心总投资多少？", "北岛科技的智算中心今年投产。该中心总投资约30亿元。")
     assert ground("北岛科技的智算中心总投资约30亿元[1]。", unnamed).missing == ""
+
+
+def test_a_figure_from_a_sentence_sharing_no_word_with_what_was_asked_is_not_its_answer() -> None:
+    article = "2025届高校毕业生规模达909万人，再创历史新高。今年城镇新增就业目标为1200万人左右。"
+    asked = prepared("2025年城镇新增就业了多少人？", article)
+    other = ground("2025年城镇新增就业909万人[1]。", asked)
+    assert other.missing == "资料中没有直接回答这个问题的数字；资料给出的是另一项内容"
+    assert other.text.endswith("2025届高校毕业生规模达909万人，再创历史新高[1]。")
+    sharing = ground("今年城镇新增就业目标为1200万人左右[1]。", prepared("今年城镇新增就业目标是多少？", article))
+    assert sharing.missing == ""
