@@ -25,7 +25,7 @@ from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sent
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch
 from rag.records import Chunk, Citation
-from rag.table_cells import Cell, asked_cell, cell_of, named_column
+from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
     from rag.grounding import Grounded
@@ -122,11 +122,12 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[tuple[str,
 
 
 def _cell_given(stated: list[str], cited: list[Citation]) -> tuple[Cell, Citation] | None:
-    """The table cell of a cited passage that states one of the answer's figures."""
+    """The table cell of a cited passage that states one of the answer's figures, unless the
+    passage's prose states it too (then its sentence is judged as any other)."""
     for citation in cited:
         for figure in stated:
             cell = cell_of(citation.chunk.text, figure)
-            if cell is not None:
+            if cell is not None and figure not in figure_terms(terms(prose(citation.chunk.text))):
                 return cell, citation
     return None
 
@@ -135,7 +136,7 @@ def _kept_to_table(grounded: Grounded, prepared: Prepared, stated: list[str], gi
                    citation: Citation) -> Grounded | None:
     """None when the answer's cell is the asked one (or the question does not say which); else the
     asked cell, when a passage shows it, or what the table gives instead."""
-    for passage in [citation] + [p for p in prepared.passages]:  # a long table runs on in the next passage
+    for passage in [citation, *prepared.passages]:  # a long table runs on in the next passage
         asked = asked_cell(passage.chunk.text, prepared.standalone)
         if asked is not None:
             if set(stated) & set(figure_terms(terms(asked.value))):

@@ -82,6 +82,11 @@ def named_column(text: str, question: str) -> str:
     return ""
 
 
+def prose(text: str) -> str:
+    """`text` without its table rows."""
+    return "\n".join(line for line in text.splitlines() if not is_table_row(line))
+
+
 def cell_of(text: str, figure: str) -> Cell | None:
     """The cell of a table in `text` stating `figure` (a number as rag's terms write it)."""
     for table in tables(text):

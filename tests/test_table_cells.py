@@ -40,3 +40,10 @@ def test_the_right_cell_stands_and_its_row_is_quoted() -> None:
     grounded = ground("2025年星河50指数下跌11.24%[1]。", prepared("星河50指数2025年表现怎么样？", TABLE))
     assert grounded.text == "2025年星河50指数下跌11.24%[1]。" and grounded.missing == ""
     assert grounded.citations[0].quote == "2025年\t-3.7\t-11.38\t-11.24"
+
+
+def test_a_figure_the_prose_states_too_is_judged_by_its_sentence_not_by_the_table() -> None:
+    article = f"2025年，星河50指数全年下跌11.24%，南港指数上涨5%。\n\n{HEADER}\n\n2024年\t-15.13\t-21.63\t-11.24"
+    grounded = ground("2025年星河50指数下跌11.24%[1]。", prepared("2025年星河50指数涨跌幅是多少？", article))
+    assert grounded.text == "2025年星河50指数下跌11.24%[1]。" and grounded.missing == ""
+    assert grounded.citations[0].quote.startswith("2025年，星河50指数全年下跌11.24%")
