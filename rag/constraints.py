@@ -109,7 +109,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     `organisations`: those of them that are companies or organisations.
 
     A question of several parts ("…多少？…哪几家？") pins nothing: each part pins its own."""
-    text = _normalise(question)
+    text = compact(question)
     if len([p for p in _PARTS.split(text) if p.strip()]) > 1:
         return Constraints()
     years = frozenset(_YEAR.findall(_BASELINE_YEAR.sub(" ", text)))
@@ -138,14 +138,14 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     `scope`: the clauses of `source` the figure belongs to (rag.binding.figure_scopes); a year
     they name dates the figure, whatever other years the sentence names ("以2021年的交付量93.62万辆
     计算，2022年需超过140万辆": 93.62万辆 is 2021's)."""
-    text = _normalise(source)
-    around = _normalise(surroundings)
-    if asked.names and not asked.compares and not any(_normalise(n) in text for n in asked.names):
+    text = compact(source)
+    around = compact(surroundings)
+    if asked.names and not asked.compares and not any(compact(n) in text for n in asked.names):
         # one named thing is enough: comparisons name two, and each figure belongs to one. The
         # passage around may name the asked company for a sentence that names none ("该中心总投资…"),
         # not for one naming another ("中国联通(青岛)智算中心…总投资约30亿元"). Places are not held
         # so: a sentence about a city names its districts.
-        if _other_organisation(asked.organisations, source) or not any(_normalise(n) in around for n in asked.names):
+        if _other_organisation(asked.organisations, source) or not any(compact(n) in around for n in asked.names):
             return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
     spans = _YEAR_SPAN.findall(text)
     if len(asked.years) == 1 and spans:
@@ -172,22 +172,22 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
 
 def _other_organisation(organisations: frozenset[str], source: str) -> bool:
     """Whether `source` names an organisation none of the asked `organisations` is."""
-    asked = {_normalise(n) for n in organisations}
+    asked = {compact(n) for n in organisations}
     if not asked:
         return False
-    named = {_normalise(n) for n in organisation_names(source)}
+    named = {compact(n) for n in organisation_names(source)}
     return any(not any(a in n or n in a for a in asked) for n in named)
 
 
 def figure_kinds(text: str) -> set[str]:
     """The kinds of figure a text states with a unit: "money", "percent", "count"."""
-    return {_unit_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(_normalise(text))}
+    return {_unit_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(compact(text))}
 
 
 def figure_kind_of(text: str, figure: str) -> str:
     """The kind of `figure` (a number as rag's terms write it) where `text` states it: "money",
     "percent", "count", or "" when it has no unit there."""
-    for m in _FIGURE_WITH_UNIT.finditer(_normalise(text)):
+    for m in _FIGURE_WITH_UNIT.finditer(compact(text)):
         number = NUMBER.match(m.group()).group()
         if (number.rstrip("0").rstrip(".") if "." in number else number) == figure:
             return _unit_kind(m.group())
@@ -219,7 +219,7 @@ _UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
 
 def _dated(text: str) -> set[str]:
     """The years `text` dates something in, not those it only compares with."""
-    return set(_YEAR.findall(_BASELINE_YEAR.sub(" ", _normalise(text))))
+    return set(_YEAR.findall(_BASELINE_YEAR.sub(" ", compact(text))))
 
 
 def _says(measure: str, text: str) -> bool:
@@ -227,7 +227,7 @@ def _says(measure: str, text: str) -> bool:
     return bool(pattern.search(text)) if pattern else measure in text
 
 
-def _normalise(text: str) -> str:
+def compact(text: str) -> str:
     # PDF text spaces digits from characters ("截至 10 月"): spacing carries nothing here
     return "".join(fold(text).split())
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.tables import CELL, is_table_row
-from index.text import figure_terms, fold, terms
+from index.text import figure_terms, terms
+from rag.constraints import compact
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def tables(text: str) -> list[Table]:
 
 def asked_cell(text: str, question: str) -> Cell | None:
     """The one cell of a table in `text` whose row label and column header the question both name."""
-    asked = _plain(question)
+    asked = compact(question)
     for table in tables(text):
         columns = _named(table.header[1:], asked)
         rows = _named([row[0] for row in table.rows if row], asked)
@@ -74,7 +75,7 @@ def asked_cell(text: str, question: str) -> Cell | None:
 
 def named_column(text: str, question: str) -> str:
     """The one column header of a table in `text` the question names ("" for none or several)."""
-    asked = _plain(question)
+    asked = compact(question)
     for table in tables(text):
         columns = _named(table.header[1:], asked)
         if len(columns) == 1:
@@ -100,9 +101,5 @@ def cell_of(text: str, figure: str) -> Cell | None:
 def _named(labels: list[str], asked: str) -> list[str]:
     """The labels the question names; one that is part of a longer named label does not count
     ("上证50" inside "上证50ETF" is the longer one's)."""
-    named = [label for label in labels if label and _plain(label) in asked]
-    return [a for a in named if not any(a != b and _plain(a) in _plain(b) for b in named)]
-
-
-def _plain(text: str) -> str:
-    return "".join(fold(text).split())
+    named = [label for label in labels if label and compact(label) in asked]
+    return [a for a in named if not any(a != b and compact(a) in compact(b) for b in named)]
