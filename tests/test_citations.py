@@ -59,6 +59,14 @@ def test_number_must_match_for_support():
     assert text == "2023年我国汽车出口800万辆，同比增长90%。"
 
 
+def test_an_ordinal_is_not_a_figure_the_passage_must_hold():
+    # "第一家" ranks, it counts nothing: the passage saying "首家" supports the sentence
+    ps = passages("截至目前，开发区共有“零碳工厂”1家、“绿色工厂”6家。",
+                  "星河电池成为开发区首家入选“零碳工厂”的企业，该公司2008年在开发区注册成立。")
+    text, cites = verify_citations("开发区第一家入选“零碳工厂”的企业是星河电池，2008年在开发区注册成立[1]。", ps)
+    assert [c.chunk.id for c in cites] == ["c2"]
+
+
 def test_rounded_figure_still_counts_as_support():
     text, _ = verify_citations("我国汽车出口约490万辆，同比增长约58%[1]。", PASSAGES)
     assert text == "我国汽车出口约490万辆，同比增长约58%[1]。"
