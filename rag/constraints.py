@@ -44,11 +44,13 @@ _PERIODS: list[tuple[re.Pattern[str], object]] = [
 _PERIOD_WORDS = {(1, 12): "全年", (1, 6): "上半年", (7, 12): "下半年", (1, 9): "前三季度", (1, 3): "一季度",
                  (4, 6): "二季度", (7, 9): "三季度", (10, 12): "四季度", (1, 0): "今年以来"}
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代|龄)")
 # "2021—2023年共办理397件": a sum over several years is not one year's figure
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年")
-# a year that only sets a baseline ("较2022年增长", "2019年以来") does not date the figure
-_BASELINE_YEAR = re.compile(r"(?:比|较|相比|较之|同比|对比|自|从|于)\s*(?:19|20)\d{2}\s*年|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今)")
+# a year that only sets a baseline ("较2022年增长", "高于2022年", "2019年以来") does not date the
+# figure, nor does a birth year ("2003年出生的球员"); "于2022年举行" and "关于2022年…" do date
+_BASELINE_YEAR = re.compile(r"(?:(?:比|较|相比|较之|同比|对比|自|从)于?|[高低多少优快慢大小]于)\s*(?:19|20)\d{2}\s*年"
+                            r"|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今|出生)")
 _ASKS_VALUE = re.compile(r"多少|几|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
 
 _MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"
@@ -263,7 +265,8 @@ def _period_word(months: tuple[int, int]) -> str:
 
 
 def _years(years: set[str] | frozenset[str]) -> str:
-    return "、".join(f"{y}年" for y in sorted(years))
+    """"2018年、2019年"; a table of many years is "其他年份", not a list of fifteen."""
+    return "、".join(f"{y}年" for y in sorted(years)) if len(years) <= 3 else "其他年份"
 
 
 def _asked_unit(text: str) -> str:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
+from rag.citations import best_quote
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch
 from rag.records import Chunk, Citation
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
@@ -46,9 +47,12 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     for a, b in split_sentences(text):
         sentence = text[a:b]
         stated = stated_figures(strip_markers(sentence))
-        if not stated:
-            continue
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
+        if not stated:  # a name, a place, a date: only the year its source sentence is about can be held to
+            dated = _dated_elsewhere(asked, sentence, cited)
+            if dated is not None:
+                return _say_what_is_missing(grounded, *dated)
+            continue
         given = _cell_given(stated, cited)
         if given is not None:  # a table's cell is bound by its row and column, not by its sentence
             checked = _kept_to_table(grounded, prepared, stated, *given)
@@ -75,6 +79,22 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             if miss is not None:
                 return _say_what_is_missing(grounded, describe_missing(asked, miss), strip_markers(sentence), None)
     return grounded
+
+
+def _dated_elsewhere(asked: Constraints, sentence: str,
+                     cited: list[Citation]) -> tuple[str, str, Citation] | None:
+    """For an answer stating no figure ("2022年世界杯吉祥物叫“扎比瓦卡”"): when every cited passage's
+    sentence it comes from is dated to other years than the asked one ("2018年俄罗斯世界杯，吉祥物
+    叫做“扎比瓦卡”"), what to say instead: (what is missing, that sentence, its citation)."""
+    if not asked.years or not cited:
+        return None
+    wanted = terms(strip_markers(sentence))
+    sources = [(c, best_quote(c.chunk.text, wanted)) for c in cited]
+    misses = [find_mismatch(Constraints(years=asked.years), source) for _, source in sources]
+    if not all(miss is not None and miss.kind == "year" for miss in misses):
+        return None
+    citation, source = sources[0]
+    return f"资料中没有{misses[0].asked}的相关信息；资料给出的是{misses[0].given}的", source, citation
 
 
 def _bound_elsewhere(asked: Constraints, stated: list[str], sentence: str,
@@ -171,8 +191,8 @@ def _say_what_the_table_gives(grounded: Grounded, cell: Cell, other: Cell, citat
 def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation) -> Grounded:
     """The clause the question points at, cited, and whose the answer's figure was: the asked
     figure is in the passage, so this answers (it is not counted as declining)."""
-    given = " ".join(other.given.split()).rstrip("。；;，,")
-    scope = " ".join(other.scope.split()).rstrip("。；;，,")
+    given = " ".join(strip_markers(other.given).split()).rstrip("。；;，,")
+    scope = " ".join(strip_markers(other.scope).split()).rstrip("。；;，,")
     text = f"资料中与问题对应的是：{given}[1]。“{scope}”说的是另一项，不是问题所问的。"
     kept = replace(citation, n=1, quote=other.given)
     return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
@@ -180,7 +200,7 @@ def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation)
 
 def _say_what_is_missing(grounded: Grounded, missing: str, source: str, citation: Citation | None) -> Grounded:
     quote = source.strip()
-    shown = " ".join(quote.split()).rstrip("。；;，,")
+    shown = " ".join(strip_markers(quote).split()).rstrip("。；;，,")  # an article's own [17] is no citation
     if citation is None:
         return replace(grounded, text=f"{missing}：{shown}。", citations=[], missing=missing, notice=NOTICE_NEAR_MISS)
     kept = replace(citation, n=1, quote=quote)

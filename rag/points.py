@@ -80,7 +80,7 @@ def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
         missed = [p for p in points if _share(p, answer) < MIN_COVERED]
         if not missed:
             return grounded
-        listed = "；".join(f"{_ORDINALS[i]}是{p}" for i, p in enumerate(points))
+        listed = "；".join(f"{_ORDINALS[i]}是{strip_markers(p)}" for i, p in enumerate(points))  # an article's [3] is no citation
         return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{listed}[{citation.n}]。")
     return grounded
 

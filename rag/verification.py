@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from index.text import strip_markers
+
 if TYPE_CHECKING:
     from rag.grounding import Grounded
     from rag.prepare import Prepared
@@ -50,7 +52,7 @@ def verified(grounded: Grounded, prepared: Prepared, judge: Judge, threshold: fl
     if p_yes is None or p_yes >= threshold:
         return grounded
     log.info("verification: P(yes)=%.2f < %.2f for %r on %r", p_yes, threshold, prepared.standalone, sentence)
-    shown = " ".join(sentence.split()).rstrip("。；;，,")
+    shown = " ".join(strip_markers(sentence).split()).rstrip("。；;，,")  # an article's [3] is no citation
     kept = replace(grounded.citations[0], n=1)
     return replace(grounded, text=f"{MISSING_UNVERIFIED}：{shown}[1]。", citations=[kept],
                    missing=MISSING_UNVERIFIED, notice=NOTICE_UNVERIFIED)

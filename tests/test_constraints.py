@@ -18,6 +18,7 @@ def test_a_years_figure_asked_implies_the_whole_year() -> None:
     ("星河电池1-10月营收61亿元。", "period", "1—10月"),
     ("2025年上半年营收30亿元。", "period", "上半年"),
     ("2024年星河电池营收48亿元。", "year", "2024年"),
+    ("星河电池成立于2016年，当年营收3亿元。", "year", "2016年"),  # "于2016年" dates, it compares with nothing
     ("2025年星河电池出货量达12万台。", "unit", "数量"),
 ])
 def test_a_near_miss_names_what_differs(source: str, kind: str, given: str) -> None:
@@ -29,6 +30,8 @@ def test_a_near_miss_names_what_differs(source: str, kind: str, given: str) -> N
     ("星河电池2025年营业收入是多少？", "2025年，星河电池实现营业收入66.1亿元，同比增长12%。"),
     ("星河电池2025年营业收入是多少？", "公司全年营收66.1亿元，较2024年增长12%。"),  # a baseline year does not date it
     ("星河电池2025年营业收入是多少？", "星河电池营收66.1亿元。"),  # names no year: keeps to any
+    ("星河电池2025年营业收入是多少？", "星河电池营收66.1亿元，高于2024年的水平。"),
+    ("2025年星河杯冠军是谁？", "2025年星河杯，由2006年出生的林小北夺冠。"),  # a birth year dates a person
     ("2025年上半年星河电池营收多少？", "星河电池2025年前6个月营收30亿元。"),  # 前6个月 is 上半年
     ("星河电池前三季度营收多少？", "1-9月星河电池营收45亿元。"),
     ("今年前5个月出口了多少辆电动车？", "1至5月，电动车出口12.5万辆，同比增长8%。"),

@@ -102,3 +102,15 @@ def test_a_figure_from_a_sentence_sharing_no_word_with_what_was_asked_is_not_its
     assert other.text.endswith("2025届高校毕业生规模达909万人，再创历史新高[1]。")
     sharing = ground("今年城镇新增就业目标为1200万人左右[1]。", prepared("今年城镇新增就业目标是多少？", article))
     assert sharing.missing == ""
+
+
+def test_a_name_answered_from_a_sentence_about_another_year_is_a_near_miss() -> None:
+    """No figure to hold: the year its sentence is about is what a name or a place keeps to."""
+    cup = "最近的一次2023年星河杯，吉祥物叫做“小蓝鲸”[3][4]，以海豚为原型。"
+    moved = ground("2025年星河杯吉祥物叫“小蓝鲸”[1]。", prepared("2025年星河杯吉祥物叫什么？", cup))
+    assert moved.missing == "资料中没有2025年的相关信息；资料给出的是2023年的"
+    assert moved.text == "资料中没有2025年的相关信息；资料给出的是2023年的：最近的一次2023年星河杯，吉祥物叫做“小蓝鲸”，以海豚为原型[1]。"
+    # the article's own footnote marks [3][4] are not left in the answer as citations
+    this_year = "2025年星河杯的吉祥物是“小蓝鲸”，由北岛市设计。"
+    kept = ground("2025年星河杯吉祥物叫“小蓝鲸”[1]。", prepared("2025年星河杯吉祥物叫什么？", this_year))
+    assert kept.missing == "" and kept.text == "2025年星河杯吉祥物叫“小蓝鲸”[1]。"
