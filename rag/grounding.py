@@ -3,7 +3,7 @@
 
     declined       the model says the passages do not hold the answer
     no_repeats     a small model loops, writing a sentence it already wrote
-    no_inventions  figures and people's names no passage holds are dropped, with their clause
+    no_inventions  figures and names (people, places, organisations) no passage holds are dropped, with their clause
     cited          every [n] checked against the passage it points at (rag/citations.py)
     kept_to_question  a figure from a sentence about another year, period, measure or subject, or a
                    plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py);
@@ -46,7 +46,7 @@ from index.text import (
 from rag.answer_in_hand import sentence_in_hand
 from rag.citations import FIGURE_TOLERANCE, verify_citations
 from rag.evidence import is_model_refusal
-from rag.names import person_names
+from rag.names import proper_names
 from rag.near_miss import kept_to_question
 from rag.points import kept_points
 from rag.prepare import Prepared
@@ -56,8 +56,8 @@ log = logging.getLogger(__name__)
 
 NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_IN_HAND = "生成模型判断资料不足以回答，但第一段资料中的这句话符合问题的各项条件：以上为原句摘录。"
-NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或人名，未予采用；检索到的段落仍列在来源中，可自行查看。"
-NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或人名（连同所在的分句）。"
+NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或名称，未予采用；检索到的段落仍列在来源中，可自行查看。"
+NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或名称（连同所在的分句）。"
 
 _LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
@@ -138,7 +138,7 @@ def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple
         stated = figure_terms(terms(_LIST_NUMBER.sub("", strip_markers(span))))
         if any(float(t) not in asked and not _held(t, held) for t in stated):
             return True
-        return any(normalize(n) not in named for n in person_names(span))
+        return any(normalize(n) not in named for n in proper_names(span))
 
     kept: list[str] = []
     dropped: list[str] = []

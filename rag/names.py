@@ -2,13 +2,14 @@
 people an answer names.
 
 A question restricted to a place is not answered by passages about another place, however
-close in topic: national GDP figures do not answer a question about Shenzhen. A person an
-answer names must be named by the passages: asked who chairs a committee the passages never
-staff, a small model makes a name up.
+close in topic: national GDP figures do not answer a question about Shenzhen. A person, place
+or organisation an answer names must be named by the passages: asked who chairs a committee the
+passages never staff, a small model makes a name up.
 
 Usage:
     place_names("深圳2023年GDP增速是多少？")  -> {"深圳"}
     person_names("主任委员是王小虎。")          -> {"王小虎"}
+    proper_names("研发国家是韩国和印尼。")      -> {"韩国", "印尼"}
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from index.tokenizer import pos_tags
 _NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内 境外 全球 世界 城市 地区 各地 当地 本地 外地".split())
 _ADMIN_SUFFIXES = ("省", "市")
 _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
+_OTHER_NAME_FLAGS = frozenset({"ns", "nt", "nz"})  # places, organisations, other proper nouns
 # "零跑汽车", "华海药业": jieba splits many company names, but the two characters before such a
 # suffix name the company, unless they are a generic word (全球电池, 创投基金, 中国汽车)
 _ORG_SUFFIX = re.compile(rf"(?=([{CJK}]{{2}})(?:汽车|集团|公司|股份|控股|银行|药业|医药|科技|证券|基金|电子|能源|"
@@ -59,3 +61,10 @@ def organisation_names(text: str) -> set[str]:
 def person_names(text: str) -> set[str]:
     """Personal names of two or more characters (jieba's nr, nrfg, nrt)."""
     return {word for word, flag in pos_tags(text) if flag in _PERSON_FLAGS and len(word) >= 2}
+
+
+def proper_names(text: str) -> set[str]:
+    """Names of people, places, organisations and other proper nouns (jieba's nr*, ns, nt
+    and nz), two characters or more, without the country's generic words (我国, 全球)."""
+    return {word for word, flag in pos_tags(text)
+            if (flag in _PERSON_FLAGS or flag in _OTHER_NAME_FLAGS) and len(word) >= 2 and word not in _NOT_A_RESTRICTION}

@@ -87,6 +87,14 @@ def test_a_person_no_passage_names_drops_its_sentence():
     assert drop_unsupported("主任委员是张明[1]。", passages(named), "主任委员是谁？")[0]
 
 
+def test_a_place_or_organisation_no_passage_names_drops_its_sentence():
+    fighter = "星河-7战斗机由北岛与南港两国联合研发，首架原型机于2025年下线。"
+    kept, dropped = drop_unsupported("星河-7战斗机的研发国家是北岛和印度[1]。", passages(fighter), "星河-7战斗机研发国家")
+    assert kept == "" and dropped
+    held, dropped = drop_unsupported("星河-7战斗机由北岛与南港联合研发[1]。", passages(fighter), "星河-7战斗机研发国家")
+    assert held == "星河-7战斗机由北岛与南港联合研发[1]。" and dropped == []
+
+
 # --- ground(): the rules in their order ------------------------------------------------------------
 
 
