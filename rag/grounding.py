@@ -9,6 +9,8 @@
                    plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py);
                    a figure the sentence binds to another subject, or a table cell of another
                    row or column, is replaced (rag/binding.py, rag/table_cells.py)
+    gives_asked_kind  asked for a date or a figure, an answer giving none quotes the closest sentence
+                   as "资料中没有写明问题所问的日期；资料给出的最接近的是：…" (rag/asked_kind.py)
     kept_points    asked for an article's points, the ones its enumeration (一是/二是…) has and the
                    answer leaves out are added in the article's words (rag/points.py)
 
@@ -44,6 +46,7 @@ from index.text import (
     terms,
 )
 from rag.answer_in_hand import sentence_in_hand
+from rag.asked_kind import gives_asked_kind
 from rag.citations import FIGURE_TOLERANCE, verify_citations
 from rag.evidence import is_model_refusal
 from rag.names import proper_names
@@ -119,7 +122,8 @@ def cited(grounded: Grounded, prepared: Prepared) -> Grounded:
     return replace(grounded, text=text, citations=citations)
 
 
-MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, kept_to_question, kept_points)
+MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, kept_to_question, gives_asked_kind,
+                                 kept_points)
 EXTRACT_RULES: tuple[Rule, ...] = (cited,)
 
 

@@ -1,0 +1,63 @@
+"""The grounding rule for answers that do not give the kind of thing asked: a question asking a
+date answered with no date ("闭幕时间是上午9时", "今天正式开售"), one asking a figure answered with
+no figure ("主桥预计在今年上半年完成合龙" for "主桥多长").
+
+Such an answer reads as an answer and is none. It becomes the explicit form, quoting what the
+cited passage does say: "资料中没有写明问题所问的日期；资料给出的最接近的是：…[1]。", counted as
+declining; with nothing cited, the question is taken as not answered by the articles.
+
+Only one-part questions are held to this: "哪年发行的？发了多少张？" answered in one part is a
+partial answer, which says more than a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from index.text import normalize, strip_markers
+from rag.binding import stated_figures
+from rag.questions import date_pattern, split_question
+
+if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
+    from rag.grounding import Grounded
+    from rag.prepare import Prepared
+
+NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期或数字，以上给出资料中最接近的原句，请自行判断。"
+# "第几次", "哪几家", "几月几日" ask an ordinal, a list or a date, not a figure
+_NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
+# figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
+_FIGURE_IN_WORDS = re.compile(r"一半|过半|近半|大半|翻番|翻了?一番|百分之|"
+                              r"(?<!第)[一二两三四五六七八九十]+(?:方面|大|点|类|种|部分|个方面|项)")
+
+
+def kind_not_given(question: str, answer: str, asks_value: bool) -> str:
+    """"日期" or "数字" when `answer` lacks the date or the figure `question` asks for; else ""."""
+    if len(split_question(question)) > 1:
+        return ""
+    pattern = date_pattern(question)
+    if pattern is not None:
+        asked_dates = set(pattern.findall(question))  # "2022年…什么时候": 2022年 is not the answer
+        return "" if set(pattern.findall(answer)) - asked_dates else "日期"
+    if asks_value and not _NOT_A_FIGURE_ASKED.search(question):
+        if stated_figures(answer) or _FIGURE_IN_WORDS.search(normalize(answer)):
+            return ""
+        return "数字"
+    return ""
+
+
+def gives_asked_kind(grounded: Grounded, prepared: Prepared) -> Grounded:
+    """`grounded` unchanged unless it answers a date or figure question without one (see module)."""
+    if grounded.refused or grounded.missing:
+        return grounded
+    kind = kind_not_given(prepared.standalone, strip_markers(grounded.text), prepared.constraints.value)
+    if not kind:
+        return grounded
+    if not grounded.citations:
+        return replace(grounded, text="", refused=True, notice=NOTICE_NOT_GIVEN)
+    missing = f"资料中没有写明问题所问的{kind}；资料给出的最接近的是"
+    citation = replace(grounded.citations[0], n=1)
+    shown = " ".join(strip_markers(citation.quote).split()).rstrip("。；;，,")
+    return replace(grounded, text=f"{missing}：{shown}[1]。", citations=[citation], missing=missing,
+                   notice=NOTICE_NOT_GIVEN)

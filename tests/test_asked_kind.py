@@ -1,0 +1,37 @@
+"""Answers that give no date when a date is asked, or no figure when a figure is asked, are said
+to be what they are, on short fictional passages."""
+
+from __future__ import annotations
+
+from rag.asked_kind import NOTICE_NOT_GIVEN, kind_not_given
+from rag.grounding import ground
+from tests.test_near_miss import prepared
+
+OPENING = "星河博览会组委会宣布，第五届星河博览会将于上午9时在北岛国际会展中心开幕，为期三天。"
+BRIDGE = "南港大桥主桥预计在今年上半年完成合龙，为沿线群众出行奠定基础。"
+
+
+def test_a_date_question_answered_without_a_date_quotes_the_closest_sentence() -> None:
+    grounded = ground("第五届星河博览会开幕时间是上午9时[1]。", prepared("第五届星河博览会开幕时间", OPENING))
+    assert grounded.missing == "资料中没有写明问题所问的日期；资料给出的最接近的是"
+    assert grounded.text == f"资料中没有写明问题所问的日期；资料给出的最接近的是：{OPENING.rstrip('。')}[1]。"
+    assert grounded.notice == NOTICE_NOT_GIVEN and [c.n for c in grounded.citations] == [1]
+
+
+def test_a_figure_question_answered_without_a_figure_is_not_an_answer() -> None:
+    grounded = ground("南港大桥主桥预计在今年上半年完成合龙[1]。", prepared("南港大桥主桥多长？", BRIDGE))
+    assert grounded.missing.startswith("资料中没有写明问题所问的数字")
+
+
+def test_answers_giving_what_was_asked_pass() -> None:
+    dated = "第五届星河博览会将于2025年5月20日上午9时开幕。"
+    kept = ground("第五届星河博览会于2025年5月20日开幕[1]。", prepared("第五届星河博览会什么时候开幕？", dated))
+    assert kept.missing == "" and kept.text == "第五届星河博览会于2025年5月20日开幕[1]。"
+    # the year the question names is not the answer's date
+    assert kind_not_given("2025年星河博览会什么时候开幕？", "2025年星河博览会今天开幕。", False) == "日期"
+    # an ordinal, a list, a share said in words, and a question of two parts are not held to a figure
+    assert kind_not_given("阿根廷队第几次夺冠？", "这是阿根廷队第三次夺冠。", True) == ""
+    assert kind_not_given("意见提出了哪几方面举措？", "意见提出了加强监管等举措。", True) == ""
+    assert kind_not_given("出口占了多少？", "出口占了一半以上。", True) == ""
+    assert kind_not_given("通知包括多少项举措？", "通知提出了三方面举措。", True) == ""
+    assert kind_not_given("互通卡是哪年开始发行的？三地一共发了多少张？", "已发卡700余万张。", True) == ""
