@@ -3,7 +3,8 @@
 
     declined       the model says the passages do not hold the answer
     no_repeats     a small model loops, writing a sentence it already wrote
-    no_inventions  figures and names (people, places, organisations) no passage holds are dropped, with their clause
+    no_inventions  figures, days and names (people, places, organisations) no passage holds are dropped,
+                   with their clause
     cited          every [n] checked against the passage it points at (rag/citations.py)
     kept_to_question  a figure from a sentence about another year, period, measure or subject, or a
                    plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py);
@@ -63,6 +64,7 @@ NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或名称�
 NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或名称（连同所在的分句）。"
 
 _LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
 # what follows a sentence's last word: markers, stops, closing quotes, spaces
 _SENTENCE_END = re.compile(rf"(?:{MARKER.pattern}|[\s.{TERMINATORS}{CLOSERS}])*$")
@@ -131,16 +133,19 @@ EXTRACT_RULES: tuple[Rule, ...] = (cited,)
 
 
 def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple[str, list[str]]:
-    """`text` without the clauses stating a figure or a person absent from every passage,
+    """`text` without the clauses stating a figure, a day or a name absent from every passage,
     and what was dropped."""
     source = "\n".join(p.chunk.title + "\n" + p.chunk.text for p in passages)
     held = figures(terms(source))
     asked = figures(terms(question))
     named = normalize(source + "\n" + question)
+    dated = month_days(source + "\n" + question)
 
     def invented(span: str) -> bool:
         stated = figure_terms(terms(_LIST_NUMBER.sub("", strip_markers(span))))
         if any(float(t) not in asked and not _held(t, held) for t in stated):
+            return True
+        if month_days(span) - dated:
             return True
         return any(normalize(n) not in named for n in proper_names(span))
 
@@ -155,6 +160,12 @@ def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple
         kept.append(trimmed)
         dropped.extend(removed)
     return "".join(kept).strip(), dropped
+
+
+def month_days(text: str) -> set[tuple[int, int]]:
+    """The days a text names as (month, day): "9月14日", "09月14号" and "9 月 14 日" are one day.
+    A date's days are not figures (index.text), so a made-up date is caught here."""
+    return {(int(m), int(d)) for m, d in _MONTH_DAY.findall(normalize(text))}
 
 
 def _without_invented_clauses(sentence: str, invented: Callable[[str], bool]) -> tuple[str, list[str]]:

@@ -95,6 +95,14 @@ def test_a_place_or_organisation_no_passage_names_drops_its_sentence():
     assert held == "星河-7战斗机由北岛与南港联合研发[1]。" and dropped == []
 
 
+def test_a_day_no_passage_names_drops_its_sentence():
+    opening = "第五届星河博览会将于5月20日上午9时在北岛国际会展中心开幕。"
+    kept, dropped = drop_unsupported("星河博览会于2025年9月14日开幕[1]。", passages(opening), "星河博览会什么时候开幕？")
+    assert kept == "" and dropped
+    held, _ = drop_unsupported("星河博览会于05月20号开幕[1]。", passages(opening), "星河博览会什么时候开幕？")
+    assert held == "星河博览会于05月20号开幕[1]。"
+
+
 # --- ground(): the rules in their order ------------------------------------------------------------
 
 
