@@ -19,6 +19,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import strip_markers
+from rag.points import asks_points
+from rag.questions import split_question
 
 if TYPE_CHECKING:
     from rag.grounding import Grounded
@@ -37,12 +39,22 @@ def cited_sentence(grounded: Grounded) -> str:
     return grounded.citations[0].quote.strip() if grounded.citations else ""
 
 
+def one_sentence_can_answer(question: str, compares: bool) -> bool:
+    """Whether one cited sentence could answer the whole question: not a question of several parts
+    ("哪年设立的？…多少家？"), a comparison ("各是多少") or a request for an article's points, whose
+    answers cite several sentences (the judge, shown one, doubts them all)."""
+    return len(split_question(question)) == 1 and not compares and not asks_points(question)
+
+
 def verified(grounded: Grounded, prepared: Prepared, judge: Judge, threshold: float) -> Grounded:
     """`grounded` unchanged when the judge finds its cited sentence answers the question (or cannot
     tell); otherwise the explicit "资料中没有…；资料给出的最接近的是…" form. Answers already
-    refused, already a near miss, or citing nothing are not asked about."""
+    refused, already a near miss, citing nothing, or to a question one sentence cannot answer
+    are not asked about."""
     sentence = cited_sentence(grounded)
     if grounded.refused or grounded.missing or not sentence:
+        return grounded
+    if not one_sentence_can_answer(prepared.standalone, prepared.constraints.compares):
         return grounded
     try:
         p_yes = judge(prepared.standalone, sentence)

@@ -55,6 +55,16 @@ def test_refusals_and_uncited_answers_are_not_asked_about() -> None:
     assert verified(uncited, p, never, threshold=0.5) == uncited
 
 
+def test_questions_one_sentence_cannot_answer_are_not_asked_about() -> None:
+    asked: list[str] = []
+    for question in ("南港区2025年新建了多少个5G基站？累计建成多少个？", "南港区和北岛区2025年各新建了多少个5G基站？",
+                     "南港区的5G建设方案提了哪些措施？"):
+        p = prepared(question, ARTICLE)
+        grounded = ground("南港区2025年新建5G基站1200个[1]。", p)
+        assert grounded.citations and verified(grounded, p, lambda q, s: asked.append(q) or 0.1, threshold=0.5) == grounded
+    assert asked == []
+
+
 def test_the_judge_reads_the_probability_of_yes_from_the_first_tokens_logprobs() -> None:
     def model(yes: float, no: float) -> GenericFakeChatModel:
         top = [{"token": "是", "logprob": yes}, {"token": "否", "logprob": no}, {"token": "：", "logprob": -9.0}]
