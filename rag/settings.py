@@ -87,12 +87,12 @@ class Settings(BaseSettings):
     # again, or an evaluator rerunning a test set, sees what was seen before
     llm_temperature: float = Field(0.0, ge=0, le=2)
     # the verification pass (rag/verification.py): the model asked yes/no on the answer's cited
-    # sentence; an answer under the threshold says what the articles give instead. Off: on replays
-    # it took RGB noise-1.0 rejection from 21 to 25 of 50 at 0.6 with no accuracy lost (0.7: 28,
-    # but dev 25 -> 23 and RGB 0.8 35 -> 34 right), and it costs ~2.2 s an answer on 2 busy cores,
-    # over the 1 s budget (README "How zhiku decides what it can answer")
-    verify: bool = False
-    verify_threshold: float = Field(0.6, ge=0, le=1, description="P(是) under which the cited sentence is not taken as the answer")
+    # sentence; an answer under the threshold says what the articles give instead. On replays of
+    # RGB at the default context it declines 17 more of 214 noise-1.0 answers at 0.7 and loses one
+    # right noise-0.8 answer and two dev ones (0.75: 25 more, two RGB 0.8); it costs 0.9 s p50 an
+    # answer at load ~1.3, 0.10x the whole answer (README "How zhiku decides what it can answer")
+    verify: bool = True
+    verify_threshold: float = Field(0.7, ge=0, le=1, description="P(是) under which the cited sentence is not taken as the answer")
     llm_gguf_path: str = ""  # a GGUF file to serve locally instead of the packaged one
     llm_ctx: int = Field(4096, ge=256, description="the local model's context in tokens (bounds its KV cache)")
     llm_cache_mib: int = Field(256, ge=0, description="the local server's cache of old prompts, in MiB")

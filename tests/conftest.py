@@ -12,6 +12,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # nothing in the tests may reach a model hub
 # the session embedder below is float32 (Embedder's default), and so are the indexes it builds; a
 # Settings() made by the code under test must agree (auto would pick bfloat16 on CPUs that have it)
 os.environ["ZHIKU_EMBEDDING_DTYPE"] = "float32"
+# fake chat models answer from a script, and the verification pass (on by default) would take a
+# turn of it; the tests of the pass, and the packaged model's whole-path test, turn it on themselves
+os.environ["ZHIKU_VERIFY"] = "false"
 
 DATA = Path(__file__).parent / "data"
 FIXTURE_ARTICLES = DATA / "articles"

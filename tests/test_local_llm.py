@@ -191,7 +191,8 @@ def test_the_assistant_answers_from_the_packaged_model_not_the_fallback(settings
     from rag.assistant import Assistant
     from rag.components import open_retriever
 
-    settings = settings.model_copy(update={"index_dir": fixture_index, "answerer": "llm", "llm_base_url": ""})
+    settings = settings.model_copy(update={"index_dir": fixture_index, "answerer": "llm", "llm_base_url": "",
+                                           "verify": Settings.model_fields["verify"].default})
     assistant = Assistant(settings, retriever=open_retriever(settings, embedder))
     try:
         answer = assistant.ask("2023年中国汽车出口了多少辆？")
@@ -200,6 +201,7 @@ def test_the_assistant_answers_from_the_packaged_model_not_the_fallback(settings
     assert answer.answerer == "llm", f"answered by {answer.answerer}: {answer.notice}"
     assert not answer.refused and "491" in answer.text, answer.text
     assert answer.citations
+    assert "verify_ms" in answer.timings_ms  # the default path includes the model's own check, which trusts this answer
 
 
 @pytest.mark.llm
