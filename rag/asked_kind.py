@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from index.text import normalize, strip_markers
 from rag.binding import stated_figures
+from rag.citations import inline_quote
 from rag.questions import date_pattern, split_question
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
@@ -58,6 +59,6 @@ def gives_asked_kind(grounded: Grounded, prepared: Prepared) -> Grounded:
         return replace(grounded, text="", refused=True, notice=NOTICE_NOT_GIVEN)
     missing = f"资料中没有写明问题所问的{kind}；资料给出的最接近的是"
     citation = replace(grounded.citations[0], n=1)
-    shown = " ".join(strip_markers(citation.quote).split()).rstrip("。；;，,")
+    shown = inline_quote(citation.quote)
     return replace(grounded, text=f"{missing}：{shown}[1]。", citations=[citation], missing=missing,
                    notice=NOTICE_NOT_GIVEN)

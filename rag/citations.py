@@ -101,6 +101,12 @@ def _is_factual(body: str) -> bool:
     return not is_model_refusal(stripped)
 
 
+def inline_quote(sentence: str) -> str:
+    """An article's sentence as it is quoted inside an answer: on one line, without its closing
+    stop, and without the article's own footnote marks ([17]), which would read as citations."""
+    return " ".join(strip_markers(sentence).split()).rstrip("。；;，,")
+
+
 def best_quote(chunk_text: str, wanted: dict[str, float]) -> str:
     """The sentence of `chunk_text` sharing most with `wanted`: a real substring, to highlight."""
     best, best_score = "", -1.0

@@ -1,5 +1,6 @@
 """The grounding rule for near misses: a figure taken from a sentence about another year, period,
-measure or subject, or from a plan where an outcome is asked, does not answer the question.
+measure or subject, or from a plan where an outcome is asked, does not answer the question; nor
+does a name, place or date taken from a sentence about another year.
 
 The answer then says exactly what the articles do not give and quotes what they give instead,
 cited: "资料中没有2023年全年的数字；资料给出的是前三季度的：2023年前三季度营收52.3亿元[1]。"
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
-from rag.citations import best_quote
+from rag.citations import best_quote, inline_quote
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch
 from rag.records import Chunk, Citation
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
@@ -191,8 +192,8 @@ def _say_what_the_table_gives(grounded: Grounded, cell: Cell, other: Cell, citat
 def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation) -> Grounded:
     """The clause the question points at, cited, and whose the answer's figure was: the asked
     figure is in the passage, so this answers (it is not counted as declining)."""
-    given = " ".join(strip_markers(other.given).split()).rstrip("。；;，,")
-    scope = " ".join(strip_markers(other.scope).split()).rstrip("。；;，,")
+    given = inline_quote(other.given)
+    scope = inline_quote(other.scope)
     text = f"资料中与问题对应的是：{given}[1]。“{scope}”说的是另一项，不是问题所问的。"
     kept = replace(citation, n=1, quote=other.given)
     return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
@@ -200,7 +201,7 @@ def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation)
 
 def _say_what_is_missing(grounded: Grounded, missing: str, source: str, citation: Citation | None) -> Grounded:
     quote = source.strip()
-    shown = " ".join(strip_markers(quote).split()).rstrip("。；;，,")  # an article's own [17] is no citation
+    shown = inline_quote(quote)
     if citation is None:
         return replace(grounded, text=f"{missing}：{shown}。", citations=[], missing=missing, notice=NOTICE_NEAR_MISS)
     kept = replace(citation, n=1, quote=quote)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import strip_markers
+from rag.citations import inline_quote
 from rag.points import asks_points
 from rag.questions import split_question
 
@@ -64,7 +64,7 @@ def verified(grounded: Grounded, prepared: Prepared, judge: Judge, threshold: fl
     if p_yes is None or p_yes >= threshold:
         return grounded
     log.info("verification: P(yes)=%.2f < %.2f for %r on %r", p_yes, threshold, prepared.standalone, sentence)
-    shown = " ".join(strip_markers(sentence).split()).rstrip("。；;，,")  # an article's [3] is no citation
+    shown = inline_quote(sentence)
     kept = replace(grounded.citations[0], n=1)
     return replace(grounded, text=f"{MISSING_UNVERIFIED}：{shown}[1]。", citations=[kept],
                    missing=MISSING_UNVERIFIED, notice=NOTICE_UNVERIFIED)
