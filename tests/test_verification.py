@@ -10,7 +10,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from rag.chain import yes_judge
-from rag.grounding import ground
+from rag.grounding import REFUSED, ground
 from rag.verification import MISSING_UNVERIFIED, NOTICE_UNVERIFIED, verified
 from tests.test_near_miss import prepared
 
@@ -44,15 +44,18 @@ def test_an_answer_the_judge_trusts_or_cannot_judge_is_unchanged() -> None:
     assert verified(grounded, p, broken, threshold=0.5) == grounded
 
 
-def test_refusals_and_uncited_answers_are_not_asked_about() -> None:
-    refused, p = grounded_answer("资料中没有找到相关信息。")
-    uncited, _ = grounded_answer("南港区新建了很多基站。")
+def test_refusals_are_not_asked_about_and_an_uncited_answer_is_judged_by_its_closest_sentence() -> None:
+    _, p = grounded_answer("南港区新建5G基站1200个[1]。")
+    asked: list[str] = []
+    assert verified(REFUSED, p, lambda q, s: asked.append(s) or 0.1, threshold=0.5) == REFUSED and asked == []
 
-    def never(q: str, s: str) -> float:
-        raise AssertionError("the judge was asked")
-
-    assert verified(refused, p, never, threshold=0.5) == refused
-    assert verified(uncited, p, never, threshold=0.5) == uncited
+    p = prepared("南港区的5G基站由谁承建？", ARTICLE)
+    uncited = ground("南港区的5G基站由当地运营商负责承建。", p)  # no passage holds it: nothing cites it
+    assert not uncited.citations and not uncited.refused
+    doubted = verified(uncited, p, lambda q, s: asked.append(s) or 0.1, threshold=0.5)
+    assert asked == [ARTICLE]  # the passage sentence closest to the answer stands in for a citation
+    assert doubted.missing == MISSING_UNVERIFIED and doubted.text == f"{MISSING_UNVERIFIED}：{ARTICLE.rstrip('。')}[1]。"
+    assert [(c.n, c.quote) for c in doubted.citations] == [(1, ARTICLE)]
 
 
 def test_questions_one_sentence_cannot_answer_are_not_asked_about() -> None:
