@@ -88,8 +88,8 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
     # the verification pass (rag/verification.py): the model asked yes/no on the answer's cited
     # sentence; an answer under the threshold says what the articles give instead. On replays of
-    # RGB at the default context it declines 17 more of 214 noise-1.0 answers at 0.7 and loses one
-    # right noise-0.8 answer and two dev ones (0.75: 25 more, two RGB 0.8); it costs 0.9 s p50 an
+    # RGB at the default context it declines 30 more of 214 noise-1.0 answers at 0.7 and loses one
+    # right noise-0.8 answer and two dev ones (0.75: 49 more, four RGB 0.8); it costs 0.9 s p50 an
     # answer at load ~1.3, 0.10x the whole answer (README "How zhiku decides what it can answer")
     verify: bool = True
     verify_threshold: float = Field(0.7, ge=0, le=1, description="P(是) under which the cited sentence is not taken as the answer")
