@@ -36,7 +36,7 @@ Judge = Callable[[str, str], "float | None"]  # (question, sentence) -> P(the se
 
 _SEVERAL_THINGS = re.compile(r"分别|各|(?:和|与|跟|还是).{0,20}(?:谁|哪个|哪家|哪边)")
 MISSING_UNVERIFIED = "资料中没有直接回答这个问题的内容；资料给出的最接近的是"
-NOTICE_UNVERIFIED = "生成模型复核时判断引用的原句并未直接回答问题，以上给出资料中最接近的原句，请自行判断。"
+NOTICE_UNVERIFIED = "生成模型复核时判断资料中的原句并未直接回答问题，以上给出资料中最接近的原句，请自行判断。"
 
 
 def cited_sentence(grounded: Grounded) -> str:

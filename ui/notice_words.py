@@ -8,6 +8,7 @@ Usage: `notice_in("en", answer.notice)`.
 
 from __future__ import annotations
 
+from rag.asked_kind import NOTICE_NOT_GIVEN
 from rag.assistant import NOTICE_EXTRACTED, NOTICE_LLM_BROKEN, NOTICE_LLM_TIMEOUT
 from rag.grounding import NOTICE_IN_HAND, NOTICE_INVENTED, NOTICE_MODEL_DECLINED, NOTICE_PARTLY_INVENTED
 from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_REBOUND
@@ -27,8 +28,10 @@ EN = {
                        "Mind the difference."),
     NOTICE_REBOUND: ("The model's figure belongs to another subject in the articles; above is the sentence that "
                      "answers the question instead."),
-    NOTICE_UNVERIFIED: ("On checking, the model found the cited sentence does not directly answer the question; "
+    NOTICE_UNVERIFIED: ("On checking, the model found the articles' sentence does not directly answer the question; "
                         "above is the closest sentence in the articles. Judge for yourself."),
+    NOTICE_NOT_GIVEN: ("The generative model's answer did not give the date or figure asked for; above is the closest "
+                       "sentence in the articles. Judge for yourself."),
 }
 LLM_BROKEN_EN = ("The generative model is failing and cannot be used for now ({reason}); the sentences below are "
                  "quoted from the articles. An administrator can run `zhiku doctor` to see why.")
