@@ -353,3 +353,5 @@ def test_a_notice_quoting_credentials_is_blanked_before_it_is_logged():
     assert "admin:pw" not in cleaned and "sk-123" not in cleaned and "http://llm.intra/v1?api_key=***&x=1" in cleaned
     assert refusal_reason(Answer(question="q", text="", refused=True, notice=NOTICE_MODEL_DECLINED)) == "model_declined"
     assert refusal_reason(Answer(question="q", text="a", missing="2023年全年")) == "near_miss"
+    from rag.asked_kind import NOTICE_NOT_GIVEN
+    assert refusal_reason(Answer(question="q", text="", refused=True, notice=NOTICE_NOT_GIVEN)) == "kind_not_given"

@@ -205,7 +205,8 @@ def _queue(items: list[dict], kind: str, w: InsightsWords) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=w.columns())
 
 
-REASONS = {"reason_evidence", "reason_model_declined", "reason_invented_figures", "reason_near_miss"}
+REASONS = {"reason_evidence", "reason_model_declined", "reason_invented_figures", "reason_kind_not_given",
+           "reason_near_miss"}
 
 
 def _top_html(groups: list[dict], w: InsightsWords) -> str:

@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS questions (
     standalone TEXT NOT NULL DEFAULT '',
     answer TEXT NOT NULL DEFAULT '',
     refused INTEGER NOT NULL DEFAULT 0,
-    refusal_reason TEXT NOT NULL DEFAULT '',  -- evidence, model_declined, invented_figures, near_miss
+    refusal_reason TEXT NOT NULL DEFAULT '',  -- evidence, model_declined, invented_figures, kind_not_given, near_miss
     missing TEXT NOT NULL DEFAULT '',
     answerer TEXT NOT NULL DEFAULT '',
     notice TEXT NOT NULL DEFAULT '',

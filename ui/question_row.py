@@ -13,6 +13,7 @@ import re
 import sqlite3
 from datetime import datetime
 
+from rag.asked_kind import NOTICE_NOT_GIVEN
 from rag.grounding import NOTICE_INVENTED, NOTICE_MODEL_DECLINED
 from rag.records import Answer
 
@@ -40,6 +41,8 @@ def refusal_reason(answer: Answer) -> str:
         return "model_declined"
     if answer.notice == NOTICE_INVENTED:
         return "invented_figures"
+    if answer.notice == NOTICE_NOT_GIVEN:
+        return "kind_not_given"
     return "evidence"
 
 
