@@ -39,11 +39,6 @@ MISSING_UNVERIFIED = "资料中没有直接回答这个问题的内容；资料�
 NOTICE_UNVERIFIED = "生成模型复核时判断资料中的原句并未直接回答问题，以上给出资料中最接近的原句，请自行判断。"
 
 
-def cited_sentence(grounded: Grounded) -> str:
-    """The sentence the answer's first citation points at ("" when it cites nothing)."""
-    return grounded.citations[0].quote.strip() if grounded.citations else ""
-
-
 def sentence_to_judge(grounded: Grounded, prepared: Prepared) -> Citation | None:
     """What the judge reads: the answer's first citation; for an answer citing nothing (no passage
     clearly holds it, often the model's own knowledge), the passage sentence closest to it."""
