@@ -109,7 +109,9 @@ class Embedder:
 
     @property
     def dim(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
+        model = self._model  # sentence-transformers 6 renamed the method; 5 (pyproject allows it) has the old name
+        measure = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(measure())
 
     def _prompt(self, kind: str) -> str | None:
         return kind if kind in (self._model.prompts or {}) else None
