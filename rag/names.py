@@ -1,5 +1,5 @@
-"""Names in a text, found with jieba's part-of-speech tags: places a question is about, and
-people an answer names.
+"""Names in a text, found with jieba's part-of-speech tags: places and organisations a question
+is about, and the people, places and organisations an answer names.
 
 A question restricted to a place is not answered by passages about another place, however
 close in topic: national GDP figures do not answer a question about Shenzhen. A person, place
@@ -8,7 +8,7 @@ passages never staff, a small model makes a name up.
 
 Usage:
     place_names("深圳2023年GDP增速是多少？")  -> {"深圳"}
-    person_names("主任委员是王小虎。")          -> {"王小虎"}
+    proper_names("主任委员是王小虎。")          -> {"王小虎"}
     proper_names("研发国家是韩国和印尼。")      -> {"韩国", "印尼"}
 """
 
@@ -56,11 +56,6 @@ def organisation_names(text: str) -> set[str]:
               if m.group(1) not in _GENERIC and not _FUNCTION_CHARS.search(m.group(1))}
     names |= {w for w in _LATIN_NAME.findall(text) if w.lower() not in _GENERIC_LATIN}
     return names
-
-
-def person_names(text: str) -> set[str]:
-    """Personal names of two or more characters (jieba's nr, nrfg, nrt)."""
-    return {word for word, flag in pos_tags(text) if flag in _PERSON_FLAGS and len(word) >= 2}
 
 
 def proper_names(text: str) -> set[str]:
