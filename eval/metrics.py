@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from index.text import digits_for_counts, fold
+from index.text import compact, digits_for_counts
 from rag.evidence import is_model_refusal
 
 CUTOFFS = (1, 3, 5, 10)
@@ -33,9 +33,9 @@ LOWER_IS_BETTER = frozenset({"refusal.false_refusal_rate", *LATENCY_KEYS})
 
 
 def normalize(text: str) -> str:
-    """`index.text.fold` (full-width to half-width, lower case) with no whitespace at all, and small
+    """`index.text.compact` (full-width to half-width, lower case, no whitespace at all), and small
     Chinese numbers before a measure word written in digits ("五倍" = "5倍", "十二家" = "12家")."""
-    return digits_for_counts("".join(fold(text or "").split()))
+    return digits_for_counts(compact(text or ""))
 
 
 def contains_any(text: str, needles: Iterable[str]) -> bool:

@@ -70,6 +70,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def compact(text: str) -> str:
+    """`fold` without any whitespace: PDF text spaces digits from characters ("截至 10 月"), and
+    spacing carries nothing when matching words or figures."""
+    return "".join(fold(text).split())
+
+
 def normalize(text: str) -> str:
     """`fold`, without thousands separators, small Chinese counts in digits ("五倍" -> "5倍")."""
     return digits_for_counts(fold(_THOUSANDS.sub("", text)))

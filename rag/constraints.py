@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.text import NUMBER, fold
+from index.text import NUMBER, compact
 from rag.evidence import question_terms
 from rag.names import organisation_names
 
@@ -227,11 +227,6 @@ def _dated(text: str) -> set[str]:
 def _says(measure: str, text: str) -> bool:
     pattern = _SAME_MEASURE.get(measure)
     return bool(pattern.search(text)) if pattern else measure in text
-
-
-def compact(text: str) -> str:
-    # PDF text spaces digits from characters ("截至 10 月"): spacing carries nothing here
-    return "".join(fold(text).split())
 
 
 def _int(numeral: str) -> int:

@@ -22,8 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.tables import CELL, is_table_row
-from index.text import figure_terms, terms
-from rag.constraints import compact
+from index.text import compact, figure_terms, terms
 
 
 @dataclass(frozen=True)
