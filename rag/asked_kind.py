@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from index.text import normalize, strip_markers
 from rag.binding import stated_figures
-from rag.citations import inline_quote
+from rag.near_miss import say_what_is_missing
 from rag.questions import date_pattern, split_question
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
@@ -57,8 +57,6 @@ def gives_asked_kind(grounded: Grounded, prepared: Prepared) -> Grounded:
         return grounded
     if not grounded.citations:
         return replace(grounded, text="", refused=True, notice=NOTICE_NOT_GIVEN)
-    missing = f"资料中没有写明问题所问的{kind}；资料给出的最接近的是"
-    citation = replace(grounded.citations[0], n=1)
-    shown = inline_quote(citation.quote)
-    return replace(grounded, text=f"{missing}：{shown}[1]。", citations=[citation], missing=missing,
-                   notice=NOTICE_NOT_GIVEN)
+    citation = grounded.citations[0]
+    return say_what_is_missing(grounded, f"资料中没有写明问题所问的{kind}；资料给出的最接近的是", citation.quote,
+                               citation, NOTICE_NOT_GIVEN)

@@ -52,7 +52,7 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         if not stated:  # a name, a place, a date: only the year its source sentence is about can be held to
             dated = _dated_elsewhere(asked, sentence, cited)
             if dated is not None:
-                return _say_what_is_missing(grounded, *dated)
+                return say_what_is_missing(grounded, *dated)
             continue
         given = _cell_given(stated, cited)
         if given is not None:  # a table's cell is bound by its row and column, not by its sentence
@@ -71,14 +71,14 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             misses = [(c, src, Mismatch("subject", "", "")) for c, (_, src, _) in sources]
         if misses and all(miss is not None for _, _, miss in misses):  # no source of its figures keeps to it
             citation, source, miss = misses[0]
-            return _say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
+            return say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
         rebound = _bound_elsewhere(asked, stated, sentence, cited)
         if rebound is not None:
             return _say_what_is_bound(grounded, *rebound)
         if not sources:  # nothing to hold it against but the model's own words
             miss = find_mismatch(asked, strip_markers(sentence), prepared.standalone)
             if miss is not None:
-                return _say_what_is_missing(grounded, describe_missing(asked, miss), strip_markers(sentence), None)
+                return say_what_is_missing(grounded, describe_missing(asked, miss), strip_markers(sentence), None)
     return grounded
 
 
@@ -199,10 +199,13 @@ def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation)
     return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
 
 
-def _say_what_is_missing(grounded: Grounded, missing: str, source: str, citation: Citation | None) -> Grounded:
+def say_what_is_missing(grounded: Grounded, missing: str, source: str, citation: Citation | None,
+                        notice: str = NOTICE_NEAR_MISS) -> Grounded:
+    """The "资料中没有…；资料给出的是：<source>[1]。" form every declining rule answers with: what is
+    missing, then the article's sentence, quoted and cited as [1] (uncited when `citation` is None)."""
     quote = source.strip()
     shown = inline_quote(quote)
     if citation is None:
-        return replace(grounded, text=f"{missing}：{shown}。", citations=[], missing=missing, notice=NOTICE_NEAR_MISS)
+        return replace(grounded, text=f"{missing}：{shown}。", citations=[], missing=missing, notice=notice)
     kept = replace(citation, n=1, quote=quote)
-    return replace(grounded, text=f"{missing}：{shown}[1]。", citations=[kept], missing=missing, notice=NOTICE_NEAR_MISS)
+    return replace(grounded, text=f"{missing}：{shown}[1]。", citations=[kept], missing=missing, notice=notice)

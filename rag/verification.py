@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import overlap, strip_markers, terms
-from rag.citations import best_quote, inline_quote
+from rag.citations import best_quote
+from rag.near_miss import say_what_is_missing
 from rag.points import asks_points
 from rag.questions import split_question
 from rag.records import Citation
@@ -78,7 +78,4 @@ def verified(grounded: Grounded, prepared: Prepared, judge: Judge, threshold: fl
     if p_yes is None or p_yes >= threshold:
         return grounded
     log.info("verification: P(yes)=%.2f < %.2f for %r on %r", p_yes, threshold, prepared.standalone, sentence)
-    shown = inline_quote(sentence)
-    kept = replace(judged, n=1)
-    return replace(grounded, text=f"{MISSING_UNVERIFIED}：{shown}[1]。", citations=[kept],
-                   missing=MISSING_UNVERIFIED, notice=NOTICE_UNVERIFIED)
+    return say_what_is_missing(grounded, MISSING_UNVERIFIED, sentence, judged, NOTICE_UNVERIFIED)
