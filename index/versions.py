@@ -7,6 +7,7 @@ Layout: index_dir/CURRENT, index_dir/versions/<version>/..., index_dir/.lock
 
 from __future__ import annotations
 
+import calendar
 import fcntl
 import os
 import shutil
@@ -32,11 +33,33 @@ def current_version(index_dir: Path) -> Path | None:
 
 
 def new_version_dir(index_dir: Path) -> Path:
-    # sortable by time, so prune() can tell builds newer than the current one
-    name = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
-    folder = index_dir / "versions" / name
+    """A folder whose name sorts after every existing version's, so prune() can tell a killed
+    build (newer than the current one) from an older version a server may still read.
+
+    The name comes from one clock reading (seconds and nanoseconds read apart could straddle a
+    second and sort before a build made a moment earlier); a clock set back still sorts later."""
+    versions = index_dir / "versions"
+    ns = time.time_ns()
+    latest = max((p.name for p in versions.iterdir()), default="") if versions.is_dir() else ""
+    if latest and _version_name(ns) <= latest:
+        ns = _name_ns(latest) + 1
+    folder = versions / _version_name(ns)
     folder.mkdir(parents=True)
     return folder
+
+
+def _version_name(ns: int) -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime(ns // 10**9)) + f"-{ns % 10**9:09d}"
+
+
+def _name_ns(name: str) -> int:
+    """The clock reading a version name was made from (names of older releases, in local time,
+    read as UTC: close enough to order after them)."""
+    try:
+        seconds = calendar.timegm(time.strptime(name[:15], "%Y%m%d-%H%M%S"))
+        return seconds * 10**9 + int(name[16:25])
+    except ValueError:  # not a name we made: sort after it by the clock alone
+        return time.time_ns()
 
 
 def fsync_tree(folder: Path) -> None:
