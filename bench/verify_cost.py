@@ -24,7 +24,7 @@ def main(argv=None) -> dict:
     args = parse_args(__doc__.splitlines()[0], argv)
     quiet_logs()
     from rag.assistant import Assistant
-    from rag.verification import MISSING_UNVERIFIED
+    from rag.near_miss import MISSING_DIRECT
 
     info = machine()
     items = [q for q in read_jsonl(DEV_SET)]
@@ -48,7 +48,7 @@ def main(argv=None) -> dict:
             t = answer.timings_ms
             if "verify_ms" in t:
                 runs.append({"id": item["id"], "load1": load1, "verify_ms": t["verify_ms"], "llm_ms": t.get("llm_ms"),
-                             "total_ms": t["total_ms"], "doubted": answer.missing == MISSING_UNVERIFIED})
+                             "total_ms": t["total_ms"], "doubted": answer.missing == MISSING_DIRECT})
     finally:
         if assistant is not None:
             assistant.close()

@@ -5,7 +5,11 @@ a wrong marker moves to the passage that clearly supports the sentence, or goes;
 factual sentence gets the passage that clearly supports it. Markers shown to the user are
 renumbered 1..m in order of first appearance, and every one of them points at a Citation.
 
-Usage: `text, citations = verify_citations(llm_text, passages)`.
+A bare answer ("张艺谋", "D组") is read in the question's frame: its words alone are in many
+passages, so a passage supports it by the question's words and its own together, and only when it
+holds every one of its own.
+
+Usage: `text, citations = verify_citations(llm_text, passages, question)`.
 """
 
 from __future__ import annotations
@@ -31,20 +35,30 @@ FIGURE_TOLERANCE = 0.05  # "约58%" is 57.9%, "超500万辆" is 491万: rounding
 MIN_FACT_CJK = 6  # shorter sentences ("如下：", "综上所述，") state no fact worth a citation
 
 
-def verify_citations(text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
+def verify_citations(text: str, passages: list[Passage], question: str = "") -> tuple[str, list[Citation]]:
     """The answer with repaired, renumbered markers, and one Citation per displayed marker."""
     by_n = {p.n: p for p in passages}
     passage_terms = {p.n: terms(p.chunk.title + "\n" + p.chunk.text) for p in passages}
     sentences: list[tuple[str, list[int], str]] = []  # (body, cited passage numbers, tail)
     cited_by: dict[int, dict[str, float]] = {}  # passage -> terms of the sentences citing it
-    for a, b in split_sentences(text):
+    spans = split_sentences(text)
+    for a, b in spans:
         segment = text[a:b]
         wanted = [n for m in MARKER.finditer(segment) for n in marker_numbers(m.group())]
         body = strip_markers(segment)
         tail = ENDING.search(body).group()
         body = body[: len(body) - len(tail)]
-        sentence_terms = terms(body)
-        cited = _attribute(body, sentence_terms, wanted, passage_terms)
+        if question and len(spans) == 1 and _is_bare_answer(body):
+            own = terms(body)
+            sentence_terms = {**terms(question), **own}
+            support = {n: _support(sentence_terms, found) if own.keys() <= found.keys() else 0.0
+                       for n, found in passage_terms.items()}
+            factual = True
+        else:
+            sentence_terms = terms(body)
+            support = {n: _support(sentence_terms, found) for n, found in passage_terms.items()}
+            factual = _is_factual(body)
+        cited = _attribute(support, wanted, factual) if sentence_terms else []
         for n in cited:
             cited_by.setdefault(n, {}).update(sentence_terms)
         sentences.append((body, cited, tail))
@@ -62,12 +76,11 @@ def verify_citations(text: str, passages: list[Passage]) -> tuple[str, list[Cita
     return _drop_dangling("".join(parts), len(citations)), citations
 
 
-def _attribute(body: str, sentence_terms: dict[str, float], wanted: list[int],
-               passage_terms: dict[int, dict[str, float]]) -> list[int]:
-    """Passage numbers this sentence should cite, in the order the model cited them."""
-    if not passage_terms or not sentence_terms:
+def _attribute(support: dict[int, float], wanted: list[int], factual: bool) -> list[int]:
+    """Passage numbers a sentence should cite, in the order the model cited them, from each
+    passage's support for it; an uncited `factual` sentence gets the clearly supporting one."""
+    if not support:
         return []
-    support = {n: _support(sentence_terms, found) for n, found in passage_terms.items()}
     best = min(support, key=lambda n: (-support[n], n))  # ties go to the higher-ranked passage
     clear = best if support[best] >= CLEAR else None
     cited: list[int] = []
@@ -78,7 +91,7 @@ def _attribute(body: str, sentence_terms: dict[str, float], wanted: list[int],
         target = n if keep else clear
         if target is not None and target not in cited:
             cited.append(target)
-    if not cited and clear is not None and _is_factual(body):
+    if not cited and clear is not None and factual:
         cited.append(clear)
     return cited
 
@@ -94,6 +107,12 @@ def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float]) 
     return overlap(sentence_terms, passage_terms)
 
 
+def _is_bare_answer(body: str) -> bool:
+    """A name or a figure alone, too short to state a fact without the question."""
+    stripped = body.strip()
+    return bool(stripped) and count_cjk(stripped) < MIN_FACT_CJK and not is_model_refusal(stripped)
+
+
 def _is_factual(body: str) -> bool:
     stripped = body.strip()
     if count_cjk(stripped) < MIN_FACT_CJK or stripped.endswith(("？", "?")):
@@ -105,6 +124,16 @@ def inline_quote(sentence: str) -> str:
     """An article's sentence as it is quoted inside an answer: on one line, without its closing
     stop, and without the article's own footnote marks ([17]), which would read as citations."""
     return " ".join(strip_markers(sentence).split()).rstrip("。；;，,")
+
+
+def closest_citation(wanted: dict[str, float], passages: list[Passage]) -> Citation | None:
+    """The passages' sentence sharing most with `wanted`, cited as [1]; None without passages.
+    Ties go to the higher-ranked passage."""
+    quotes = [(p, best_quote(p.chunk.text, wanted)) for p in passages]
+    if not quotes:
+        return None
+    passage, quote = max(quotes, key=lambda pq: overlap(wanted, terms(pq[1])))
+    return Citation(n=1, chunk=passage.chunk, quote=quote)
 
 
 def best_quote(chunk_text: str, wanted: dict[str, float]) -> str:

@@ -6,6 +6,8 @@
     no_inventions  figures, days and names (people, places, organisations) no passage holds are dropped,
                    with their clause
     cited          every [n] checked against the passage it points at (rag/citations.py)
+    tied_to_passages  an answer no passage supports (citing nothing once repaired) is not given:
+                   the sentence closest to the question is quoted as "资料中没有直接回答…；…最接近的是：…"
     kept_to_question  a figure from a sentence about another year, period, measure or subject, or a
                    plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py);
                    a figure the sentence binds to another subject, or a table cell of another
@@ -48,10 +50,10 @@ from index.text import (
 )
 from rag.answer_in_hand import sentence_in_hand
 from rag.asked_kind import gives_asked_kind
-from rag.citations import FIGURE_TOLERANCE, verify_citations
+from rag.citations import FIGURE_TOLERANCE, closest_citation, verify_citations
 from rag.evidence import is_model_refusal
 from rag.names import proper_names
-from rag.near_miss import kept_to_question
+from rag.near_miss import MISSING_DIRECT, kept_to_question, say_what_is_missing
 from rag.points import kept_points
 from rag.prepare import Prepared
 from rag.records import Citation, Passage
@@ -62,6 +64,7 @@ NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的�
 NOTICE_IN_HAND = "生成模型判断资料不足以回答，但第一段资料中的这句话符合问题的各项条件：以上为原句摘录。"
 NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或名称，未予采用；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或名称（连同所在的分句）。"
+NOTICE_UNCITED = "生成模型的回答在资料中找不到出处，以上给出资料中最接近的原句，请自行判断。"
 
 _LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
@@ -120,12 +123,25 @@ def no_inventions(grounded: Grounded, prepared: Prepared) -> Grounded:
 
 
 def cited(grounded: Grounded, prepared: Prepared) -> Grounded:
-    text, citations = verify_citations(grounded.text, prepared.passages)
+    text, citations = verify_citations(grounded.text, prepared.passages, prepared.standalone)
     return replace(grounded, text=text, citations=citations)
 
 
-MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, kept_to_question, gives_asked_kind,
-                                 kept_points)
+def tied_to_passages(grounded: Grounded, prepared: Prepared) -> Grounded:
+    """Every claim is tied to a passage: an answer citing nothing once its citations are repaired
+    (no passage clearly holds it: most often the model's own knowledge, "口号是“一起向未来”" over
+    passages that never say so) is not given as an answer. The passage sentence closest to the
+    question and the answer is quoted instead, as the closest the articles come."""
+    if grounded.refused or grounded.missing or grounded.citations:
+        return grounded
+    closest = closest_citation(terms(prepared.standalone + "\n" + strip_markers(grounded.text)), prepared.passages)
+    if closest is None or not closest.quote.strip():
+        return replace(grounded, text="", refused=True, notice=NOTICE_UNCITED)
+    return say_what_is_missing(grounded, MISSING_DIRECT, closest.quote, closest, NOTICE_UNCITED)
+
+
+MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, tied_to_passages, kept_to_question,
+                                 gives_asked_kind, kept_points)
 EXTRACT_RULES: tuple[Rule, ...] = (cited,)
 
 

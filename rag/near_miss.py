@@ -35,6 +35,8 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
 
 NOTICE_NEAR_MISS = "资料中没有问题所问的那一项，以上给出资料中最接近的内容，请留意两者的差别。"
 NOTICE_REBOUND = "生成模型给出的数字在资料中属于另一对象，以上改为资料中与问题对应的原句。"
+# no sentence answers the question as asked (the model's own check, an answer no passage holds)
+MISSING_DIRECT = "资料中没有直接回答这个问题的内容；资料给出的最接近的是"
 _LIST_OPENERS = ("；", ";", "：", ":")
 CONTEXT_BEFORE = 150  # characters before the source sentence that may name its subject
 

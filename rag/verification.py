@@ -1,7 +1,6 @@
 """The model's own check of an answer, after the rules: one short yes/no question to the local
 model on the single sentence the answer's first citation points at ("这句资料是否直接回答了这个
 问题…？"), read as the probability of 是 from the first token's logprobs (rag.chain.yes_judge).
-An answer citing nothing is judged by the passage sentence closest to it.
 
 Below `settings.verify_threshold` the answer is not trusted as it stands: it becomes the explicit
 form "资料中没有直接回答这个问题的内容；资料给出的最接近的是：…[1]", which evaluation counts as
@@ -19,12 +18,9 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from index.text import overlap, strip_markers, terms
-from rag.citations import best_quote
-from rag.near_miss import say_what_is_missing
+from rag.near_miss import MISSING_DIRECT, say_what_is_missing
 from rag.points import asks_points
 from rag.questions import split_question
-from rag.records import Citation
 
 if TYPE_CHECKING:
     from rag.grounding import Grounded
@@ -35,20 +31,7 @@ log = logging.getLogger(__name__)
 Judge = Callable[[str, str], "float | None"]  # (question, sentence) -> P(the sentence answers it)
 
 _SEVERAL_THINGS = re.compile(r"分别|各|(?:和|与|跟|还是).{0,20}(?:谁|哪个|哪家|哪边)")
-MISSING_UNVERIFIED = "资料中没有直接回答这个问题的内容；资料给出的最接近的是"
 NOTICE_UNVERIFIED = "生成模型复核时判断资料中的原句并未直接回答问题，以上给出资料中最接近的原句，请自行判断。"
-
-
-def sentence_to_judge(grounded: Grounded, prepared: Prepared) -> Citation | None:
-    """What the judge reads: the answer's first citation; for an answer citing nothing (no passage
-    clearly holds it, often the model's own knowledge), the passage sentence closest to it."""
-    if grounded.citations:
-        return grounded.citations[0]
-    if not prepared.passages:
-        return None
-    wanted = terms(strip_markers(grounded.text))
-    closest = max(prepared.passages, key=lambda p: overlap(wanted, terms(p.chunk.text)))  # ties: the earlier
-    return Citation(n=1, chunk=closest.chunk, quote=best_quote(closest.chunk.text, wanted))
 
 
 def one_sentence_can_answer(question: str) -> bool:
@@ -66,8 +49,10 @@ def verified(grounded: Grounded, prepared: Prepared, judge: Judge, threshold: fl
         return grounded
     if not one_sentence_can_answer(prepared.standalone):
         return grounded
-    judged = sentence_to_judge(grounded, prepared)
-    sentence = judged.quote.strip() if judged is not None else ""
+    if not grounded.citations:  # rag.grounding.tied_to_passages leaves none such; nothing to read
+        return grounded
+    judged = grounded.citations[0]
+    sentence = judged.quote.strip()
     if not sentence:
         return grounded
     try:
@@ -78,4 +63,4 @@ def verified(grounded: Grounded, prepared: Prepared, judge: Judge, threshold: fl
     if p_yes is None or p_yes >= threshold:
         return grounded
     log.info("verification: P(yes)=%.2f < %.2f for %r on %r", p_yes, threshold, prepared.standalone, sentence)
-    return say_what_is_missing(grounded, MISSING_UNVERIFIED, sentence, judged, NOTICE_UNVERIFIED)
+    return say_what_is_missing(grounded, MISSING_DIRECT, sentence, judged, NOTICE_UNVERIFIED)

@@ -11,7 +11,8 @@ from langchain_core.messages import AIMessage
 
 from rag.chain import yes_judge
 from rag.grounding import REFUSED, ground
-from rag.verification import MISSING_UNVERIFIED, NOTICE_UNVERIFIED, verified
+from rag.near_miss import MISSING_DIRECT
+from rag.verification import NOTICE_UNVERIFIED, verified
 from tests.test_near_miss import prepared
 
 ARTICLE = "2025年，南港区新建5G基站1200个，全区累计建成5G基站8600个。"
@@ -28,8 +29,8 @@ def test_an_answer_the_judge_doubts_becomes_what_is_missing_and_the_closest_sent
     asked: list[tuple[str, str]] = []
     doubted = verified(grounded, p, lambda q, s: asked.append((q, s)) or 0.2, threshold=0.5)
     assert asked == [(QUESTION, grounded.citations[0].quote)]  # one question, on the one cited sentence
-    assert doubted.missing == MISSING_UNVERIFIED and doubted.notice == NOTICE_UNVERIFIED
-    assert doubted.text.startswith(MISSING_UNVERIFIED + "：") and doubted.text.endswith("[1]。")
+    assert doubted.missing == MISSING_DIRECT and doubted.notice == NOTICE_UNVERIFIED
+    assert doubted.text.startswith(MISSING_DIRECT + "：") and doubted.text.endswith("[1]。")
     assert "1200个" in doubted.text and [c.n for c in doubted.citations] == [1]
 
 
@@ -44,18 +45,16 @@ def test_an_answer_the_judge_trusts_or_cannot_judge_is_unchanged() -> None:
     assert verified(grounded, p, broken, threshold=0.5) == grounded
 
 
-def test_refusals_are_not_asked_about_and_an_uncited_answer_is_judged_by_its_closest_sentence() -> None:
+def test_refusals_and_answers_already_saying_what_is_missing_are_not_asked_about() -> None:
     _, p = grounded_answer("南港区新建5G基站1200个[1]。")
     asked: list[str] = []
-    assert verified(REFUSED, p, lambda q, s: asked.append(s) or 0.1, threshold=0.5) == REFUSED and asked == []
+    assert verified(REFUSED, p, lambda q, s: asked.append(s) or 0.1, threshold=0.5) == REFUSED
 
     p = prepared("南港区的5G基站由谁承建？", ARTICLE)
-    uncited = ground("南港区的5G基站由当地运营商负责承建。", p)  # no passage holds it: nothing cites it
-    assert not uncited.citations and not uncited.refused
-    doubted = verified(uncited, p, lambda q, s: asked.append(s) or 0.1, threshold=0.5)
-    assert asked == [ARTICLE]  # the passage sentence closest to the answer stands in for a citation
-    assert doubted.missing == MISSING_UNVERIFIED and doubted.text == f"{MISSING_UNVERIFIED}：{ARTICLE.rstrip('。')}[1]。"
-    assert [(c.n, c.quote) for c in doubted.citations] == [(1, ARTICLE)]
+    uncited = ground("南港区的5G基站由当地运营商负责承建。", p)  # no passage holds it: the rules say so
+    assert uncited.missing == MISSING_DIRECT
+    assert verified(uncited, p, lambda q, s: asked.append(s) or 0.1, threshold=0.5) == uncited
+    assert asked == []
 
 
 def test_questions_one_sentence_cannot_answer_are_not_asked_about() -> None:
@@ -91,7 +90,7 @@ def test_the_assistant_runs_the_check_when_verify_is_on_and_times_it() -> None:
     replies = [AIMessage("南港区2025年新建5G基站1200个[1]。"),
                AIMessage("否", response_metadata={"logprobs": {"content": [{"token": "否", "logprob": -0.05, "top_logprobs": doubt}]}})]
     hits = [replace(p.hit, scores={"dense": 0.95}) for p in passages(ARTICLE)]  # past the evidence gate
-    for verify, expected in ((False, ""), (True, MISSING_UNVERIFIED)):
+    for verify, expected in ((False, ""), (True, MISSING_DIRECT)):
         model = GenericFakeChatModel(messages=iter(list(replies)))
         answer = Assistant(Settings(verify=verify), chat_model=model).ask(QUESTION, hits=hits)
         assert answer.missing == expected, answer

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from rag.asked_kind import NOTICE_NOT_GIVEN
 from rag.assistant import NOTICE_EXTRACTED, NOTICE_LLM_BROKEN, NOTICE_LLM_TIMEOUT
-from rag.grounding import NOTICE_IN_HAND, NOTICE_INVENTED, NOTICE_MODEL_DECLINED, NOTICE_PARTLY_INVENTED
+from rag.grounding import (
+    NOTICE_IN_HAND,
+    NOTICE_INVENTED,
+    NOTICE_MODEL_DECLINED,
+    NOTICE_PARTLY_INVENTED,
+    NOTICE_UNCITED,
+)
 from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_REBOUND
 from rag.verification import NOTICE_UNVERIFIED
 
@@ -32,6 +38,8 @@ EN = {
                         "above is the closest sentence in the articles. Judge for yourself."),
     NOTICE_NOT_GIVEN: ("The generative model's answer did not give the date or figure asked for; above is the closest "
                        "sentence in the articles. Judge for yourself."),
+    NOTICE_UNCITED: ("No passage of the articles holds the generative model's answer; above is the closest sentence "
+                     "in the articles. Judge for yourself."),
 }
 LLM_BROKEN_EN = ("The generative model is failing and cannot be used for now ({reason}); the sentences below are "
                  "quoted from the articles. An administrator can run `zhiku doctor` to see why.")

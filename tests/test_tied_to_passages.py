@@ -1,0 +1,40 @@
+"""Every claim is tied to a passage: an answer no passage supports is not given as an answer, and a
+bare answer ("林晓舟") is cited by the passage that says it in the question's frame. Short fictional
+passages."""
+
+from __future__ import annotations
+
+from rag.grounding import NOTICE_UNCITED, ground
+from rag.near_miss import MISSING_DIRECT
+from tests.test_near_miss import prepared
+
+FINAL = "第七届星河杯乒乓球赛男单决赛在南岛体育馆举行，林晓舟以4比2战胜周以宁，夺得男单冠军。"
+OPENING = "林晓舟在开幕式上代表运动员宣誓，周以宁担任旗手。"
+SLOGAN = "第七届星河杯乒乓球赛于5月3日在南岛体育馆开幕，共有来自12个城市的运动员参赛。"
+
+
+def test_an_answer_no_passage_holds_quotes_the_closest_sentence_instead() -> None:
+    # the model's own knowledge: no passage states a slogan
+    grounded = ground("第七届星河杯的口号是“一起向未来”。", prepared("第七届星河杯的口号是什么？", SLOGAN, OPENING))
+    assert grounded.missing == MISSING_DIRECT and grounded.notice == NOTICE_UNCITED
+    assert grounded.text == f"{MISSING_DIRECT}：{SLOGAN.rstrip('。')}[1]。"
+    assert [c.n for c in grounded.citations] == [1] and grounded.citations[0].quote == SLOGAN
+
+
+def test_a_bare_name_is_cited_by_the_passage_that_says_it_of_what_was_asked() -> None:
+    # both passages name him; only the first says he won
+    grounded = ground("林晓舟", prepared("第七届星河杯男单冠军是谁？", OPENING, FINAL))
+    assert grounded.missing == "" and grounded.text == "林晓舟[1]"
+    assert grounded.citations[0].quote == FINAL
+
+
+def test_a_bare_name_no_passage_says_of_what_was_asked_is_not_an_answer() -> None:
+    # the passage names her, but as a flag bearer: nothing about a women's final
+    grounded = ground("周以宁", prepared("第七届星河杯女单冠军是谁？", OPENING))
+    assert grounded.missing == MISSING_DIRECT and grounded.citations[0].quote == OPENING
+
+
+def test_a_cited_answer_and_a_refusal_are_left_as_they_are() -> None:
+    kept = ground("第七届星河杯男单冠军是林晓舟[1]。", prepared("第七届星河杯男单冠军是谁？", FINAL))
+    assert kept.missing == "" and kept.text == "第七届星河杯男单冠军是林晓舟[1]。"
+    assert ground("资料中没有找到相关信息。", prepared("第七届星河杯的口号是什么？", SLOGAN)).refused
