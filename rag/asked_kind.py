@@ -6,6 +6,10 @@ Such an answer reads as an answer and is none. It becomes the explicit form, quo
 cited passage does say: "资料中没有写明问题所问的日期；资料给出的最接近的是：…[1]。", counted as
 declining; with nothing cited, the question is taken as not answered by the articles.
 
+The date must also be the cited sentence's: "卢五星在2018年5月上任[1]" citing a sentence about him
+that names no date (2018年5月 is when the bureau he heads was set up, elsewhere in the article)
+gives no date the articles give for what was asked.
+
 Only one-part questions are held to this: "哪年发行的？发了多少张？" answered in one part is a
 partial answer, which says more than a refusal.
 """
@@ -16,7 +20,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import normalize, strip_markers
+from index.text import compact, normalize, strip_markers
 from rag.binding import stated_figures
 from rag.near_miss import say_what_is_missing
 from rag.questions import date_pattern, split_question
@@ -33,14 +37,23 @@ _FIGURE_IN_WORDS = re.compile(r"一半|过半|近半|大半|翻番|翻了?一番
                               r"(?<!第)[一二两三四五六七八九十]+(?:方面|大|点|类|种|部分|个方面|项)")
 
 
-def kind_not_given(question: str, answer: str, asks_value: bool) -> str:
-    """"日期" or "数字" when `answer` lacks the date or the figure `question` asks for; else ""."""
+# a date's parts, each of which the cited sentence must name: "2018年5月" is 2018年 and 5月
+_YEAR, _DAY, _MONTH = r"(?<!\d)\d{4}年", r"(?<!\d)\d{1,2}月\d{1,2}[日号]", r"(?<!\d)\d{1,2}月"
+_DATE_PART = re.compile(f"{_YEAR}|{_DAY}|{_MONTH}")
+
+
+def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | None = None) -> str:
+    """"日期" or "数字" when `answer` lacks the date or the figure `question` asks for; else "".
+    With `cited` (the cited sentences), a date counts only when they name each of its parts."""
     if len(split_question(question)) > 1:
         return ""
     pattern = date_pattern(question)
     if pattern is not None:
         asked_dates = set(pattern.findall(question))  # "2022年…什么时候": 2022年 is not the answer
-        return "" if set(pattern.findall(answer)) - asked_dates else "日期"
+        given = set(pattern.findall(answer)) - asked_dates
+        if cited is not None:
+            given = {date for date in given if _named_in(date, cited, question)}
+        return "" if given else "日期"
     if asks_value and not _NOT_A_FIGURE_ASKED.search(question):
         if stated_figures(answer) or _FIGURE_IN_WORDS.search(normalize(answer)):
             return ""
@@ -48,11 +61,19 @@ def kind_not_given(question: str, answer: str, asks_value: bool) -> str:
     return ""
 
 
+def _named_in(date: str, cited: str, question: str) -> bool:
+    """Whether the cited sentences, or the question itself, name every part of `date`."""
+    said = compact(cited + "\n" + question)
+    named = {part.replace("号", "日") for pattern in (_YEAR, _DAY, _MONTH) for part in re.findall(pattern, said)}
+    return all(part.replace("号", "日") in named for part in _DATE_PART.findall(compact(date)))
+
+
 def gives_asked_kind(grounded: Grounded, prepared: Prepared) -> Grounded:
     """`grounded` unchanged unless it answers a date or figure question without one (see module)."""
     if grounded.refused or grounded.missing:
         return grounded
-    kind = kind_not_given(prepared.standalone, strip_markers(grounded.text), prepared.constraints.value)
+    cited = "\n".join(c.quote for c in grounded.citations)
+    kind = kind_not_given(prepared.standalone, strip_markers(grounded.text), prepared.constraints.value, cited)
     if not kind:
         return grounded
     if not grounded.citations:

@@ -23,6 +23,20 @@ def test_a_figure_question_answered_without_a_figure_is_not_an_answer() -> None:
     assert grounded.missing.startswith("资料中没有写明问题所问的数字")
 
 
+def test_a_date_the_cited_sentence_does_not_name_is_no_date_given() -> None:
+    # the article dates the centre, not the director's start; the sentence cited names no date
+    director = "星河数据中心主任林晓舟在接受采访时表示，中心将继续扩大开放。"
+    centre = "星河数据中心于2019年5月成立。"
+    p = prepared("星河数据中心主任林晓舟是哪一年上任的？", director + centre)
+    grounded = ground("星河数据中心主任林晓舟在2019年5月上任[1]。", p)
+    assert grounded.missing == "资料中没有写明问题所问的日期；资料给出的最接近的是"
+    assert grounded.citations[0].quote == director
+    # a year the question names need not be in the sentence: "5月20日" is the date given
+    dated = "第五届星河博览会将于5月20日上午9时开幕。"
+    kept = ground("2025年星河博览会于2025年5月20日开幕[1]。", prepared("2025年星河博览会哪天开幕？", dated))
+    assert kept.missing == ""
+
+
 def test_answers_giving_what_was_asked_pass() -> None:
     dated = "第五届星河博览会将于2025年5月20日上午9时开幕。"
     kept = ground("第五届星河博览会于2025年5月20日开幕[1]。", prepared("第五届星河博览会什么时候开幕？", dated))
