@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from index.text import figure_terms, strip_markers, terms
 from rag.constraints import Constraints, figure_kind_of
 
-# a clause keeps its comma; an ASCII comma between digits groups thousands
-_CLAUSE = re.compile(r"(?<=[，；;：:])|(?<=,)(?!\d{3})")
+# a clause keeps its comma; an ASCII comma between digits groups thousands, a colon between digits
+# is a ratio or a time ("按4：3：3比例", "9:30")
+_CLAUSE = re.compile(r"(?<=[，；;])|(?<=\D[：:])|(?<=[：:])(?!\d)|(?<=,)(?!\d{3})")
 # a clause opening with its verb ("增长到2022年的3088.7亿元", "2023年已降至32微克") has no subject of
 # its own: it goes on about the previous figure's
 _CONTINUES = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?|\d{1,2}\s*月(?:份|底|末)?|同期|全年|当年)?\s*的?"

@@ -54,3 +54,12 @@ def test_a_subject_carried_by_a_clause_opening_with_its_verb_is_not_another_subj
 def test_a_date_carries_the_subject_on_and_is_not_a_figure() -> None:
     scopes = figure_scopes("9月份，工业景气指数为49.2%，服务业为52.6%。")
     assert [(f, s) for f, s, _ in scopes] == [("49.2", "9月份，工业景气指数为49.2%，"), ("52.6", "服务业为52.6%。")]
+
+
+def test_a_ratio_or_a_time_is_one_clause_not_three() -> None:
+    """"按4：3：3比例" is one ratio: split at its colons, a clause "3比例分配" read as another
+    subject's figure, and the rebound answer was cut at "按4"."""
+    scopes = figure_scopes("三类企业补贴按4：3：3比例分配，会议9:30开始。")
+    assert {s for _, s, _ in scopes} == {"三类企业补贴按4：3：3比例分配，", "会议9:30开始。"}
+    # a colon after a label still ends its clause
+    assert [s for _, s, _ in figure_scopes("营收：52亿元；净利润：3亿元。")] == ["营收：52亿元；", "净利润：3亿元。"]
