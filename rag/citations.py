@@ -48,14 +48,14 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         body = strip_markers(segment)
         tail = ENDING.search(body).group()
         body = body[: len(body) - len(tail)]
-        if question and len(spans) == 1 and _is_bare_answer(body):
-            own = terms(body)
+        own = terms(body)
+        if question and len(spans) == 1 and own and _is_bare_answer(body):
             sentence_terms = {**terms(question), **own}
             support = {n: _support(sentence_terms, found) if own.keys() <= found.keys() else 0.0
                        for n, found in passage_terms.items()}
             factual = True
         else:
-            sentence_terms = terms(body)
+            sentence_terms = own
             support = {n: _support(sentence_terms, found) for n, found in passage_terms.items()}
             factual = _is_factual(body)
         cited = _attribute(support, wanted, factual) if sentence_terms else []
