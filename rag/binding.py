@@ -55,14 +55,30 @@ def bound_elsewhere(asked: Constraints, source: str, figure: str, stated: str = 
     own = [(scope, kind) for f, scope, kind in scopes if f == figure]
     if not own:
         return None
+    topic = _topic_terms(source)
+
+    def named(scope: str) -> set[str]:
+        return wanted & (set(terms(scope)) | topic)
+
     for scope, kind in own:
-        covered = wanted & set(terms(scope))
-        better = [(len(wanted & set(terms(s))), -len(s), s) for g, s, k in scopes
-                  if g != figure and k == kind and wanted & set(terms(s)) > covered]
+        covered = named(scope)
+        better = [(len(named(s)), -len(s), s) for g, s, k in scopes if g != figure and k == kind and named(s) > covered]
         if not better:
             return None  # one place binding it to the asked subject (or no better one) is enough
     best = max(better)[2]  # the clauses naming most of the question, the shortest of them
     return Rebinding(figure, own[-1][0].strip("，；;：:, "), best.strip("，；;：:, "))
+
+
+def _topic_terms(sentence: str) -> set[str]:
+    """The terms of the clauses before the sentence's first figure: its topic, which every clause
+    after it is about ("乌江特大桥是德余高速控制性工程，全桥长1834米，主桥为504米": 504米 is the
+    bridge's too)."""
+    topic = []
+    for clause in _CLAUSE.split(sentence):
+        if stated_figures(clause):
+            break
+        topic.append(clause)
+    return set(terms("".join(topic)))
 
 
 def stated_figures(text: str) -> list[str]:

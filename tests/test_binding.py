@@ -63,3 +63,13 @@ def test_a_ratio_or_a_time_is_one_clause_not_three() -> None:
     assert {s for _, s, _ in scopes} == {"三类企业补贴按4：3：3比例分配，", "会议9:30开始。"}
     # a colon after a label still ends its clause
     assert [s for _, s, _ in figure_scopes("营收：52亿元；净利润：3亿元。")] == ["营收：52亿元；", "净利润：3亿元。"]
+
+
+def test_the_sentences_topic_belongs_to_every_clause_after_it() -> None:
+    """"南江大桥是沿江高速的控制性工程" heads the sentence: 全桥 and 主桥 are both its, so the
+    clause naming 主桥 binds the asked length, not the one the topic happens to share a clause with."""
+    bridge = "南江大桥是沿江高速控制性工程，全桥长1630米，主桥为420米钢管混凝土拱桥。"
+    grounded = ground("沿江高速南江大桥主桥长1630米[1]。", prepared("沿江高速南江大桥主桥多长？", bridge))
+    assert grounded.text.startswith("资料中与问题对应的是：主桥为420米钢管混凝土拱桥[1]。")
+    right = ground("沿江高速南江大桥主桥长420米[1]。", prepared("沿江高速南江大桥主桥多长？", bridge))
+    assert right.text == "沿江高速南江大桥主桥长420米[1]。"
