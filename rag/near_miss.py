@@ -74,7 +74,7 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         if misses and all(miss is not None for _, _, miss in misses):  # no source of its figures keeps to it
             citation, source, miss = misses[0]
             return say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
-        rebound = _bound_elsewhere(asked, stated, sentence, cited)
+        rebound = _bound_elsewhere(asked, stated, sentence, cited) if asked.value else None
         if rebound is not None:
             return _say_what_is_bound(grounded, *rebound)
         if not sources:  # nothing to hold it against but the model's own words

@@ -73,3 +73,12 @@ def test_the_sentences_topic_belongs_to_every_clause_after_it() -> None:
     assert grounded.text.startswith("资料中与问题对应的是：主桥为420米钢管混凝土拱桥[1]。")
     right = ground("沿江高速南江大桥主桥长420米[1]。", prepared("沿江高速南江大桥主桥多长？", bridge))
     assert right.text == "沿江高速南江大桥主桥长420米[1]。"
+
+
+def test_a_question_asking_no_figure_is_not_answered_with_the_clause_of_one() -> None:
+    """Asked how a player did, the answer's score is no figure of the question's: it is not replaced
+    by the clause of another score ("在2-6先丢一盘情况下"), which would read as the answer."""
+    match = "林晓舟在2-6先丢一盘情况下，连续以6-4和6-4连赢两盘，从而总比分2-1逆转周以宁，首次晋级八强。"
+    answer = "林晓舟以2-1逆转周以宁，首次晋级八强[1]。"
+    grounded = ground(answer, prepared("林晓舟在星河公开赛的成绩", match))
+    assert grounded.text == answer and grounded.notice == ""
