@@ -21,6 +21,7 @@ from rag.context import select_passages
 from rag.conversation import Rewrite, Turn, bounded, standalone_question
 from rag.evidence import Evidence, assess_evidence
 from rag.names import organisation_names, place_names
+from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
 from rag.records import Passage
 from rag.settings import Settings
@@ -62,7 +63,8 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
         search = retriever.search
         hits = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
     timings["retrieve_ms"] = _ms_since(started)
-    passages = select_passages(hits, settings.context_chars)
+    budget = settings.summary_context_chars if asks_points(standalone) else settings.context_chars
+    passages = select_passages(hits, budget)
     organisations = organisation_names(standalone)
     asked = question_constraints(standalone, organisations | place_names(standalone), organisations)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked)

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     # 900: as accurate as 1200 on dev + sample (33 of 36 both; 600: 25) with the first token 0.70x as
     # late (docs/BENCHMARKS.md, context_budget): the fastest budget within one question of the best
     context_chars: int = Field(900, ge=200, description="character budget of passages sent to the LLM")
+    # an article's points spread over its chunks: at 900 the model sees its first two, often the
+    # introduction, and lists what they say (docs/BENCHMARKS.md, summary_context)
+    summary_context_chars: int = Field(1800, ge=200, description="character budget for questions asking an "
+                                       "article's points (提了哪些建议, 主要包括哪些措施)")
     history_turns: int = Field(4, ge=0, description="past turns sent to the model")
 
     # LLM: an OpenAI-compatible endpoint; empty base URL = start the embedded local llama.cpp server

@@ -5,6 +5,8 @@ from __future__ import annotations
 from index.records import Chunk, Hit
 from index.text import terms
 from rag.context import format_passages, select_passages
+from rag.prepare import prepare
+from rag.settings import Settings
 
 EXPORTS = "2023年我国汽车出口491万辆，同比增长57.9%，首次超过日本成为全球第一。"
 NEV = "新能源汽车出口120.3万辆，同比增长77.6%，占汽车出口总量的24.5%。"
@@ -87,3 +89,12 @@ def test_numbers_and_latin_words_are_whole_terms():
     assert {"hbm3e", "1.2", "dram", "5", "1200"} <= found.keys()
     assert "3" not in found  # digits of a product name are not a number
     assert found["1.2"] > found["带宽"]
+
+
+def test_a_question_asking_an_articles_points_is_shown_more_of_it():
+    """An article's points spread over its chunks: its first two are often the introduction."""
+    settings = Settings(context_chars=200, summary_context_chars=400)
+    parts = [chunk(f"p{i}", text, start=i * 100) for i, text in enumerate((EXPORTS * 2, NEV * 2, BANKS * 2))]
+    figure = prepare("2023年我国汽车出口多少辆？", [], settings, None, hits=hits(*parts))
+    points = prepare("这篇报道提了哪些举措？", [], settings, None, hits=hits(*parts))
+    assert len(figure.passages) == 2 and len(points.passages) == 3
