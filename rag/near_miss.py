@@ -44,6 +44,8 @@ CONTEXT_BEFORE = 150  # characters before the source sentence that may name its 
 def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     """The first near miss found turns the answer into the
     "资料中没有…；资料给出的是…" form; an answer keeping to the question passes unchanged."""
+    if grounded.refused or grounded.missing:  # already says what the articles do not give
+        return grounded
     asked: Constraints = prepared.constraints
     text = grounded.text
     by_marker = {c.n: c for c in grounded.citations}

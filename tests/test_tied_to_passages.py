@@ -38,3 +38,10 @@ def test_a_cited_answer_and_a_refusal_are_left_as_they_are() -> None:
     kept = ground("第七届星河杯男单冠军是林晓舟[1]。", prepared("第七届星河杯男单冠军是谁？", FINAL))
     assert kept.missing == "" and kept.text == "第七届星河杯男单冠军是林晓舟[1]。"
     assert ground("资料中没有找到相关信息。", prepared("第七届星河杯的口号是什么？", SLOGAN)).refused
+
+
+def test_the_closest_sentence_quoted_is_not_held_to_the_question_again() -> None:
+    # the quoted sentence states a figure of another subject; the answer already says it is no answer
+    cups = "星河队与北岛队并列夺得最多联赛冠军，各共15次夺冠。"
+    grounded = ground("这是南港队历史上第15次捧起奖杯。", prepared("星河杯是南港队第几次夺冠？", cups))
+    assert grounded.missing == MISSING_DIRECT and grounded.text == f"{MISSING_DIRECT}：{cups.rstrip('。')}[1]。"
