@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.text import NUMBER, compact
+from index.text import CJK, NUMBER, compact
 from rag.evidence import question_terms
 from rag.names import organisation_names
 
@@ -75,6 +75,12 @@ _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), 
 _SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
 _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|哪边|哪一")
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已")
+# a name carrying a number: "二审", "神舟十三号", "十四五规划", "第35届". The same name with another
+# number ("一审", "十二号", "十三五") is another thing, however alike the passages read. Counts, dates
+# and amounts ("三家", "5月", "两万") are figures, held elsewhere
+_CN_NUMERALS = "一二三四五六七八九十零〇两"
+_NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_NUMERALS}]+|\d+))(?=([{CJK}]))")
+_NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批")
 _PLAN_WORDS = re.compile(r"目标|计划|预计|力争|争取|规划|拟|将(?:达|实现|建成|完成|超过|突破|新增|达到)|到(?:19|20)\d{2}年")
 
 
@@ -93,12 +99,14 @@ class Constraints:
     organisations: frozenset[str] = frozenset()  # those of `names` that are companies or organisations
     value: bool = False  # asks for a figure ("多少", "占比"), not a reason, a name or a list
     subject: frozenset[str] = frozenset()  # its subject and metric as terms, to bind figures to (rag.binding)
+    numbered: frozenset[tuple[str, str]] = frozenset()  # names carrying a number, as (number, what follows): 二审
 
 
 @dataclass(frozen=True)
 class Mismatch:
     """How a sentence departs from the question: kind is entity, year, period, unit, measure, plan,
-    or subject (the sentence shares no word with what the question asks about)."""
+    numbered (the same name with another number: 一审 for 二审), or subject (the sentence shares
+    no word with what the question asks about)."""
 
     kind: str
     asked: str  # in words, for the answer: "2023年", "全年", "金额"
@@ -131,7 +139,30 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         organisations=frozenset(organisations),
         value=bool(_ASKS_VALUE.search(text)),
         subject=frozenset(t for t in question_terms(question) if not NUMBER.fullmatch(t)),
+        numbered=frozenset(numbered_names(text)),
     )
+
+
+def numbered_names(text: str) -> list[tuple[str, str]]:
+    """The names in `text` that carry a number, as (number, the character after it):
+    "神舟十三号" -> ("十三", "号"), "第二棒" -> ("第二", "棒"); not "三家", "5月", "2023年"."""
+    return [(m.group(1), m.group(2)) for m in _NUMBERED_NAME.finditer(compact(text))
+            if m.group(2) not in _NOT_A_NAME_AFTER]
+
+
+def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch | None:
+    """A name the question numbers ("二审") that `passage` never names, while `source`, the
+    sentence an answer comes from, names the same with another number ("一审…"): the passage is
+    about a sibling of the asked thing. Mismatch("numbered", "二审", "一审")."""
+    around = compact(passage)
+    given = numbered_names(source)
+    for number, after in sorted(asked.numbered):
+        if number.lstrip("第") + after in around:
+            continue
+        others = [n for n, a in given if a == after and n.lstrip("第") != number.lstrip("第")]
+        if others:
+            return Mismatch("numbered", number + after, others[0] + after)
+    return None
 
 
 def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope: str = "") -> Mismatch | None:
@@ -207,6 +238,8 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
         return f"资料中没有{year}{miss.asked}的数字；资料给出的是{miss.given}的"
     if miss.kind == "year":
         return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
+    if miss.kind == "numbered":
+        return f"资料中没有关于“{miss.asked}”的内容；资料给出的是“{miss.given}”的"
     if miss.kind == "plan":
         return "资料中没有实际完成的情况；资料给出的是计划或目标"
     if miss.kind == "subject":

@@ -1,6 +1,7 @@
 """The grounding rule for near misses: a figure taken from a sentence about another year, period,
 measure or subject, or from a plan where an outcome is asked, does not answer the question; nor
-does a name, place or date taken from a sentence about another year.
+does a name, place or date taken from a sentence about another year, nor any answer from a
+passage about the asked thing's numbered sibling (一审 for 二审, 神舟十二号 for 十三号).
 
 The answer then says exactly what the articles do not give and quotes what they give instead,
 cited: "资料中没有2023年全年的数字；资料给出的是前三季度的：2023年前三季度营收52.3亿元[1]。"
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
 from rag.citations import best_quote, inline_quote
-from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch
+from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
 from rag.records import Chunk, Citation
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
 
@@ -53,6 +54,9 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         sentence = text[a:b]
         stated = stated_figures(strip_markers(sentence))
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
+        sibling = _numbered_elsewhere(asked, sentence, cited)
+        if sibling is not None:
+            return say_what_is_missing(grounded, *sibling)
         if not stated:  # a name, a place, a date: only the year its source sentence is about can be held to
             dated = _dated_elsewhere(asked, sentence, cited)
             if dated is not None:
@@ -100,6 +104,22 @@ def _dated_elsewhere(asked: Constraints, sentence: str,
         return None
     citation, source = sources[0]
     return f"资料中没有{misses[0].asked}的相关信息；资料给出的是{misses[0].given}的", source, citation
+
+
+def _numbered_elsewhere(asked: Constraints, sentence: str,
+                        cited: list[Citation]) -> tuple[str, str, Citation] | None:
+    """For any answer sentence: when every cited passage never names a thing the question numbers
+    ("劳荣枝二审判决") and the sentence the answer comes from names it with another number ("一审判决
+    认定…"), what to say instead: (what is missing, that sentence, its citation)."""
+    if not asked.numbered or not cited:
+        return None
+    wanted = terms(strip_markers(sentence))
+    sources = [(c, best_quote(c.chunk.text, wanted)) for c in cited]
+    misses = [numbered_sibling(asked, c.chunk.title + "\n" + c.chunk.text, source) for c, source in sources]
+    if not all(misses):
+        return None
+    citation, source = sources[0]
+    return describe_missing(asked, misses[0]), source, citation
 
 
 def _bound_elsewhere(asked: Constraints, stated: list[str], sentence: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.constraints import Mismatch, describe_missing, find_mismatch, question_constraints
+from rag.constraints import Mismatch, describe_missing, find_mismatch, numbered_sibling, question_constraints
 
 
 def test_a_years_figure_asked_implies_the_whole_year() -> None:
@@ -71,3 +71,25 @@ def test_the_missing_part_is_said_in_words() -> None:
 def test_a_question_pinning_nothing_pins_nothing() -> None:
     asked = question_constraints("星河电池是做什么的？")
     assert find_mismatch(asked, "2019年前三季度，星河电池出货12万台，营收3亿元。") is None
+
+
+@pytest.mark.parametrize("question, names", [
+    ("王某案二审判决结果是什么？", {("二", "审")}),
+    ("星舟十三号的乘组有谁？", {("十三", "号")}),
+    ("北岛市十四五规划提出了什么？", {("十四五", "规")}),
+    ("第35届星河奖最佳影片是哪部？", {("第35", "届")}),
+    ("谁是星河杯第一棒火炬手？", {("第一", "棒")}),
+    # counts, months, days and years are figures, not names
+    ("2025年5月20号三家银行一共发放了多少贷款？", set()),
+])
+def test_names_carrying_a_number_are_read_from_the_question(question: str, names: set[tuple[str, str]]) -> None:
+    assert question_constraints(question).numbered == names
+
+
+def test_the_same_name_with_another_number_is_another_thing() -> None:
+    asked = question_constraints("王某案二审判决结果是什么？")
+    first = "星河市中级法院一审判决王某有期徒刑五年。"
+    assert numbered_sibling(asked, first, first) == Mismatch("numbered", "二审", "一审")
+    both = "王某不服一审判决提起上诉，二审维持原判。"
+    assert numbered_sibling(asked, both, "王某不服一审判决提起上诉。") is None  # the passage names the asked one too
+    assert numbered_sibling(asked, "王某被判有期徒刑五年。", "王某被判有期徒刑五年。") is None  # no sibling named

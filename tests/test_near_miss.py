@@ -114,3 +114,14 @@ def test_a_name_answered_from_a_sentence_about_another_year_is_a_near_miss() -> 
     this_year = "2025年星河杯的吉祥物是“小蓝鲸”，由北岛市设计。"
     kept = ground("2025年星河杯吉祥物叫“小蓝鲸”[1]。", prepared("2025年星河杯吉祥物叫什么？", this_year))
     assert kept.missing == "" and kept.text == "2025年星河杯吉祥物叫“小蓝鲸”[1]。"
+
+
+def test_an_answer_from_a_passage_about_a_numbered_sibling_is_a_near_miss() -> None:
+    """Asked the 二审, the passage tells only of the 一审: the same words, another thing."""
+    first = "星河市中级法院一审判决认定王某犯合同诈骗罪，判处有期徒刑五年。"
+    moved = ground("王某二审判决认定其犯合同诈骗罪[1]。", prepared("王某案二审判决结果是什么？", first))
+    assert moved.missing == "资料中没有关于“二审”的内容；资料给出的是“一审”的"
+    assert moved.text.endswith("判处有期徒刑五年[1]。") and moved.notice == NOTICE_NEAR_MISS
+    both = "王某不服一审判决提起上诉。星河市高级法院二审维持原判。"
+    kept = ground("二审维持原判[1]。", prepared("王某案二审判决结果是什么？", both))
+    assert kept.missing == "" and kept.text == "二审维持原判[1]。"
