@@ -14,6 +14,8 @@
                    row or column, is replaced (rag/binding.py, rag/table_cells.py)
     gives_asked_kind  asked for a date or a figure, an answer giving none quotes the closest sentence
                    as "资料中没有写明问题所问的日期；资料给出的最接近的是：…" (rag/asked_kind.py)
+    each_part_answered  a part of a several-part question whose date or figure the answer does not
+                   give gets the passages' sentence answering it, cited, or "资料中没有找到…" (rag/parts.py)
     kept_points    asked for an article's points, the ones its enumeration (一是/二是…) has and the
                    answer leaves out are added in the article's words (rag/points.py)
 
@@ -54,6 +56,7 @@ from rag.citations import FIGURE_TOLERANCE, closest_citation, verify_citations
 from rag.evidence import is_model_refusal
 from rag.names import proper_names
 from rag.near_miss import MISSING_DIRECT, kept_to_question, say_what_is_missing
+from rag.parts import each_part_answered
 from rag.points import kept_points
 from rag.prepare import Prepared
 from rag.records import Citation, Passage
@@ -141,7 +144,7 @@ def tied_to_passages(grounded: Grounded, prepared: Prepared) -> Grounded:
 
 
 MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, tied_to_passages, kept_to_question,
-                                 gives_asked_kind, kept_points)
+                                 gives_asked_kind, each_part_answered, kept_points)
 EXTRACT_RULES: tuple[Rule, ...] = (cited,)
 
 

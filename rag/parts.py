@@ -1,0 +1,97 @@
+"""The grounding rule for questions of several parts ("互通卡是哪年开始发行的？一共发了多少张？"): a
+part asking a date or a figure that the answer gives none of is not left silently unanswered. A
+small model often answers the part with the rarer words and drops the other.
+
+The passages' sentence answering that part (holding the asked kind of date or figure, keeping to
+what the part pins down, naming nearly all of its words) is added, quoted and cited:
+"资料中与“互通卡是哪年开始发行的”对应的原文：2015年起，京津冀三省市联合发行“交通联合”互通卡[1]。"
+When no shown sentence does, the answer says so: "资料中没有找到“…”所问的日期。" A date or a
+figure given anywhere in the answer counts as that part's, so the rule only adds, never removes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from index.text import split_sentences, strip_markers, terms
+from rag.asked_kind import kind_not_given
+from rag.binding import stated_figures
+from rag.constraints import Constraints, figure_kinds, find_mismatch, question_constraints
+from rag.evidence import question_terms
+from rag.names import organisation_names, place_names
+from rag.questions import date_pattern, split_question
+from rag.records import Chunk, Citation, Passage
+
+if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
+    from rag.grounding import Grounded
+    from rag.prepare import Prepared
+
+NOTICE_PART_ADDED = "生成模型没有回答问题中的某一问，以上已补上资料原文，或说明资料中没有。"
+MIN_COVERAGE = 0.7  # weighted share of the part's content terms in the sentence and its title (as rag.answer_in_hand)
+CONTEXT_BEFORE = 150  # characters before the sentence that may name its subject (as rag.near_miss)
+
+
+def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
+    """`grounded` with a line for each part whose asked date or figure it does not give."""
+    if grounded.refused or grounded.missing or not grounded.citations:
+        return grounded
+    parts = split_question(prepared.standalone)
+    if len(parts) < 2:
+        return grounded
+    answer = strip_markers(grounded.text)
+    lines: list[str] = []
+    citations = list(grounded.citations)
+    for part in parts:
+        asked = _constraints(part)
+        kind = kind_not_given(part, answer, asked.value)
+        if not kind:
+            continue
+        asked_part = part.rstrip("？?；;！! ")
+        found = _sentence_answering(part, asked, prepared.passages)
+        if found is None:
+            lines.append(f"资料中没有找到“{asked_part}”所问的{kind}。")
+            continue
+        sentence, chunk = found
+        n = next((c.n for c in citations if c.chunk.id == chunk.id), len(citations) + 1)
+        if n > len(citations):
+            citations.append(Citation(n, chunk, sentence))
+        lines.append(f"资料中与“{asked_part}”对应的原文：{sentence.rstrip('。；;，, ')}[{n}]。")
+    if not lines:
+        return grounded
+    return replace(grounded, text="\n".join([grounded.text, *lines]), citations=citations,
+                   notice=grounded.notice or NOTICE_PART_ADDED)
+
+
+def _constraints(part: str) -> Constraints:
+    organisations = organisation_names(part)
+    return question_constraints(part, organisations | place_names(part), organisations)
+
+
+def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) -> tuple[str, Chunk] | None:
+    """The shown sentence holding the date or figure `part` asks, keeping to what it pins down and
+    naming the most of its words (at least MIN_COVERAGE); None when no sentence does."""
+    wanted = question_terms(part)
+    total = sum(wanted.values())
+    if not total:
+        return None
+    pattern = date_pattern(part)
+    asked_dates = set(pattern.findall(part)) if pattern else set()
+    best: tuple[str, Chunk] | None = None
+    best_coverage = MIN_COVERAGE
+    for passage in passages:
+        chunk = passage.chunk
+        for a, b in split_sentences(chunk.text):
+            sentence = chunk.text[a:b].strip()
+            if pattern is not None:
+                if not set(pattern.findall(sentence)) - asked_dates:
+                    continue
+            elif not stated_figures(sentence) or (asked.unit and asked.unit not in figure_kinds(sentence)):
+                continue
+            if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text[max(0, a - CONTEXT_BEFORE):a]):
+                continue
+            found = terms(chunk.title + "\n" + sentence)
+            coverage = sum(w for t, w in wanted.items() if t in found) / total
+            if coverage > best_coverage or (best is None and coverage == best_coverage):
+                best, best_coverage = (sentence, chunk), coverage
+    return best

@@ -1,0 +1,42 @@
+"""Questions of several parts, on short fictional passages (never the demo corpus's questions): a
+part whose date or figure the answer leaves out gets the passage's sentence, or is said missing."""
+
+from __future__ import annotations
+
+from rag.grounding import ground
+from rag.parts import NOTICE_PART_ADDED
+from tests.test_near_miss import prepared
+
+CARD = ("北岛市交通委介绍，2016年起，北岛、南港两市联合发行“星河通”互通卡，逐步实现两市公交地铁一卡通行。"
+        "截至目前，两市已发卡320余万张。")
+QUESTION = "“星河通”互通卡是哪年开始发行的？到现在两市一共发了多少张？"
+
+
+def test_a_part_left_unanswered_gets_the_passages_sentence_cited() -> None:
+    grounded = ground("截至目前，两市已发卡320余万张[1]。", prepared(QUESTION, CARD))
+    first, added = grounded.text.split("\n")
+    assert first == "截至目前，两市已发卡320余万张[1]。"
+    assert added.startswith("资料中与““星河通”互通卡是哪年开始发行的”对应的原文：北岛市交通委介绍，2016年起，北岛、南港两市联合发行")
+    assert added.endswith("[1]。") and grounded.notice == NOTICE_PART_ADDED
+    assert not grounded.missing and not grounded.refused  # a partial answer completed, not a refusal
+
+
+def test_a_part_the_passages_do_not_answer_is_said_missing() -> None:
+    question = "星河通互通卡是哪年开始发行的？两市的地铁线路一共有多少公里？"
+    grounded = ground("2016年起，北岛、南港两市联合发行“星河通”互通卡[1]。", prepared(question, CARD))
+    assert grounded.text.endswith("\n资料中没有找到“两市的地铁线路一共有多少公里”所问的数字。")
+    assert [c.n for c in grounded.citations] == [1]
+
+
+def test_an_answer_giving_each_part_is_left_alone() -> None:
+    answer = "“星河通”互通卡2016年起发行[1]。截至目前，两市已发卡320余万张[1]。"
+    grounded = ground(answer, prepared(QUESTION, CARD))
+    assert grounded.text == answer and grounded.notice == ""
+
+
+def test_the_added_sentence_may_come_from_a_passage_the_answer_did_not_cite() -> None:
+    count = "截至目前，两市已发卡320余万张。"
+    start = "2016年起，北岛、南港两市联合发行“星河通”互通卡。"
+    grounded = ground("截至目前，两市已发卡320余万张[1]。", prepared(QUESTION, count, start))
+    assert grounded.text.endswith("2016年起，北岛、南港两市联合发行“星河通”互通卡[2]。")
+    assert [(c.n, c.chunk.text) for c in grounded.citations] == [(1, count), (2, start)]
