@@ -18,6 +18,7 @@ from rag.grounding import (
     NOTICE_UNCITED,
 )
 from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_REBOUND
+from rag.parts import NOTICE_PART_ADDED
 from rag.verification import NOTICE_UNVERIFIED
 
 EN = {
@@ -40,6 +41,8 @@ EN = {
                        "sentence in the articles. Judge for yourself."),
     NOTICE_UNCITED: ("No passage of the articles holds the generative model's answer; above is the closest sentence "
                      "in the articles. Judge for yourself."),
+    NOTICE_PART_ADDED: ("The generative model left a part of the question unanswered; the articles' sentence for it "
+                        "is added above, or it is said that the articles do not give it."),
 }
 LLM_BROKEN_EN = ("The generative model is failing and cannot be used for now ({reason}); the sentences below are "
                  "quoted from the articles. An administrator can run `zhiku doctor` to see why.")
