@@ -23,6 +23,8 @@ from index.text import CJK, NUMBER, compact
 from rag.evidence import question_terms
 from rag.names import organisation_names
 
+# the first character of a unit: a number before one is a figure, not a year
+_UNIT_CHARS = "[万亿千百个家人名位元件辆台条项次场多余吨米公平亩户座款所只架艘部张份篇起宗例批颗块期天小分秒岁倍点兆美港欧英日]"
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
        "十一": 11, "十二": 12}
 _NUM = r"(\d{1,2}|十[一二]?|[一二两三四五六七八九])"
@@ -44,7 +46,11 @@ _PERIODS: list[tuple[re.Pattern[str], object]] = [
 _PERIOD_WORDS = {(1, 12): "全年", (1, 6): "上半年", (7, 12): "下半年", (1, 9): "前三季度", (1, 3): "一季度",
                  (4, 6): "二季度", (7, 9): "三季度", (10, 12): "四季度", (1, 0): "今年以来"}
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代|龄)")
+# a year, or a bare one before a name ("2022世界杯", "中超2022赛季", "2021“年度人物”"); not a
+# figure of that size ("2000多家", "2023亿元")
+_YEAR = re.compile(rf"(?<![\d.A-Za-z])((?:19|20)\d{{2}})(?:\s*年(?!代|龄)|(?=(?!{_UNIT_CHARS}|年)[{CJK}]|[“\"《「][{CJK}]))")
+# a year's figure asked ("2023年营收"): the whole year's, unless a month follows ("2023年3月")
+_WHOLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?!代|龄|\s*[\d一二三四五六七八九十]+\s*月)")
 # "2021—2023年共办理397件": a sum over several years is not one year's figure
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年")
 # a year that only sets a baseline ("较2022年增长", "高于2022年", "2019年以来") does not date the
@@ -57,6 +63,8 @@ _MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"
 _PERCENT_UNIT = r"(?:%|％|个百分点|成)"
 _COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条|套|吨|公里|千米|米|平方米|亩|户|次|座|款|所|只|架|艘|部|张|份|篇|起|宗|例|批|颗|块|期|天|小时|分钟))"
 # "120余份", "300多家": an approximate count is still a count
+# "10.51亿", "3200万" with no unit after: a count or an amount, the sentence does not say which
+_BARE_MAGNITUDE = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*[万亿]+(?![万亿千百]*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT}))")
 _FIGURE_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT})")
 _ASKED_UNIT = re.compile(rf"(?:多少|几)\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
 _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
@@ -125,7 +133,8 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     years = frozenset(_YEAR.findall(_BASELINE_YEAR.sub(" ", text)))
     periods = _periods(text)
     period = periods[0] if len(periods) == 1 else None
-    implied = period is None and not periods and bool(years) and bool(_ASKS_VALUE.search(text))
+    # "2023年营收多少" asks the whole year's figure; "2022清明档票房多少" names an event of 2022
+    implied = period is None and not periods and bool(_WHOLE_YEAR.search(text)) and bool(_ASKS_VALUE.search(text))
     measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p)) if x in text and y not in text)
     return Constraints(
         years=years,
@@ -191,7 +200,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         given = _periods(text)
         if given and asked.period not in given:
             return Mismatch("period", _period_word(asked.period), _period_word(given[0]))
-    if asked.unit:
+    if asked.unit and not _BARE_MAGNITUDE.search(text):  # "网民规模为10.51亿" may be the asked count
         units = figure_kinds(text)
         if units and asked.unit not in units:
             return Mismatch("unit", _UNIT_WORDS[asked.unit], "、".join(_UNIT_WORDS[u] for u in sorted(units)))

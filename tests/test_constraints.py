@@ -93,3 +93,28 @@ def test_the_same_name_with_another_number_is_another_thing() -> None:
     both = "王某不服一审判决提起上诉，二审维持原判。"
     assert numbered_sibling(asked, both, "王某不服一审判决提起上诉。") is None  # the passage names the asked one too
     assert numbered_sibling(asked, "王某被判有期徒刑五年。", "王某被判有期徒刑五年。") is None  # no sibling named
+
+
+@pytest.mark.parametrize("question, years", [
+    ("2025星河杯冠军是谁？", {"2025"}),  # a bare year before a name dates it
+    ("星河联赛2025赛季什么时候开赛？", {"2025"}),
+    ("2025年星河电池营收多少？", {"2025"}),
+    ("星河电池有2025多家门店吗？", set()),  # a figure of that size, not a year
+    ("星河电池营收2025亿元是真的吗？", set()),
+])
+def test_a_year_is_read_with_or_without_its_nian(question: str, years: set[str]) -> None:
+    assert question_constraints(question).years == years
+
+
+def test_a_bare_year_names_an_event_and_implies_no_whole_year() -> None:
+    event = question_constraints("2025星河档票房是多少？")
+    assert event.years == {"2025"} and event.period is None
+    month = question_constraints("2025年3月星河电池出口多少辆？")
+    assert month.period is None  # one month of the year, not the whole year
+    assert find_mismatch(question_constraints("2025星河杯冠军是谁？"), "在2021年星河杯上获得冠军。") == Mismatch("year", "2025年", "2021年")
+
+
+def test_a_magnitude_without_a_unit_may_be_the_asked_count() -> None:
+    asked = question_constraints("截至2025年6月星河市网民规模有多少人？")
+    assert find_mismatch(asked, "截至2025年6月，星河市网民规模为1051万，普及率达74.4%。") is None
+    assert find_mismatch(asked, "截至2025年6月，星河市互联网普及率达74.4%。") == Mismatch("unit", "数量", "比例")
