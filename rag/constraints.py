@@ -53,10 +53,11 @@ _YEAR = re.compile(rf"(?<![\d.A-Za-z])((?:19|20)\d{{2}})(?:\s*年(?!代|龄)|(?=
 _WHOLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?!代|龄|\s*[\d一二三四五六七八九十]+\s*月)")
 # "2021—2023年共办理397件": a sum over several years is not one year's figure
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年")
-# a year that only sets a baseline ("较2022年增长", "高于2022年", "2019年以来") does not date the
-# figure, nor does a birth year ("2003年出生的球员"); "于2022年举行" and "关于2022年…" do date
+# a year that only sets a baseline ("较2022年增长", "高于2022年", "2019年以来", "恢复至2019年同期的
+# 44.2%") does not date the figure, nor does a birth year ("2003年出生的球员"); "于2022年举行" and
+# "关于2022年…" do date
 _BASELINE_YEAR = re.compile(r"(?:(?:比|较|相比|较之|同比|对比|自|从)于?|[高低多少优快慢大小]于)\s*(?:19|20)\d{2}\s*年"
-                            r"|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今|出生)")
+                            r"|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今|出生|同期)")
 _ASKS_VALUE = re.compile(r"多少|几|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
 
 _MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"

@@ -52,7 +52,8 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     by_marker = {c.n: c for c in grounded.citations}
     for a, b in split_sentences(text):
         sentence = text[a:b]
-        stated = stated_figures(strip_markers(sentence))
+        named = set(stated_figures(prepared.standalone))  # "男子500米的金牌": 500 is the question's, not the answer
+        stated = [f for f in stated_figures(strip_markers(sentence)) if f not in named]
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
         sibling = _numbered_elsewhere(asked, sentence, cited)
         if sibling is not None:

@@ -125,3 +125,10 @@ def test_an_answer_from_a_passage_about_a_numbered_sibling_is_a_near_miss() -> N
     both = "王某不服一审判决提起上诉。星河市高级法院二审维持原判。"
     kept = ground("二审维持原判[1]。", prepared("王某案二审判决结果是什么？", both))
     assert kept.missing == "" and kept.text == "二审维持原判[1]。"
+
+
+def test_a_figure_the_question_names_is_not_held_as_the_answers() -> None:
+    """"男子500米" names the event: 500 is not the answer's figure to hold to a sentence."""
+    race = "星河杯男子500米决赛，林小北以34秒32夺冠。"
+    kept = ground("星河杯男子500米冠军是林小北[1]。", prepared("深圳星河杯男子500米冠军", race))
+    assert kept.missing == "" and kept.text == "星河杯男子500米冠军是林小北[1]。"
