@@ -16,7 +16,6 @@ from rag.evidence import question_terms
 from rag.prepare import Prepared
 
 MIN_COVERAGE = 0.7  # weighted share of the question's content terms in the sentence and its title
-CONTEXT_BEFORE = 150  # characters before the sentence that may name its subject (as rag.near_miss)
 
 
 def sentence_in_hand(prepared: Prepared) -> str:
@@ -34,8 +33,7 @@ def sentence_in_hand(prepared: Prepared) -> str:
         sentence = chunk.text[a:b].strip()
         if asked.unit not in figure_kinds(sentence):
             continue
-        surroundings = chunk.title + "\n" + chunk.text[max(0, a - CONTEXT_BEFORE):a]
-        if find_mismatch(asked, sentence, surroundings) is not None:
+        if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text) is not None:  # the passage may name the subject
             continue
         found = terms(chunk.title + "\n" + sentence)
         coverage = sum(w for t, w in wanted.items() if t in found) / total

@@ -177,7 +177,7 @@ def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch 
 
 def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope: str = "") -> Mismatch | None:
     """The first way `source` (the sentence a figure comes from) departs from `asked`;
-    `surroundings` (the passage's title and nearby text) may name the subject instead.
+    `surroundings` (the passage and its title) may name the subject instead.
     `scope`: the clauses of `source` the figure belongs to (rag.binding.figure_scopes); a year
     they name dates the figure, whatever other years the sentence names ("以2021年的交付量93.62万辆
     计算，2022年需超过140万辆": 93.62万辆 is 2021's)."""

@@ -39,7 +39,6 @@ NOTICE_REBOUND = "生成模型给出的数字在资料中属于另一对象，�
 # no sentence answers the question as asked (the model's own check, an answer no passage holds)
 MISSING_DIRECT = "资料中没有直接回答这个问题的内容；资料给出的最接近的是"
 _LIST_OPENERS = ("；", ";", "：", ":")
-CONTEXT_BEFORE = 150  # characters before the source sentence that may name its subject
 
 
 def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
@@ -72,12 +71,13 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             continue
         if asked == Constraints():  # the question pins nothing to hold the sentence to
             continue
-        sources = [(c, (f, *found)) for c in cited for f in stated for found in figure_sources(c.chunk.text, f, sentence)]
-        misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + before, _scope_of(figure, src)))
-                  for c, (figure, src, before) in sources]
-        if asked.value and sources and not any(_shares_subject(asked, src) for _, (_, src, _) in sources):
+        sources = [(c, f, src) for c in cited for f in stated for src in figure_sources(c.chunk.text, f, sentence)]
+        # the passage may name the asked company for a sentence that names none ("该中心总投资…")
+        misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + c.chunk.text, _scope_of(figure, src)))
+                  for c, figure, src in sources]
+        if asked.value and sources and not any(_shares_subject(asked, src) for _, _, src in sources):
             # asked for a figure, given one from sentences sharing no word with what was asked
-            misses = [(c, src, Mismatch("subject", "", "")) for c, (_, src, _) in sources]
+            misses = [(c, src, Mismatch("subject", "", "")) for c, _, src in sources]
         if misses and all(miss is not None for _, _, miss in misses):  # no source of its figures keeps to it
             citation, source, miss = misses[0]
             return say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
@@ -129,7 +129,7 @@ def _bound_elsewhere(asked: Constraints, stated: list[str], sentence: str,
     subject than the asked one (rag.binding): what to say instead, from the first such sentence."""
     for figure in stated:
         found = [(c, bound_elsewhere(asked, src, figure, sentence))
-                 for c in cited for src, _ in figure_sources(c.chunk.text, figure, sentence)]
+                 for c in cited for src in figure_sources(c.chunk.text, figure, sentence)]
         if found and all(other is not None for _, other in found):
             citation, other = found[0]
             return other, citation
@@ -147,9 +147,9 @@ def _scope_of(figure: str, source: str) -> str:
     return next((scope for f, scope, _ in figure_scopes(source) if f == figure), "")
 
 
-def figure_sources(chunk_text: str, figure: str, stated: str) -> list[tuple[str, str]]:
-    """Each sentence group of `chunk_text` stating `figure` with the text just before it, the one
-    sharing most words with the answer's sentence first."""
+def figure_sources(chunk_text: str, figure: str, stated: str) -> list[str]:
+    """Each sentence group of `chunk_text` stating `figure`, the one sharing most words with the
+    answer's sentence first."""
     spans = split_sentences(chunk_text)
     wanted = terms(strip_markers(stated))
     holding = []
@@ -163,7 +163,7 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[tuple[str,
         while first > 0 and chunk_text[spans[first - 1][0] : spans[first - 1][1]].rstrip().endswith(_LIST_OPENERS):
             first -= 1
         start = spans[first][0]
-        groups.append((chunk_text[start : spans[i][1]], chunk_text[max(0, start - CONTEXT_BEFORE) : start]))
+        groups.append(chunk_text[start : spans[i][1]])
     return groups
 
 

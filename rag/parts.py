@@ -29,7 +29,6 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
 
 NOTICE_PART_ADDED = "生成模型没有回答问题中的某一问，以上已补上资料原文，或说明资料中没有。"
 MIN_COVERAGE = 0.7  # weighted share of the part's content terms in the sentence and its title (as rag.answer_in_hand)
-CONTEXT_BEFORE = 150  # characters before the sentence that may name its subject (as rag.near_miss)
 
 
 def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
@@ -88,7 +87,7 @@ def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) 
                     continue
             elif not stated_figures(sentence) or (asked.unit and asked.unit not in figure_kinds(sentence)):
                 continue
-            if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text[max(0, a - CONTEXT_BEFORE):a]):
+            if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text):  # the passage may name the subject
                 continue
             found = terms(chunk.title + "\n" + sentence)
             coverage = sum(w for t, w in wanted.items() if t in found) / total

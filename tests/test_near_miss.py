@@ -132,3 +132,11 @@ def test_a_figure_the_question_names_is_not_held_as_the_answers() -> None:
     race = "星河杯男子500米决赛，林小北以34秒32夺冠。"
     kept = ground("星河杯男子500米冠军是林小北[1]。", prepared("深圳星河杯男子500米冠军", race))
     assert kept.missing == "" and kept.text == "星河杯男子500米冠军是林小北[1]。"
+
+
+def test_the_passage_may_name_the_asked_organisation_far_from_the_sentence() -> None:
+    """"荔园迎来了…新生" names no university; the passage is about the asked one, named earlier."""
+    passage = ("北岛大学2025年新生开学典礼9月3日举行。" + "典礼上，校长寄语新生珍惜大学时光，勤学善思，明辨笃行，"
+               "在学术和生活中不断成长。" * 6 + "今年荔园迎来了12691名新生，其中包括7436名本科生、5010名硕士生。")
+    kept = ground("北岛大学2025年录取了7436名本科生[1]。", prepared("北岛大学2025年录取了多少名本科生？", passage))
+    assert kept.missing == "" and kept.text == "北岛大学2025年录取了7436名本科生[1]。"
