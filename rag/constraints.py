@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from index.text import CJK, NUMBER, compact
 from rag.evidence import question_terms
 from rag.names import organisation_names
+from rag.questions import split_question
 
 # the first character of a unit: a number before one is a figure, not a year
 _UNIT_CHARS = "[万亿千百个家人名位元件辆台条项次场多余吨米公平亩户座款所只架艘部张份篇起宗例批颗块期天小分秒岁倍点兆美港欧英日]"
@@ -70,10 +71,10 @@ _FIGURE_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:{_MONEY_UNIT
 _ASKED_UNIT = re.compile(rf"(?:多少|几)\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
 _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
                           r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
-_PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%")
+# "贴息几个点": percentage points ("几点" alone asks the time)
+_PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%|(?:多少|几)个(?:百分)?点|多少百分点")
 # "增长了多少" may be a rate or an amount: after such a word the kind of figure is not pinned
 _CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加|减少)(?:了)?(?:多少|几)|增长目标|相比|变化|怎么样|如何")
-_PARTS = re.compile(r"[？?；;]")
 
 # measures that are easily taken for one another: a question asking one is not answered by the
 # other ("实缴规模" by "认缴规模", "环比" by "同比", 进口 by 出口)
@@ -129,7 +130,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
 
     A question of several parts ("…多少？…哪几家？") pins nothing: each part pins its own."""
     text = compact(question)
-    if len([p for p in _PARTS.split(text) if p.strip()]) > 1:
+    if len(split_question(question)) > 1:
         return Constraints()
     years = frozenset(_YEAR.findall(_BASELINE_YEAR.sub(" ", text)))
     periods = _periods(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.constraints import Mismatch, describe_missing, find_mismatch, numbered_sibling, question_constraints
+from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling, question_constraints
 
 
 def test_a_years_figure_asked_implies_the_whole_year() -> None:
@@ -119,3 +119,15 @@ def test_a_magnitude_without_a_unit_may_be_the_asked_count() -> None:
     asked = question_constraints("截至2025年6月星河市网民规模有多少人？")
     assert find_mismatch(asked, "截至2025年6月，星河市网民规模为1051万，普及率达74.4%。") is None
     assert find_mismatch(asked, "截至2025年6月，星河市互联网普及率达74.4%。") == Mismatch("unit", "数量", "比例")
+
+
+def test_a_short_follow_on_part_is_held_with_the_question_before_it() -> None:
+    """"哪边多？" is no question of its own (rag.questions glues it on): the figures asked are still held."""
+    asked = question_constraints("北岛和南港的高新技术企业各有多少家？哪边多？")
+    assert asked.value and asked.compares and asked.unit == "count"
+    assert question_constraints("北岛有多少家高新技术企业？南港的星河电池营收多少？") == Constraints()  # two parts
+
+
+def test_points_asked_are_a_share() -> None:
+    assert question_constraints("中央财政给贷款本金贴息几个点？").unit == "percent"
+    assert question_constraints("利率下调了多少个百分点？").unit == "percent"
