@@ -10,7 +10,7 @@ sentence to): what a list or a reason question needs cannot be checked sentence 
 
 from __future__ import annotations
 
-from index.text import split_sentences, terms
+from index.text import overlap, split_sentences, terms
 from rag.constraints import figure_kinds, find_mismatch
 from rag.evidence import question_terms
 from rag.prepare import Prepared
@@ -24,8 +24,7 @@ def sentence_in_hand(prepared: Prepared) -> str:
     if not (asked.value and asked.unit) or asked.compares or not (asked.years or asked.names) or not prepared.passages:
         return ""
     wanted = question_terms(prepared.standalone)
-    total = sum(wanted.values())
-    if not total:
+    if not wanted:
         return ""
     chunk = prepared.passages[0].chunk
     best, best_coverage = "", MIN_COVERAGE
@@ -35,8 +34,7 @@ def sentence_in_hand(prepared: Prepared) -> str:
             continue
         if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text) is not None:  # the passage may name the subject
             continue
-        found = terms(chunk.title + "\n" + sentence)
-        coverage = sum(w for t, w in wanted.items() if t in found) / total
+        coverage = overlap(wanted, terms(chunk.title + "\n" + sentence))
         if coverage >= best_coverage and (not best or coverage > best_coverage):
             best, best_coverage = sentence, coverage
     return best

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import split_sentences, strip_markers, terms
+from index.text import overlap, split_sentences, strip_markers, terms
 from rag.asked_kind import kind_not_given
 from rag.binding import stated_figures
 from rag.constraints import Constraints, figure_kinds, find_mismatch, question_constraints
@@ -71,8 +71,7 @@ def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) 
     """The shown sentence holding the date or figure `part` asks, keeping to what it pins down and
     naming the most of its words (at least MIN_COVERAGE); None when no sentence does."""
     wanted = question_terms(part)
-    total = sum(wanted.values())
-    if not total:
+    if not wanted:
         return None
     pattern = date_pattern(part)
     asked_dates = set(pattern.findall(part)) if pattern else set()
@@ -89,8 +88,7 @@ def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) 
                 continue
             if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text):  # the passage may name the subject
                 continue
-            found = terms(chunk.title + "\n" + sentence)
-            coverage = sum(w for t, w in wanted.items() if t in found) / total
+            coverage = overlap(wanted, terms(chunk.title + "\n" + sentence))
             if coverage > best_coverage or (best is None and coverage == best_coverage):
                 best, best_coverage = (sentence, chunk), coverage
     return best
