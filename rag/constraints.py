@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from index.text import CJK, NUMBER, compact
 from rag.evidence import question_terms
-from rag.names import organisation_names
+from rag.names import organisation_names, place_names
 from rag.questions import split_question
 
 # the first character of a unit: a number before one is a figure, not a year
@@ -152,6 +152,12 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         subject=frozenset(t for t in question_terms(question) if not NUMBER.fullmatch(t)),
         numbered=frozenset(numbered_names(text)),
     )
+
+
+def constraints_of(question: str) -> Constraints:
+    """`question_constraints` with the organisations and places the question names (rag.names)."""
+    organisations = organisation_names(question)
+    return question_constraints(question, organisations | place_names(question), organisations)
 
 
 def numbered_names(text: str) -> list[tuple[str, str]]:

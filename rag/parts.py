@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING
 from index.text import overlap, split_sentences, strip_markers, terms
 from rag.asked_kind import kind_not_given
 from rag.binding import stated_figures
-from rag.constraints import Constraints, figure_kinds, find_mismatch, question_constraints
+from rag.constraints import Constraints, constraints_of, figure_kinds, find_mismatch
 from rag.evidence import question_terms
-from rag.names import organisation_names, place_names
 from rag.questions import date_pattern, split_question
 from rag.records import Chunk, Citation, Passage
 
@@ -42,7 +41,7 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
     lines: list[str] = []
     citations = list(grounded.citations)
     for part in parts:
-        asked = _constraints(part)
+        asked = constraints_of(part)
         kind = kind_not_given(part, answer, asked.value)
         if not kind:
             continue
@@ -60,11 +59,6 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
         return grounded
     return replace(grounded, text="\n".join([grounded.text, *lines]), citations=citations,
                    notice=grounded.notice or NOTICE_PART_ADDED)
-
-
-def _constraints(part: str) -> Constraints:
-    organisations = organisation_names(part)
-    return question_constraints(part, organisations | place_names(part), organisations)
 
 
 def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) -> tuple[str, Chunk] | None:

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from index.records import Hit
-from rag.constraints import Constraints, question_constraints
+from rag.constraints import Constraints, constraints_of
 from rag.context import select_passages
 from rag.conversation import Rewrite, Turn, bounded, standalone_question
 from rag.evidence import Evidence, assess_evidence
-from rag.names import organisation_names, place_names
 from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
 from rag.records import Passage
@@ -65,8 +64,7 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
     timings["retrieve_ms"] = _ms_since(started)
     budget = settings.summary_context_chars if asks_points(standalone) else settings.context_chars
     passages = select_passages(hits, budget)
-    organisations = organisation_names(standalone)
-    asked = question_constraints(standalone, organisations | place_names(standalone), organisations)
+    asked = constraints_of(standalone)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked)
 
 

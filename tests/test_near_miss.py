@@ -3,10 +3,9 @@ the answer says what the articles do not give and quotes, cited, what they give 
 
 from __future__ import annotations
 
-from rag.constraints import question_constraints
+from rag.constraints import constraints_of
 from rag.evidence import Evidence
 from rag.grounding import ground
-from rag.names import organisation_names, place_names
 from rag.near_miss import NOTICE_NEAR_MISS
 from rag.prepare import Prepared
 from tests.fakes import passages
@@ -19,7 +18,7 @@ OTHER_COMPANY = "2025年，Moonbay通信南港智算中心启用，总投资约3
 
 def prepared(question: str, *texts: str) -> Prepared:
     shown = passages(*texts)
-    asked = question_constraints(question, organisation_names(question) | place_names(question), organisation_names(question))
+    asked = constraints_of(question)
     evidence = Evidence(True, 1.0, 0.9, "the passages cover the question")
     return Prepared(question, question, [], [p.hit for p in shown], shown, evidence, {}, asked)
 
