@@ -90,6 +90,7 @@ _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了
 # and amounts ("三家", "5月", "两万") are figures, held elsewhere
 _CN_NUMERALS = "一二三四五六七八九十零〇两"
 _NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_NUMERALS}]+|\d+))(?=([{CJK}]))")
+_QUOTES = re.compile(r"[“”‘’\"'《》「」〈〉()（）]")
 _NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批")
 _PLAN_WORDS = re.compile(r"目标|计划|预计|力争|争取|规划|拟|将(?:达|实现|建成|完成|超过|突破|新增|达到)|到(?:19|20)\d{2}年")
 
@@ -163,7 +164,7 @@ def constraints_of(question: str) -> Constraints:
 def numbered_names(text: str) -> list[tuple[str, str]]:
     """The names in `text` that carry a number, as (number, the character after it):
     "神舟十三号" -> ("十三", "号"), "第二棒" -> ("第二", "棒"); not "三家", "5月", "2023年"."""
-    return [(m.group(1), m.group(2)) for m in _NUMBERED_NAME.finditer(compact(text))
+    return [(m.group(1), m.group(2)) for m in _NUMBERED_NAME.finditer(_unquoted(text))
             if m.group(2) not in _NOT_A_NAME_AFTER]
 
 
@@ -171,7 +172,7 @@ def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch 
     """A name the question numbers ("二审") that `passage` never names, while `source`, the
     sentence an answer comes from, names the same with another number ("一审…"): the passage is
     about a sibling of the asked thing. Mismatch("numbered", "二审", "一审")."""
-    around = compact(passage)
+    around = _unquoted(passage)
     given = numbered_names(source)
     for number, after in sorted(asked.numbered):
         if number.lstrip("第") + after in around:
@@ -180,6 +181,11 @@ def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch 
         if others:
             return Mismatch("numbered", number + after, others[0] + after)
     return None
+
+
+def _unquoted(text: str) -> str:
+    """`compact(text)` without quotation marks and brackets: "“十四五”规划" is 十四五规划."""
+    return _QUOTES.sub("", compact(text))
 
 
 def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope: str = "") -> Mismatch | None:

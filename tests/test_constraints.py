@@ -94,6 +94,9 @@ def test_the_same_name_with_another_number_is_another_thing() -> None:
     both = "王某不服一审判决提起上诉，二审维持原判。"
     assert numbered_sibling(asked, both, "王某不服一审判决提起上诉。") is None  # the passage names the asked one too
     assert numbered_sibling(asked, "王某被判有期徒刑五年。", "王某被判有期徒刑五年。") is None  # no sibling named
+    plan = question_constraints("北岛市十四五规划提出了哪些目标？")
+    quoted = "北岛市“十四五”规划提出，与十三五规划相比，研发投入翻一番。"
+    assert numbered_sibling(plan, quoted, quoted) is None  # quotation marks do not hide the asked one
 
 
 @pytest.mark.parametrize("question, years", [
