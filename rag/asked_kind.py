@@ -6,6 +6,9 @@ Such an answer reads as an answer and is none. It becomes the explicit form, quo
 cited passage does say: "资料中没有写明问题所问的日期；资料给出的最接近的是：…[1]。", counted as
 declining; with nothing cited, the question is taken as not answered by the articles.
 
+Asked who holds a role (导演, 编剧, 主演, 演唱…), the cited sentence must say the role: "《漫长的
+季节》的导演是秦昊[1]" citing "在秦昊看来，《漫长的季节》有悬疑元素…" names him, not as director.
+
 The date must also be the cited sentence's: "卢五星在2018年5月上任[1]" citing a sentence about him
 that names no date (2018年5月 is when the bureau he heads was set up, elsewhere in the article)
 gives no date the articles give for what was asked.
@@ -29,7 +32,7 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
-NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期或数字，以上给出资料中最接近的原句，请自行判断。"
+NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期、数字或角色，以上给出资料中最接近的原句，请自行判断。"
 # "第几次", "哪几家", "几月几日" ask an ordinal, a list or a date, not a figure
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
 # figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
@@ -37,14 +40,21 @@ _FIGURE_IN_WORDS = re.compile(r"一半|过半|近半|大半|翻番|翻了?一番
                               r"(?<!第)[一二两三四五六七八九十]+(?:方面|大|点|类|种|部分|个方面|项)")
 
 
+# a person asked in a role ("导演是谁", "主演有哪些"): the sentence an answer comes from must say
+# the role. "在秦昊看来，《漫长的季节》…" names an actor of the series, not its director
+_ROLES = {"导演": r"导演|执导|导筒", "编剧": r"编剧|编写|剧本|执笔", "主演": r"主演|领衔|出演|饰演|饰|演员|联袂|携手|搭档",
+          "演唱": r"演唱|献唱|唱", "作曲": r"作曲|谱曲", "作词": r"作词|填词"}
+_ROLE_ASKED = re.compile("|".join(_ROLES))
+
 # a date's parts, each of which the cited sentence must name: "2018年5月" is 2018年 and 5月
 _YEAR, _DAY, _MONTH = r"(?<!\d)\d{4}年", r"(?<!\d)\d{1,2}月\d{1,2}[日号]", r"(?<!\d)\d{1,2}月"
 _DATE_PART = re.compile(f"{_YEAR}|{_DAY}|{_MONTH}")
 
 
 def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | None = None) -> str:
-    """"日期" or "数字" when `answer` lacks the date or the figure `question` asks for; else "".
-    With `cited` (the cited sentences), a date counts only when they name each of its parts."""
+    """"日期" or "数字" when `answer` lacks the date or the figure `question` asks for, the role
+    ("导演") when `cited` (the cited sentences) does not say it; else "". With `cited`, a date counts
+    only when they name each of its parts."""
     if len(split_question(question)) > 1:
         return ""
     pattern = date_pattern(question)
@@ -58,6 +68,9 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
         if stated_figures(answer) or _FIGURE_IN_WORDS.search(normalize(answer)):
             return ""
         return "数字"
+    role = _ROLE_ASKED.search(question)
+    if role and cited is not None and not re.search(_ROLES[role.group()], cited):
+        return role.group()
     return ""
 
 

@@ -49,3 +49,16 @@ def test_answers_giving_what_was_asked_pass() -> None:
     assert kind_not_given("出口占了多少？", "出口占了一半以上。", True) == ""
     assert kind_not_given("通知包括多少项举措？", "通知提出了三方面举措。", True) == ""
     assert kind_not_given("互通卡是哪年开始发行的？三地一共发了多少张？", "已发卡700余万张。", True) == ""
+
+
+def test_a_person_asked_in_a_role_must_be_named_in_it_by_the_cited_sentence() -> None:
+    """Asked the director, an answer citing a sentence that names an actor of the film is no answer."""
+    actor = "在林小北看来，《星河往事》有悬疑元素，但和很多悬疑片都不一样。"
+    credits = "《星河往事》由王南港执导，林小北、赵北岛领衔主演。"
+    wrong = ground("《星河往事》的导演是林小北[1]。", prepared("《星河往事》的导演是谁？", actor))
+    assert wrong.missing == "资料中没有写明问题所问的导演；资料给出的最接近的是"
+    assert wrong.notice == NOTICE_NOT_GIVEN and wrong.text.endswith("都不一样[1]。")
+    right = ground("《星河往事》的导演是王南港[1]。", prepared("《星河往事》的导演是谁？", credits))
+    assert right.missing == "" and right.text == "《星河往事》的导演是王南港[1]。"
+    cast = ground("《星河往事》的主演是林小北和赵北岛[1]。", prepared("《星河往事》的主演有哪些？", credits))
+    assert cast.missing == ""  # 领衔主演 says the role
