@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from index.text import overlap, split_sentences, strip_markers, terms
 from rag.asked_kind import kind_not_given
 from rag.binding import stated_figures
+from rag.citations import inline_quote
 from rag.constraints import Constraints, constraints_of, figure_kinds, find_mismatch
 from rag.evidence import question_terms
 from rag.questions import date_pattern, split_question
@@ -45,7 +46,7 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
         kind = kind_not_given(part, answer, asked.value)
         if not kind:
             continue
-        asked_part = part.rstrip("？?；;！! ")
+        asked_part = part.rstrip("？?；;！! ").replace("“", "‘").replace("”", "’")  # quoted inside “…”
         found = _sentence_answering(part, asked, prepared.passages)
         if found is None:
             lines.append(f"资料中没有找到“{asked_part}”所问的{kind}。")
@@ -54,7 +55,7 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
         n = next((c.n for c in citations if c.chunk.id == chunk.id), len(citations) + 1)
         if n > len(citations):
             citations.append(Citation(n, chunk, sentence))
-        lines.append(f"资料中与“{asked_part}”对应的原文：{sentence.rstrip('。；;，, ')}[{n}]。")
+        lines.append(f"资料中与“{asked_part}”对应的原文：{inline_quote(sentence)}[{n}]。")
     if not lines:
         return grounded
     return replace(grounded, text="\n".join([grounded.text, *lines]), citations=citations,

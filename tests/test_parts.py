@@ -16,7 +16,7 @@ def test_a_part_left_unanswered_gets_the_passages_sentence_cited() -> None:
     grounded = ground("截至目前，两市已发卡320余万张[1]。", prepared(QUESTION, CARD))
     first, added = grounded.text.split("\n")
     assert first == "截至目前，两市已发卡320余万张[1]。"
-    assert added.startswith("资料中与““星河通”互通卡是哪年开始发行的”对应的原文：北岛市交通委介绍，2016年起，北岛、南港两市联合发行")
+    assert added.startswith("资料中与“‘星河通’互通卡是哪年开始发行的”对应的原文：北岛市交通委介绍，2016年起，北岛、南港两市联合发行")
     assert added.endswith("[1]。") and grounded.notice == NOTICE_PART_ADDED
     assert not grounded.missing and not grounded.refused  # a partial answer completed, not a refusal
 
@@ -40,3 +40,11 @@ def test_the_added_sentence_may_come_from_a_passage_the_answer_did_not_cite() ->
     grounded = ground("截至目前，两市已发卡320余万张[1]。", prepared(QUESTION, count, start))
     assert grounded.text.endswith("2016年起，北岛、南港两市联合发行“星河通”互通卡[2]。")
     assert [(c.n, c.chunk.text) for c in grounded.citations] == [(1, count), (2, start)]
+
+
+def test_the_articles_own_footnote_marks_are_not_left_as_citations() -> None:
+    """An article's "[3]" would read as a citation of passage 3: the quoted sentence drops it."""
+    noted = "2016年起，北岛、南港两市联合发行“星河通”互通卡[3]。截至目前，两市已发卡320余万张。"
+    grounded = ground("截至目前，两市已发卡320余万张[1]。", prepared(QUESTION, noted))
+    assert grounded.text.endswith("对应的原文：2016年起，北岛、南港两市联合发行“星河通”互通卡[1]。")
+    assert [c.n for c in grounded.citations] == [1]
