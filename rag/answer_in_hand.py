@@ -10,10 +10,13 @@ sentence to): what a list or a reason question needs cannot be checked sentence 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from index.text import overlap, split_sentences, terms
-from rag.constraints import figure_kinds, find_mismatch
+from rag.constraints import Constraints, figure_kinds, find_mismatch
 from rag.evidence import question_terms
 from rag.prepare import Prepared
+from rag.records import Chunk, Passage
 
 MIN_COVERAGE = 0.7  # weighted share of the question's content terms in the sentence and its title
 
@@ -23,18 +26,31 @@ def sentence_in_hand(prepared: Prepared) -> str:
     asked = prepared.constraints
     if not (asked.value and asked.unit) or asked.compares or not (asked.years or asked.names) or not prepared.passages:
         return ""
-    wanted = question_terms(prepared.standalone)
+    found = answering_sentence(prepared.standalone, asked, prepared.passages[:1],
+                               lambda sentence: asked.unit in figure_kinds(sentence))
+    return found[0] if found else ""
+
+
+def answering_sentence(question: str, asked: Constraints, passages: list[Passage],
+                       holds_asked: Callable[[str], bool]) -> tuple[str, Chunk] | None:
+    """The passages' sentence that `holds_asked` (the kind of figure or date asked), keeps to every
+    constraint of the question and names the most of its content terms, at least MIN_COVERAGE (the
+    first such on a tie); None when no sentence does. Also used for a part of a question
+    (rag.parts)."""
+    wanted = question_terms(question)
     if not wanted:
-        return ""
-    chunk = prepared.passages[0].chunk
-    best, best_coverage = "", MIN_COVERAGE
-    for a, b in split_sentences(chunk.text):
-        sentence = chunk.text[a:b].strip()
-        if asked.unit not in figure_kinds(sentence):
-            continue
-        if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text) is not None:  # the passage may name the subject
-            continue
-        coverage = overlap(wanted, terms(chunk.title + "\n" + sentence))
-        if coverage >= best_coverage and (not best or coverage > best_coverage):
-            best, best_coverage = sentence, coverage
+        return None
+    best: tuple[str, Chunk] | None = None
+    best_coverage = MIN_COVERAGE
+    for passage in passages:
+        chunk = passage.chunk
+        for a, b in split_sentences(chunk.text):
+            sentence = chunk.text[a:b].strip()
+            if not holds_asked(sentence):
+                continue
+            if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text) is not None:  # the passage may name the subject
+                continue
+            coverage = overlap(wanted, terms(chunk.title + "\n" + sentence))
+            if coverage > best_coverage or (best is None and coverage == best_coverage):
+                best, best_coverage = (sentence, chunk), coverage
     return best

@@ -20,6 +20,7 @@ the asked figure is then in the answer, so this is not counted as declining.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sent
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
 from rag.citations import best_quote, inline_quote
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
-from rag.records import Chunk, Citation
+from rag.records import Citation
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
@@ -96,15 +97,19 @@ def _dated_elsewhere(asked: Constraints, sentence: str,
     """For an answer stating no figure ("2022年世界杯吉祥物叫“扎比瓦卡”"): when every cited passage's
     sentence it comes from is dated to other years than the asked one ("2018年俄罗斯世界杯，吉祥物
     叫做“扎比瓦卡”"), what to say instead: (what is missing, that sentence, its citation)."""
-    if not asked.years or not cited:
+    if not asked.years:
         return None
-    wanted = terms(strip_markers(sentence))
-    sources = [(c, best_quote(c.chunk.text, wanted)) for c in cited]
-    misses = [find_mismatch(Constraints(years=asked.years), source) for _, source in sources]
-    if not all(miss is not None and miss.kind == "year" for miss in misses):
+    by_year = Constraints(years=asked.years)
+
+    def other_year(citation: Citation, source: str) -> Mismatch | None:
+        miss = find_mismatch(by_year, source)
+        return miss if miss is not None and miss.kind == "year" else None
+
+    found = _every_source_misses(sentence, cited, other_year)
+    if found is None:
         return None
-    citation, source = sources[0]
-    return f"资料中没有{misses[0].asked}的相关信息；资料给出的是{misses[0].given}的", source, citation
+    miss, source, citation = found
+    return f"资料中没有{miss.asked}的相关信息；资料给出的是{miss.given}的", source, citation
 
 
 def _numbered_elsewhere(asked: Constraints, sentence: str,
@@ -112,15 +117,30 @@ def _numbered_elsewhere(asked: Constraints, sentence: str,
     """For any answer sentence: when every cited passage never names a thing the question numbers
     ("劳荣枝二审判决") and the sentence the answer comes from names it with another number ("一审判决
     认定…"), what to say instead: (what is missing, that sentence, its citation)."""
-    if not asked.numbered or not cited:
+    if not asked.numbered:
+        return None
+    found = _every_source_misses(sentence, cited, lambda c, source: numbered_sibling(
+        asked, c.chunk.title + "\n" + c.chunk.text, source))
+    if found is None:
+        return None
+    miss, source, citation = found
+    return describe_missing(asked, miss), source, citation
+
+
+def _every_source_misses(sentence: str, cited: list[Citation],
+                         miss_of: Callable[[Citation, str], Mismatch | None]) -> tuple[Mismatch, str, Citation] | None:
+    """When `miss_of` finds a miss in the sentence of every cited passage that the answer's
+    `sentence` comes from (the one sharing most of its words): the first miss, its sentence and
+    citation; None when any source keeps to the question, or nothing is cited."""
+    if not cited:
         return None
     wanted = terms(strip_markers(sentence))
     sources = [(c, best_quote(c.chunk.text, wanted)) for c in cited]
-    misses = [numbered_sibling(asked, c.chunk.title + "\n" + c.chunk.text, source) for c, source in sources]
+    misses = [miss_of(c, source) for c, source in sources]
     if not all(misses):
         return None
-    citation, source = sources[0]
-    return describe_missing(asked, misses[0]), source, citation
+    (citation, source), miss = sources[0], misses[0]
+    return miss, source, citation
 
 
 def _bound_elsewhere(asked: Constraints, stated: list[str], sentence: str,

@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import overlap, split_sentences, strip_markers, terms
+from index.text import strip_markers
+from rag.answer_in_hand import answering_sentence
 from rag.asked_kind import kind_not_given
 from rag.binding import stated_figures
 from rag.citations import inline_quote
-from rag.constraints import Constraints, constraints_of, figure_kinds, find_mismatch
-from rag.evidence import question_terms
+from rag.constraints import Constraints, constraints_of, figure_kinds
 from rag.questions import date_pattern, split_question
 from rag.records import Chunk, Citation, Passage
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
     from rag.prepare import Prepared
 
 NOTICE_PART_ADDED = "生成模型没有回答问题中的某一问，以上已补上资料原文，或说明资料中没有。"
-MIN_COVERAGE = 0.7  # weighted share of the part's content terms in the sentence and its title (as rag.answer_in_hand)
 
 
 def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
@@ -64,26 +63,10 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
 
 def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) -> tuple[str, Chunk] | None:
     """The shown sentence holding the date or figure `part` asks, keeping to what it pins down and
-    naming the most of its words (at least MIN_COVERAGE); None when no sentence does."""
-    wanted = question_terms(part)
-    if not wanted:
-        return None
+    naming the most of its words (rag.answer_in_hand); None when no sentence does."""
     pattern = date_pattern(part)
-    asked_dates = set(pattern.findall(part)) if pattern else set()
-    best: tuple[str, Chunk] | None = None
-    best_coverage = MIN_COVERAGE
-    for passage in passages:
-        chunk = passage.chunk
-        for a, b in split_sentences(chunk.text):
-            sentence = chunk.text[a:b].strip()
-            if pattern is not None:
-                if not set(pattern.findall(sentence)) - asked_dates:
-                    continue
-            elif not stated_figures(sentence) or (asked.unit and asked.unit not in figure_kinds(sentence)):
-                continue
-            if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text):  # the passage may name the subject
-                continue
-            coverage = overlap(wanted, terms(chunk.title + "\n" + sentence))
-            if coverage > best_coverage or (best is None and coverage == best_coverage):
-                best, best_coverage = (sentence, chunk), coverage
-    return best
+    if pattern is not None:
+        asked_dates = set(pattern.findall(part))  # "2024年…哪天": 2024年 is not the answer
+        return answering_sentence(part, asked, passages, lambda sentence: bool(set(pattern.findall(sentence)) - asked_dates))
+    return answering_sentence(part, asked, passages, lambda sentence: bool(stated_figures(sentence)) and (
+        not asked.unit or asked.unit in figure_kinds(sentence)))
