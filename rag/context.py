@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from index.records import Hit
+from index.records import Chunk, Hit
 from index.text import overlap, terms
 from rag.records import Passage
 
@@ -29,10 +29,11 @@ def select_passages(hits: list[Hit], budget_chars: int, max_passages: int = 5) -
         if len(kept) >= max_passages:
             break
         chunk = hit.chunk
-        if any(_ranges_overlap(hit, other) for other in kept):
+        if _mostly_shown(chunk, [other.chunk for other in kept]):
             continue
         grams = terms(chunk.text)
-        if any(_near_duplicate(grams, other) for other in kept_terms):
+        if any(_near_duplicate(grams, other_terms) for other, other_terms in zip(kept, kept_terms)
+               if not _intersects(chunk, other.chunk)):
             continue
         if kept and used + len(chunk.text) > budget_chars:
             break  # retrieval order is relevance order: a later, shorter hit must not jump the queue
@@ -42,14 +43,25 @@ def select_passages(hits: list[Hit], budget_chars: int, max_passages: int = 5) -
     return [Passage(n=i, hit=hit) for i, hit in enumerate(kept, start=1)]
 
 
-def _ranges_overlap(a: Hit, b: Hit) -> bool:
-    """Same source and the character ranges share more than half of the shorter chunk."""
-    x, y = a.chunk, b.chunk
-    if x.source != y.source:
-        return False
-    shared = min(x.end, y.end) - max(x.start, y.start)
-    shorter = min(x.end - x.start, y.end - y.start)
-    return shorter > 0 and shared > shorter / 2
+def _mostly_shown(chunk: Chunk, kept: list[Chunk]) -> bool:
+    """More than half of `chunk` is already in the kept chunks of its source.
+
+    Measured on the candidate, not on the shorter of two: neighbouring chunks share a sentence,
+    and a long hit holding the fact must not be dropped for overlapping a short kept tail.
+    """
+    ranges = sorted((max(c.start, chunk.start), min(c.end, chunk.end)) for c in kept if c.source == chunk.source)
+    covered, reached = 0, chunk.start
+    for start, end in ranges:
+        start = max(start, reached)
+        if end > start:
+            covered += end - start
+            reached = end
+    return covered > (chunk.end - chunk.start) / 2
+
+
+def _intersects(a: Chunk, b: Chunk) -> bool:
+    """Two chunks of one source sharing text: what they share is known from their offsets."""
+    return a.source == b.source and a.start < b.end and b.start < a.end
 
 
 def _near_duplicate(a: dict[str, float], b: dict[str, float]) -> bool:

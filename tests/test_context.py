@@ -42,6 +42,16 @@ def test_slightly_overlapping_neighbours_are_both_kept():
     assert len(select_passages(hits(first, second), budget_chars=10_000)) == 2
 
 
+def test_a_long_neighbour_holding_new_facts_is_kept_beside_a_short_one_it_overlaps():
+    # the short tail chunk is all inside the long one, but most of the long one is new text
+    tail = chunk("t", NEV, start=len(EXPORTS))
+    long = chunk("l", EXPORTS + NEV, start=0)
+    passages = select_passages(hits(tail, long), budget_chars=10_000)
+    assert [p.chunk.id for p in passages] == ["t", "l"]
+    again = chunk("r", EXPORTS, start=0)  # all of it shown already
+    assert [p.chunk.id for p in select_passages(hits(tail, long, again), budget_chars=10_000)] == ["t", "l"]
+
+
 def test_near_duplicate_text_from_another_source_is_dropped():
     original = chunk("a", EXPORTS + NEV, source="digest1.txt")
     reprint = chunk("b", "（转载）" + EXPORTS + NEV, source="digest2.txt", start=500)
