@@ -17,15 +17,16 @@ from rag.records import Passage
 NEAR_DUPLICATE = 0.8  # share of the shorter text's bigrams found in the other
 
 
-def select_passages(hits: list[Hit], budget_chars: int, max_passages: int = 5) -> list[Passage]:
+def select_passages(hits: list[Hit], budget_chars: int, max_passages: int = 5, leading: int = 1) -> list[Passage]:
     """Hits in retrieval order, minus overlapping or near-duplicate chunks, within the budget.
 
-    The first hit is always kept, however long: a context with no passage answers nothing.
+    The first `leading` hits are always kept, however long: a context with no passage answers
+    nothing, and a question searched part by part leads with each part's best passage.
     """
     kept: list[Hit] = []
     kept_terms: list[dict[str, float]] = []
     used = 0
-    for hit in hits:
+    for rank, hit in enumerate(hits):
         if len(kept) >= max_passages:
             break
         chunk = hit.chunk
@@ -35,7 +36,7 @@ def select_passages(hits: list[Hit], budget_chars: int, max_passages: int = 5) -
         if any(_near_duplicate(grams, other_terms) for other, other_terms in zip(kept, kept_terms)
                if not _intersects(chunk, other.chunk)):
             continue
-        if kept and used + len(chunk.text) > budget_chars:
+        if rank >= leading and used + len(chunk.text) > budget_chars:
             break  # retrieval order is relevance order: a later, shorter hit must not jump the queue
         kept.append(hit)
         kept_terms.append(grams)

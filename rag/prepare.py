@@ -58,12 +58,13 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
     standalone = standalone_question(question, history, rewrite)
     timings["condense_ms"] = _ms_since(started)
     started = time.perf_counter()
+    leading = 1
     if hits is None:
         search = retriever.search
-        hits = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
+        hits, leading = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
     timings["retrieve_ms"] = _ms_since(started)
     budget = settings.summary_context_chars if asks_points(standalone) else settings.context_chars
-    passages = select_passages(hits, budget)
+    passages = select_passages(hits, budget, leading=leading)
     asked = constraints_of(standalone)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked)
 

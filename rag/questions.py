@@ -14,7 +14,7 @@ one that does (within the first few) moves to the front. One move at most: relev
 otherwise stands.
 
 Usage:
-    hits = search_by_parts(retriever.search, "上海自贸区哪年设立？FT账户哪年推出？", top_k=5)
+    hits, leading = search_by_parts(retriever.search, "上海自贸区哪年设立？FT账户哪年推出？", top_k=5)
     hits = prefer_answer_type(question, hits)
 """
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from typing import NamedTuple
 
 from index.records import Hit
 from index.text import CJK
@@ -104,16 +105,24 @@ def search_queries(question: str) -> list[str]:
     return queries[: MAX_PARTS + 1] if len(queries) > 1 else []
 
 
-def search_by_parts(search: Callable[[str], list[Hit]], question: str, top_k: int) -> list[Hit]:
+class PartHits(NamedTuple):
+    """What searching a question part by part found."""
+
+    hits: list[Hit]  # interleaved rank by rank, each chunk once
+    leading: int  # the first `leading` hits are each query's best: every part is shown its passage
+
+
+def search_by_parts(search: Callable[[str], list[Hit]], question: str, top_k: int) -> PartHits:
     """Hits for the whole question and for each of its `search_queries`, interleaved rank by
     rank, each chunk once.
 
-    Round-robin keeps every part's best passage near the top, where the context budget is spent;
-    a one-part question is a plain search.
+    Round-robin puts every query's best passage first; `leading` says how many those are, so the
+    context budget can show them all: a comparison of two things needs a passage for each even
+    when the whole question's best one (an overview) is long. A one-part question is a plain search.
     """
     parts = search_queries(question)
     if not parts:
-        return search(question)
+        return PartHits(search(question), 1)
     lists = [search(question)] + [search(part) for part in parts]
     merged: list[Hit] = []
     seen: set[str] = set()
@@ -123,7 +132,8 @@ def search_by_parts(search: Callable[[str], list[Hit]], question: str, top_k: in
             if rank < len(hits) and hits[rank].chunk.id not in seen:
                 seen.add(hits[rank].chunk.id)
                 merged.append(hits[rank])
-    return [replace(hit, rank=i) for i, hit in enumerate(merged[:limit], start=1)]
+    leading = len({hits[0].chunk.id for hits in lists if hits})
+    return PartHits([replace(hit, rank=i) for i, hit in enumerate(merged[:limit], start=1)], leading)
 
 
 # --- the date a question asks for ----------------------------------------------------------------

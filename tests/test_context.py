@@ -69,6 +69,15 @@ def test_budget_caps_context_but_keeps_one():
     assert [p.chunk.id for p in two] == ["a", "b"]
 
 
+def test_each_parts_best_passage_is_kept_beyond_the_budget():
+    overview, first, second = (chunk(x, t, source=f"{x}.txt") for x, t in (("o", EXPORTS * 3), ("a", NEV * 3), ("b", BANKS * 3)))
+    later = chunk("c", "深圳数据交易所累计成交额突破60亿元。", source="c.txt")
+    budget = len(overview.text) + len(first.text)
+    assert [p.chunk.id for p in select_passages(hits(overview, first, second, later), budget)] == ["o", "a"]
+    passages = select_passages(hits(overview, first, second, later), budget, leading=3)
+    assert [p.chunk.id for p in passages] == ["o", "a", "b"]  # the budget is spent: no later hit
+
+
 def test_max_passages_is_respected():
     many = [chunk(str(i), t, source=f"{i}.txt") for i, t in enumerate(
         [EXPORTS, NEV, BANKS, "深圳数据交易所累计成交额突破60亿元。", "北证50指数2023年上涨14.92%。",

@@ -39,16 +39,17 @@ def test_each_part_brings_its_best_hit_near_the_top():
         asked.append(query)
         return [_hit(c, i) for i, c in enumerate(results[query], 1)]
 
-    hits = search_by_parts(search, "Sora哪天发布？OpenAI哪天起屏蔽API？", top_k=3)
+    hits, leading = search_by_parts(search, "Sora哪天发布？OpenAI哪天起屏蔽API？", top_k=3)
     assert [h.chunk.id for h in hits] == ["sora1", "api1", "sora2", "sora3", "api2"]  # each chunk once
+    assert leading == 2  # the whole question and its first part share their best hit
     assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
     assert len(asked) == 3
 
 
 def test_a_one_part_question_is_one_plain_search():
     asked = []
-    hits = search_by_parts(lambda q: asked.append(q) or [_hit("x", 1)], "汽车出口多少辆？", top_k=5)
-    assert asked == ["汽车出口多少辆？"] and [h.chunk.id for h in hits] == ["x"]
+    hits, leading = search_by_parts(lambda q: asked.append(q) or [_hit("x", 1)], "汽车出口多少辆？", top_k=5)
+    assert asked == ["汽车出口多少辆？"] and [h.chunk.id for h in hits] == ["x"] and leading == 1
 
 
 def test_a_comparison_is_searched_thing_by_thing():
@@ -86,5 +87,5 @@ def test_search_queries_hold_parts_and_compared_things():
 def test_a_comparison_brings_each_things_best_hit():
     results = {"A公司和B公司的营收各是多少？": ["a1", "a2", "a3"], "A公司的营收各是多少？": ["a1", "a2"],
                "B公司的营收各是多少？": ["b1", "a2"]}
-    hits = search_by_parts(lambda q: [_hit(c, i) for i, c in enumerate(results[q], 1)], "A公司和B公司的营收各是多少？", 3)
-    assert [h.chunk.id for h in hits][:3] == ["a1", "b1", "a2"]
+    hits, leading = search_by_parts(lambda q: [_hit(c, i) for i, c in enumerate(results[q], 1)], "A公司和B公司的营收各是多少？", 3)
+    assert [h.chunk.id for h in hits][:3] == ["a1", "b1", "a2"] and leading == 2
