@@ -39,6 +39,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
     """The answer with repaired, renumbered markers, and one Citation per displayed marker."""
     by_n = {p.n: p for p in passages}
     passage_terms = {p.n: terms(p.chunk.title + "\n" + p.chunk.text) for p in passages}
+    asked = frozenset(figures(terms(question)))
     sentences: list[tuple[str, list[int], str]] = []  # (body, cited passage numbers, tail)
     cited_by: dict[int, dict[str, float]] = {}  # passage -> terms of the sentences citing it
     spans = split_sentences(text)
@@ -51,12 +52,12 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         own = terms(body)
         if question and len(spans) == 1 and own and _is_bare_answer(body):
             sentence_terms = {**terms(question), **own}
-            support = {n: _support(sentence_terms, found) if own.keys() <= found.keys() else 0.0
+            support = {n: _support(sentence_terms, found, asked) if own.keys() <= found.keys() else 0.0
                        for n, found in passage_terms.items()}
             factual = True
         else:
             sentence_terms = own
-            support = {n: _support(sentence_terms, found) for n, found in passage_terms.items()}
+            support = {n: _support(sentence_terms, found, asked) for n, found in passage_terms.items()}
             factual = _is_factual(body)
         cited = _attribute(support, wanted, factual) if sentence_terms else []
         for n in cited:
@@ -96,10 +97,13 @@ def _attribute(support: dict[int, float], wanted: list[int], factual: bool) -> l
     return cited
 
 
-def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float]) -> float:
+def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float], asked: frozenset[float] = frozenset()) -> float:
     """Share of the sentence's terms in the passage; none if the sentence states figures and
-    the passage holds none of them (same words, other numbers: the typical slip of a small model)."""
+    the passage holds none of them (same words, other numbers: the typical slip of a small model).
+    The figures the question names (`asked`) are left out when the sentence states others: an
+    answer restating "1亿元资金池里" holds the passage it takes that from, not the one it answers from."""
     stated = figures(sentence_terms)
+    stated = [f for f in stated if f not in asked] or stated
     if stated:
         held = figures(passage_terms)
         if not any(abs(f - h) <= FIGURE_TOLERANCE * max(f, h) for f in stated for h in held):

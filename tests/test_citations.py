@@ -138,3 +138,13 @@ def test_no_marker_ever_points_at_nothing():
         assert all(1 <= n <= len(cites) for n in shown), (answer, text)
         assert sorted(set(shown)) == [c.n for c in cites]  # every citation is shown
         assert all(c.quote in c.chunk.text for c in cites)
+
+
+def test_a_figure_restated_from_the_question_does_not_pick_the_passage():
+    ps = passages("1亿元专项资金中，6000万元用于对银行的风险补偿，3000万元用于对企业的贷款贴息。",
+                  "企业的贷款贴息按实付利息的30%给予，每家企业最高25万元/年。")
+    question = "1亿元专项资金里，企业的贷款贴息每家最高多少？"
+    text, cites = verify_citations("1亿元专项资金里，企业的贷款贴息每家最高25万元/年。", ps, question)
+    assert [c.chunk.id for c in cites] == ["c2"]
+    _, without_question = verify_citations("1亿元专项资金里，企业的贷款贴息每家最高25万元/年。", ps)
+    assert [c.chunk.id for c in without_question] != ["c2"]  # the question's 1亿元 alone would pick c1
