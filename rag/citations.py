@@ -60,6 +60,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
             support = {n: _support(sentence_terms, found, asked) for n, found in passage_terms.items()}
             factual = _is_factual(body)
         cited = _attribute(support, wanted, factual) if sentence_terms else []
+        cited += _holding_the_rest(figures(own), asked, cited, support, passage_terms)
         for n in cited:
             cited_by.setdefault(n, {}).update(sentence_terms)
         sentences.append((body, cited, tail))
@@ -97,6 +98,27 @@ def _attribute(support: dict[int, float], wanted: list[int], factual: bool) -> l
     return cited
 
 
+def _holding_the_rest(stated: list[float], asked: frozenset[float], cited: list[int], support: dict[int, float],
+                      passage_terms: dict[int, dict[str, float]]) -> list[int]:
+    """The passages to cite besides `cited` for the sentence's figures none of them holds: "A有881家，
+    B有162家" takes its two figures from two passages, and each is cited (the best-supported
+    passage holding the figure, when it supports the sentence at all)."""
+    if not cited:
+        return []
+    added: list[int] = []
+    for figure in stated:
+        if figure in asked or any(_holds(passage_terms[n], figure) for n in cited + added):
+            continue
+        holding = [n for n in passage_terms if _holds(passage_terms[n], figure) and support.get(n, 0.0) >= SUPPORT]
+        if holding:
+            added.append(min(holding, key=lambda n: (-support[n], n)))
+    return added
+
+
+def _holds(passage_terms: dict[str, float], figure: float) -> bool:
+    return any(abs(figure - h) <= FIGURE_TOLERANCE * max(figure, h) for h in figures(passage_terms))
+
+
 def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float], asked: frozenset[float] = frozenset()) -> float:
     """Share of the sentence's terms in the passage; none if the sentence states figures and
     the passage holds none of them (same words, other numbers: the typical slip of a small model).
@@ -104,10 +126,8 @@ def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float], 
     answer restating "1亿元资金池里" holds the passage it takes that from, not the one it answers from."""
     stated = figures(sentence_terms)
     stated = [f for f in stated if f not in asked] or stated
-    if stated:
-        held = figures(passage_terms)
-        if not any(abs(f - h) <= FIGURE_TOLERANCE * max(f, h) for f in stated for h in held):
-            return 0.0
+    if stated and not any(_holds(passage_terms, f) for f in stated):
+        return 0.0
     return overlap(sentence_terms, passage_terms)
 
 

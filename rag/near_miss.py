@@ -20,13 +20,14 @@ the asked figure is then in the answer, so this is not counted as declining.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
-from rag.citations import best_quote, inline_quote
+from rag.citations import best_quote, inline_quote, verify_citations
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
 from rag.records import Citation
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
@@ -84,7 +85,8 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             return say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
         rebound = _bound_elsewhere(asked, stated, sentence, cited) if asked.value else None
         if rebound is not None:
-            return _say_what_is_bound(grounded, *rebound)
+            said = _say_what_is_bound(grounded, *rebound)
+            return _followed_by(said, _without_figure(grounded, prepared, a, b, rebound[0].figure), prepared)
         if not sources:  # nothing to hold it against but the model's own words
             miss = find_mismatch(asked, strip_markers(sentence), prepared.standalone)
             if miss is not None:
@@ -242,6 +244,40 @@ def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation)
     text = f"资料中与问题对应的是：{given}[1]。“{scope}”说的是另一项，不是问题所问的。"
     kept = replace(citation, n=1, quote=other.given)
     return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
+
+
+def _without_figure(grounded: Grounded, prepared: Prepared, a: int, b: int, figure: str) -> Grounded:
+    """The answer without the clauses of its sentence `text[a:b]` stating `figure`, its citations
+    repaired: what it says of the other things ("…，鼓楼硅巷有162家[2]") still stands."""
+    text = grounded.text
+    sentence = strip_markers(text[a:b])
+    markers = "".join(m.group() for m in MARKER.finditer(text[a:b]))
+    scope = next((scope for f, scope, _ in figure_scopes(sentence) if f == figure), sentence)
+    kept = sentence.replace(scope, "", 1).strip("，；;：:, \n")
+    kept = f"{kept.rstrip('。')}{markers}。" if kept else ""
+    by_marker = {c.n: c for c in grounded.citations}
+    passage_of = {p.chunk.id: p.n for p in prepared.passages}
+
+    def to_passages(match: re.Match[str]) -> str:
+        ns = [passage_of.get(by_marker[n].chunk.id) for n in marker_numbers(match.group()) if n in by_marker]
+        return "".join(f"[{n}]" for n in ns if n)
+
+    rest = MARKER.sub(to_passages, text[:a] + kept + text[b:]).strip()
+    rest_text, citations = verify_citations(rest, prepared.passages, prepared.standalone)
+    return replace(grounded, text=rest_text, citations=citations)
+
+
+def _followed_by(said: Grounded, rest: Grounded, prepared: Prepared) -> Grounded:
+    """`said`, then `rest` when it states a cited figure `said` does not, and the near-miss checks
+    let it stand unchanged."""
+    if not rest.citations or not set(stated_figures(strip_markers(rest.text))) - set(stated_figures(said.text)):
+        return said
+    if kept_to_question(rest, prepared).text != rest.text:
+        return said
+    shift = len(said.citations)
+    renumbered = MARKER.sub(lambda m: "".join(f"[{n + shift}]" for n in marker_numbers(m.group())), rest.text)
+    moved = [replace(c, n=c.n + shift) for c in rest.citations]
+    return replace(said, text=f"{said.text}{renumbered}", citations=[*said.citations, *moved])
 
 
 def say_what_is_missing(grounded: Grounded, missing: str, source: str, citation: Citation | None,

@@ -82,3 +82,19 @@ def test_a_question_asking_no_figure_is_not_answered_with_the_clause_of_one() ->
     answer = "林晓舟以2-1逆转周以宁，首次晋级八强[1]。"
     grounded = ground(answer, prepared("林晓舟在星河公开赛的成绩", match))
     assert grounded.text == answer and grounded.notice == ""
+
+
+EAST = "东湖片区聚集企业960家，其中科技型企业530家，培育高新技术企业140家。"
+WEST = "西岭片区入驻创新型企业820家，高新技术企业95家，科技型中小企业210家。"
+
+
+def test_a_comparisons_other_thing_stands_when_one_figure_is_rebound() -> None:
+    grounded = ground("东湖片区高新技术企业有530家，西岭片区高新技术企业有95家。",
+                      prepared("东湖片区和西岭片区的高新技术企业各有多少家？", EAST, WEST))
+    assert grounded.text.startswith("资料中与问题对应的是：培育高新技术企业140家[1]。")
+    assert grounded.text.endswith("西岭片区高新技术企业有95家[2]。")  # cited to the passage that holds it
+    assert [c.chunk.text for c in grounded.citations] == [EAST, WEST] and grounded.notice == NOTICE_REBOUND
+    # what the corrected clause already says is not said twice
+    once = ground("东湖片区高新技术企业有530家，培育高新技术企业140家。",
+                  prepared("东湖片区和西岭片区的高新技术企业各有多少家？", EAST, WEST))
+    assert once.text.count("140家") == 1 and len(once.citations) == 1

@@ -148,3 +148,13 @@ def test_a_figure_restated_from_the_question_does_not_pick_the_passage():
     assert [c.chunk.id for c in cites] == ["c2"]
     _, without_question = verify_citations("1亿元专项资金里，企业的贷款贴息每家最高25万元/年。", ps)
     assert [c.chunk.id for c in without_question] != ["c2"]  # the question's 1亿元 alone would pick c1
+
+
+def test_a_sentence_taking_its_figures_from_two_passages_cites_both():
+    ps = passages("东湖片区培育高新技术企业140家，占全区比重40%。", "西岭片区入驻高新技术企业95家，科技型中小企业210家。",
+                  CERT)
+    text, cites = verify_citations("东湖片区高新技术企业140家，西岭片区高新技术企业95家。", ps)
+    assert text == "东湖片区高新技术企业140家，西岭片区高新技术企业95家[1][2]。"
+    assert [c.chunk.id for c in cites] == ["c1", "c2"]
+    one, _ = verify_citations("东湖片区培育高新技术企业140家，占全区比重40%。", ps)
+    assert one == "东湖片区培育高新技术企业140家，占全区比重40%[1]。"  # one passage holds both: one marker
