@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from index.text import overlap, split_sentences, terms
+from index.text import compact, overlap, split_sentences, terms
 from rag.constraints import Constraints, figure_kinds, find_mismatch
 from rag.evidence import question_terms
 from rag.prepare import Prepared
@@ -41,16 +41,20 @@ def answering_sentence(question: str, asked: Constraints, passages: list[Passage
     if not wanted:
         return None
     best: tuple[str, Chunk] | None = None
-    best_coverage = MIN_COVERAGE
+    best_coverage = (MIN_COVERAGE, 0.0)
     for passage in passages:
         chunk = passage.chunk
         for a, b in split_sentences(chunk.text):
             sentence = chunk.text[a:b].strip()
-            if not holds_asked(sentence):
+            if not holds_asked(sentence) or compact(sentence) in compact(chunk.title):  # the headline: its body says more
                 continue
             if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text) is not None:  # the passage may name the subject
                 continue
-            coverage = overlap(wanted, terms(chunk.title + "\n" + sentence))
-            if coverage > best_coverage or (best is None and coverage == best_coverage):
+            # with its title (a sentence may leave the subject to it); on a tie, by its own words:
+            # a title naming the question covers every sentence of its article alike
+            coverage = (overlap(wanted, terms(chunk.title + "\n" + sentence)), overlap(wanted, terms(sentence)))
+            if coverage[0] < MIN_COVERAGE:
+                continue
+            if coverage > best_coverage or best is None:
                 best, best_coverage = (sentence, chunk), coverage
     return best

@@ -11,6 +11,7 @@ figure given anywhere in the answer counts as that part's, so the rule only adds
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,9 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
+# a part referring back to what an earlier part asked about: "那座城市", "这家公司", "该基金", "它"
+_BACK_REFERENCE = re.compile(r"(?:那|这|该|此)一?[座个家位所款项只部种支条]?(?:城市|公司|企业|机构|地区|国家|"
+                             r"城|市|省|区|县|人|产品|项目|平台|基金|银行|品牌|团队)|它们?的?|他们的?|她们的?")
 NOTICE_PART_ADDED = "生成模型没有回答问题中的某一问，以上已补上资料原文，或说明资料中没有。"
 
 
@@ -47,6 +51,13 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
             continue
         asked_part = part.rstrip("？?；;！! ").replace("“", "‘").replace("”", "’")  # quoted inside “…”
         found = _sentence_answering(part, asked, prepared.passages)
+        unreferenced = _BACK_REFERENCE.sub("", part)
+        if found is None and unreferenced != part:
+            # "那座城市现在有多少家高新技术企业": the articles name the city, never "那座城市"; the
+            # city is the one the answer is about, so only the articles it cites are searched
+            articles = {(c.chunk.source, c.chunk.title) for c in grounded.citations}
+            found = _sentence_answering(unreferenced, constraints_of(unreferenced), [
+                p for p in prepared.passages if (p.chunk.source, p.chunk.title) in articles])
         if found is None:
             lines.append(f"资料中没有找到“{asked_part}”所问的{kind}。")
             continue

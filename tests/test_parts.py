@@ -48,3 +48,30 @@ def test_the_articles_own_footnote_marks_are_not_left_as_citations() -> None:
     grounded = ground("截至目前，两市已发卡320余万张[1]。", prepared(QUESTION, noted))
     assert grounded.text.endswith("对应的原文：2016年起，北岛、南港两市联合发行“星河通”互通卡[1]。")
     assert [c.n for c in grounded.citations] == [1]
+
+
+SOUTH = "南港市科技局数据显示，南港市高新技术企业已经达到9100家。"
+ORIGIN = "星云科技最早诞生在北岛市郊区的一间仓库里，后来入驻北岛软件园。北岛市科技局数据显示，北岛市高新技术企业已经达到8600家。"
+
+
+def test_a_part_referring_back_is_answered_from_the_article_the_answer_cites() -> None:
+    question = "星云科技是在哪座城市起家的？那座城市现在有多少家高新技术企业？"
+    grounded = ground("星云科技最早诞生在北岛市郊区的一间仓库里[2]。", prepared(question, SOUTH, ORIGIN))
+    assert grounded.text.endswith("\n资料中与“那座城市现在有多少家高新技术企业”对应的原文："
+                                  "北岛市科技局数据显示，北岛市高新技术企业已经达到8600家[1]。")
+    assert [c.chunk.text for c in grounded.citations] == [ORIGIN]  # not 南港's, which names no city of the answer
+
+
+def test_an_articles_headline_is_not_quoted_when_its_body_says_it() -> None:
+    from index.records import Chunk, Hit
+    from rag.answer_in_hand import answering_sentence
+    from rag.constraints import constraints_of
+    from rag.records import Passage
+
+    title = "北岛高新技术企业十年增长十倍达8600家"
+    text = f"{title}\n\n本报记者 李明\n\n北岛市科技局数据显示，北岛市高新技术企业已经达到8600家。"
+    chunk = Chunk(id="h", source="h.txt", title=title, text=text, start=0, end=len(text))
+    shown = [Passage(n=1, hit=Hit(chunk=chunk, score=1.0, retriever="hybrid", rank=1))]
+    question = "北岛现在有多少家高新技术企业？"  # the headline names all of it, as the body does
+    found = answering_sentence(question, constraints_of(question), shown, lambda sentence: "8600" in sentence)
+    assert found is not None and found[0].startswith("北岛市科技局数据显示")
