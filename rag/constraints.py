@@ -79,6 +79,7 @@ _CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加
 # measures that are easily taken for one another: a question asking one is not answered by the
 # other ("实缴规模" by "认缴规模", "环比" by "同比", 进口 by 出口)
 _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), ("营收", "净利润"), ("营业收入", "净利润"),
+              ("利润", "营收"), ("利润", "营业收入"), ("利润", "流水"), ("营收", "流水"), ("营业收入", "流水"),
               ("新增", "累计"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
               ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村")]
 # other ways articles write a measure: "较去年同期减少77%" is a year-on-year change

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
 from rag.citations import best_quote, inline_quote, verify_citations
-from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
+from rag.constraints import Constraints, Mismatch, describe_missing, figure_kind_of, find_mismatch, numbered_sibling
 from rag.records import Citation
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
 
@@ -174,11 +174,16 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[str]:
     answer's sentence first."""
     spans = split_sentences(chunk_text)
     wanted = terms(strip_markers(stated))
+    kind = figure_kind_of(strip_markers(stated), figure)
     holding = []
     for i, (a, b) in enumerate(spans):
         found = terms(chunk_text[a:b])
         if figure in figure_terms(found):
             holding.append((-overlap(wanted, found), i))
+    # "10亿元" is not stated by "畅销榜前10": with a unit, the figure is the one with that unit
+    if kind:
+        same_kind = [(o, i) for o, i in holding if figure_kind_of(chunk_text[spans[i][0] : spans[i][1]], figure) == kind]
+        holding = same_kind or holding
     groups = []
     for _, i in sorted(holding):
         first = i

@@ -139,3 +139,16 @@ def test_the_passage_may_name_the_asked_organisation_far_from_the_sentence() -> 
                "在学术和生活中不断成长。" * 6 + "今年荔园迎来了12691名新生，其中包括7436名本科生、5010名硕士生。")
     kept = ground("北岛大学2025年录取了7436名本科生[1]。", prepared("北岛大学2025年录取了多少名本科生？", passage))
     assert kept.missing == "" and kept.text == "北岛大学2025年录取了7436名本科生[1]。"
+
+
+GAME = ("《星河传说》长期稳居畅销榜前10。"
+        "据某证券研究所研报预估，《星河传说》第三季度的合计流水或超10亿元。")
+
+
+def test_billings_given_for_profit_are_a_near_miss_whatever_else_states_the_number() -> None:
+    grounded = ground("《星河传说》第三季度的合计流水或超10亿元[1]。", prepared("《星河传说》第三季度赚了多少利润？", GAME))
+    # "前10" states the number too, but not as an amount of money: it is not where 10亿元 comes from
+    assert grounded.missing == "资料中没有利润的数字；资料给出的是流水的"
+    assert "合计流水或超10亿元" in grounded.text
+    revenue = ground("《星河传说》第三季度的合计流水或超10亿元[1]。", prepared("《星河传说》第三季度的流水有多少？", GAME))
+    assert revenue.missing == "" and revenue.text == "《星河传说》第三季度的合计流水或超10亿元[1]。"
