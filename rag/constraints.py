@@ -82,6 +82,9 @@ _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), 
               ("利润", "营收"), ("利润", "营业收入"), ("利润", "流水"), ("营收", "流水"), ("营业收入", "流水"),
               ("新增", "累计"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
               ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村")]
+# one measure, two spellings: the short one is what people ask, the long one what reports write
+_SAME_MEASURES = [("营收", "营业收入"), ("净利", "净利润"), ("市占率", "市场占有率"), ("市占率", "市场份额"),
+                  ("社零", "社会消费品零售总额"), ("GDP", "生产总值")]
 # other ways articles write a measure: "较去年同期减少77%" is a year-on-year change
 _SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
 _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|哪边|哪一")
@@ -151,9 +154,17 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         names=frozenset(names),
         organisations=frozenset(organisations),
         value=bool(_ASKS_VALUE.search(text)),
-        subject=frozenset(t for t in question_terms(question) if not NUMBER.fullmatch(t)),
+        subject=frozenset(t for t in question_terms(_spelled_both_ways(question)) if not NUMBER.fullmatch(t)),
         numbered=frozenset(numbered_names(text)),
     )
+
+
+def _spelled_both_ways(question: str) -> str:
+    """The question with the other spelling of each measure it names: an article writes 营业收入
+    where the question says 营收, and both must count as naming what was asked."""
+    text = compact(question)
+    extra = [b if a in text else a for a, b in _SAME_MEASURES if a in text or b in text]
+    return "，".join([question, *extra])
 
 
 def constraints_of(question: str) -> Constraints:

@@ -152,3 +152,13 @@ def test_billings_given_for_profit_are_a_near_miss_whatever_else_states_the_numb
     assert "合计流水或超10亿元" in grounded.text
     revenue = ground("《星河传说》第三季度的合计流水或超10亿元[1]。", prepared("《星河传说》第三季度的流水有多少？", GAME))
     assert revenue.missing == "" and revenue.text == "《星河传说》第三季度的合计流水或超10亿元[1]。"
+
+
+def test_a_measure_the_article_spells_out_is_the_asked_one() -> None:
+    report = "半导体设备公司星河微电2025年度业绩报告显示，营业收入约62.64亿元，同比增加32.15%。"
+    grounded = ground("星河微电2025年营收为62.64亿元[1]。", prepared("星河微电2025年的营收是多少？", report))
+    assert grounded.missing == "" and grounded.text == "星河微电2025年营收为62.64亿元[1]。"
+    # the sentence naming nothing of the question but the figure: 营业收入 is 营收, written out
+    fragment = "示，营业收入约62.64亿元，同比增加32.15%。"
+    kept = ground("星河微电营收更高，为62.64亿元[1]。", prepared("星河微电和南港科技2025年的营收分别是多少？", fragment))
+    assert kept.missing == "" and "62.64亿元" in kept.text
