@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
-_ASKS_POINTS = re.compile(r"哪些|哪几|要点|主要(?:讲|说|内容|包括|有)|包括什么|具体指什么|几方面|什么(?:措施|建议|举措)")
+# "哪五项工程", "哪六专" name how many points; "哪两天", "哪一年" ask a date
+_ASKS_POINTS = re.compile(r"哪些|哪几|哪[三四五六七八九十]|哪两(?!天)|要点|主要(?:讲|说|内容|包括|有)|包括什么|具体指什么|几方面|"
+                          r"什么(?:措施|建议|举措)")
 _ASKS_FIGURE = re.compile(r"多少")  # "包括多少项措施" asks a count, not the points ("哪几方面" does not)
 _ORDINALS = "一二三四五六七八九十"
 # each family of markers, written for the n-th item

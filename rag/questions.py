@@ -44,6 +44,10 @@ _AND = frozenset("和 与 及 跟".split())
 _AND_FLAGS = frozenset({"c", "p"})  # jieba tags 与/跟 as prepositions too
 # the second thing ends before "的", a preposition ("在中国市场"), punctuation or "各/分别"
 _SECOND_ENDS_AT = frozenset("的 各 各自 分别 都 相比".split())
+# a later part opening with a pronoun for the first part's topic; "那座城市" names the first part's
+# answer instead, which no query can know
+_REFERS_BACK = re.compile(r"它们?|其(?!中|他|余|实|次)")
+_NOT_TOPIC = frozenset("vpurdc")  # the topic is the run of words before the first verb, preposition, 的…
 _NUMBER = "m"  # jieba's flag for numbers and dates: "2019年和2022年3月的销量" compares dates only
 
 
@@ -101,8 +105,24 @@ def _punctuation(word: str) -> bool:
 def search_queries(question: str) -> list[str]:
     """What is searched besides the whole question: its parts, a comparison's things one by one
     (at most MAX_PARTS + 1 queries); [] when the question asks one thing of one thing."""
-    queries = [query for part in split_question(question) for query in split_comparison(part) or [part]]
+    parts = split_question(question)
+    parts = parts[:1] + [_with_topic(part, parts[0]) for part in parts[1:]]
+    queries = [query for part in parts for query in split_comparison(part) or [part]]
     return queries[: MAX_PARTS + 1] if len(queries) > 1 else []
+
+
+def _with_topic(part: str, first: str) -> str:
+    """A later part opening with "它"/"其" ("它现在已经开通了多少5G基站？") searched with what it
+    refers to: the topic the first part opens with ("中国移动在MWC 2024上说…" -> "中国移动")."""
+    pronoun = _REFERS_BACK.match(part)
+    if pronoun is None:
+        return part
+    topic = []
+    for word, flag in pos_tags(first):
+        if (flag[:1] in _NOT_TOPIC and flag != "vn") or _punctuation(word):  # "移动" is a noun here
+            break
+        topic.append(word)
+    return "".join(topic) + part[pronoun.end() :] if topic else part
 
 
 class PartHits(NamedTuple):

@@ -35,3 +35,14 @@ def test_the_families_of_enumeration_an_article_uses_are_read() -> None:
 def test_which_aspects_asks_for_the_points_not_a_count() -> None:
     grounded = ground("通知提出了三方面举措[1]。", prepared("北岛市的通知提出了哪几方面举措？", NOTICE))
     assert "资料原文列出的要点：一是规范收费行为" in grounded.text
+
+
+def test_a_question_naming_how_many_points_asks_for_points_but_not_a_question_asking_which_days() -> None:
+    from rag.points import asks_points
+
+    assert asks_points("北岛市推动设备更新，具体要实施哪五项工程？") and asks_points("“六专”机制具体是哪六专？")
+    assert asks_points("通知点名了哪两家公司？")
+    assert not asks_points("会议是哪两天开的？") and not asks_points("自贸区是哪一年设立的？")
+    # a points question shows the article's list: the several-point rule adds what the answer drops
+    grounded = ground("通知提出要规范收费行为[1]。", prepared("北岛市的通知提出了哪三方面举措？", NOTICE))
+    assert grounded.text.endswith("三是推进数字化转型[1]。")

@@ -89,3 +89,12 @@ def test_a_comparison_brings_each_things_best_hit():
                "B公司的营收各是多少？": ["b1", "a2"]}
     hits, leading = search_by_parts(lambda q: [_hit(c, i) for i, c in enumerate(results[q], 1)], "A公司和B公司的营收各是多少？", 3)
     assert [h.chunk.id for h in hits][:3] == ["a1", "b1", "a2"] and leading == 2
+
+
+def test_a_part_opening_with_a_pronoun_is_searched_with_the_first_parts_topic():
+    assert search_queries("星河移动在展会上说今年要在多少个城市商用？它现在已经开通了多少基站？") == [
+        "星河移动在展会上说今年要在多少个城市商用？", "星河移动现在已经开通了多少基站？",
+    ]
+    # "其中" is no pronoun; "那座城市" names the first part's answer, which no query knows
+    assert search_queries("今年注销的私募机构一共有多少家？其中由协会注销的有多少家？")[1] == "其中由协会注销的有多少家？"
+    assert search_queries("星云科技是在哪座城市起家的？那座城市现在有多少家企业？")[1] == "那座城市现在有多少家企业？"
