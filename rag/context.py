@@ -9,28 +9,20 @@ Usage:
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from index.records import Chunk, Hit
-from index.text import overlap, split_sentences, terms
-from rag.evidence import question_terms
+from index.text import overlap, terms
 from rag.records import Passage
 
 NEAR_DUPLICATE = 0.8  # share of the shorter text's bigrams found in the other
-MIN_EXCERPT_CHARS = 100  # less room than this left in the budget shows no part of the next hit
 
 
-def select_passages(hits: list[Hit], budget_chars: int, max_passages: int = 5, leading: int = 1,
-                    question: str = "") -> list[Passage]:
+def select_passages(hits: list[Hit], budget_chars: int, max_passages: int = 5, leading: int = 1) -> list[Passage]:
     """Hits in retrieval order, minus overlapping or near-duplicate chunks, within the budget.
 
     The first `leading` hits are always kept, however long: a context with no passage answers
-    nothing, and a question searched part by part leads with each part's best passage. The first
-    hit that does not fit is shown in part: its sentences nearest `question` that fit the room
-    left (two chunks of 350 characters leave 200 of 900 unused, and the third hit often holds
-    the answer).
+    nothing, and a question searched part by part leads with each part's best passage.
     """
-    wanted = question_terms(question) if question else {}
     kept: list[Hit] = []
     kept_terms: list[dict[str, float]] = []
     used = 0
@@ -45,39 +37,11 @@ def select_passages(hits: list[Hit], budget_chars: int, max_passages: int = 5, l
                if not _intersects(chunk, other.chunk)):
             continue
         if rank >= leading and used + len(chunk.text) > budget_chars:
-            # retrieval order is relevance order: a later, shorter hit must not jump the queue
-            excerpt = _excerpt(chunk, wanted, budget_chars - used) if wanted else None
-            if excerpt is not None:
-                kept.append(replace(hit, chunk=excerpt))
-            break
+            break  # retrieval order is relevance order: a later, shorter hit must not jump the queue
         kept.append(hit)
         kept_terms.append(grams)
         used += len(chunk.text)
     return [Passage(n=i, hit=hit) for i, hit in enumerate(kept, start=1)]
-
-
-def _excerpt(chunk: Chunk, wanted: dict[str, float], room: int) -> Chunk | None:
-    """The run of `chunk`'s sentences sharing most terms with `wanted` within `room` characters
-    (the earliest on a tie), as a chunk of its own; None when nothing useful fits."""
-    if room < MIN_EXCERPT_CHARS:
-        return None
-    spans = split_sentences(chunk.text)
-    best: tuple[float, int, int] | None = None
-    for i in range(len(spans)):
-        for j in range(i, len(spans)):
-            a, b = spans[i][0], spans[j][1]
-            if b - a > room:
-                break
-            share = overlap(wanted, terms(chunk.text[a:b]))
-            if share > 0 and (best is None or share > best[0]):
-                best = (share, a, b)
-    if best is None:
-        return None
-    _, a, b = best
-    text = chunk.text[a:b].strip()
-    if len(text) < MIN_EXCERPT_CHARS / 2:
-        return None
-    return replace(chunk, text=text, start=chunk.start + a, end=chunk.start + b)
 
 
 def _mostly_shown(chunk: Chunk, kept: list[Chunk]) -> bool:

@@ -64,7 +64,7 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
         hits, leading = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
     timings["retrieve_ms"] = _ms_since(started)
     budget = settings.summary_context_chars if asks_points(standalone) else settings.context_chars
-    passages = select_passages(hits, budget, leading=leading, question=standalone)
+    passages = select_passages(hits, budget, leading=leading)
     asked = constraints_of(standalone)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked)
 
