@@ -11,7 +11,6 @@ figure given anywhere in the answer counts as that part's, so the rule only adds
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -21,16 +20,13 @@ from rag.asked_kind import kind_not_given
 from rag.binding import stated_figures
 from rag.citations import inline_quote
 from rag.constraints import Constraints, constraints_of, figure_kinds
-from rag.questions import date_pattern, split_question
+from rag.questions import BACK_REFERENCE, date_pattern, split_question
 from rag.records import Chunk, Citation, Passage
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
-# a part referring back to what an earlier part asked about: "那座城市", "这家公司", "该基金", "它"
-_BACK_REFERENCE = re.compile(r"(?:那|这|该|此)一?[座个家位所款项只部种支条]?(?:城市|公司|企业|机构|地区|国家|"
-                             r"城|市|省|区|县|人|产品|项目|平台|基金|银行|品牌|团队)|它们?的?|他们的?|她们的?")
 NOTICE_PART_ADDED = "生成模型没有回答问题中的某一问，以上已补上资料原文，或说明资料中没有。"
 
 
@@ -51,7 +47,7 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
             continue
         asked_part = part.rstrip("？?；;！! ").replace("“", "‘").replace("”", "’")  # quoted inside “…”
         found = _sentence_answering(part, asked, prepared.passages)
-        unreferenced = _BACK_REFERENCE.sub("", part)
+        unreferenced = BACK_REFERENCE.sub("", part)
         if found is None and unreferenced != part:
             # "那座城市现在有多少家高新技术企业": the articles name the city, never "那座城市"; the
             # city is the one the answer is about, so only the articles it cites are searched

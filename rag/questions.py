@@ -44,9 +44,12 @@ _AND = frozenset("和 与 及 跟".split())
 _AND_FLAGS = frozenset({"c", "p"})  # jieba tags 与/跟 as prepositions too
 # the second thing ends before "的", a preposition ("在中国市场"), punctuation or "各/分别"
 _SECOND_ENDS_AT = frozenset("的 各 各自 分别 都 相比".split())
-# a later part opening with a pronoun for the first part's topic; "那座城市" names the first part's
-# answer instead, which no query can know
-_REFERS_BACK = re.compile(r"它们?|其(?!中|他|余|实|次)")
+# a later part referring back to the first: a pronoun for its topic ("它现在…", "其营收…"), or a noun
+# phrase for its answer ("那座城市", "这家公司"), which no query can know
+_PRONOUN = r"它们?|其(?!中|他|余|实|次)"
+_REFERS_BACK = re.compile(_PRONOUN)
+BACK_REFERENCE = re.compile(r"(?:那|这|该|此)一?[座个家位所款项只部种支条]?(?:城市|公司|企业|机构|地区|国家|"
+                            rf"城|市|省|区|县|人|产品|项目|平台|基金|银行|品牌|团队)|(?:{_PRONOUN})的?|他们的?|她们的?")
 _NOT_TOPIC = frozenset("vpurdc")  # the topic is the run of words before the first verb, preposition, 的…
 _NUMBER = "m"  # jieba's flag for numbers and dates: "2019年和2022年3月的销量" compares dates only
 
