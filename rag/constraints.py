@@ -95,7 +95,9 @@ _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了
 _CN_NUMERALS = "一二三四五六七八九十零〇两"
 _NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_NUMERALS}]+|\d+))(?=([{CJK}]))")
 _QUOTES = re.compile(r"[“”‘’\"'《》「」〈〉()（）]")
-_NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批")
+# a measure word after the number makes it a count ("三家", "五方面", "三大功能", "两座城市"), not a name
+_NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批"
+                              "方大座款只张台辆本篇份所支套组")
 _PLAN_WORDS = re.compile(r"目标|计划|预计|力争|争取|规划|拟|将(?:达|实现|建成|完成|超过|突破|新增|达到)|到(?:19|20)\d{2}年")
 
 

@@ -260,24 +260,37 @@ def _without_figure(grounded: Grounded, prepared: Prepared, a: int, b: int, figu
     scope = next((scope for f, scope, _ in figure_scopes(sentence) if f == figure), sentence)
     kept = sentence.replace(scope, "", 1).strip("，；;：:, \n")
     kept = f"{kept.rstrip('。')}{markers}。" if kept else ""
-    by_marker = {c.n: c for c in grounded.citations}
+    rest = _as_passage_markers(text[:a] + kept + text[b:], grounded.citations, prepared).strip()
+    rest_text, citations = verify_citations(rest, prepared.passages, prepared.standalone)
+    return replace(grounded, text=rest_text, citations=citations)
+
+
+def _as_passage_markers(text: str, citations: list[Citation], prepared: Prepared) -> str:
+    """`text` with each displayed marker turned back into the number of the passage it cites, so
+    that verify_citations can repair and renumber it again."""
+    by_marker = {c.n: c for c in citations}
     passage_of = {p.chunk.id: p.n for p in prepared.passages}
 
     def to_passages(match: re.Match[str]) -> str:
         ns = [passage_of.get(by_marker[n].chunk.id) for n in marker_numbers(match.group()) if n in by_marker]
         return "".join(f"[{n}]" for n in ns if n)
 
-    rest = MARKER.sub(to_passages, text[:a] + kept + text[b:]).strip()
-    rest_text, citations = verify_citations(rest, prepared.passages, prepared.standalone)
-    return replace(grounded, text=rest_text, citations=citations)
+    return MARKER.sub(to_passages, text)
 
 
 def _followed_by(said: Grounded, rest: Grounded, prepared: Prepared) -> Grounded:
-    """`said`, then `rest` when it states a cited figure `said` does not, and the near-miss checks
-    let it stand unchanged."""
-    if not rest.citations or not set(stated_figures(strip_markers(rest.text))) - set(stated_figures(said.text)):
+    """`said`, then the sentences of `rest` stating a cited figure `said` does not, when the
+    near-miss checks let them stand unchanged. A conclusion drawn from the corrected figure
+    ("鼓楼硅巷多") no longer holds and goes."""
+    given = set(stated_figures(said.text))
+    kept = "".join(rest.text[a:b] for a, b in split_sentences(rest.text)
+                   if MARKER.search(rest.text[a:b]) and set(stated_figures(strip_markers(rest.text[a:b]))) - given)
+    if not kept:
         return said
-    if kept_to_question(rest, prepared).text != rest.text:
+    rest_text, citations = verify_citations(_as_passage_markers(kept, rest.citations, prepared), prepared.passages,
+                                            prepared.standalone)
+    rest = replace(rest, text=rest_text, citations=citations)
+    if not rest.citations or kept_to_question(rest, prepared).text != rest.text:
         return said
     shift = len(said.citations)
     renumbered = MARKER.sub(lambda m: "".join(f"[{n + shift}]" for n in marker_numbers(m.group())), rest.text)

@@ -15,14 +15,17 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import strip_markers, terms
+from index.text import compact, strip_markers, terms
+from rag.citations import best_quote
+from rag.records import Chunk, Citation, Passage
 
 if TYPE_CHECKING:
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
 # "哪五项工程", "哪六专" name how many points; "哪两天", "哪一年" ask a date
-_ASKS_POINTS = re.compile(r"哪些|哪几|哪[三四五六七八九十]|哪两(?!天)|要点|主要(?:讲|说|内容|包括|有)|包括什么|具体指什么|几方面|"
+_COUNTED = re.compile(r"哪([两三四五六七八九十])(?!天)")
+_ASKS_POINTS = re.compile(rf"哪些|哪几|{_COUNTED.pattern}|要点|主要(?:讲|说|内容|包括|有)|包括什么|具体指什么|几方面|"
                           r"什么(?:措施|建议|举措)")
 _ASKS_FIGURE = re.compile(r"多少")  # "包括多少项措施" asks a count, not the points ("哪几方面" does not)
 _ORDINALS = "一二三四五六七八九十"
@@ -71,20 +74,56 @@ def enumerated_points(text: str) -> list[str]:
 
 
 def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
-    """Adds the cited passage's enumerated points the answer leaves out (see the module's doc)."""
+    """Adds the cited article's enumerated points the answer leaves out (see the module's doc)."""
     if not asks_points(prepared.standalone) or _ASKS_FIGURE.search(prepared.standalone) or not grounded.citations:
         return grounded
     answer = set(terms(strip_markers(grounded.text)))
+    counted = _asked_count(prepared.standalone)
     for citation in grounded.citations:
-        points = enumerated_points(citation.chunk.text)
-        if len(points) < 2:
+        shown = _shown_article(citation.chunk, prepared.passages)
+        points = enumerated_points("".join(text for _, text in shown))
+        if len(points) < 2 or (counted and len(points) != counted):  # "哪六专" over a list of four: another list
             continue
+        if not any(compact(points[0]) in compact(c.chunk.text) for c in grounded.citations):
+            continue  # a list starting in a neighbour the answer does not cite is about something else
         missed = [p for p in points if _share(p, answer) < MIN_COVERED]
         if not missed:
             return grounded
         listed = "；".join(f"{_ORDINALS[i]}是{strip_markers(p)}" for i, p in enumerate(points))  # an article's [3] is no citation
-        return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{listed}[{citation.n}]。")
+        citations = list(grounded.citations)
+        marks = []
+        for chunk in dict.fromkeys(c for c, text in shown if any(compact(p) in compact(text) for p in points)):
+            n = next((c.n for c in citations if c.chunk.id == chunk.id), len(citations) + 1)
+            if n > len(citations):
+                citations.append(Citation(n, chunk, best_quote(chunk.text, terms(listed))))
+            marks.append(n)
+        markers = "".join(f"[{n}]" for n in marks or [citation.n])
+        return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{listed}{markers}。", citations=citations)
     return grounded
+
+
+def _shown_article(chunk: Chunk, passages: list[Passage]) -> list[tuple[Chunk, str]]:
+    """The shown passages running on from one another around `chunk` in its article, in order,
+    each with the text it adds (neighbouring chunks share a sentence): a list the article runs
+    over two chunks is read whole, and a list elsewhere in the article is not mixed in."""
+    same = sorted((p.chunk for p in passages if (p.chunk.source, p.chunk.title) == (chunk.source, chunk.title)),
+                  key=lambda c: c.start)
+    runs: list[list[tuple[Chunk, str]]] = []
+    reached = -1
+    for c in same:
+        if c.start > reached:  # a gap: what lies between was not shown
+            runs.append([])
+        new = c.text[reached - c.start :] if c.start < reached else c.text
+        if new:
+            runs[-1].append((c, new))
+        reached = max(reached, c.end)
+    return next((run for run in runs if any(c.id == chunk.id for c, _ in run)), [(chunk, chunk.text)])
+
+
+def _asked_count(question: str) -> int:
+    """How many points the question says there are ("哪五项工程": 5); 0 when it does not say."""
+    found = _COUNTED.search(question)
+    return "两三四五六七八九十".index(found.group(1)) + 2 if found else 0
 
 
 def _share(point: str, answer: set[str]) -> float:

@@ -46,3 +46,34 @@ def test_a_question_naming_how_many_points_asks_for_points_but_not_a_question_as
     # a points question shows the article's list: the several-point rule adds what the answer drops
     grounded = ground("通知提出要规范收费行为[1]。", prepared("北岛市的通知提出了哪三方面举措？", NOTICE))
     assert grounded.text.endswith("三是推进数字化转型[1]。")
+
+
+def test_a_list_running_over_two_neighbouring_chunks_is_read_whole() -> None:
+    from index.records import Chunk, Hit
+    from rag.records import Passage
+
+    article = ("北岛市出台方案，提出实施五项工程。一是重点行业设备更新工程。二是数智设备普及工程。三是绿色设备推广工程。"
+               "四是本质安全提升工程。五是优势产品扩能工程。方案执行期至2027年底。")
+    cut = article.index("四是")
+    first = Chunk(id="a", source="f.txt", title="北岛方案", text=article[: cut + 4], start=0, end=cut + 4)
+    second = Chunk(id="b", source="f.txt", title="北岛方案", text=article[cut - 10 :], start=cut - 10, end=len(article))
+    other = Chunk(id="c", source="g.txt", title="南港方案", text="南港提出两项举措：一是扩大消费；二是稳定就业。", start=0, end=23)
+    shown = [Passage(n=i, hit=Hit(chunk=c, score=1.0, retriever="hybrid", rank=i)) for i, c in enumerate((second, other, first), 1)]
+    prepared_ = prepared("北岛市的方案要实施哪五项工程？", "x")
+    prepared_ = type(prepared_)(prepared_.question, prepared_.standalone, [], [p.hit for p in shown], shown,
+                                prepared_.evidence, {}, prepared_.constraints)
+    grounded = ground("方案提出实施重点行业设备更新工程和数智设备普及工程[3]。", prepared_)
+    added = grounded.text.split("\n")[-1]
+    assert added.startswith("资料原文列出的要点：一是重点行业设备更新工程；二是数智设备普及工程；三是绿色设备推广工程；"
+                            "四是本质安全提升工程；五是优势产品扩能工程")
+    assert added.endswith("[1][2]。")  # each chunk the points come from is cited; 南港's list is not mixed in
+    assert [c.chunk.id for c in grounded.citations] == ["a", "b"]
+    # citing only the chunk the list ends in, the answer is about something the list does not start
+    tail_only = ground("方案执行期至2027年底[1]。", prepared_)
+    assert "资料原文列出的要点" not in tail_only.text
+
+
+def test_a_list_of_another_length_than_the_question_names_is_not_added() -> None:
+    answer = "通知提出要规范收费行为[1]。"
+    assert ground(answer, prepared("北岛市的通知提出了哪五方面举措？", NOTICE)).text == answer  # three listed: another list
+    assert ground(answer, prepared("北岛市的通知提出了哪三方面举措？", NOTICE)).text.endswith("三是推进数字化转型[1]。")
