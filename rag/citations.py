@@ -39,6 +39,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
     """The answer with repaired, renumbered markers, and one Citation per displayed marker."""
     by_n = {p.n: p for p in passages}
     passage_terms = {p.n: terms(p.chunk.title + "\n" + p.chunk.text) for p in passages}
+    held = {n: figures(found) for n, found in passage_terms.items()}  # each passage's figures, read once
     asked = frozenset(figures(terms(question)))
     sentences: list[tuple[str, list[int], str]] = []  # (body, cited passage numbers, tail)
     cited_by: dict[int, dict[str, float]] = {}  # passage -> terms of the sentences citing it
@@ -52,15 +53,15 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         own = terms(body)
         if question and len(spans) == 1 and own and _is_bare_answer(body):
             sentence_terms = {**terms(question), **own}
-            support = {n: _support(sentence_terms, found, asked) if own.keys() <= found.keys() else 0.0
+            support = {n: _support(sentence_terms, found, held[n], asked) if own.keys() <= found.keys() else 0.0
                        for n, found in passage_terms.items()}
             factual = True
         else:
             sentence_terms = own
-            support = {n: _support(sentence_terms, found, asked) for n, found in passage_terms.items()}
+            support = {n: _support(sentence_terms, found, held[n], asked) for n, found in passage_terms.items()}
             factual = _is_factual(body)
         cited = _attribute(support, wanted, factual) if sentence_terms else []
-        cited += _holding_the_rest(figures(own), asked, cited, support, passage_terms)
+        cited += _holding_the_rest(figures(own), asked, cited, support, held)
         for n in cited:
             cited_by.setdefault(n, {}).update(sentence_terms)
         sentences.append((body, cited, tail))
@@ -99,7 +100,7 @@ def _attribute(support: dict[int, float], wanted: list[int], factual: bool) -> l
 
 
 def _holding_the_rest(stated: list[float], asked: frozenset[float], cited: list[int], support: dict[int, float],
-                      passage_terms: dict[int, dict[str, float]]) -> list[int]:
+                      held: dict[int, list[float]]) -> list[int]:
     """The passages to cite besides `cited` for the sentence's figures none of them holds: "A有881家，
     B有162家" takes its two figures from two passages, and each is cited (the best-supported
     passage holding the figure, when it supports the sentence at all)."""
@@ -107,26 +108,29 @@ def _holding_the_rest(stated: list[float], asked: frozenset[float], cited: list[
         return []
     added: list[int] = []
     for figure in stated:
-        if figure in asked or any(_holds(passage_terms[n], figure) for n in cited + added):
+        if figure in asked or any(_holds(held[n], figure) for n in cited + added):
             continue
-        holding = [n for n in passage_terms if _holds(passage_terms[n], figure) and support.get(n, 0.0) >= SUPPORT]
+        holding = [n for n in held if _holds(held[n], figure) and support.get(n, 0.0) >= SUPPORT]
         if holding:
             added.append(min(holding, key=lambda n: (-support[n], n)))
     return added
 
 
-def _holds(passage_terms: dict[str, float], figure: float) -> bool:
-    return any(abs(figure - h) <= FIGURE_TOLERANCE * max(figure, h) for h in figures(passage_terms))
+def _holds(held: list[float], figure: float) -> bool:
+    """Whether a passage's figures `held` include `figure`, up to rounding."""
+    return any(abs(figure - h) <= FIGURE_TOLERANCE * max(figure, h) for h in held)
 
 
-def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float], asked: frozenset[float] = frozenset()) -> float:
-    """Share of the sentence's terms in the passage; none if the sentence states figures and
-    the passage holds none of them (same words, other numbers: the typical slip of a small model).
+def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float], held: list[float],
+             asked: frozenset[float]) -> float:
+    """Share of the sentence's terms in the passage; none if the sentence states figures and the
+    passage's figures `held` include none of them (same words, other numbers: the typical slip of
+    a small model).
     The figures the question names (`asked`) are left out when the sentence states others: an
     answer restating "1亿元资金池里" holds the passage it takes that from, not the one it answers from."""
     stated = figures(sentence_terms)
     stated = [f for f in stated if f not in asked] or stated
-    if stated and not any(_holds(passage_terms, f) for f in stated):
+    if stated and not any(_holds(held, f) for f in stated):
         return 0.0
     return overlap(sentence_terms, passage_terms)
 
