@@ -52,6 +52,15 @@ def settings(tmp_path, corpus):
 
 
 @pytest.fixture(scope="session")
+def packaged_gguf() -> Path:
+    """The packaged LLM weights assembled in MODEL_CACHE's cache folder, as the first start of
+    `zhiku serve` leaves them (on a new machine no test may assume an earlier one did)."""
+    from rag.llm.weights import assemble_packaged_gguf
+
+    return assemble_packaged_gguf(MODEL_CACHE.parent)
+
+
+@pytest.fixture(scope="session")
 def fixture_index(tmp_path_factory, embedder):
     """A read-only index over tests/data/articles, built once per session."""
     from index.builder import IndexBuilder

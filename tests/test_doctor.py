@@ -1,8 +1,9 @@
 """`zhiku doctor` passes on this install and names the fix for each thing a new user can lack.
 
-The good install is the real one: the packaged model folder, the 1.1 GB GGUF (hashed once per
-test that points at it) and the fixture index. Each failure is made in tmp_path, and doctor must
-leave tmp_path as it found it: it checks, it never builds or assembles.
+The good install is the real one: the packaged model folder, the 1.1 GB GGUF (assembled first,
+as `zhiku serve` does on a new machine; hashed once per test that points at it) and the fixture
+index. Each failure is made in tmp_path, and doctor must leave tmp_path as it found it: it
+checks, it never builds or assembles.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _files(folder: Path) -> list[Path]:
 
 
 @pytest.mark.model
-def test_a_good_install_passes(fixture_index, tmp_path):
+def test_a_good_install_passes(fixture_index, packaged_gguf, tmp_path):
     checks = {c.name: c for c in run_checks(_real(fixture_index, tmp_path), skip_llm=True)}
     assert not failed(list(checks.values())), checks
     expected = {"Python", "embedding model", "LLM weights", "index", "disk"}  # chromium: a warning at worst
@@ -57,7 +58,7 @@ def test_a_good_install_passes(fixture_index, tmp_path):
 @pytest.mark.llm
 @pytest.mark.slow
 @pytest.mark.model
-def test_a_good_install_starts_the_llm_and_gets_one_token(fixture_index, tmp_path):
+def test_a_good_install_starts_the_llm_and_gets_one_token(fixture_index, packaged_gguf, tmp_path):
     settings = _real(fixture_index, tmp_path)
     llm = check_llm(settings, check_llm_weights(settings))
     assert llm.status == "ok", llm
