@@ -22,7 +22,7 @@ import numpy as np
 
 from index.fusion import fuse_rrf
 from index.pipeline import ChunkingConfig, indexed_text
-from index.records import Hit
+from index.records import Chunk, Hit
 from index.segment_writer import Base, Compaction, SessionWriter, read_base
 from index.snapshot import IndexSnapshot, Manifest, load_snapshot
 from index.store import StoredChunk, StoreStats, Where, check_mode
@@ -45,6 +45,7 @@ class EmbeddedStore:
         self._upserts: dict[str, StoredChunk] = {}
         self._deleted: dict[str, set[str]] = {}  # source -> chunk ids kept
         self._by_collection: tuple[IndexSnapshot, dict[str, np.ndarray]] | None = None
+        self._by_source: tuple[IndexSnapshot, dict[str, list[Chunk]]] | None = None
 
     @classmethod
     def of(cls, snapshot: IndexSnapshot, tokenizer: Tokenizer | None = None) -> EmbeddedStore:
@@ -155,6 +156,24 @@ class EmbeddedStore:
                 rows.setdefault(chunk.collection, []).append(i)
             cached = (snap, {c: np.array(r, dtype=np.int64) for c, r in rows.items()})
             self._by_collection = cached
+        return cached[1]
+
+    def next_chunk(self, chunk: Chunk, where: Where | None = None) -> Chunk | None:
+        snap = self.snapshot
+        if snap is None:
+            return None
+        later = (c for c in self._chunks_by_source(snap).get(chunk.source, ()) if c.start > chunk.start)
+        return next((c for c in later if where is None or where.matches(c.source, c.collection, ())), None)
+
+    def _chunks_by_source(self, snap: IndexSnapshot) -> dict[str, list[Chunk]]:
+        """Each file's chunks in text order, kept per snapshot."""
+        cached = self._by_source
+        if cached is None or cached[0] is not snap:
+            by_source: dict[str, list[Chunk]] = {}
+            for chunk in snap.chunks:
+                by_source.setdefault(chunk.source, []).append(chunk)
+            cached = (snap, {s: sorted(cs, key=lambda c: c.start) for s, cs in by_source.items()})
+            self._by_source = cached
         return cached[1]
 
     def stats(self) -> StoreStats:

@@ -34,7 +34,7 @@ from index.milvus_schema import (
     CHUNK_FIELDS, META_KEY, chunk_schema, file_key, filter_expr, fit, floats, index_params, meta_index_params,
     meta_schema, pending_key, quote, quoted_list, to_chunk, to_entity,
 )
-from index.records import Hit
+from index.records import Chunk, Hit
 from index.snapshot import Manifest
 from index.store import StoredChunk, StoreStats, Where, check_mode
 
@@ -295,6 +295,18 @@ class MilvusStore:
                 parts["dense"] = float(np.dot(np.asarray(entity["vector"], dtype=np.float32), floats(vector)))
             hits.append(Hit(chunk=to_chunk(hit["id"], entity), score=score, retriever=mode, rank=rank, scores=parts))
         return hits
+
+    def next_chunk(self, chunk: Chunk, where: Where | None = None) -> Chunk | None:
+        if not self._has(self.collection):
+            return None
+        later = f"source == {quote(chunk.source)} and start > {int(chunk.start)}"
+        expr = " and ".join(p for p in (later, filter_expr(where)) if p)
+        starts = self._query(self.collection, expr, ["start"])  # ids and offsets only: the texts of one row
+        if not starts:
+            return None
+        first = min(starts, key=lambda row: int(row["start"]))
+        row = self.client.get(self.collection, ids=[first["id"]], output_fields=CHUNK_FIELDS)[0]
+        return to_chunk(row["id"], row)
 
     def stats(self) -> StoreStats:
         chunks = 0

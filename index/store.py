@@ -105,6 +105,11 @@ class ChunkStore(Protocol):
     ) -> list[Hit]:
         """Dense, BM25 or both fused by reciprocal rank fusion; `vector` may be None for bm25."""
 
+    def next_chunk(self, chunk: Chunk, where: Where | None = None) -> Chunk | None:
+        """The chunk of `chunk`'s file that starts next after it (neighbours share a sentence), if
+        `where` lets it through; None past the file's last chunk. A list that runs past the end of a
+        retrieved passage is read on with it."""
+
     def stats(self) -> StoreStats: ...
 
     def version(self) -> str:

@@ -12,6 +12,7 @@ Usage:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,31 @@ def asks_points(question: str) -> bool:
 def enumerated_points(text: str) -> list[str]:
     """The first clause of each item of the longest enumeration in `text` starting at 1."""
     text = "\n" + text
-    best: list[str] = []
+    items = []
+    for _, body in _longest_enumeration(text)[1]:
+        end = _POINT_END.search(text, body)
+        point = text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
+        if point:
+            items.append(point)
+    return items if len(items) >= 2 else []
+
+
+def runs_on(text: str, after: str) -> bool:
+    """True when the enumeration `text` holds (一是…二是…) goes on in `after`, the text that follows
+    it: its next item comes there before any other list starts (a second 一是)."""
+    family, starts = _longest_enumeration("\n" + text)
+    if not starts:
+        return False
+    after = "\n" + after
+    following = after.find(family(len(starts) + 1))
+    restart = after.find(family(1))
+    return following >= 0 and (restart < 0 or following < restart)
+
+
+def _longest_enumeration(text: str) -> tuple[Callable[[int], str], list[tuple[int, int]]]:
+    """The marker family of the longest run of items 1, 2, … in `text`, with each item's (marker
+    start, body start); no items when `text` has no item 1."""
+    best: tuple[Callable[[int], str], list[tuple[int, int]]] = (_FAMILIES[0], [])
     for marker in _FAMILIES:
         starts: list[tuple[int, int]] = []
         at = 0
@@ -60,16 +85,8 @@ def enumerated_points(text: str) -> list[str]:
                 break
             starts.append((i, i + len(marker(n))))
             at = i + len(marker(n))
-        if len(starts) < 2:
-            continue
-        items = []
-        for _, body in starts:
-            end = _POINT_END.search(text, body)
-            point = text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
-            if point:
-                items.append(point)
-        if len(items) > len(best):
-            best = items
+        if len(starts) > len(best[1]):
+            best = (marker, starts)
     return best
 
 

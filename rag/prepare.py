@@ -15,19 +15,22 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from index.records import Hit
+from index.records import Chunk, Hit
 from rag.constraints import Constraints, constraints_of
 from rag.context import select_passages
 from rag.conversation import Rewrite, Turn, bounded, standalone_question
 from rag.evidence import Evidence, assess_evidence
 from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
+from rag.read_on import read_on
 from rag.records import Passage
 from rag.settings import Settings
 
 
 class Searcher(Protocol):
     def search(self, query: str) -> list[Hit]: ...
+
+    def next_chunk(self, chunk: Chunk) -> Chunk | None: ...
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,11 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
     if hits is None:
         search = retriever.search
         hits, leading = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
+    points = asks_points(standalone)
+    passages = select_passages(hits, settings.summary_context_chars if points else settings.context_chars, leading=leading)
+    if points and retriever is not None:
+        passages = read_on(passages, retriever.next_chunk)
     timings["retrieve_ms"] = _ms_since(started)
-    budget = settings.summary_context_chars if asks_points(standalone) else settings.context_chars
-    passages = select_passages(hits, budget, leading=leading)
     asked = constraints_of(standalone)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked)
 

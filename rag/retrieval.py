@@ -11,7 +11,7 @@ from index.embedded_store import EmbeddedStore
 from index.embedding import Embedder
 from index.errors import ZhikuError
 from index.fusion import fuse_rrf  # noqa: F401  (re-exported: callers fuse ranked lists with it)
-from index.records import Hit
+from index.records import Chunk, Hit
 from index.snapshot import IndexSnapshot
 from index.store import ChunkStore, Where, check_mode
 
@@ -56,6 +56,9 @@ class Retriever:
         vector = self.embedder.embed_query(query) if mode in ("dense", "hybrid") else None
         return self.store.search(query, vector, top_k, mode, where, candidates=self.candidates, rrf_k=self.rrf_k)
 
+    def next_chunk(self, chunk: Chunk, where: Where | None = None) -> Chunk | None:
+        """The passage that follows `chunk` in its file (index/store.py)."""
+        return self.store.next_chunk(chunk, where)
 
     def scoped(self, where: Where | None) -> Retriever | Scoped:
         """This retriever limited to what `where` lets through (itself when None)."""
@@ -72,6 +75,9 @@ class Scoped:
 
     def search(self, query: str, top_k: int | None = None, mode: str | None = None) -> list[Hit]:
         return self.retriever.search(query, top_k, mode, where=self.where)
+
+    def next_chunk(self, chunk: Chunk) -> Chunk | None:
+        return self.retriever.next_chunk(chunk, where=self.where)
 
 
 def clean_query(query: str) -> str:

@@ -107,6 +107,28 @@ class TestSearch:
         assert built.vectors({rows[0].text_hash}).keys() == {rows[0].text_hash}
 
 
+class TestNextChunk:
+    @staticmethod
+    def _in_file_order(store) -> list[Chunk]:
+        return sorted((row.chunk for row in store.iter_chunks()), key=lambda c: (c.source, c.start))
+
+    def test_each_chunk_is_followed_by_the_next_one_of_its_file_and_the_last_by_none(self, built):
+        chunks = self._in_file_order(built)
+        assert any(a.source == b.source for a, b in zip(chunks, chunks[1:]))  # a file of several chunks
+        for chunk, after in zip(chunks, [*chunks[1:], None]):
+            expected = after.id if after is not None and after.source == chunk.source else None
+            found = built.next_chunk(chunk)
+            assert (found and found.id) == expected, chunk.id
+        found = built.next_chunk(chunks[0])
+        assert found is None or (found.source, found.start > chunks[0].start) == (chunks[0].source, True)
+
+    def test_the_next_chunk_keeps_to_what_the_asker_may_read(self, built):
+        chunk = next(a for a, b in zip(self._in_file_order(built), self._in_file_order(built)[1:]) if a.source == b.source)
+        assert built.next_chunk(chunk, Where(collections=("default",))) is not None
+        assert built.next_chunk(chunk, Where(collections=())) is None
+        assert built.next_chunk(chunk, Where(collection="其他知识库")) is None
+
+
 class TestWriting:
     def test_an_edit_reembeds_only_changed_chunks_and_drops_the_old_text(self, fresh, embedder, tmp_path, corpus):
         build(fresh, embedder, corpus, tmp_path)
