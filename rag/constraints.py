@@ -17,7 +17,7 @@ Usage:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.text import CJK, NUMBER, compact
 from rag.evidence import question_terms
@@ -88,7 +88,7 @@ _SAME_MEASURES = [("营收", "营业收入"), ("净利", "净利润"), ("市占�
 # other ways articles write a measure: "较去年同期减少77%" is a year-on-year change
 _SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
 _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|哪边|哪一")
-_OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已")
+_OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有")
 # a name carrying a number: "二审", "神舟十三号", "十四五规划", "第35届". The same name with another
 # number ("一审", "十二号", "十三五") is another thing, however alike the passages read. Counts, dates
 # and amounts ("三家", "5月", "两万") are figures, held elsewhere
@@ -98,7 +98,9 @@ _QUOTES = re.compile(r"[“”‘’\"'《》「」〈〉()（）]")
 # a measure word after the number makes it a count ("三家", "五方面", "三大功能", "两座城市"), not a name
 _NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批"
                               "方大座款只张台辆本篇份所支套组")
-_PLAN_WORDS = re.compile(r"目标|计划|预计|力争|争取|规划|拟|将(?:达|实现|建成|完成|超过|突破|新增|达到)|到(?:19|20)\d{2}年")
+# plans and forecasts: what is meant or expected to happen, not what did
+_PLAN_WORDS = re.compile(r"目标|计划|预计|预期|预测|有望|力争|争取|规划|拟|或将|将(?:有|达|实现|建成|完成|超过|突破|新增|达到)"
+                         r"|到(?:19|20)\d{2}年")
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Constraints:
     period: tuple[int, int] | None = None  # months asked, e.g. (1, 12); None: not said
     period_implied: bool = False  # the whole year, implied by asking a year's figure
     unit: str = ""  # the kind of figure asked: "money", "percent", "count", or ""
+    counted: str = ""  # what a count asked counts, when its measure word says: "people", "organisations", "machines"
     measures: tuple[tuple[str, str], ...] = ()  # (asked, its easily confused counterpart)
     outcome: bool = False  # asks what actually happened, not what was planned
     compares: bool = False  # asks for each of several things ("分别", "各"): each figure has its own subject
@@ -150,6 +153,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         period=(1, 12) if implied else period,
         period_implied=implied,
         unit=_asked_unit(text),
+        counted=_asked_counted(text),
         measures=measures,
         outcome=bool(_OUTCOME_WORDS.search(text)),
         compares=bool(_COMPARES.search(text)),
@@ -173,6 +177,18 @@ def constraints_of(question: str) -> Constraints:
     """`question_constraints` with the organisations and places the question names (rag.names)."""
     organisations = organisation_names(question)
     return question_constraints(question, organisations | place_names(question), organisations)
+
+
+def part_constraints(question: str) -> list[tuple[str, Constraints]]:
+    """Each part of a question with what it pins (one part: the whole question). A part naming
+    no year is about the year of the part before it: "2022年全球新增装机多少？中国占了多少？"."""
+    pinned: list[tuple[str, Constraints]] = []
+    for part in split_question(question):
+        asked = constraints_of(part)
+        if not asked.years and pinned:
+            asked = replace(asked, years=pinned[-1][1].years)
+        pinned.append((part, asked))
+    return pinned
 
 
 def numbered_names(text: str) -> list[tuple[str, str]]:
@@ -228,10 +244,16 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         given = _periods(text)
         if given and asked.period not in given:
             return Mismatch("period", _period_word(asked.period), _period_word(given[0]))
-    if asked.unit and not _BARE_MAGNITUDE.search(text):  # "网民规模为10.51亿" may be the asked count
-        units = figure_kinds(text)
+    # the kind its own clauses give the figure, else its sentence's: the sentence may state other kinds too
+    own = compact(scope) or text
+    if asked.unit and not _BARE_MAGNITUDE.search(own):  # "网民规模为10.51亿" may be the asked count
+        units = figure_kinds(own) or figure_kinds(text)
         if units and asked.unit not in units:
             return Mismatch("unit", _UNIT_WORDS[asked.unit], "、".join(_UNIT_WORDS[u] for u in sorted(units)))
+    if asked.counted:  # "录用了多少人" is not answered by "3家企业参加"
+        counted = _counted(own) or _counted(text)
+        if counted and asked.counted not in counted:
+            return Mismatch("unit", _COUNTED_WORDS[asked.counted], "、".join(_COUNTED_WORDS[c] for c in sorted(counted)))
     for wanted, other in asked.measures:
         if _says(other, text) and not _says(wanted, text):
             return Mismatch("measure", wanted, other)
@@ -287,6 +309,10 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
 # --- helpers ---------------------------------------------------------------------------------
 
 _UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
+# measure words that say what a count counts; the others (个, 项, 次, 件…) could count anything
+_COUNTERS = {"人": "people", "名": "people", "位": "people", "家": "organisations", "所": "organisations",
+             "辆": "machines", "台": "machines", "架": "machines", "艘": "machines"}
+_COUNTED_WORDS = {"people": "人数", "organisations": "机构或企业的家数", "machines": "车辆、设备的台数"}
 
 
 def _dated(text: str) -> set[str]:
@@ -344,6 +370,20 @@ def _asked_unit(text: str) -> str:
     cues += [(m.end(), "money") for m in _MONEY_WORDS.finditer(text)]
     cues += [(m.end(), "") for m in _CHANGE_WORDS.finditer(text)]
     return max(cues)[1] if cues else ""
+
+
+def _asked_counted(text: str) -> str:
+    """What the asked count counts, by its measure word ("多少人": people); "" when the question
+    asks no count, or its measure word could count anything (个, 项, 次)."""
+    cues = [(m.end(), _COUNTERS.get(m.group(1).lstrip("万亿千百"), "")) for m in _ASKED_UNIT.finditer(text)]
+    return max(cues)[1] if cues else ""
+
+
+def _counted(text: str) -> set[str]:
+    """What the counts `text` states count, where their measure words say."""
+    found = (_COUNTERS.get(m.group().rstrip("余多").lstrip("0123456789.余多万亿千百 ")[-1:], "")
+             for m in _FIGURE_WITH_UNIT.finditer(compact(text)) if _unit_kind(m.group()) == "count")
+    return {c for c in found if c}
 
 
 def _unit_kind(figure: str) -> str:

@@ -28,7 +28,15 @@ from typing import TYPE_CHECKING
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
 from rag.citations import best_quote, inline_quote, verify_citations
-from rag.constraints import Constraints, Mismatch, describe_missing, figure_kind_of, find_mismatch, numbered_sibling
+from rag.constraints import (
+    Constraints,
+    Mismatch,
+    describe_missing,
+    figure_kind_of,
+    find_mismatch,
+    numbered_sibling,
+    part_constraints,
+)
 from rag.records import Citation
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
 
@@ -48,21 +56,22 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     "资料中没有…；资料给出的是…" form; an answer keeping to the question passes unchanged."""
     if grounded.refused or grounded.missing:  # already says what the articles do not give
         return grounded
-    asked: Constraints = prepared.constraints
+    parts = part_constraints(prepared.standalone)
     text = grounded.text
     by_marker = {c.n: c for c in grounded.citations}
     named = set(stated_figures(prepared.standalone))  # "男子500米的金牌": 500 is the question's, not the answer
     for a, b in split_sentences(text):
         sentence = text[a:b]
+        asked = prepared.constraints if len(parts) == 1 else _part_asked(sentence, parts)
         stated = [f for f in stated_figures(strip_markers(sentence)) if f not in named]
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
         sibling = _numbered_elsewhere(asked, sentence, cited)
         if sibling is not None:
             return say_what_is_missing(grounded, *sibling)
-        if not stated:  # a name, a place, a date: only the year its source sentence is about can be held to
-            dated = _dated_elsewhere(asked, sentence, cited)
-            if dated is not None:
-                return say_what_is_missing(grounded, *dated)
+        if not stated:  # a name, a place, a date: held to its source sentence's year, and to outcome over plan
+            other = _dated_elsewhere(asked, sentence, cited) or _planned_only(asked, sentence, cited)
+            if other is not None:
+                return say_what_is_missing(grounded, *other)
             continue
         given = _cell_given(stated, cited)
         if given is not None:  # a table's cell is bound by its row and column, not by its sentence
@@ -112,6 +121,28 @@ def _dated_elsewhere(asked: Constraints, sentence: str,
         return None
     miss, source, citation = found
     return f"资料中没有{miss.asked}的相关信息；资料给出的是{miss.given}的", source, citation
+
+
+def _planned_only(asked: Constraints, sentence: str, cited: list[Citation]) -> tuple[str, str, Citation] | None:
+    """Asked what happened ("研制出来了吗？"), an answer stating no figure of its own from sentences
+    that only plan it ("计划在2025年前研制成功…"): what to say instead."""
+    if not asked.outcome:
+        return None
+    by_outcome = Constraints(outcome=True)
+    found = _every_source_misses(sentence, cited, lambda c, source: find_mismatch(by_outcome, source))
+    if found is None:
+        return None
+    miss, source, citation = found
+    return describe_missing(asked, miss), source, citation
+
+
+def _part_asked(sentence: str, parts: list[tuple[str, Constraints]]) -> Constraints:
+    """What the part of a several-part question that `sentence` answers (the one sharing most of
+    its words) pins down: its time, measure, entity and outcome. Not its subject: binding a figure
+    to one part's words would take the other part's figures for strays."""
+    said = set(terms(strip_markers(sentence)))
+    _, asked = max(parts, key=lambda part: len(said & set(terms(part[0]))))
+    return replace(asked, value=False, subject=frozenset(), compares=False)
 
 
 def _numbered_elsewhere(asked: Constraints, sentence: str,

@@ -163,3 +163,31 @@ def test_a_measure_the_article_spells_out_is_the_asked_one() -> None:
     # the sentence naming nothing of the question but the figure: 营业收入 is 营收, written out
     fragment = "示，营业收入约62.64亿元，同比增加32.15%。"
     assert stands("星河微电营收更高，为62.64亿元[1]。", "星河微电和南港科技2025年的营收分别是多少？", fragment)
+
+
+def test_each_part_of_a_question_is_held_to_what_it_pins_and_a_later_part_to_the_first_parts_year() -> None:
+    installed = "2024年，北岛市新增光伏装机12吉瓦，其中南港区占40%。"
+    question = "2025年北岛市新增光伏装机多少？南港区占了多少？"
+    grounded = ground("2025年北岛市新增光伏装机12吉瓦，南港区占40%[1]。", prepared(question, installed))
+    assert grounded.missing == "资料中没有2025年的数字；资料给出的是2024年的" and "12吉瓦" in grounded.text
+    assert stands("2024年北岛市新增光伏装机12吉瓦，南港区占40%[1]。", "2024年北岛市新增光伏装机多少？南港区占了多少？", installed)
+
+
+def test_asked_whether_it_happened_a_plan_restated_without_a_figure_is_a_near_miss() -> None:
+    planned = "星河电池计划在2027年前实现固态电池量产，并建成两条产线。"
+    grounded = ground("星河电池计划在2027年前实现固态电池量产[1]。", prepared("星河电池的固态电池量产了吗？", planned))
+    assert grounded.missing.startswith("资料中没有实际完成的情况") and "计划在2027年前" in grounded.text
+    forecast = "一位合伙人透露，若一切顺利，年底将有2家投资企业上市。"
+    given = ground("年底实际上市了2家[1]。", prepared("那位合伙人预计年底会有企业上市，最后实际上市了几家？", forecast))
+    assert given.missing.startswith("资料中没有实际完成的情况")
+
+
+def test_a_figure_is_held_to_the_kind_its_own_clause_states_and_a_count_to_what_it_counts() -> None:
+    funded = "北岛市融资服务团队集聚金融机构30余家，帮助企业新增贷款近3亿元。"
+    money = ground("融资服务团队帮助企业新增贷款近3亿元[1]。", prepared("北岛市融资服务团队帮多少家企业拿到了贷款？", funded))
+    assert money.missing == "资料中没有问题所问的数量；资料给出的是金额"
+    fair = "南港招聘会上，星河电池、Moonbay通信等4家企业参加宣讲。"
+    firms = ground("南港招聘会有4家企业参加[1]。", prepared("南港招聘会最后录用了多少人？", fair))
+    assert firms.missing == "资料中没有问题所问的人数；资料给出的是机构或企业的家数"
+    hired = "南港招聘会上，4家企业参加宣讲，最终录用120人。"
+    assert stands("南港招聘会最终录用120人[1]。", "南港招聘会最后录用了多少人？", hired)
