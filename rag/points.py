@@ -12,7 +12,7 @@ Usage:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,25 @@ def runs_on(text: str, after: str) -> bool:
     return following >= 0 and (restart < 0 or following < restart)
 
 
+def list_family(text: str) -> Callable[[int], str] | None:
+    """The marker family (一是, （一）, 1. …) of the longest enumeration in `text` that has its
+    item 1 there; None when it has none."""
+    family, starts = _longest_enumeration("\n" + text)
+    return family if starts else None
+
+
+def item_head(text: str, family: Callable[[int], str], n: int) -> tuple[int, str] | None:
+    """Where item `n` of `family` ends its marker in `text`, and its first clause; None when
+    `text` does not hold it."""
+    text = "\n" + text
+    i = text.find(family(n))
+    if i < 0:
+        return None
+    body = i + len(family(n))
+    end = _POINT_END.search(text, body)
+    return body - 1, text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
+
+
 def _longest_enumeration(text: str) -> tuple[Callable[[int], str], list[tuple[int, int]]]:
     """The marker family of the longest run of items 1, 2, … in `text`, with each item's (marker
     start, body start); no items when `text` has no item 1."""
@@ -96,27 +115,41 @@ def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
         return grounded
     answer = set(terms(strip_markers(grounded.text)))
     counted = _asked_count(prepared.standalone)
-    for citation in grounded.citations:
-        shown = _shown_article(citation.chunk, prepared.passages)
-        points = enumerated_points("".join(text for _, text in shown))
+    for items in _lists(grounded, prepared):
+        points = [point for point, _ in items]
         if len(points) < 2 or (counted and len(points) != counted):  # "哪六专" over a list of four: another list
             continue
-        if not any(compact(points[0]) in compact(c.chunk.text) for c in grounded.citations):
-            continue  # a list starting in a neighbour the answer does not cite is about something else
-        missed = [p for p in points if _share(p, answer) < MIN_COVERED]
-        if not missed:
+        if all(_share(p, answer) >= MIN_COVERED for p in points):
             return grounded
-        listed = "；".join(f"{_ORDINALS[i]}是{strip_markers(p)}" for i, p in enumerate(points))  # an article's [3] is no citation
         citations = list(grounded.citations)
-        marks = []
-        for chunk in dict.fromkeys(c for c, text in shown if any(compact(p) in compact(text) for p in points)):
+        listed = []
+        for i, (point, chunk) in enumerate(items):
             n = next((c.n for c in citations if c.chunk.id == chunk.id), len(citations) + 1)
             if n > len(citations):
-                citations.append(Citation(n, chunk, best_quote(chunk.text, terms(listed))))
-            marks.append(n)
-        markers = "".join(f"[{n}]" for n in marks or [citation.n])
-        return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{listed}{markers}。", citations=citations)
+                citations.append(Citation(n, chunk, best_quote(chunk.text, terms(point))))
+            last_of_chunk = i + 1 == len(items) or items[i + 1][1].id != chunk.id
+            # an article's own [3] is no citation of ours
+            listed.append(f"{_ORDINALS[i]}是{strip_markers(point)}" + (f"[{n}]" if last_of_chunk else ""))
+        return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{'；'.join(listed)}。", citations=citations)
     return grounded
+
+
+def _lists(grounded: Grounded, prepared: Prepared) -> Iterator[list[tuple[str, Chunk]]]:
+    """The lists the answer may be completed from, each point with the chunk holding it: the
+    asked article's list read to its end (Prepared.listed) when the answer cites that article,
+    then each list the cited passages show, when the answer cites the chunk it starts in."""
+    cited = [c.chunk for c in grounded.citations]
+    if prepared.listed and any(_article(c) == _article(prepared.listed[0][0]) for c in cited):
+        yield [(head, chunk) for chunk, head in prepared.listed]
+    for chunk in cited:
+        shown = _shown_article(chunk, prepared.passages)
+        points = enumerated_points("".join(text for _, text in shown))
+        if points and any(compact(points[0]) in compact(c.text) for c in cited):  # else another list is about something else
+            yield [(p, next((c for c, text in shown if compact(p) in compact(text)), chunk)) for p in points]
+
+
+def _article(chunk: Chunk) -> tuple[str, str]:
+    return chunk.source, chunk.title
 
 
 def _shown_article(chunk: Chunk, passages: list[Passage]) -> list[tuple[Chunk, str]]:

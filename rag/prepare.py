@@ -22,7 +22,7 @@ from rag.conversation import Rewrite, Turn, bounded, standalone_question
 from rag.evidence import Evidence, assess_evidence
 from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
-from rag.read_on import read_on
+from rag.read_on import article_list, read_on
 from rag.records import Passage
 from rag.settings import Settings
 
@@ -45,6 +45,7 @@ class Prepared:
     evidence: Evidence  # whether the passages can answer the question, and why
     timings_ms: dict[str, float]  # condense_ms, retrieve_ms
     constraints: Constraints = Constraints()  # what the question pins down: year, period, kind of figure…
+    listed: tuple[tuple[Chunk, str], ...] = ()  # asked for points: the asked article's list, item by item (rag.read_on)
 
     @property
     def answerable(self) -> bool:
@@ -67,11 +68,14 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
         hits, leading = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
     points = asks_points(standalone)
     passages = select_passages(hits, settings.summary_context_chars if points else settings.context_chars, leading=leading)
+    listed: list[tuple[Chunk, str]] = []
     if points and retriever is not None:
         passages = read_on(passages, retriever.next_chunk)
+        listed = article_list(passages, retriever.next_chunk)
     timings["retrieve_ms"] = _ms_since(started)
     asked = constraints_of(standalone)
-    return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked)
+    return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked,
+                    tuple(listed))
 
 
 def _ms_since(started: float) -> float:

@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from index.records import Chunk, Hit
-from rag.points import runs_on
+from rag.points import item_head, list_family, runs_on
 from rag.records import Passage
 
-MAX_READ_ON = 2  # chunks added after a passage: a list of ten items spans three at most
+MAX_READ_ON = 2  # chunks shown after a passage: its list's next items, not the whole article
+MAX_ITEMS = 10  # 一是 … 十是
+MAX_GAP = 2  # chunks read past an item without finding the next: the list has ended
+MAX_WALK = 15  # chunks read to follow one list
 
 
 def read_on(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | None]) -> list[Passage]:
@@ -53,3 +56,42 @@ def _list_tail(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None], shown:
 
 def _article(chunk: Chunk) -> tuple[str, str]:
     return chunk.source, chunk.title
+
+
+def article_list(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | None]) -> list[tuple[Chunk, str]]:
+    """The asked article's best-ranked list read to its end across the article's chunks: each
+    item's first clause with the chunk it is in. An article's points often run a chunk or more
+    each ("一是坚持企业主体…" … "六是重视场景驱动…"), further than the model can be shown; the
+    answer is completed from these (rag.points). [] when no passage of that article starts a list."""
+    if not passages:
+        return []
+    asked = _article(passages[0].chunk)
+    for passage in passages:
+        found = _items_from(passage.chunk, next_chunk) if _article(passage.chunk) == asked else []
+        if len(found) >= 2:
+            return found
+    return []
+
+
+def _items_from(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None]) -> list[tuple[Chunk, str]]:
+    """The items of the list `chunk` starts, followed into the next chunks while the next item
+    comes within MAX_GAP of them."""
+    family = list_family(chunk.text)
+    if family is None:
+        return []
+    found: list[tuple[Chunk, str]] = []
+    text = chunk.text  # what is left to read of `chunk`
+    gap = read = 0
+    while len(found) < MAX_ITEMS:
+        item = item_head(text, family, len(found) + 1)
+        if item is not None:
+            end, head = item
+            found.append((chunk, head))
+            text, gap = text[end:], 0
+            continue
+        after = next_chunk(chunk) if gap < MAX_GAP and read < MAX_WALK else None
+        if after is None or _article(after) != _article(chunk):
+            break
+        text = after.text[max(chunk.end - after.start, 0):]  # neighbours share a sentence
+        chunk, gap, read = after, gap + 1, read + 1
+    return found

@@ -84,3 +84,31 @@ def test_asked_for_every_point_the_model_sees_the_lists_tail_and_the_answer_name
     listed = grounded.text.split("资料原文列出的要点：")[1]
     assert all(name in listed for name, _ in ITEMS)
     assert {c.chunk.id for c in grounded.citations} == {p.chunk.id for p in prepared.passages}
+
+
+LONG_ITEMS = ["坚持企业主体", "坚持人才引领", "坚持中央统筹", "超前布局大科学装置", "推进有组织创新", "重视场景驱动"]
+FILLER = ("这方面需要长期投入和持续改革，各地已有不少探索，东湖省的做法值得关注。有关部门表示，将在总结试点经验的基础上，"
+          "进一步完善配套政策，形成可复制、可推广的制度安排，让更多创新主体从中受益。")
+LONG_ARTICLE = ("东湖省提升创新体系效能的六点建议\n\n推进创新体系整合，东湖省研究人员提出六点建议。"
+                + "".join(f"{'一二三四五六'[i]}是{item}，{FILLER * 3}" for i, item in enumerate(LONG_ITEMS)) + "\n")
+
+
+def test_a_list_whose_points_run_a_chunk_each_is_read_to_its_end_and_each_point_cited_where_it_stands(tmp_path: Path, embedder) -> None:
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "ideas.txt").write_text(LONG_ARTICLE, encoding="utf-8")
+    IndexBuilder(tmp_path / "index", embedder, ChunkingConfig()).build(tmp_path / "articles")
+    store = EmbeddedStore(tmp_path / "index")
+    settings = Settings(top_k=1, data_dir=tmp_path, index_dir=tmp_path / "index")
+
+    prepared = prepare("推进创新体系整合，东湖省研究人员提出了哪几点建议？", [], settings, Retriever(store, embedder, top_k=1))
+
+    assert [head for _, head in prepared.listed] == LONG_ITEMS
+    assert len({chunk.id for chunk, _ in prepared.listed}) >= 4  # more chunks than the model is shown
+    assert "六是" not in "".join(p.chunk.text for p in prepared.passages)
+    grounded = ground("研究人员建议坚持企业主体[1]。", prepared)
+    listed = grounded.text.split("资料原文列出的要点：")[1]
+    assert all(item in listed for item in LONG_ITEMS)
+    by_n = {c.n: c for c in grounded.citations}
+    for i, item in enumerate(LONG_ITEMS):  # each point's marker (after it or a later point of its chunk) holds it
+        marker = listed[listed.index(item):].split("[", 1)[1].split("]", 1)[0]
+        assert f"{'一二三四五六'[i]}是{item}" in by_n[int(marker)].chunk.text
