@@ -2,7 +2,8 @@
 建议", "主要包括哪些措施", "要点是什么"), a small model often drops items the article enumerates or
 paraphrases its key terms away. When the cited passage enumerates its points (一是…二是…,
 （一）…（二）…, 第一…第二…, 1. … 2. …) and the answer leaves some of them out, the article's
-own list is added after the answer, each point in its own words, cited.
+own list is added after the answer, each point in its own words, cited with the chunk it
+stands in; a list running past the shown passages is read to its end (rag.read_on).
 
 Usage:
     points = enumerated_points("措施包括：一是降低收费；二是优化利率定价；三是…")
@@ -139,7 +140,7 @@ def _lists(grounded: Grounded, prepared: Prepared) -> Iterator[list[tuple[str, C
     asked article's list read to its end (Prepared.listed) when the answer cites that article,
     then each list the cited passages show, when the answer cites the chunk it starts in."""
     cited = [c.chunk for c in grounded.citations]
-    if prepared.listed and any(_article(c) == _article(prepared.listed[0][0]) for c in cited):
+    if prepared.listed and any(article_of(c) == article_of(prepared.listed[0][0]) for c in cited):
         yield [(head, chunk) for chunk, head in prepared.listed]
     for chunk in cited:
         shown = _shown_article(chunk, prepared.passages)
@@ -148,7 +149,8 @@ def _lists(grounded: Grounded, prepared: Prepared) -> Iterator[list[tuple[str, C
             yield [(p, next((c for c, text in shown if compact(p) in compact(text)), chunk)) for p in points]
 
 
-def _article(chunk: Chunk) -> tuple[str, str]:
+def article_of(chunk: Chunk) -> tuple[str, str]:
+    """Which article a chunk is of: its file and its article's title."""
     return chunk.source, chunk.title
 
 
@@ -156,7 +158,7 @@ def _shown_article(chunk: Chunk, passages: list[Passage]) -> list[tuple[Chunk, s
     """The shown passages running on from one another around `chunk` in its article, in order,
     each with the text it adds (neighbouring chunks share a sentence): a list the article runs
     over two chunks is read whole, and a list elsewhere in the article is not mixed in."""
-    same = sorted((p.chunk for p in passages if (p.chunk.source, p.chunk.title) == (chunk.source, chunk.title)),
+    same = sorted((p.chunk for p in passages if article_of(p.chunk) == article_of(chunk)),
                   key=lambda c: c.start)
     runs: list[list[tuple[Chunk, str]]] = []
     reached = -1

@@ -1,10 +1,12 @@
-"""Lists read on past their passage: asked for an article's points, the model is shown the chunk
-that follows a passage whose enumeration (一是…二是…, （一）（二）…) runs past its end, so that the
-answer can name every item, not the first three of six. Retrieval rarely finds the list's tail
-on its own: it repeats none of the question's words ("四是专门的信息系统…").
+"""Lists read on past their passage. Asked for an article's points, retrieval finds where a list
+starts, rarely its tail: the tail repeats none of the question's words ("四是专门的信息系统…").
+So the model is shown the one or two chunks that carry on the best-ranked list of the asked
+article (`read_on`), and the list is read to its end across the article's chunks, item by item
+(`article_list`), for the answer to be completed from (rag.points).
 
 Usage:
     passages = read_on(passages, retriever.next_chunk)
+    listed = article_list(passages, retriever.next_chunk)   # [(chunk, "坚持企业主体"), …]
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from index.records import Chunk, Hit
-from rag.points import item_head, list_family, runs_on
+from rag.points import article_of, item_head, list_family, runs_on
 from rag.records import Passage
 
 MAX_READ_ON = 2  # chunks shown after a passage: its list's next items, not the whole article
@@ -27,10 +29,10 @@ def read_on(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | None]
     they answer another question, and lengthen the prompt."""
     if not passages:
         return passages
-    asked = _article(passages[0].chunk)
+    asked = article_of(passages[0].chunk)
     shown = {p.chunk.id for p in passages}
     for i, passage in enumerate(passages):
-        tail = _list_tail(passage.chunk, next_chunk, shown) if _article(passage.chunk) == asked else []
+        tail = _list_tail(passage.chunk, next_chunk, shown) if article_of(passage.chunk) == asked else []
         if tail:
             read = [Hit(chunk=c, score=0.0, retriever="read-on") for c in tail]
             hits = [p.hit for p in passages[: i + 1]] + read + [p.hit for p in passages[i + 1 :]]
@@ -44,7 +46,7 @@ def _list_tail(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None], shown:
     text = chunk.text  # the list as read so far
     while len(tail) < MAX_READ_ON:
         after = next_chunk(chunk)
-        if after is None or after.id in shown or _article(after) != _article(chunk):
+        if after is None or after.id in shown or article_of(after) != article_of(chunk):
             break
         new_text = after.text[max(chunk.end - after.start, 0):]  # neighbours share a sentence
         if not runs_on(text, new_text):
@@ -54,10 +56,6 @@ def _list_tail(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None], shown:
     return tail
 
 
-def _article(chunk: Chunk) -> tuple[str, str]:
-    return chunk.source, chunk.title
-
-
 def article_list(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | None]) -> list[tuple[Chunk, str]]:
     """The asked article's best-ranked list read to its end across the article's chunks: each
     item's first clause with the chunk it is in. An article's points often run a chunk or more
@@ -65,9 +63,9 @@ def article_list(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | 
     answer is completed from these (rag.points). [] when no passage of that article starts a list."""
     if not passages:
         return []
-    asked = _article(passages[0].chunk)
+    asked = article_of(passages[0].chunk)
     for passage in passages:
-        found = _items_from(passage.chunk, next_chunk) if _article(passage.chunk) == asked else []
+        found = _items_from(passage.chunk, next_chunk) if article_of(passage.chunk) == asked else []
         if len(found) >= 2:
             return found
     return []
@@ -90,7 +88,7 @@ def _items_from(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None]) -> li
             text, gap = text[end:], 0
             continue
         after = next_chunk(chunk) if gap < MAX_GAP and read < MAX_WALK else None
-        if after is None or _article(after) != _article(chunk):
+        if after is None or article_of(after) != article_of(chunk):
             break
         text = after.text[max(chunk.end - after.start, 0):]  # neighbours share a sentence
         chunk, gap, read = after, gap + 1, read + 1
