@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 # "哪五项工程", "哪六专" name how many points; "哪两天", "哪一年" ask a date
 _COUNTED = re.compile(r"哪([两三四五六七八九十])(?!天)")
+# a quoted name that numbers its items: "“三化”工作机制", "“六专”机制", "“两个确保”"
+_NUMBERED_NAME = re.compile(r"[“\"]([两二三四五六七八九十])个?(?![一二三四五六七八九十两])[\u4e00-\u9fff]{1,3}[”\"]")
 _ASKS_POINTS = re.compile(rf"哪些|哪几|{_COUNTED.pattern}|要点|主要(?:讲|说|内容|包括|有)|包括什么|具体指什么|几方面|"
                           r"什么(?:措施|建议|举措)")
 _ASKS_FIGURE = re.compile(r"多少")  # "包括多少项措施" asks a count, not the points ("哪几方面" does not)
@@ -173,9 +175,10 @@ def _shown_article(chunk: Chunk, passages: list[Passage]) -> list[tuple[Chunk, s
 
 
 def _asked_count(question: str) -> int:
-    """How many points the question says there are ("哪五项工程": 5); 0 when it does not say."""
-    found = _COUNTED.search(question)
-    return "两三四五六七八九十".index(found.group(1)) + 2 if found else 0
+    """How many points the question says there are ("哪五项工程", "“三化”具体指什么": 5, 3); 0 when
+    it does not say."""
+    found = _COUNTED.search(question) or _NUMBERED_NAME.search(question)
+    return "两三四五六七八九十".index(found.group(1).replace("二", "两")) + 2 if found else 0
 
 
 def _share(point: str, answer: set[str]) -> float:

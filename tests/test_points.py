@@ -48,6 +48,15 @@ def test_a_question_naming_how_many_points_asks_for_points_but_not_a_question_as
     assert grounded.text.endswith("三是推进数字化转型[1]。")
 
 
+def test_a_quoted_name_that_numbers_its_points_takes_no_list_of_another_length() -> None:
+    """"“三化”机制" names three points: the article's two-item list of results is about something else."""
+    results = "北岛高新区推行“三化”工作机制。成效明显：一是7个小时内五证联发，二是拿地第二天即可开工。"
+    answer = "“三化”工作机制指常态化、专班化、精细化[1]。"
+    assert ground(answer, prepared("北岛高新区的“三化”工作机制具体指什么？", results)).text == answer
+    added = ground(answer, prepared("北岛高新区推行新机制后有哪些成效？", results)).text
+    assert added.endswith("资料原文列出的要点：一是7个小时内五证联发；二是拿地第二天即可开工[1]。")
+
+
 def test_a_list_running_over_two_neighbouring_chunks_is_read_whole() -> None:
     from index.records import Chunk, Hit
     from rag.records import Passage
