@@ -14,6 +14,7 @@ Usage: `EmbeddedStore(index_dir).search("问题", vector, k=5)`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,7 +46,7 @@ class EmbeddedStore:
         self._upserts: dict[str, StoredChunk] = {}
         self._deleted: dict[str, set[str]] = {}  # source -> chunk ids kept
         self._by_collection: tuple[IndexSnapshot, dict[str, np.ndarray]] | None = None
-        self._by_source: tuple[IndexSnapshot, dict[str, list[Chunk]]] | None = None
+        self._by_source: tuple[IndexSnapshot, dict[str, tuple[list[int], list[Chunk]]]] | None = None
 
     @classmethod
     def of(cls, snapshot: IndexSnapshot, tokenizer: Tokenizer | None = None) -> EmbeddedStore:
@@ -162,17 +163,19 @@ class EmbeddedStore:
         snap = self.snapshot
         if snap is None:
             return None
-        later = (c for c in self._chunks_by_source(snap).get(chunk.source, ()) if c.start > chunk.start)
+        starts, chunks = self._chunks_by_source(snap).get(chunk.source, ([], []))
+        later = chunks[bisect_right(starts, chunk.start):]
         return next((c for c in later if where is None or where.matches(c.source, c.collection, ())), None)
 
-    def _chunks_by_source(self, snap: IndexSnapshot) -> dict[str, list[Chunk]]:
-        """Each file's chunks in text order, kept per snapshot."""
+    def _chunks_by_source(self, snap: IndexSnapshot) -> dict[str, tuple[list[int], list[Chunk]]]:
+        """Each file's chunks in text order, with their starts to bisect; kept per snapshot."""
         cached = self._by_source
         if cached is None or cached[0] is not snap:
             by_source: dict[str, list[Chunk]] = {}
             for chunk in snap.chunks:
                 by_source.setdefault(chunk.source, []).append(chunk)
-            cached = (snap, {s: sorted(cs, key=lambda c: c.start) for s, cs in by_source.items()})
+            ordered = {s: sorted(cs, key=lambda c: c.start) for s, cs in by_source.items()}
+            cached = (snap, {s: ([c.start for c in cs], cs) for s, cs in ordered.items()})
             self._by_source = cached
         return cached[1]
 
