@@ -180,10 +180,14 @@ def constraints_of(question: str) -> Constraints:
 
 
 def part_constraints(question: str) -> list[tuple[str, Constraints]]:
-    """Each part of a question with what it pins (one part: the whole question). A part naming
-    no year is about the year of the part before it: "2022年全球新增装机多少？中国占了多少？"."""
+    """Each part of a several-part question with what it pins; [] for a question of one part
+    (`constraints_of` holds it). A part naming no year is about the year of the part before it:
+    "2022年全球新增装机多少？中国占了多少？"."""
+    parts = split_question(question)
+    if len(parts) < 2:
+        return []
     pinned: list[tuple[str, Constraints]] = []
-    for part in split_question(question):
+    for part in parts:
         asked = constraints_of(part)
         if not asked.years and pinned:
             asked = replace(asked, years=pinned[-1][1].years)

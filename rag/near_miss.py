@@ -62,7 +62,7 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     named = set(stated_figures(prepared.standalone))  # "男子500米的金牌": 500 is the question's, not the answer
     for a, b in split_sentences(text):
         sentence = text[a:b]
-        asked = prepared.constraints if len(parts) == 1 else _part_asked(sentence, parts)
+        asked = _part_asked(sentence, parts) if parts else prepared.constraints
         stated = [f for f in stated_figures(strip_markers(sentence)) if f not in named]
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
         sibling = _numbered_elsewhere(asked, sentence, cited)
