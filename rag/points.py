@@ -1,7 +1,8 @@
 """Summaries that keep the article's own points: asked for the points of an article ("提了哪些
 建议", "主要包括哪些措施", "要点是什么"), a small model often drops items the article enumerates or
 paraphrases its key terms away. When the cited passage enumerates its points (一是…二是…,
-（一）…（二）…, 第一…第二…, 1. … 2. …) and the answer leaves some of them out, the article's
+（一）…（二）…, 第一…第二…, 1. … 2. …, or headings a count announces: rag.enumeration) and the
+answer leaves some of them out, the article's
 own list is added after the answer, each point in its own words, cited with the chunk it
 stands in; a list running past the shown passages is read to its end (rag.read_on).
 
@@ -13,12 +14,13 @@ Usage:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import compact, strip_markers, terms
 from rag.citations import best_quote
+from rag.enumeration import ORDINALS, Family, longest_enumeration
 from rag.records import Chunk, Citation, Passage
 
 if TYPE_CHECKING:
@@ -32,16 +34,6 @@ _NUMBERED_NAME = re.compile(r"[“\"]([两二三四五六七八九十])个?(?![�
 _ASKS_POINTS = re.compile(rf"哪些|哪几|{_COUNTED.pattern}|要点|主要(?:讲|说|内容|包括|有)|包括什么|具体指什么|几方面|"
                           r"什么(?:措施|建议|举措)")
 _ASKS_FIGURE = re.compile(r"多少")  # "包括多少项措施" asks a count, not the points ("哪几方面" does not)
-_ORDINALS = "一二三四五六七八九十"
-# each family of markers, written for the n-th item
-_FAMILIES = (
-    lambda n: f"{_ORDINALS[n - 1]}是",
-    lambda n: f"（{_ORDINALS[n - 1]}）",
-    lambda n: f"第{_ORDINALS[n - 1]}，",
-    lambda n: f"\n{_ORDINALS[n - 1]}、",
-    lambda n: f"\n{n}.",
-    lambda n: f"\n{n}、",
-)
 _POINT_END = re.compile(r"[。；;，,：:\n]")
 MAX_POINT_CHARS = 40  # a point is its first clause: the article's heading words, not its paragraph
 MIN_COVERED = 0.5  # share of a point's terms the answer must hold for the point to count as given
@@ -55,7 +47,7 @@ def enumerated_points(text: str) -> list[str]:
     """The first clause of each item of the longest enumeration in `text` starting at 1."""
     text = "\n" + text
     items = []
-    for _, body in _longest_enumeration(text)[1]:
+    for _, body in longest_enumeration(text)[1]:
         end = _POINT_END.search(text, body)
         point = text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
         if point:
@@ -65,51 +57,33 @@ def enumerated_points(text: str) -> list[str]:
 
 def runs_on(text: str, after: str) -> bool:
     """True when the enumeration `text` holds (一是…二是…) goes on in `after`, the text that follows
-    it: its next item comes there before any other list starts (a second 一是)."""
-    family, starts = _longest_enumeration("\n" + text)
+    it (opening with a newline where a paragraph starts): its next item comes there before any
+    other list starts (a second 一是)."""
+    family, starts = longest_enumeration("\n" + text)
     if not starts:
         return False
-    after = "\n" + after
-    following = after.find(family(len(starts) + 1))
-    restart = after.find(family(1))
-    return following >= 0 and (restart < 0 or following < restart)
+    following = family.find(after, len(starts) + 1)
+    restart = family.find(after, 1)
+    return following is not None and (restart is None or following < restart)
 
 
-def list_family(text: str) -> Callable[[int], str] | None:
-    """The marker family (一是, （一）, 1. …) of the longest enumeration in `text` that has its
+def list_family(text: str) -> Family | None:
+    """The family (一是, （一）, 1. …, announced headings) of the longest enumeration in `text` that has its
     item 1 there; None when it has none."""
-    family, starts = _longest_enumeration("\n" + text)
+    family, starts = longest_enumeration("\n" + text)
     return family if starts else None
 
 
-def item_head(text: str, family: Callable[[int], str], n: int) -> tuple[int, str] | None:
+def item_head(text: str, family: Family, n: int) -> tuple[int, str] | None:
     """Where item `n` of `family` ends its marker in `text`, and its first clause; None when
-    `text` does not hold it."""
-    text = "\n" + text
-    i = text.find(family(n))
-    if i < 0:
+    `text` does not hold it. A paragraph starts after a newline: a chunk's text read from its
+    start is given one before it, a chunk read on from its neighbour's end has its own."""
+    found = family.find(text, n)
+    if found is None:
         return None
-    body = i + len(family(n))
+    body = found[1]
     end = _POINT_END.search(text, body)
-    return body - 1, text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
-
-
-def _longest_enumeration(text: str) -> tuple[Callable[[int], str], list[tuple[int, int]]]:
-    """The marker family of the longest run of items 1, 2, … in `text`, with each item's (marker
-    start, body start); no items when `text` has no item 1."""
-    best: tuple[Callable[[int], str], list[tuple[int, int]]] = (_FAMILIES[0], [])
-    for marker in _FAMILIES:
-        starts: list[tuple[int, int]] = []
-        at = 0
-        for n in range(1, len(_ORDINALS) + 1):
-            i = text.find(marker(n), at)
-            if i < 0:
-                break
-            starts.append((i, i + len(marker(n))))
-            at = i + len(marker(n))
-        if len(starts) > len(best[1]):
-            best = (marker, starts)
-    return best
+    return body, text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
 
 
 def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
@@ -132,7 +106,7 @@ def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
                 citations.append(Citation(n, chunk, best_quote(chunk.text, terms(point))))
             last_of_chunk = i + 1 == len(items) or items[i + 1][1].id != chunk.id
             # an article's own [3] is no citation of ours
-            listed.append(f"{_ORDINALS[i]}是{strip_markers(point)}" + (f"[{n}]" if last_of_chunk else ""))
+            listed.append(f"{ORDINALS[i]}是{strip_markers(point)}" + (f"[{n}]" if last_of_chunk else ""))
         return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{'；'.join(listed)}。", citations=citations)
     return grounded
 

@@ -78,7 +78,7 @@ def _items_from(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None]) -> li
     if family is None:
         return []
     found: list[tuple[Chunk, str]] = []
-    text = chunk.text  # what is left to read of `chunk`
+    text = "\n" + chunk.text  # what is left to read of `chunk`
     gap = read = 0
     while len(found) < MAX_ITEMS:
         item = item_head(text, family, len(found) + 1)

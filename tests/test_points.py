@@ -32,6 +32,24 @@ def test_the_families_of_enumeration_an_article_uses_are_read() -> None:
     assert enumerated_points("唯一是他。") == []  # one "一是" is no enumeration
 
 
+HEADED = ("北岛新区管委会表示，从“区”到“城”，将实现 3个方面的转变。\n\n"
+          "塑造开放发展新格局。面积从 5 平方公里扩展到 40 平方公里，形成多中心布局。\n\n"
+          "提升产业发展新层级。着力打造“4+2”产业集群，到 2030 年新增上市公司 10 家。\n\n"
+          "开辟绿色发展新境界。建设近零碳园区。\n\n据悉，新区还将新建三所学校。")
+
+
+def test_points_written_as_short_headings_a_count_announces_are_read() -> None:
+    assert enumerated_points(HEADED) == ["塑造开放发展新格局", "提升产业发展新层级", "开辟绿色发展新境界"]
+    grounded = ground("新区将实现3个方面的转变[1]。", prepared("北岛新区“从区到城”要实现哪几个方面的转变？", HEADED))
+    assert grounded.text.endswith("资料原文列出的要点：一是塑造开放发展新格局；二是提升产业发展新层级；三是开辟绿色发展新境界[1]。")
+
+
+def test_short_paragraphs_with_no_count_announcing_them_are_no_list() -> None:
+    assert enumerated_points(HEADED.replace("将实现 3个方面的转变", "将实现转变")) == []
+    # a count closing a sentence with no headings after it ("3个百分点")
+    assert enumerated_points("利润率提高了 3个百分点。\n\n这是好事。成本下降，收入增长，带动利润率提高。\n\n据悉，明年还将继续。") == []
+
+
 def test_which_aspects_asks_for_the_points_not_a_count() -> None:
     grounded = ground("通知提出了三方面举措[1]。", prepared("北岛市的通知提出了哪几方面举措？", NOTICE))
     assert "资料原文列出的要点：一是规范收费行为" in grounded.text

@@ -38,6 +38,10 @@ def test_a_list_runs_on_when_its_next_item_follows_before_another_list_starts() 
     assert not runs_on("措施有：一是降本；二是增效；三是开放。", "总体来看成效明显。")
     assert not runs_on("措施有：一是降本；二是增效；", "另一份文件提出：一是减税；二是降费；三是稳岗。")
     assert not runs_on("港口吞吐量增长。", "二是扩大航线。")  # no list to run on
+    # headings a count announces run on into a chunk whose first paragraph finishes the last one's
+    announced = "新区将实现 3个方面的转变。\n\n塑造开放新格局。面积扩大。\n\n提升产业新层级。"
+    assert runs_on(announced, "着力打造产业集群，新增上市公司。\n\n开辟绿色新境界。建设近零碳园区。")
+    assert not runs_on(announced, "着力打造产业集群。\n\n据悉，新区还将新建学校，扩大招生。")
 
 
 def test_the_chunk_carrying_a_list_on_is_shown_right_after_its_head_and_the_rest_renumbered() -> None:
@@ -50,6 +54,18 @@ def test_nothing_is_read_on_into_another_article_twice_or_without_a_list() -> No
     assert [p.chunk.id for p in read_on(_passages(TAIL), _following(TAIL, NEXT_ARTICLE))] == ["a2"]
     assert [p.chunk.id for p in read_on(_passages(HEAD, TAIL), _following(HEAD, TAIL))] == ["a1", "a2"]
     assert [p.chunk.id for p in read_on(_passages(OTHER), _following(OTHER, HEAD))] == ["c1"]
+
+
+def test_headings_a_count_announces_are_followed_into_the_next_chunks_but_a_paragraph_cut_by_a_chunk_is_no_heading() -> None:
+    from rag.read_on import article_list
+
+    article = ("新区将实现 3个方面的转变。\n\n塑造开放新格局。面积从 5 平方公里扩展到 40 平方公里。\n\n"
+               "提升产业新层级。着力打造产业集群。新增上市公司 10 家。\n\n开辟绿色新境界。建设近零碳园区。")
+    cuts = [0, article.index("着力"), article.index("新增"), len(article)]
+    chunks = [Chunk(f"h{i}", "zone.txt", "新区转型", article[a:b], a, b) for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
+    listed = article_list(_passages(chunks[0]), _following(*chunks))
+    # "着力打造产业集群。" opens a chunk, not a paragraph: it is item 2's text, not item 3
+    assert [(chunk.id, head) for chunk, head in listed] == [("h0", "塑造开放新格局"), ("h0", "提升产业新层级"), ("h2", "开辟绿色新境界")]
 
 
 ITEMS = [

@@ -1,0 +1,99 @@
+"""How an article numbers its points, so a list can be read whichever way it is written: by
+markers (一是…二是…, （一）…（二）…, 第一，…, 1. …) or by short headings its count announces
+("将实现5个方面的蝶变。" then five paragraphs, each opening with a sentence of a few words:
+"塑造空间发展新格局。面积从…"). A family finds item n of its list in a text; rag.points and
+rag.read_on read lists only through it.
+
+Usage:
+    family, items = longest_enumeration("\\n措施有：一是降本；二是增效。")
+    family.find(text, 3, at=items[-1][1])   # (marker start, words start) of item 3, or None
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+ORDINALS = "一二三四五六七八九十"
+
+
+class Family(Protocol):
+    def find(self, text: str, n: int, at: int = 0) -> tuple[int, int] | None:
+        """Where item `n` starts in `text` from `at`, and where its words start; None when not there."""
+
+
+@dataclass(frozen=True)
+class Marked:
+    """Items opened by a marker written for their number: "三是", "（三）", "\\n3."."""
+
+    write: Callable[[int], str]
+
+    def find(self, text: str, n: int, at: int = 0) -> tuple[int, int] | None:
+        marker = self.write(n)
+        i = text.find(marker, at)
+        return None if i < 0 else (i, i + len(marker))
+
+
+MARKED = (
+    Marked(lambda n: f"{ORDINALS[n - 1]}是"),
+    Marked(lambda n: f"（{ORDINALS[n - 1]}）"),
+    Marked(lambda n: f"第{ORDINALS[n - 1]}，"),
+    Marked(lambda n: f"\n{ORDINALS[n - 1]}、"),
+    Marked(lambda n: f"\n{n}."),
+    Marked(lambda n: f"\n{n}、"),
+)
+
+# a sentence ending its paragraph on a count of what follows: "将实现 5个方面的蝶变。", "做到以下三点："
+_ANNOUNCED = re.compile(r"(\d{1,2}|[两二三四五六七八九十])\s*(?:个|项|条|点|大|类|种|件)"
+                        r"[^\n。！？：:，,；;]{0,12}[。：:]\s*(?=\n)")
+# a paragraph opening with a sentence of a few words, or a heading line of its own
+_HEAD = re.compile(r"\n\s*([^\s。！？：:，,、；;][^\n。！？：:，,、；;]{1,15})(?:[。！：:]|[ \t]*\n)")
+_PARAGRAPH = re.compile(r"\n\s*")
+MAX_BODY_PARAGRAPHS = 3  # an item's paragraphs: past them, the headings have ended
+
+
+@dataclass(frozen=True)
+class Headed:
+    """Items written as short headings, `count` of them, as the sentence before the first says."""
+
+    count: int
+
+    def find(self, text: str, n: int, at: int = 0) -> tuple[int, int] | None:
+        if n > self.count:
+            return None
+        if n == 1:
+            start = next((a.end() for a in _ANNOUNCED.finditer(text, at) if announced_count(a.group(1)) == self.count), -1)
+            head = _HEAD.match(text, start) if start >= 0 else None
+        else:
+            head = _HEAD.search(text, at)
+            if head and len(_PARAGRAPH.findall(text, at, head.start())) >= MAX_BODY_PARAGRAPHS:
+                head = None
+        return (head.start(), head.start(1)) if head else None
+
+
+def announced_count(count: str) -> int:
+    return int(count) if count.isdigit() else "两三四五六七八九十".index(count.replace("二", "两")) + 2
+
+
+def families(text: str) -> list[Family]:
+    """The families a list in `text` may be written in: the markers, and the headings each count
+    announced there promises."""
+    counts = {announced_count(a.group(1)) for a in _ANNOUNCED.finditer(text)}
+    return [*MARKED, *(Headed(c) for c in sorted(counts) if 2 <= c <= len(ORDINALS))]
+
+
+def longest_enumeration(text: str) -> tuple[Family, list[tuple[int, int]]]:
+    """The family of the longest run of items 1, 2, … in `text`, with each item's (start, words
+    start); no items when `text` has no item 1."""
+    best: tuple[Family, list[tuple[int, int]]] = (MARKED[0], [])
+    for family in families(text):
+        items: list[tuple[int, int]] = []
+        at = 0
+        while (found := family.find(text, len(items) + 1, at)) is not None and len(items) < len(ORDINALS):
+            items.append(found)
+            at = found[1]
+        if len(items) > len(best[1]):
+            best = (family, items)
+    return best
