@@ -93,11 +93,14 @@ _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了
 # number ("一审", "十二号", "十三五") is another thing, however alike the passages read. Counts, dates
 # and amounts ("三家", "5月", "两万") are figures, held elsewhere
 _CN_NUMERALS = "一二三四五六七八九十零〇两"
-_NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_NUMERALS}]+|\d+))(?=([{CJK}]))")
+# "首届", "首批" are the first of their series: 第二届 is their sibling
+_NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_NUMERALS}]+|\d+)|首(?=[届批期轮次]))(?=([{CJK}]))")
 _QUOTES = re.compile(r"[“”‘’\"'《》「」〈〉()（）]")
 # a measure word after the number makes it a count ("三家", "五方面", "三大功能", "两座城市"), not a name
 _NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批"
                               "方大座款只张台辆本篇份所支套组")
+# an ordinal ("第二批", "首次", "第一大") names one of a series whatever follows, except a time, held as a period or date
+_TIME_AFTER = frozenset("年月日天季周")
 # plans and forecasts: what is meant or expected to happen, not what did
 _PLAN_WORDS = re.compile(r"目标|计划|预计|预期|预测|有望|力争|争取|规划|拟|或将|将(?:有|达|实现|建成|完成|超过|突破|新增|达到)"
                          r"|到(?:19|20)\d{2}年")
@@ -198,8 +201,24 @@ def part_constraints(question: str) -> list[tuple[str, Constraints]]:
 def numbered_names(text: str) -> list[tuple[str, str]]:
     """The names in `text` that carry a number, as (number, the character after it):
     "神舟十三号" -> ("十三", "号"), "第二棒" -> ("第二", "棒"); not "三家", "5月", "2023年"."""
-    return [(m.group(1), m.group(2)) for m in _NUMBERED_NAME.finditer(_unquoted(text))
-            if m.group(2) not in _NOT_A_NAME_AFTER]
+    found = []
+    for m in _NUMBERED_NAME.finditer(_unquoted(text)):
+        number, after = m.group(1), m.group(2)
+        ordinal = number.startswith(("第", "首"))
+        if after not in (_TIME_AFTER if ordinal else _NOT_A_NAME_AFTER):
+            found.append((number, after))
+    return found
+
+
+def _ordinal(number: str) -> str:
+    """The number a numbered name carries, written one way: "第2", "第二", "二" and "首" (for 一) alike."""
+    number = number.removeprefix("第")
+    if number == "首":
+        return "一"
+    if number.isdigit() and 0 < int(number) < 100:
+        tens, ones = divmod(int(number), 10)
+        return (_CN_NUMERALS[tens - 1] if tens > 1 else "") + ("十" if tens else "") + (_CN_NUMERALS[ones - 1] if ones else "")
+    return number
 
 
 def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch | None:
@@ -207,11 +226,12 @@ def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch 
     sentence an answer comes from, names the same with another number ("一审…"): the passage is
     about a sibling of the asked thing. Mismatch("numbered", "二审", "一审")."""
     around = _unquoted(passage)
+    named = {(_ordinal(n), a) for n, a in numbered_names(passage)}
     given = numbered_names(source)
     for number, after in sorted(asked.numbered):
-        if number.lstrip("第") + after in around:
+        if number.lstrip("第") + after in around or (_ordinal(number), after) in named:
             continue
-        others = [n for n, a in given if a == after and n.lstrip("第") != number.lstrip("第")]
+        others = [n for n, a in given if a == after and _ordinal(n) != _ordinal(number)]
         if others:
             return Mismatch("numbered", number + after, others[0] + after)
     return None

@@ -80,6 +80,9 @@ def test_a_question_pinning_nothing_pins_nothing() -> None:
     ("北岛市十四五规划提出了什么？", {("十四五", "规")}),
     ("第35届星河奖最佳影片是哪部？", {("第35", "届")}),
     ("谁是星河杯第一棒火炬手？", {("第一", "棒")}),
+    ("北岛市第二批专项基金有几只？", {("第二", "批")}),  # an ordinal names one of a series: 第二批 is no count
+    ("首届星河论坛在哪儿开的？", {("首", "届")}),
+    ("2025年第三季度营收多少？", set()),  # a quarter is a period, held as one
     # counts, months, days and years are figures, not names
     ("2025年5月20号三家银行一共发放了多少贷款？", set()),
 ])
@@ -97,6 +100,15 @@ def test_the_same_name_with_another_number_is_another_thing() -> None:
     plan = question_constraints("北岛市十四五规划提出了哪些目标？")
     quoted = "北岛市“十四五”规划提出，与十三五规划相比，研发投入翻一番。"
     assert numbered_sibling(plan, quoted, quoted) is None  # quotation marks do not hide the asked one
+
+
+def test_the_first_of_a_series_is_written_many_ways_and_its_sibling_is_another_thing() -> None:
+    first = "首届星河论坛以“开放、共享”为主题，在北岛举办。"
+    assert numbered_sibling(question_constraints("第二届星河论坛的主题是什么？"), first, first) == Mismatch("numbered", "第二届", "首届")
+    assert numbered_sibling(question_constraints("第一届星河论坛的主题是什么？"), first, first) is None
+    second = "第二批专项基金共5只。"
+    assert numbered_sibling(question_constraints("第2批专项基金有几只？"), second, second) is None
+    assert numbered_sibling(question_constraints("第三批专项基金有几只？"), second, second) == Mismatch("numbered", "第三批", "第二批")
 
 
 @pytest.mark.parametrize("question, years", [
