@@ -32,6 +32,9 @@ _NUM = r"(\d{1,2}|十[一二]?|[一二两三四五六七八九])"
 
 # periods as month ranges, so 上半年 = 前6个月 = 1-6月 and 前三季度 = 1-9月
 _PERIODS: list[tuple[re.Pattern[str], object]] = [
+    # reports name their period: "2023年半年报", "三季报"
+    (re.compile(r"半年(?:报|度报告)|中报|中期报告"), lambda m: (1, 6)),
+    (re.compile(r"([一三])季(?:报|度报告)"), lambda m: (1, 3 * _int(m.group(1)))),
     (re.compile(r"全年|全年度|一整年|年度(?:总|合计)"), lambda m: (1, 12)),
     (re.compile(r"上半年"), lambda m: (1, 6)),
     (re.compile(r"下半年"), lambda m: (7, 12)),
@@ -268,6 +271,8 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         given = _periods(text)
         if given and asked.period not in given:
             return Mismatch("period", _period_word(asked.period), _period_word(given[0]))
+        if not given and _part_of_year(asked.period) and _whole_year(scope or source) & asked.years:
+            return Mismatch("period", _period_word(asked.period), "全年")
     # the kind its own clauses give the figure, else its sentence's: the sentence may state other kinds too
     own = compact(scope) or text
     if asked.unit and not _BARE_MAGNITUDE.search(own):  # "网民规模为10.51亿" may be the asked count
@@ -335,8 +340,20 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
 _UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
 # measure words that say what a count counts; the others (个, 项, 次, 件…) could count anything
 _COUNTERS = {"人": "people", "名": "people", "位": "people", "家": "organisations", "所": "organisations",
-             "辆": "machines", "台": "machines", "架": "machines", "艘": "machines"}
-_COUNTED_WORDS = {"people": "人数", "organisations": "机构或企业的家数", "machines": "车辆、设备的台数"}
+             "辆": "machines", "台": "machines", "架": "machines", "艘": "machines", "只": "funds", "支": "funds"}
+_COUNTED_WORDS = {"people": "人数", "organisations": "机构或企业的家数", "machines": "车辆、设备的台数",
+                  "funds": "基金、股票等的只数"}
+
+
+def _part_of_year(months: tuple[int, int]) -> bool:
+    """上半年, 前三季度, 1-10月: months of a year that end, not the whole year, not "今年以来"."""
+    return months != (1, 12) and months[1] != 0
+
+
+def _whole_year(text: str) -> set[str]:
+    """The years `text` gives a figure for as a whole ("2023年小游戏市场规模达200亿元"), not a month
+    of ("2023年6月"), nor a baseline ("较2022年")."""
+    return {m.group()[:4] for m in _WHOLE_YEAR.finditer(_BASELINE_YEAR.sub(" ", compact(text)))}
 
 
 def _dated(text: str) -> set[str]:

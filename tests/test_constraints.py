@@ -43,6 +43,21 @@ def test_an_answer_keeping_to_the_question_passes(question: str, source: str) ->
     assert find_mismatch(question_constraints(question), source) is None
 
 
+def test_a_years_figure_given_as_a_whole_does_not_answer_a_part_of_the_year() -> None:
+    half = question_constraints("2025年上半年星河小游戏的市场规模有多大？")
+    assert find_mismatch(half, "据星河数据报告，2025年小游戏市场规模可达200亿元，同比增长300%。") == Mismatch("period", "上半年", "全年")
+    assert find_mismatch(half, "2025年半年报显示，小游戏市场规模达90亿元。") is None  # a half-year report is the half year's
+    assert find_mismatch(half, "2025年6月，小游戏市场规模达90亿元。") is None  # a month of the year: the sentence does not say
+    assert find_mismatch(half, "小游戏市场规模较2024年增长3倍，达90亿元。") is None  # a baseline year is no whole year
+    assert find_mismatch(question_constraints("今年以来星河小游戏的流水有多少？"), "2025年小游戏流水达90亿元。") is None
+
+
+def test_a_count_of_funds_is_not_answered_by_a_count_of_firms() -> None:
+    funds = question_constraints("北岛的私募基金管理人一共管着多少只基金？")
+    assert find_mismatch(funds, "北岛私募基金管理人超800家。") == Mismatch("unit", "基金、股票等的只数", "机构或企业的家数")
+    assert find_mismatch(funds, "北岛私募基金管理人共管理基金3200支。") is None
+
+
 def test_another_metric_and_another_basis_are_near_misses() -> None:
     count_for_money = find_mismatch(question_constraints("今年1-5月出口到北岛的汽车金额是多少？"),
                                     "1-5月，对北岛出口汽车18.2万辆。")
