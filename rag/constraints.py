@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from index.text import CJK, NUMBER, compact
+from index.text import CJK, NUMBER, compact, terms
 from rag.evidence import question_terms
-from rag.names import organisation_names, place_names
+from rag.names import company_names, organisation_names, place_names, subject_names
 from rag.questions import split_question
 
 # the first character of a unit: a number before one is a figure, not a year
@@ -72,6 +72,8 @@ _COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条
 _BARE_MAGNITUDE = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*[万亿]+(?![万亿千百]*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT}))")
 _FIGURE_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT})")
 _ASKED_UNIT = re.compile(rf"(?:多少|几)\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
+# "多少金融从业人员", "几名毕业生": a count of people, named by what they are rather than a measure word
+_ASKED_PEOPLE = re.compile(r"(?:多少|几)[名位个]?[\u4e00-\u9fff]{0,6}?(?:人员|员工|职工|工人|人才|人口|游客|学生|毕业生|从业者)")
 _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
                           r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
 # "贴息几个点": percentage points ("几点" alone asks the time)
@@ -123,6 +125,7 @@ class Constraints:
     compares: bool = False  # asks for each of several things ("分别", "各"): each figure has its own subject
     names: frozenset[str] = frozenset()  # companies, organisations and places the question is about
     organisations: frozenset[str] = frozenset()  # those of `names` that are companies or organisations
+    subjects: frozenset[str] = frozenset()  # names the question opens with, of a kind jieba cannot tell: 比亚迪
     value: bool = False  # asks for a figure ("多少", "占比"), not a reason, a name or a list
     subject: frozenset[str] = frozenset()  # its subject and metric as terms, to bind figures to (rag.binding)
     numbered: frozenset[tuple[str, str]] = frozenset()  # names carrying a number, as (number, what follows): 二审
@@ -140,9 +143,11 @@ class Mismatch:
 
 
 def question_constraints(question: str, names: frozenset[str] | set[str] = frozenset(),
-                         organisations: frozenset[str] | set[str] = frozenset()) -> Constraints:
+                         organisations: frozenset[str] | set[str] = frozenset(),
+                         subjects: frozenset[str] | set[str] = frozenset()) -> Constraints:
     """`names`: the organisations and places the question names (rag.names finds them);
-    `organisations`: those of them that are companies or organisations.
+    `organisations`: those of them that are companies or organisations; `subjects`: the names it
+    opens with (rag.names.subject_names).
 
     A question of several parts ("…多少？…哪几家？") pins nothing: each part pins its own."""
     text = compact(question)
@@ -165,6 +170,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         compares=bool(_COMPARES.search(text)),
         names=frozenset(names),
         organisations=frozenset(organisations),
+        subjects=frozenset(subjects) - frozenset(names),
         value=bool(_ASKS_VALUE.search(text)),
         subject=frozenset(t for t in question_terms(_spelled_both_ways(question)) if not NUMBER.fullmatch(t)),
         numbered=frozenset(numbered_names(text)),
@@ -182,7 +188,7 @@ def _spelled_both_ways(question: str) -> str:
 def constraints_of(question: str) -> Constraints:
     """`question_constraints` with the organisations and places the question names (rag.names)."""
     organisations = organisation_names(question)
-    return question_constraints(question, organisations | place_names(question), organisations)
+    return question_constraints(question, organisations | place_names(question), organisations, subject_names(question))
 
 
 def part_constraints(question: str) -> list[tuple[str, Constraints]]:
@@ -288,6 +294,9 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
             return Mismatch("measure", wanted, other)
     if asked.outcome and _PLAN_WORDS.search(text) and not _OUTCOME_WORDS.search(text):
         return Mismatch("plan", "实际完成情况", "计划或目标")
+    if asked.subjects and asked.value and not asked.compares and _another_company(asked, source, scope or source):
+        # "比亚迪去年在欧洲卖了多少辆车" answered from "上汽集团去年在欧洲市场销量达到33万辆"
+        return Mismatch("entity", "、".join(sorted(asked.subjects)), "其他对象")
     return None
 
 
@@ -298,6 +307,16 @@ def _other_organisation(organisations: frozenset[str], source: str) -> bool:
         return False
     named = {compact(n) for n in organisation_names(source)}
     return any(not any(a in n or n in a for a in asked) for n in named)
+
+
+def _another_company(asked: Constraints, source: str, scope: str) -> bool:
+    """Whether the sentence `source` names none of the question's subjects and organisations,
+    and the figure's clauses (`scope`) name a company the question does not: the figure is that
+    company's."""
+    text = compact(source)
+    if any(compact(n) in text for n in asked.subjects | asked.organisations):
+        return False
+    return any(not set(terms(c)) <= asked.subject for c in company_names(scope))
 
 
 def figure_kinds(text: str) -> set[str]:
@@ -407,6 +426,7 @@ def _asked_unit(text: str) -> str:
     cues: list[tuple[int, str]] = []
     for m in _ASKED_UNIT.finditer(text):
         cues.append((m.end(), "money" if m.group(1) == "钱" else _unit_kind(m.group(1))))
+    cues += [(m.end(), "count") for m in _ASKED_PEOPLE.finditer(text)]
     cues += [(m.end(), "percent") for m in _PERCENT_WORDS.finditer(text)]
     cues += [(m.end(), "money") for m in _MONEY_WORDS.finditer(text)]
     cues += [(m.end(), "") for m in _CHANGE_WORDS.finditer(text)]
@@ -417,6 +437,7 @@ def _asked_counted(text: str) -> str:
     """What the asked count counts, by its measure word ("多少人": people); "" when the question
     asks no count, or its measure word could count anything (个, 项, 次)."""
     cues = [(m.end(), _COUNTERS.get(m.group(1).lstrip("万亿千百"), "")) for m in _ASKED_UNIT.finditer(text)]
+    cues += [(m.end(), "people") for m in _ASKED_PEOPLE.finditer(text)]
     return max(cues)[1] if cues else ""
 
 

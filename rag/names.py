@@ -51,11 +51,8 @@ def place_names(text: str) -> set[str]:
 def organisation_names(text: str) -> set[str]:
     """Companies and organisations a question is about: jieba's nt, Latin names (LG, OpenAI)
     and the word before a company suffix ("零跑汽车" -> "零跑")."""
-    names = {word for word, flag in pos_tags(text) if flag == "nt" and len(word) >= 2}
-    names |= {m.group(1) for m in _ORG_SUFFIX.finditer(text)
-              if m.group(1) not in _GENERIC and not _FUNCTION_CHARS.search(m.group(1))}
-    names |= {w for w in _LATIN_NAME.findall(text) if w.lower() not in _GENERIC_LATIN}
-    return names
+    names = {word for word, flag in pos_tags(text) if flag == "nt" and len(word) >= 2} | company_names(text)
+    return names | {w for w in _LATIN_NAME.findall(text) if w.lower() not in _GENERIC_LATIN}
 
 
 def proper_names(text: str) -> set[str]:
@@ -63,3 +60,26 @@ def proper_names(text: str) -> set[str]:
     and nz), two characters or more, without the country's generic words (我国, 全球)."""
     return {word for word, flag in pos_tags(text)
             if (flag in _PERSON_FLAGS or flag in _OTHER_NAME_FLAGS) and len(word) >= 2 and word not in _NOT_A_RESTRICTION}
+
+
+
+def subject_names(question: str) -> set[str]:
+    """The names of people and things a question opens with, before its first verb: its subject
+    ("比亚迪去年在欧洲卖了多少辆车？" -> {"比亚迪"}). jieba often tags a company as a person (比亚迪)
+    or another proper noun (北方华创 -> 华创), so neither tag says which it is. Places are not
+    subjects here (place_names holds them)."""
+    names = set()
+    before = ""  # "北方" of 北方华创, "东方" of 东方财富: jieba reads a direction
+    for word, flag in pos_tags(question):
+        if flag.startswith("v"):
+            break
+        if (flag in _PERSON_FLAGS or flag == "nz") and len(word) >= 2:
+            names.add(before + word)
+        before = word if flag == "f" and len(word) == 2 else ""
+    return names
+
+
+def company_names(text: str) -> set[str]:
+    """Companies a text names unmistakably: the word before a company suffix (上汽集团, 中微公司)."""
+    return {m.group(1) for m in _ORG_SUFFIX.finditer(text)
+            if m.group(1) not in _GENERIC and not _FUNCTION_CHARS.search(m.group(1))}

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling, question_constraints
+from rag.constraints import (
+    Constraints,
+    Mismatch,
+    constraints_of,
+    describe_missing,
+    find_mismatch,
+    numbered_sibling,
+    question_constraints,
+)
 
 
 def test_a_years_figure_asked_implies_the_whole_year() -> None:
@@ -50,6 +58,26 @@ def test_a_years_figure_given_as_a_whole_does_not_answer_a_part_of_the_year() ->
     assert find_mismatch(half, "2025年6月，小游戏市场规模达90亿元。") is None  # a month of the year: the sentence does not say
     assert find_mismatch(half, "小游戏市场规模较2024年增长3倍，达90亿元。") is None  # a baseline year is no whole year
     assert find_mismatch(question_constraints("今年以来星河小游戏的流水有多少？"), "2025年小游戏流水达90亿元。") is None
+
+
+def test_a_figure_a_clause_gives_another_company_is_not_the_asked_subjects() -> None:
+    """jieba reads a company the question opens with as a person ("鹿鸣"): it is held all the same."""
+    asked = question_constraints("鹿鸣去年在南港卖了多少辆车？", subjects={"鹿鸣"})
+    assert find_mismatch(asked, "海鸥集团去年在南港市场销量达到33万辆。") == Mismatch("entity", "鹿鸣", "其他对象")
+    assert find_mismatch(asked, "鹿鸣去年在南港卖了1.2万辆，海鸥集团卖了33万辆。", scope="鹿鸣去年在南港卖了1.2万辆，") is None
+    # the figure's own clause names no company: a rival named after it does not take the figure
+    assert find_mismatch(asked, "去年在南港卖了1.2万辆，超过海鸥集团。", scope="去年在南港卖了1.2万辆，") is None
+    assert constraints_of("鹿鸣去年营收多少？").subjects == {"鹿鸣"}
+
+
+def test_a_count_of_people_may_be_asked_by_who_they_are() -> None:
+    staff = question_constraints("北岛金融街现在一共有多少金融从业人员？")
+    assert (staff.unit, staff.counted) == ("count", "people")
+    shares = "从业人员中三分之二为硕士研究生以上学历，近20%为海外留学归国人员。"
+    assert find_mismatch(staff, shares) == Mismatch("unit", "数量", "比例")
+    assert find_mismatch(staff, "北岛金融街从业人员达50万人。") is None
+    visits = question_constraints("星河文旅2025年一共接待了多少游客？")
+    assert find_mismatch(visits, "2025年，星河文旅接待游客9365万人次。") is None  # 人次 counts visits of people
 
 
 def test_a_count_of_funds_is_not_answered_by_a_count_of_firms() -> None:
