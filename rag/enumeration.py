@@ -1,5 +1,6 @@
 """How an article numbers its points, so a list can be read whichever way it is written: by
-markers (一是…二是…, （一）…（二）…, 第一，…, 1. …) or by short headings its count announces
+markers (一是…二是…, （一）…（二）…, 第一，…, 1. …), by numbered subsections (2.1 …, 2.2 …) or by
+short headings its count announces
 ("将实现5个方面的蝶变。" then five paragraphs, each opening with a sentence of a few words:
 "塑造空间发展新格局。面积从…"). A family finds item n of its list in a text; rag.points and
 rag.read_on read lists only through it.
@@ -45,6 +46,19 @@ MARKED = (
     Marked(lambda n: f"\n{n}、"),
 )
 
+@dataclass(frozen=True)
+class Sectioned:
+    """Numbered subsections of one section: "2.1 持续加大研发投入", "2.2 推动区域协同创新"."""
+
+    section: str
+
+    def find(self, text: str, n: int, at: int = 0) -> tuple[int, int] | None:
+        found = re.compile(rf"\n{self.section}\.{n}(?![\d.])\s*").search(text, at)
+        return (found.start(), found.end()) if found else None
+
+
+_FIRST_SUBSECTION = re.compile(r"\n(\d{1,2})\.1(?![\d.])")
+
 # a sentence ending its paragraph on a count of what follows: "将实现 5个方面的蝶变。", "做到以下三点："
 _ANNOUNCED = re.compile(r"(\d{1,2}|[两二三四五六七八九十])\s*(?:个|项|条|点|大|类|种|件)"
                         r"[^\n。！？：:，,；;]{0,12}[。：:]\s*(?=\n)")
@@ -81,7 +95,8 @@ def families(text: str) -> list[Family]:
     """The families a list in `text` may be written in: the markers, and the headings each count
     announced there promises."""
     counts = {announced_count(a.group(1)) for a in _ANNOUNCED.finditer(text)}
-    return [*MARKED, *(Headed(c) for c in sorted(counts) if 2 <= c <= len(ORDINALS))]
+    sections = dict.fromkeys(m.group(1) for m in _FIRST_SUBSECTION.finditer(text))
+    return [*MARKED, *(Sectioned(s) for s in sections), *(Headed(c) for c in sorted(counts) if 2 <= c <= len(ORDINALS))]
 
 
 def longest_enumeration(text: str) -> tuple[Family, list[tuple[int, int]]]:

@@ -44,6 +44,12 @@ def test_points_written_as_short_headings_a_count_announces_are_read() -> None:
     assert grounded.text.endswith("资料原文列出的要点：一是塑造开放发展新格局；二是提升产业发展新层级；三是开辟绿色发展新境界[1]。")
 
 
+def test_numbered_subsections_are_a_list_but_not_their_own_subsections() -> None:
+    report = ("2 促进北岛产业创新的对策\n\n本文提出以下几点建议。\n\n2.1 持续加大研发投入强度，促进企业消化吸收。\n\n"
+              "2.1.1 经费投入\n\n2.2 推动区域协同创新，采取差异化政策。\n\n2.3 健全知识产权制度，促进成果转化。")
+    assert enumerated_points(report) == ["持续加大研发投入强度", "推动区域协同创新", "健全知识产权制度"]
+
+
 def test_short_paragraphs_with_no_count_announcing_them_are_no_list() -> None:
     assert enumerated_points(HEADED.replace("将实现 3个方面的转变", "将实现转变")) == []
     # a count closing a sentence with no headings after it ("3个百分点")
