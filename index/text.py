@@ -61,7 +61,8 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # 1-99 only: larger amounts ("三千亿") are written in digits by articles and models alike; an
 # ordinal ("第一家", "第三批") counts nothing, so it stays in words
-_CN_COUNT = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿第])([一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])"
+# "新一轮", "另一家", "每一年" count nothing
+_CN_COUNT = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿第新另同每某任])([一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])"
                        r"(倍|个|家|人|名|位|年|项|条|次|种|类|成|天|所|只|件|层|期|轮|批)")
 
 

@@ -62,7 +62,8 @@ _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至�
 # "关于2022年…" do date
 _BASELINE_YEAR = re.compile(r"(?:(?:比|较|相比|较之|同比|对比|自|从)于?|[高低多少优快慢大小]于)\s*(?:19|20)\d{2}\s*年"
                             r"|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今|出生|同期)")
-_ASKS_VALUE = re.compile(r"多少|几|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
+# "哪几条建议" asks which, not how many
+_ASKS_VALUE = re.compile(r"多少|(?<!哪)几|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
 
 _MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"
 _PERCENT_UNIT = r"(?:%|％|个百分点|成)"
@@ -71,9 +72,9 @@ _COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条
 # "10.51亿", "3200万" with no unit after: a count or an amount, the sentence does not say which
 _BARE_MAGNITUDE = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*[万亿]+(?![万亿千百]*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT}))")
 _FIGURE_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT})")
-_ASKED_UNIT = re.compile(rf"(?:多少|几)\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
+_ASKED_UNIT = re.compile(rf"(?:多少|(?<!哪)几)\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
 # "多少金融从业人员", "几名毕业生": a count of people, named by what they are rather than a measure word
-_ASKED_PEOPLE = re.compile(r"(?:多少|几)[名位个]?[\u4e00-\u9fff]{0,6}?(?:人员|员工|职工|工人|人才|人口|游客|学生|毕业生|从业者)")
+_ASKED_PEOPLE = re.compile(r"(?:多少|(?<!哪)几)[名位个]?[\u4e00-\u9fff]{0,6}?(?:人员|员工|职工|工人|人才|人口|游客|学生|毕业生|从业者)")
 _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
                           r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
 # "贴息几个点": percentage points ("几点" alone asks the time)

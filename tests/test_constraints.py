@@ -80,6 +80,15 @@ def test_a_count_of_people_may_be_asked_by_who_they_are() -> None:
     assert find_mismatch(visits, "2025年，星河文旅接待游客9365万人次。") is None  # 人次 counts visits of people
 
 
+def test_which_points_asks_no_figure_and_a_new_round_counts_nothing() -> None:
+    from rag.binding import stated_figures
+
+    assert not question_constraints("那份报告对机器人产业提了哪几条建议？").value  # 哪几条 asks which, not how many
+    assert question_constraints("那份报告提了几条建议？").unit == "count"
+    assert stated_figures("要顺应新一轮科技革命，另一家企业也在跟进。") == []
+    assert stated_figures("北岛只有一家企业入选。") == ["1"]
+
+
 def test_a_count_of_funds_is_not_answered_by_a_count_of_firms() -> None:
     funds = question_constraints("北岛的私募基金管理人一共管着多少只基金？")
     assert find_mismatch(funds, "北岛私募基金管理人超800家。") == Mismatch("unit", "基金、股票等的只数", "机构或企业的家数")
