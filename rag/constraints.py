@@ -295,7 +295,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
             return Mismatch("measure", wanted, other)
     if asked.outcome and _PLAN_WORDS.search(text) and not _OUTCOME_WORDS.search(text):
         return Mismatch("plan", "实际完成情况", "计划或目标")
-    if asked.subjects and asked.value and not asked.compares and _another_company(asked, source, scope or source):
+    if asked.subjects and asked.value and not asked.compares and _another_subject(asked, scope or source, around):
         # "比亚迪去年在欧洲卖了多少辆车" answered from "上汽集团去年在欧洲市场销量达到33万辆"
         return Mismatch("entity", "、".join(sorted(asked.subjects)), "其他对象")
     return None
@@ -310,13 +310,15 @@ def _other_organisation(organisations: frozenset[str], source: str) -> bool:
     return any(not any(a in n or n in a for a in asked) for n in named)
 
 
-def _another_company(asked: Constraints, source: str, scope: str) -> bool:
-    """Whether the sentence `source` names none of the question's subjects and organisations,
-    and the figure's clauses (`scope`) name a company the question does not: the figure is that
-    company's."""
-    text = compact(source)
-    if any(compact(n) in text for n in asked.subjects | asked.organisations):
+def _another_subject(asked: Constraints, scope: str, around: str) -> bool:
+    """Whether a figure's clauses (`scope`) name none of the question's subjects and
+    organisations, and either name a company the question does not, or stand in a passage
+    (`around`, compacted) that never names the subject: the figure is another's."""
+    named = [compact(n) for n in asked.subjects | asked.organisations]
+    if any(n in compact(scope) for n in named):
         return False
+    if around and not any(n in around for n in named):
+        return True
     return any(not set(terms(c)) <= asked.subject for c in company_names(scope))
 
 

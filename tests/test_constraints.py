@@ -64,10 +64,17 @@ def test_a_figure_a_clause_gives_another_company_is_not_the_asked_subjects() -> 
     """jieba reads a company the question opens with as a person ("鹿鸣"): it is held all the same."""
     asked = question_constraints("鹿鸣去年在南港卖了多少辆车？", subjects={"鹿鸣"})
     assert find_mismatch(asked, "海鸥集团去年在南港市场销量达到33万辆。") == Mismatch("entity", "鹿鸣", "其他对象")
+    rivals = "如海鸥集团去年在南港市场销量达到33万辆，而鹿鸣正与南港政府讨论建厂。"  # named, but not with the figure
+    assert find_mismatch(asked, rivals, scope="如海鸥集团去年在南港市场销量达到33万辆，") == Mismatch("entity", "鹿鸣", "其他对象")
     assert find_mismatch(asked, "鹿鸣去年在南港卖了1.2万辆，海鸥集团卖了33万辆。", scope="鹿鸣去年在南港卖了1.2万辆，") is None
     # the figure's own clause names no company: a rival named after it does not take the figure
     assert find_mismatch(asked, "去年在南港卖了1.2万辆，超过海鸥集团。", scope="去年在南港卖了1.2万辆，") is None
     assert constraints_of("鹿鸣去年营收多少？").subjects == {"鹿鸣"}
+    # a passage that never names the subject gives another's figure, though its sentence names no company
+    orders = "该公司此前表示，2025年新增订单金额约83.6亿元。"
+    asked = question_constraints("鹿鸣2025年新增订单有多少？", subjects={"鹿鸣"})
+    assert find_mismatch(asked, orders, "海鸥集团发布年报。" + orders) == Mismatch("entity", "鹿鸣", "其他对象")
+    assert find_mismatch(asked, orders, "鹿鸣发布年报。" + orders) is None
 
 
 def test_a_count_of_people_may_be_asked_by_who_they_are() -> None:
