@@ -97,6 +97,15 @@ def _cn_to_int(numeral: str) -> int:
     return _CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0)
 
 
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def month_days(text: str) -> set[tuple[int, int]]:
+    """The days a text names as (month, day): "9月14日", "09月14号" and "9 月 14 日" are one day.
+    A date's days are not figures (`terms`), so dates are compared by these."""
+    return {(int(m), int(d)) for m, d in _MONTH_DAY.findall(normalize(text))}
+
+
 def terms(text: str) -> dict[str, float]:
     """Weighted lexical terms: CJK bigrams (a lone CJK character stands for itself), whole numbers
     and whole Latin words. Chinese needs no segmenter this way, and matching stays cheap."""

@@ -20,6 +20,7 @@ from index.text import (
     count_cjk,
     figures,
     marker_numbers,
+    month_days,
     overlap,
     split_sentences,
     strip_markers,
@@ -40,9 +41,12 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
     by_n = {p.n: p for p in passages}
     passage_terms = {p.n: terms(p.chunk.title + "\n" + p.chunk.text) for p in passages}
     held = {n: figures(found) for n, found in passage_terms.items()}  # each passage's figures, read once
+    days = {p.n: month_days(p.chunk.title + "\n" + p.chunk.text) for p in passages}
     asked = frozenset(figures(terms(question)))
+    asked_days = month_days(question)
     sentences: list[tuple[str, list[int], str]] = []  # (body, cited passage numbers, tail)
     cited_by: dict[int, dict[str, float]] = {}  # passage -> terms of the sentences citing it
+    cited_days: dict[int, set[tuple[int, int]]] = {}  # passage -> days the sentences citing it state
     spans = split_sentences(text)
     for a, b in spans:
         segment = text[a:b]
@@ -60,10 +64,14 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
             sentence_terms = own
             support = {n: _support(sentence_terms, found, held[n], asked) for n, found in passage_terms.items()}
             factual = _is_factual(body)
+        said_days = month_days(body) - asked_days  # a day is the sentence's fact as a figure is
+        if said_days:
+            support = {n: value if days[n] & said_days else 0.0 for n, value in support.items()}
         cited = _attribute(support, wanted, factual) if sentence_terms else []
         cited += _holding_the_rest(figures(own), asked, cited, support, held)
         for n in cited:
             cited_by.setdefault(n, {}).update(sentence_terms)
+            cited_days.setdefault(n, set()).update(said_days)
         sentences.append((body, cited, tail))
 
     display: dict[int, int] = {}  # passage number -> number the user sees
@@ -73,7 +81,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
             display.setdefault(n, len(display) + 1)
         parts.append(body + "".join(f"[{display[n]}]" for n in cited) + tail)
     citations = [
-        Citation(n=shown, chunk=by_n[n].chunk, quote=best_quote(by_n[n].chunk.text, cited_by[n]))
+        Citation(n=shown, chunk=by_n[n].chunk, quote=best_quote(by_n[n].chunk.text, cited_by[n], cited_days[n]))
         for n, shown in display.items()
     ]
     return _drop_dangling("".join(parts), len(citations)), citations
@@ -164,14 +172,16 @@ def closest_citation(wanted: dict[str, float], passages: list[Passage]) -> Citat
     return Citation(n=1, chunk=passage.chunk, quote=quote)
 
 
-def best_quote(chunk_text: str, wanted: dict[str, float]) -> str:
-    """The sentence of `chunk_text` sharing most with `wanted`: a real substring, to highlight."""
+def best_quote(chunk_text: str, wanted: dict[str, float], days: set[tuple[int, int]] | frozenset = frozenset()) -> str:
+    """The sentence of `chunk_text` sharing most with `wanted`: a real substring, to highlight.
+    A sentence naming one of `days` (the days the citing sentences state) comes first: it holds
+    their fact, however many words another shares with them."""
     best, best_score = "", -1.0
     for a, b in split_sentences(chunk_text):
         sentence = chunk_text[a:b].strip()
         if not sentence:
             continue
-        score = overlap(wanted, terms(sentence))
+        score = overlap(wanted, terms(sentence)) + (1.0 if days and month_days(sentence) & days else 0.0)
         if score > best_score:  # strict: the earlier sentence wins ties
             best, best_score = sentence, score
     return best

@@ -45,6 +45,7 @@ from index.text import (
     TERMINATORS,
     figure_terms,
     figures,
+    month_days,
     normalize,
     split_sentences,
     strip_markers,
@@ -70,7 +71,6 @@ NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字
 NOTICE_UNCITED = "生成模型的回答在资料中找不到出处，以上给出资料中最接近的原句，请自行判断。"
 
 _LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
-_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
 # what follows a sentence's last word: markers, stops, closing quotes, spaces
 _SENTENCE_END = re.compile(rf"(?:{MARKER.pattern}|[\s.{TERMINATORS}{CLOSERS}])*$")
@@ -179,12 +179,6 @@ def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple
         kept.append(trimmed)
         dropped.extend(removed)
     return "".join(kept).strip(), dropped
-
-
-def month_days(text: str) -> set[tuple[int, int]]:
-    """The days a text names as (month, day): "9月14日", "09月14号" and "9 月 14 日" are one day.
-    A date's days are not figures (index.text), so a made-up date is caught here."""
-    return {(int(m), int(d)) for m, d in _MONTH_DAY.findall(normalize(text))}
 
 
 def _without_invented_clauses(sentence: str, invented: Callable[[str], bool]) -> tuple[str, list[str]]:

@@ -158,3 +158,14 @@ def test_a_sentence_taking_its_figures_from_two_passages_cites_both():
     assert [c.chunk.id for c in cites] == ["c1", "c2"]
     one, _ = verify_citations("东湖片区培育高新技术企业140家，占全区比重40%。", ps)
     assert one == "东湖片区培育高新技术企业140家，占全区比重40%[1]。"  # one passage holds both: one marker
+
+
+def test_a_day_is_held_like_a_figure_and_its_sentence_is_quoted() -> None:
+    """The meeting sentence shares more words with the answer; the day is in the next one."""
+    meeting = ("7月4日，北岛药监局局长主持召开会议，研究部署标准管理工作，审议通过《北岛中药标准管理规定》。"
+               "该规定将于2026年1月1日起施行。")
+    other = "北岛药监局局长主持召开会议，研究部署标准管理工作，审议通过《北岛中药标准管理规定》，将在明年施行。"
+    answer = "北岛药监局局长主持召开会议审议通过的《北岛中药标准管理规定》将于2026年1月1日施行。"
+    text, cites = verify_citations(answer, passages(other, meeting), "《北岛中药标准管理规定》从哪天开始施行？")
+    assert text.endswith("施行[1]。") and cites[0].chunk.id == "c2"  # the passage without the day does not support it
+    assert cites[0].quote == "该规定将于2026年1月1日起施行。"
