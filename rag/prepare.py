@@ -23,6 +23,7 @@ from rag.evidence import Evidence, assess_evidence
 from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
 from rag.read_on import article_list, read_on
+from rag.sections import article_sections
 from rag.records import Passage
 from rag.settings import Settings
 
@@ -45,7 +46,8 @@ class Prepared:
     evidence: Evidence  # whether the passages can answer the question, and why
     timings_ms: dict[str, float]  # condense_ms, retrieve_ms
     constraints: Constraints = Constraints()  # what the question pins down: year, period, kind of figure…
-    listed: tuple[tuple[Chunk, str], ...] = ()  # asked for points: the asked article's list, item by item (rag.read_on)
+    # asked for points: the asked article's section headings (rag.sections) or its list, item by item (rag.read_on)
+    listed: tuple[tuple[Chunk, str], ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -71,7 +73,7 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
     listed: list[tuple[Chunk, str]] = []
     if points and retriever is not None:
         passages = read_on(passages, retriever.next_chunk)
-        listed = article_list(passages, retriever.next_chunk)
+        listed = article_sections(passages, retriever.next_chunk, standalone) or article_list(passages, retriever.next_chunk)
     timings["retrieve_ms"] = _ms_since(started)
     asked = constraints_of(standalone)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked,
