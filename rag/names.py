@@ -62,7 +62,6 @@ def proper_names(text: str) -> set[str]:
             if (flag in _PERSON_FLAGS or flag in _OTHER_NAME_FLAGS) and len(word) >= 2 and word not in _NOT_A_RESTRICTION}
 
 
-
 def subject_names(question: str) -> set[str]:
     """The names of people and things a question opens with, before its first verb: its subject
     ("比亚迪去年在欧洲卖了多少辆车？" -> {"比亚迪"}). jieba often tags a company as a person (比亚迪)

@@ -23,8 +23,8 @@ from rag.evidence import Evidence, assess_evidence
 from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
 from rag.read_on import article_list, read_on
-from rag.sections import article_sections
 from rag.records import Passage
+from rag.sections import article_sections
 from rag.settings import Settings
 
 
