@@ -31,8 +31,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 def article_sections(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | None],
                      question: str) -> list[tuple[Chunk, str]]:
-    """The asked article's section headings, each with the chunk it stands in, when its sections
-    each open a list and the question does not name one section; [] otherwise."""
+    """The asked article's section headings, each with the chunk it stands in, when at least two of
+    its sections open a list of their own and the question does not name one section; [] otherwise."""
     if not passages:
         return []
     asked = article_of(passages[0].chunk)
@@ -60,8 +60,9 @@ def _read(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None]) -> tuple[st
 
 def _headed_sections(text: str) -> list[tuple[int, str]]:
     """(where it starts, its heading lines joined) for each run of heading lines that a list follows."""
-    starts = [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
-    ends = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]
+    breaks = list(_PARAGRAPH_BREAK.finditer(text))
+    starts = [0] + [m.end() for m in breaks]
+    ends = [m.start() for m in breaks] + [len(text)]
     paragraphs = [(a, text[a:b].strip()) for a, b in zip(starts, ends) if text[a:b].strip()]
     sections: list[tuple[int, str]] = []
     group: list[tuple[int, str]] = []
