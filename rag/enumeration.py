@@ -1,9 +1,8 @@
 """How an article numbers its points, so a list can be read whichever way it is written: by
-markers (一是…二是…, （一）…（二）…, 第一，…, 1. …), by numbered subsections (2.1 …, 2.2 …) or by
-short headings its count announces
-("将实现5个方面的蝶变。" then five paragraphs, each opening with a sentence of a few words:
-"塑造空间发展新格局。面积从…"). A family finds item n of its list in a text; rag.points and
-rag.read_on read lists only through it.
+markers (一是…二是…, （一）…（二）…, 第一，…, 1. …), by numbered subsections (2.1 …, 2.2 …), or by
+short headings its count announces ("将实现5个方面的蝶变。" then five paragraphs, each opening with
+a sentence of a few words: "塑造空间发展新格局。面积从…"). A family finds item n of its list in a
+text; rag.points and rag.read_on read lists only through it.
 
 Usage:
     family, items = longest_enumeration("\\n措施有：一是降本；二是增效。")
@@ -32,6 +31,8 @@ class Marked:
     write: Callable[[int], str]
 
     def find(self, text: str, n: int, at: int = 0) -> tuple[int, int] | None:
+        if n > len(ORDINALS):  # 十是 is the last marker written for
+            return None
         marker = self.write(n)
         i = text.find(marker, at)
         return None if i < 0 else (i, i + len(marker))
@@ -45,6 +46,7 @@ MARKED = (
     Marked(lambda n: f"\n{n}."),
     Marked(lambda n: f"\n{n}、"),
 )
+
 
 @dataclass(frozen=True)
 class Sectioned:

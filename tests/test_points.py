@@ -30,6 +30,8 @@ def test_the_families_of_enumeration_an_article_uses_are_read() -> None:
     assert enumerated_points("第一，提高认识。第二，完善社会保障。") == ["提高认识", "完善社会保障"]
     assert enumerated_points("要点如下\n1. 专业化发展\n2. 网络化协同") == ["专业化发展", "网络化协同"]
     assert enumerated_points("唯一是他。") == []  # one "一是" is no enumeration
+    ten = "措施：" + "".join(f"{n}是措施{i}；" for i, n in enumerate("一二三四五六七八九十", start=1))
+    assert len(enumerated_points(ten)) == 10  # 十是 ends the markers written for; no eleventh is looked for
 
 
 HEADED = ("北岛新区管委会表示，从“区”到“城”，将实现 3个方面的转变。\n\n"
