@@ -48,12 +48,17 @@ def _list_tail(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None], shown:
         after = next_chunk(chunk)
         if after is None or after.id in shown or article_of(after) != article_of(chunk):
             break
-        new_text = after.text[max(chunk.end - after.start, 0):]  # neighbours share a sentence
+        new_text = text_after(chunk, after)
         if not runs_on(text, new_text):
             break
         tail.append(after)
         chunk, text = after, text + new_text
     return tail
+
+
+def text_after(chunk: Chunk, after: Chunk) -> str:
+    """What `after`, the next chunk of an article, adds to `chunk`: neighbours share a sentence."""
+    return after.text[max(chunk.end - after.start, 0):]
 
 
 def article_list(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | None]) -> list[tuple[Chunk, str]]:
@@ -90,6 +95,6 @@ def _items_from(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None]) -> li
         after = next_chunk(chunk) if gap < MAX_GAP and read < MAX_WALK else None
         if after is None or article_of(after) != article_of(chunk):
             break
-        text = after.text[max(chunk.end - after.start, 0):]  # neighbours share a sentence
+        text = text_after(chunk, after)
         chunk, gap, read = after, gap + 1, read + 1
     return found

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from index.records import Chunk
 from index.text import terms
 from rag.points import article_of
+from rag.read_on import text_after
 from rag.records import Passage
 
 MAX_WALK = 15  # chunks read from the article's first shown chunk
@@ -46,14 +47,13 @@ def article_sections(passages: list[Passage], next_chunk: Callable[[Chunk], Chun
 
 def _read(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None]) -> tuple[str, list[tuple[int, Chunk]]]:
     """The article's text from `chunk` on, and where each chunk's new text starts in it."""
-    text, owners, reached = "", [], chunk.start
-    for _ in range(MAX_WALK):
-        owners.append((len(text), chunk))
-        text += chunk.text[max(reached - chunk.start, 0):]  # neighbours share a sentence
-        reached = max(reached, chunk.end)
+    text, owners = chunk.text, [(0, chunk)]
+    for _ in range(MAX_WALK - 1):
         after = next_chunk(chunk)
         if after is None or article_of(after) != article_of(chunk):
             break
+        owners.append((len(text), after))
+        text += text_after(chunk, after)
         chunk = after
     return text, owners
 
