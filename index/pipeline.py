@@ -14,7 +14,9 @@ from index.tables import with_header
 
 # bump when cleaning, article splitting or chunking gives a file different chunks than before:
 # an index built by an older pipeline records another number and is rebuilt, not reused
-PIPELINE_VERSION = 3  # 2: table rows stay rows; 3: PDF chunks know their pages, table rows carry their header
+# 2: table rows stay rows; 3: PDF chunks know their pages, table rows carry their header;
+# 4: a numbered heading with a comma ("2.1 加大…，促进…") ends its own line
+PIPELINE_VERSION = 4
 
 
 @dataclass(frozen=True)

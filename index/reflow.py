@@ -29,6 +29,10 @@ _STANDALONE = re.compile(
     rf"^(?:(?:文章|信息|稿件)?来源[:：]|{_BYLINE}|{_DATELINE}|<?https?://|www\."
     r"|\d{1,2}(?:\.\d{1,2})*\s[^\s。，、；！？,.]{2,24}$)"  # 1.2 创新产出
 )
+# a numbered heading or item: "2.1 持续加大…，促进…", "（一）…", "二、…", "3.…"
+_NUMBERED_START = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})+\s|\d{1,2}[.、．]\s?(?=[\u4e00-\u9fff])|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
+# 2.1 持续加大…，促进…吸收 (but not a figure opening a line: 2.5 亿元，…)
+_SECTION_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\s(?![亿万千百元年月日个倍点%％])[^。！？]{2,40}$")
 _ABOVE_TITLE = re.compile(rf"^(?:{_BYLINE}|{_DATELINE})")
 _PAGE_REFERENCE = re.compile(r"\s\d{1,3}$")  # a contents line: 工信部：印发《…》 13
 _FULL_LINE = 0.8  # of the wrap width: a line this wide was cut by the margin, not by the author
@@ -74,6 +78,8 @@ def _runs_on(line: str, nxt: str, paragraph: str, wrap: float, carried_width: in
         return True
     if wrap and width >= _WIDE_HEADING * wrap and _width(nxt) < 0.5 * wrap and not _ends_sentence(nxt):
         return True  # a long title wrapped onto a short second line
+    if paragraph == line and (_SECTION_HEADING.match(line) or (wrap and _NUMBERED_START.match(line))):
+        return False  # a numbered heading the margin did not cut ends where the author ended it
     if not has_cjk(line):
         # English prose: a lower-case word (or a number) goes on after a line without a full stop
         return line[-1].isascii() and (line[-1].isalnum() or line[-1] == ",") and (nxt[0].islower() or nxt[0].isdigit())

@@ -90,6 +90,33 @@ def test_headings_and_source_lines_survive_as_their_own_paragraphs():
         assert line in paras
 
 
+def test_a_numbered_heading_with_a_comma_is_not_joined_to_the_paragraph_under_it():
+    # the demo digests give no margin to read; a dotted section number still marks a heading
+    paper = "本文提出以下几点建议。\n3.2 完善人才评价体系，破除唯论文倾向\n目前高校评价仍以论文数量为主，青年教师压力较大。\n"
+    assert paragraphs(clean_text(paper)) == [
+        "本文提出以下几点建议。",
+        "3.2 完善人才评价体系，破除唯论文倾向",
+        "目前高校评价仍以论文数量为主，青年教师压力较大。",
+    ]
+    # a figure that opens a line is not a section number
+    assert len(paragraphs(clean_text("全年营收\n2.5 亿元，同比增长 12%，创下\n历史新高。\n"))) == 2
+
+
+def test_a_numbered_heading_narrower_than_the_margin_ends_its_line():
+    first = (
+        "各地要结合实际制定实施方案，明确责任分工和时间安排，确保各项任务落到实处，按季度报送工作进展情况。"
+        "对推进不力、进度滞后的地区，要及时约谈提醒，督促整改到位，并将结果纳入年度考核。"
+    )
+    second = (
+        "要加大财政资金统筹力度，保障重点项目用地需求，完善融资担保体系，降低企业综合融资成本和物流成本。"
+        "同时清理不合理的收费项目，推行惠企政策免申即享。"
+    )
+    heading = "（二）强化要素保障，优化营商环境"
+    lines = [first[i : i + 26] for i in range(0, len(first), 26)]  # a margin 26 characters wide
+    lines += [heading] + [second[i : i + 26] for i in range(0, len(second), 26)]
+    assert paragraphs(clean_text("\n".join(lines))) == [first, heading, second]
+
+
 def test_sentence_final_punctuation_ends_a_paragraph():
     out = clean_text("第一段在这里结束。\n\n第二段从这里开始，一直写到这里。\n")
     assert paragraphs(out) == ["第一段在这里结束。", "第二段从这里开始，一直写到这里。"]
