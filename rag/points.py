@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import compact, strip_markers, terms
+from index.text import compact, ends_sentence, strip_markers, terms
 from rag.citations import best_quote
 from rag.enumeration import ORDINALS, Family, longest_enumeration
 from rag.records import Chunk, Citation, Passage
@@ -35,7 +35,8 @@ _ASKS_POINTS = re.compile(rf"哪些|哪几|{_COUNTED.pattern}|要点|主要(?:�
                           r"什么(?:措施|建议|举措)")
 _ASKS_FIGURE = re.compile(r"多少")  # "包括多少项措施" asks a count, not the points ("哪几方面" does not)
 _POINT_END = re.compile(r"[。；;，,：:\n]")
-MAX_POINT_CHARS = 40  # a point is its first clause: the article's heading words, not its paragraph
+_OPEN_ENDS = "，,、；;：:"  # a line ending on these goes on: it is no heading
+MAX_POINT_CHARS = 40  # a point is its heading line or first clause: the article's heading words, not its paragraph
 MIN_COVERED = 0.5  # share of a point's terms the answer must hold for the point to count as given
 
 
@@ -48,8 +49,7 @@ def enumerated_points(text: str) -> list[str]:
     text = "\n" + text
     items = []
     for _, body in longest_enumeration(text)[1]:
-        end = _POINT_END.search(text, body)
-        point = text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
+        point = _point_at(text, body)
         if point:
             items.append(point)
     return items if len(items) >= 2 else []
@@ -81,9 +81,18 @@ def item_head(text: str, family: Family, n: int) -> tuple[int, str] | None:
     found = family.find(text, n)
     if found is None:
         return None
-    body = found[1]
+    return found[1], _point_at(text, found[1])
+
+
+def _point_at(text: str, body: int) -> str:
+    """The point whose words start at `body`: its first clause, or its whole line when that line is
+    a heading of its own ("2.1 持续加大研发投入强度，促进企业对引进技术的消化吸收\n与技术…")."""
+    line_end = text.find("\n", body)
+    line = text[body:line_end].strip() if line_end >= 0 else ""
+    if line and len(line) <= MAX_POINT_CHARS and line[-1] not in _OPEN_ENDS and not ends_sentence(line):
+        return line
     end = _POINT_END.search(text, body)
-    return body, text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
+    return text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
 
 
 def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:

@@ -52,6 +52,15 @@ def test_numbered_subsections_are_a_list_but_not_their_own_subsections() -> None
     assert enumerated_points(report) == ["持续加大研发投入强度", "推动区域协同创新", "健全知识产权制度"]
 
 
+def test_a_heading_on_a_line_of_its_own_is_a_point_whole_commas_and_all() -> None:
+    report = ("本文提出以下几点建议。\n\n2.1 持续加大研发投入强度，促进企业消化吸收\n\n与发达国家相比，北岛企业投入偏低。\n\n"
+              "2.2 推动区域协同创新，采取差异化政策\n\n东部企业较多。")
+    assert enumerated_points(report) == ["持续加大研发投入强度，促进企业消化吸收", "推动区域协同创新，采取差异化政策"]
+    plan = "（一）强化要素保障，优化营商环境\n\n各地要加大投入。\n\n（二）加强组织领导，\n\n压实工作责任。"
+    # a line ending on a comma goes on: its first clause is the point
+    assert enumerated_points(plan) == ["强化要素保障，优化营商环境", "加强组织领导"]
+
+
 def test_short_paragraphs_with_no_count_announcing_them_are_no_list() -> None:
     assert enumerated_points(HEADED.replace("将实现 3个方面的转变", "将实现转变")) == []
     # a count closing a sentence with no headings after it ("3个百分点")
