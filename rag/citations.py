@@ -14,6 +14,8 @@ Usage: `text, citations = verify_citations(llm_text, passages, question)`.
 
 from __future__ import annotations
 
+import re
+
 from index.text import (
     ENDING,
     MARKER,
@@ -28,6 +30,9 @@ from index.text import (
 )
 from rag.evidence import is_model_refusal
 from rag.records import Citation, Passage
+
+# the number of an answer's list item: "1. ", "2、", "(3)"
+LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
 
 SUPPORT = 0.3  # the model's own marker stays if this share of the sentence's terms is in the passage
 CLEAR = 0.5  # we only add or move a marker to a passage holding at least this share
@@ -54,7 +59,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         body = strip_markers(segment)
         tail = ENDING.search(body).group()
         body = body[: len(body) - len(tail)]
-        own = terms(body)
+        own = terms(LIST_NUMBER.sub("", body))  # "2. 探索…" states no figure 2
         if question and len(spans) == 1 and own and _is_bare_answer(body):
             sentence_terms = {**terms(question), **own}
             support = {n: _support(sentence_terms, found, held[n], asked) if own.keys() <= found.keys() else 0.0

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from index.text import CJK, NUMBER, compact, terms
+from index.text import CJK, NUMBER, compact, month_days, terms
 from rag.evidence import question_terms
 from rag.names import company_names, organisation_names, place_names, subject_names
 from rag.questions import split_question
@@ -101,6 +101,11 @@ _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了
 _CN_NUMERALS = "一二三四五六七八九十零〇两"
 # "首届", "首批" are the first of their series: 第二届 is their sibling
 _NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_NUMERALS}]+|\d+)|首(?=[届批期轮次]))(?=([{CJK}]))")
+# an ordinal of a series of events or batches: "第三批", "首届", "第2期"
+_SERIES = re.compile(rf"^(?:第(?:[{_CN_NUMERALS}]+|\d+)|首)[届批期轮次]$")
+# a count written in words: "五家中国汽车制造商" (not "第五家", "另一家", "每一家")
+_COUNT_IN_WORDS = re.compile(r"(?<![第另每某同])[一二两三四五六七八九十百千万]+([人名位家所辆台架艘只支项件条])")
+_BARE_DAY = re.compile(r"(?<![\d.月])(\d{1,2})[日号](?![内以年])")
 _QUOTES = re.compile(r"[“”‘’\"'《》「」〈〉()（）]")
 # a measure word after the number makes it a count ("三家", "五方面", "三大功能", "两座城市"), not a name
 _NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批"
@@ -130,11 +135,12 @@ class Constraints:
     value: bool = False  # asks for a figure ("多少", "占比"), not a reason, a name or a list
     subject: frozenset[str] = frozenset()  # its subject and metric as terms, to bind figures to (rag.binding)
     numbered: frozenset[tuple[str, str]] = frozenset()  # names carrying a number, as (number, what follows): 二审
+    days: frozenset[tuple[int, int]] = frozenset()  # days asked, as (month, day): "9月27日注销的…"
 
 
 @dataclass(frozen=True)
 class Mismatch:
-    """How a sentence departs from the question: kind is entity, year, period, unit, measure, plan,
+    """How a sentence departs from the question: kind is entity, year, period, day, unit, measure, plan,
     numbered (the same name with another number: 一审 for 二审), or subject (the sentence shares
     no word with what the question asks about)."""
 
@@ -175,6 +181,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         value=bool(_ASKS_VALUE.search(text)),
         subject=frozenset(t for t in question_terms(_spelled_both_ways(question)) if not NUMBER.fullmatch(t)),
         numbered=frozenset(numbered_names(text)),
+        days=frozenset(month_days(text)),
     )
 
 
@@ -234,9 +241,13 @@ def _ordinal(number: str) -> str:
 def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch | None:
     """A name the question numbers ("二审") that `passage` never names, while `source`, the
     sentence an answer comes from, names the same with another number ("一审…"): the passage is
-    about a sibling of the asked thing. Mismatch("numbered", "二审", "一审")."""
+    about a sibling of the asked thing. Mismatch("numbered", "二审", "一审"). An ordinal of a series
+    ("第三批") the passage never names, while it names another ("首批"), is missing from it whatever
+    `source` names: its unnumbered sentences ("近日发布533个项目") are about the others
+    (Mismatch given "")."""
     around = _unquoted(passage)
-    named = {(_ordinal(n), a) for n, a in numbered_names(passage)}
+    in_passage = numbered_names(passage)
+    named = {(_ordinal(n), a) for n, a in in_passage}
     given = numbered_names(source)
     for number, after in sorted(asked.numbered):
         if number.lstrip("第") + after in around or (_ordinal(number), after) in named:
@@ -244,6 +255,8 @@ def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch 
         others = [n for n, a in given if a == after and _ordinal(n) != _ordinal(number)]
         if others:
             return Mismatch("numbered", number + after, others[0] + after)
+        if _SERIES.match(number + after) and any(a == after and _SERIES.match(n + a) for n, a in in_passage):
+            return Mismatch("numbered", number + after, "")
     return None
 
 
@@ -280,6 +293,11 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
             return Mismatch("period", _period_word(asked.period), _period_word(given[0]))
         if not given and _part_of_year(asked.period) and _whole_year(scope or source) & asked.years:
             return Mismatch("period", _period_word(asked.period), "全年")
+    if asked.days:
+        given = _days(scope) or _days(text)
+        if given and not any(d == day and m in (0, month) for m, d in given for month, day in asked.days):
+            return Mismatch("day", "、".join(f"{m}月{d}日" for m, d in sorted(asked.days)),
+                            "、".join(f"{m}月{d}日" if m else f"{d}日" for m, d in sorted(given)))
     # the kind its own clauses give the figure, else its sentence's: the sentence may state other kinds too
     own = compact(scope) or text
     if asked.unit and not _BARE_MAGNITUDE.search(own):  # "网民规模为10.51亿" may be the asked count
@@ -293,7 +311,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     for wanted, other in asked.measures:
         if _says(other, text) and not _says(wanted, text):
             return Mismatch("measure", wanted, other)
-    if asked.outcome and _PLAN_WORDS.search(text) and not _OUTCOME_WORDS.search(text):
+    if asked.outcome and is_plan(text):
         return Mismatch("plan", "实际完成情况", "计划或目标")
     if asked.subjects and asked.value and not asked.compares and _another_subject(asked, scope or source, around):
         # "比亚迪去年在欧洲卖了多少辆车" answered from "上汽集团去年在欧洲市场销量达到33万辆"
@@ -346,8 +364,10 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
     if miss.kind == "period":
         year = _years(asked.years) if asked.years else ""
         return f"资料中没有{year}{miss.asked}的数字；资料给出的是{miss.given}的"
-    if miss.kind == "year":
+    if miss.kind in ("year", "day"):
         return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
+    if miss.kind == "numbered" and not miss.given:
+        return f"资料中没有关于“{miss.asked}”的内容；资料给出的是"
     if miss.kind == "numbered":
         return f"资料中没有关于“{miss.asked}”的内容；资料给出的是“{miss.given}”的"
     if miss.kind == "plan":
@@ -360,11 +380,16 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
 # --- helpers ---------------------------------------------------------------------------------
 
 _UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
-# measure words that say what a count counts; the others (个, 项, 次, 件…) could count anything
+# measure words that say what a count counts; the others (个, 次…) could count anything. 项, 件 and
+# 条 count items, measures and cases, never companies or people ("多少项创新" is no "五家车企")
 _COUNTERS = {"人": "people", "名": "people", "位": "people", "家": "organisations", "所": "organisations",
-             "辆": "machines", "台": "machines", "架": "machines", "艘": "machines", "只": "funds", "支": "funds"}
+             "辆": "machines", "台": "machines", "架": "machines", "艘": "machines", "只": "funds", "支": "funds",
+             "项": "items", "件": "items", "条": "items"}
+# quantities measured, not counted: "117万平方米" is an area, never a number of companies
+_MEASURED = (("平方米", "area"), ("平方公里", "area"), ("亩", "area"), ("公里", "length"), ("千米", "length"),
+             ("米", "length"), ("吨", "weight"))
 _COUNTED_WORDS = {"people": "人数", "organisations": "机构或企业的家数", "machines": "车辆、设备的台数",
-                  "funds": "基金、股票等的只数"}
+                  "funds": "基金、股票等的只数", "items": "项数或件数", "area": "面积", "length": "长度", "weight": "重量"}
 
 
 def _part_of_year(months: tuple[int, int]) -> bool:
@@ -376,6 +401,22 @@ def _whole_year(text: str) -> set[str]:
     """The years `text` gives a figure for as a whole ("2023年小游戏市场规模达200亿元"), not a month
     of ("2023年6月"), nor a baseline ("较2022年")."""
     return {m.group()[:4] for m in _WHOLE_YEAR.finditer(_BASELINE_YEAR.sub(" ", compact(text)))}
+
+
+def _days(text: str) -> set[tuple[int, int]]:
+    """The days `text` dates something on, as (month, day): "9月28日", or (0, 28) for "28日" alone
+    ("在28日注销的…"); not a span of days ("30日内") nor a rate ("7日年化")."""
+    return month_days(text) | {(0, int(d)) for d in _BARE_DAY.findall(compact(text))}
+
+
+def is_plan(text: str) -> bool:
+    """Whether `text` says what is meant or expected to happen ("到2025年，…"), not what did."""
+    return bool(_PLAN_WORDS.search(text)) and not _OUTCOME_WORDS.search(text)
+
+
+def dated_years(text: str) -> set[str]:
+    """The years `text` dates something in ("2023年营收"), not those it only compares with."""
+    return _dated(text)
 
 
 def _dated(text: str) -> set[str]:
@@ -439,16 +480,23 @@ def _asked_unit(text: str) -> str:
 def _asked_counted(text: str) -> str:
     """What the asked count counts, by its measure word ("多少人": people); "" when the question
     asks no count, or its measure word could count anything (个, 项, 次)."""
-    cues = [(m.end(), _COUNTERS.get(m.group(1).lstrip("万亿千百"), "")) for m in _ASKED_UNIT.finditer(text)]
+    cues = [(m.end(), _counter_kind(m.group(1))) for m in _ASKED_UNIT.finditer(text)]
     cues += [(m.end(), "people") for m in _ASKED_PEOPLE.finditer(text)]
     return max(cues)[1] if cues else ""
 
 
 def _counted(text: str) -> set[str]:
     """What the counts `text` states count, where their measure words say."""
-    found = (_COUNTERS.get(m.group().rstrip("余多").lstrip("0123456789.余多万亿千百 ")[-1:], "")
-             for m in _FIGURE_WITH_UNIT.finditer(compact(text)) if _unit_kind(m.group()) == "count")
+    text = compact(text)
+    found = [_counter_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(text) if _unit_kind(m.group()) == "count"]
+    found += [_counter_kind(m.group(1)) for m in _COUNT_IN_WORDS.finditer(text)]  # "五家中国汽车制造商"
     return {c for c in found if c}
+
+
+def _counter_kind(unit: str) -> str:
+    """What a count's measure word ("家", "万平方米", "300余人") says it counts or measures; "" for 个, 项, 次…"""
+    unit = unit.rstrip("余多")
+    return next((kind for word, kind in _MEASURED if unit.endswith(word)), "") or _COUNTERS.get(unit[-1:], "")
 
 
 def _unit_kind(figure: str) -> str:

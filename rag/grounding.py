@@ -53,7 +53,7 @@ from index.text import (
 )
 from rag.answer_in_hand import sentence_in_hand
 from rag.asked_kind import gives_asked_kind
-from rag.citations import FIGURE_TOLERANCE, closest_citation, verify_citations
+from rag.citations import FIGURE_TOLERANCE, LIST_NUMBER, closest_citation, verify_citations
 from rag.evidence import is_model_refusal
 from rag.names import proper_names
 from rag.near_miss import MISSING_DIRECT, kept_to_question, say_what_is_missing
@@ -70,7 +70,6 @@ NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或名称�
 NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或名称（连同所在的分句）。"
 NOTICE_UNCITED = "生成模型的回答在资料中找不到出处，以上给出资料中最接近的原句，请自行判断。"
 
-_LIST_NUMBER = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）])\s*")
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
 # what follows a sentence's last word: markers, stops, closing quotes, spaces
 _SENTENCE_END = re.compile(rf"(?:{MARKER.pattern}|[\s.{TERMINATORS}{CLOSERS}])*$")
@@ -161,7 +160,7 @@ def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple
     dated = month_days(source + "\n" + question)
 
     def invented(span: str) -> bool:
-        stated = figure_terms(terms(_LIST_NUMBER.sub("", strip_markers(span))))
+        stated = figure_terms(terms(LIST_NUMBER.sub("", strip_markers(span))))
         if any(float(t) not in asked and not _held(t, held) for t in stated):
             return True
         if month_days(span) - dated:

@@ -29,7 +29,7 @@ _OTHER_NAME_FLAGS = frozenset({"ns", "nt", "nz"})  # places, organisations, othe
 _ORG_SUFFIX = re.compile(rf"(?=([{CJK}]{{2}})(?:汽车|集团|公司|股份|控股|银行|药业|医药|科技|证券|基金|电子|能源|"
                          r"电池|智能|资本|交易所|研究院|大学))")
 _GENERIC = frozenset("""全球 中国 我国 国内 国外 海外 央企 企业 市场 产业 行业 创投 投资 政府 引导 国有 民营 上市 头部 龙头
-    地方 新能 人工 商业 金融 证券 科技 互联 数字 智能 新型 传统 大型 中小 小微 相关 主要 这家 该家 各家 多家 两家 几家""".split())
+    地方 新能 人工 商业 金融 证券 科技 有限 动力 储能 固态 光伏 互联 数字 智能 新型 传统 大型 中小 小微 相关 主要 这家 该家 各家 多家 两家 几家""".split())
 _FUNCTION_CHARS = re.compile(r"[的年了在和与及是为从到对向把被等之其该这那个月日]")
 _LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z&.\-]*[A-Za-z](?![A-Za-z0-9])")
 _GENERIC_LATIN = frozenset("ai gdp pmi cpi ppi ipo lp gp vc pe esg api app etf reits".split())
@@ -79,6 +79,19 @@ def subject_names(question: str) -> set[str]:
 
 
 def company_names(text: str) -> set[str]:
-    """Companies a text names unmistakably: the word before a company suffix (上汽集团, 中微公司)."""
-    return {m.group(1) for m in _ORG_SUFFIX.finditer(text)
-            if m.group(1) not in _GENERIC and not _FUNCTION_CHARS.search(m.group(1))}
+    """Companies a text names unmistakably: the word before a company suffix (上汽集团, 中微公司).
+    The two characters must open a word, or lie in a proper noun ("比亚迪汽车": 亚迪 stands for
+    it), and not be a verb: "天使母基金" names no company "使母", "巩固电池行业" none "巩固"."""
+    starts: list[tuple[int, str]] = []  # where each word starts, and its flag
+    at = 0
+    for word, flag in pos_tags(text):
+        starts.append((at, flag))
+        at += len(word)
+    names = set()
+    for m in _ORG_SUFFIX.finditer(text):
+        start, flag = next(w for w in reversed(starts) if w[0] <= m.start(1))
+        if flag.startswith("v") or (start < m.start(1) and flag not in _PERSON_FLAGS and flag not in _OTHER_NAME_FLAGS):
+            continue  # a verb ("中国巩固电池行业地位"), or the end of a common word
+        if m.group(1) not in _GENERIC and not _FUNCTION_CHARS.search(m.group(1)):
+            names.add(m.group(1))
+    return names

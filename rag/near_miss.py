@@ -27,13 +27,15 @@ from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
-from rag.citations import best_quote, inline_quote, verify_citations
+from rag.citations import LIST_NUMBER, best_quote, inline_quote, verify_citations
 from rag.constraints import (
     Constraints,
     Mismatch,
+    dated_years,
     describe_missing,
     figure_kind_of,
     find_mismatch,
+    is_plan,
     numbered_sibling,
     part_constraints,
 )
@@ -63,7 +65,7 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     for a, b in split_sentences(text):
         sentence = text[a:b]
         asked = _part_asked(sentence, parts) if parts else prepared.constraints
-        stated = [f for f in stated_figures(strip_markers(sentence)) if f not in named]
+        stated = [f for f in stated_figures(LIST_NUMBER.sub("", strip_markers(sentence))) if f not in named]
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
         sibling = _numbered_elsewhere(asked, sentence, cited)
         if sibling is not None:
@@ -220,9 +222,23 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[str]:
         first = i
         while first > 0 and chunk_text[spans[first - 1][0] : spans[first - 1][1]].rstrip().endswith(_LIST_OPENERS):
             first -= 1
-        start = spans[first][0]
-        groups.append(chunk_text[start : spans[i][1]])
+        group = chunk_text[spans[first][0] : spans[i][1]]
+        plan = _governing_plan(chunk_text, spans, first) if not dated_years(group) else None
+        groups.append(chunk_text[spans[plan][0] : spans[plan][1]] + group if plan is not None else group)
     return groups
+
+
+def _governing_plan(chunk_text: str, spans: list[tuple[int, int]], first: int) -> int | None:
+    """The plan a sentence naming no year belongs to: the last sentence of its paragraph before
+    it that names a year, when that one plans ("到2025年，我国成为…。…机器人产业营业收入年均增速
+    超过20%。" is a target too); None when there is none, or it reports."""
+    for j in range(first - 1, -1, -1):
+        if "\n" in chunk_text[spans[j][1] : spans[first][0]]:
+            return None  # another paragraph
+        sentence = chunk_text[spans[j][0] : spans[j][1]]
+        if dated_years(sentence):
+            return j if is_plan(sentence) else None
+    return None
 
 
 def _cell_given(stated: list[str], cited: list[Citation]) -> tuple[Cell, Citation] | None:
@@ -312,8 +328,9 @@ def _as_passage_markers(text: str, citations: list[Citation], prepared: Prepared
 def _followed_by(said: Grounded, rest: Grounded, prepared: Prepared) -> Grounded:
     """`said`, then the sentences of `rest` stating a cited figure `said` does not, when the
     near-miss checks let them stand unchanged. A conclusion drawn from the corrected figure
-    ("鼓楼硅巷多") no longer holds and goes."""
-    given = set(stated_figures(said.text))
+    ("鼓楼硅巷多") no longer holds and goes, and so does a sentence stating only the question's own
+    figures ("那28家私募里"): it says nothing the question did not."""
+    given = set(stated_figures(said.text)) | set(stated_figures(prepared.standalone))
     kept = "".join(rest.text[a:b] for a, b in split_sentences(rest.text)
                    if MARKER.search(rest.text[a:b]) and set(stated_figures(strip_markers(rest.text[a:b]))) - given)
     if not kept:

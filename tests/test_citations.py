@@ -22,6 +22,15 @@ def test_supported_marker_is_kept():
     assert [(c.n, c.chunk.id) for c in cites] == [(1, "c1")]
 
 
+def test_the_numbers_of_an_answers_list_items_are_no_figures():
+    proposals = passages("鹿鸣建议，强化溯源体系数字化建设，推动电池生产商与整车企业形成联动。"
+                         "探索适合的商业模式，整合行业资源，构建覆盖面广的回收网络。")
+    answer = "鹿鸣提了以下建议：\n1. 强化溯源体系数字化建设，推动电池生产商与整车企业形成联动。\n2. 探索适合的商业模式，整合行业资源。"
+    text, cites = verify_citations(answer, proposals)
+    assert text.endswith("形成联动[1]。\n2. 探索适合的商业模式，整合行业资源[1]。")
+    assert [c.chunk.id for c in cites] == ["c1"]
+
+
 def test_marker_pointing_nowhere_is_dropped_or_reattributed():
     text, cites = verify_citations("2023年我国汽车出口491万辆[7]。今天天气不错，适合出门散步走走[9]。", PASSAGES)
     assert text == "2023年我国汽车出口491万辆[1]。今天天气不错，适合出门散步走走。"

@@ -102,6 +102,56 @@ def test_a_count_of_funds_is_not_answered_by_a_count_of_firms() -> None:
     assert find_mismatch(funds, "北岛私募基金管理人共管理基金3200支。") is None
 
 
+def test_an_area_a_length_or_a_weight_is_no_count_of_companies() -> None:
+    firms = question_constraints("北岛那个人工智能加速平台现在已经入驻了多少家企业？")
+    space = "北岛人工智能加速平台揭牌，将开放17万平方米低成本产业空间。"
+    assert find_mismatch(firms, space) == Mismatch("unit", "机构或企业的家数", "面积")
+    assert find_mismatch(firms, "平台已入驻企业120余家，开放空间17万平方米。") is None
+    assert find_mismatch(question_constraints("北岛港去年吞吐了多少吨货物？"), "北岛港去年接待船舶3000艘。") == Mismatch(
+        "unit", "重量", "车辆、设备的台数")
+
+
+def test_a_count_of_items_is_not_answered_by_a_count_of_companies_written_in_words() -> None:
+    items = question_constraints("那份创新排名里，北岛车企一共贡献了多少项量产创新？")
+    ranked = "首次有五家北岛汽车制造商同时跻身全球十大最具创新能力的汽车制造商之列。"
+    assert find_mismatch(items, ranked) == Mismatch("unit", "项数或件数", "机构或企业的家数")
+    assert find_mismatch(items, "北岛车企贡献了40项量产创新，居首位。") is None
+    assert find_mismatch(items, "北岛车企中有第五家进入榜单，贡献创新若干。") is None  # an ordinal counts nothing
+
+
+def test_a_company_is_named_by_the_word_before_its_suffix_not_by_a_piece_of_another_word() -> None:
+    from rag.names import company_names
+
+    assert company_names("鹿鸣汽车和海鸥集团") == {"鹿鸣", "海鸥"}
+    assert company_names("南港设立的天使母基金") == set()  # no company "使母"
+    assert company_names("比亚迪股份有限公司") == {"亚迪"}  # a piece of a name jieba knows stands for it; 有限 names none
+    asked = constraints_of("南港设立的天使母基金规模有多大？")
+    assert find_mismatch(asked, "北岛市设立100亿元天使母基金。", "北岛市设立100亿元天使母基金。") == Mismatch(
+        "entity", "南港", "其他对象")
+
+
+def test_a_day_asked_is_not_answered_by_a_sentence_about_another_day() -> None:
+    asked = constraints_of("北岛协会9月27日注销的那批机构里，有几家是主动注销的？")
+    assert asked.days == {(9, 27)}
+    other = "北岛协会在 28 日注销的 174 家机构中，主动注销的仅有 1家。"
+    assert find_mismatch(asked, other) == Mismatch("day", "9月27日", "28日")
+    assert describe_missing(asked, find_mismatch(asked, other)) == "资料中没有9月27日的数字；资料给出的是28日的"
+    assert find_mismatch(asked, "8月27日，北岛协会注销了28家机构。") == Mismatch("day", "9月27日", "8月27日")
+    assert find_mismatch(asked, "27日，北岛协会注销机构28家，其中主动注销1家。") is None
+    # neither a span of days nor a seven-day rate dates anything
+    assert find_mismatch(asked, "北岛协会注销机构须在30日内公告，7日年化收益率为2%，主动注销1家。") is None
+
+
+def test_an_ordinal_of_a_series_the_passage_never_names_is_missing_when_it_names_another() -> None:
+    asked = constraints_of("南港第三批协同发展项目一共发布了多少个？")
+    passage = "今年以来南港已两次发布协同发展项目。3月20日，南港发布首批项目362个。南港近日发布533个协同发展项目。"
+    miss = numbered_sibling(asked, passage, "南港近日发布533个协同发展项目。")
+    assert miss == Mismatch("numbered", "第三批", "")
+    assert describe_missing(asked, miss) == "资料中没有关于“第三批”的内容；资料给出的是"
+    assert numbered_sibling(asked, passage.replace("首批", "第三批"), "南港近日发布533个协同发展项目。") is None
+    assert numbered_sibling(asked, "南港近日发布533个协同发展项目。", "南港近日发布533个协同发展项目。") is None
+
+
 def test_another_metric_and_another_basis_are_near_misses() -> None:
     count_for_money = find_mismatch(question_constraints("今年1-5月出口到北岛的汽车金额是多少？"),
                                     "1-5月，对北岛出口汽车18.2万辆。")

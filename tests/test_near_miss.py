@@ -182,6 +182,17 @@ def test_asked_whether_it_happened_a_plan_restated_without_a_figure_is_a_near_mi
     assert given.missing.startswith("资料中没有实际完成的情况")
 
 
+def test_a_sentence_naming_no_year_under_a_plan_sentence_of_its_paragraph_is_part_of_the_plan() -> None:
+    roadmap = ("《北岛机器人规划》提出了路线图：到2027年，北岛成为机器人创新高地。整机指标达到先进水平。"
+               "机器人产业营业收入年均增速超过20%。\n2025年，北岛机器人产业营业收入增长12%。")
+    asked = "北岛机器人产业营业收入实际年均增长了多少？"
+    planned = ground("北岛机器人产业营业收入年均增速超过20%[1]。", prepared(asked, roadmap))
+    assert planned.missing.startswith("资料中没有实际完成的情况") and "到2027年" in planned.text
+    # a paragraph's sentences report what happened when its last dated sentence reports
+    report = "2025年，北岛已建成机器人创新高地。整机指标达到先进水平。机器人产业营业收入年均增速超过20%。"
+    assert stands("北岛机器人产业营业收入年均增速超过20%[1]。", asked, report)
+
+
 def test_a_figure_is_held_to_the_kind_its_own_clause_states_and_a_count_to_what_it_counts() -> None:
     funded = "北岛市融资服务团队集聚金融机构30余家，帮助企业新增贷款近3亿元。"
     money = ground("融资服务团队帮助企业新增贷款近3亿元[1]。", prepared("北岛市融资服务团队帮多少家企业拿到了贷款？", funded))
