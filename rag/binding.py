@@ -113,3 +113,57 @@ def _wanted_terms(asked: Constraints, stated: str, figure: str) -> set[str]:
         if f == figure:  # each figure of a comparison has its own subject, named in its clause
             return subject & set(terms(scope))
     return subject
+
+
+@dataclass(frozen=True)
+class Swap:
+    """A figure a comparison's answer gives one of the compared things ("欧洲…6%") that the passage
+    states under another ("美国的汽车产量占全球的10%，但只占电池供应链的6%")."""
+
+    figure: str
+    asked: str  # the compared name the answer gives the figure to
+    owner: str  # the compared name the passage gives it to
+    scope: str  # the passage's clause stating it
+    given: str  # what the passage says under the asked name
+
+
+_PIECE = re.compile(r"(?<=[，；;。！？!?\n])")  # clauses and sentences, in order
+MAX_GIVEN_CHARS = 200  # what the passage says of the asked name: a few sentences, not the article
+
+
+def compared_swap(names: set[str], text: str, figure: str, asked: str) -> Swap | None:
+    """How `text` (a passage) states `figure` under another of the compared `names` than `asked`,
+    and what it says under `asked`; None when it states the figure under `asked` (or under none
+    of them), or says nothing under `asked`. A clause is about the compared name mentioned last
+    before it in its paragraph ("欧洲虽然…。其电池产能占全球的7%。美国的…6%": 7% is 欧洲's)."""
+    rows = _compared_clauses(names, text)
+    owners = [(owner, a, b) for owner, a, b in rows if figure in stated_figures(text[a:b])]
+    if not owners or any(owner in (asked, "") for owner, _, _ in owners):
+        return None
+    run = [(a, b) for owner, a, b in rows if owner == asked]
+    if not run:
+        return None
+    first = next(i for i, (owner, _, _) in enumerate(rows) if owner == asked)
+    end = first
+    while end + 1 < len(rows) and rows[end + 1][0] == asked:
+        end += 1
+    given = text[rows[first][1] : rows[end][2]].strip()[:MAX_GIVEN_CHARS]
+    owner, a, b = owners[0]
+    named = max(start for name, start, _ in rows if name == owner and start <= a and owner in text[start:b])
+    return Swap(figure, asked, owner, text[named:b].strip("，；;：:。, \n"), given.rstrip("，；;：:, "))
+
+
+def _compared_clauses(names: set[str], text: str) -> list[tuple[str, int, int]]:
+    """(the compared name a clause is about, its start, its end) for each clause of `text`, in
+    order; "" before any is named in the paragraph."""
+    rows: list[tuple[str, int, int]] = []
+    current, at = "", 0
+    for clause in _PIECE.split(text):
+        if clause.startswith("\n") or text[at - 1 : at] == "\n":
+            current = ""  # a new paragraph names its own subject
+        mentioned = [(clause.rfind(n), n) for n in names if n in clause]
+        if mentioned:
+            current = max(mentioned)[1]
+        rows.append((current, at, at + len(clause)))
+        at += len(clause)
+    return rows

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
-from rag.binding import Rebinding, bound_elsewhere, figure_scopes, stated_figures
+from rag.binding import Rebinding, Swap, bound_elsewhere, compared_swap, figure_scopes, stated_figures
 from rag.citations import LIST_NUMBER, best_quote, inline_quote, verify_citations
 from rag.constraints import (
     Constraints,
@@ -94,6 +94,10 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         if misses and all(miss is not None for _, _, miss in misses):  # no source of its figures keeps to it
             citation, source, miss = misses[0]
             return say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
+        swap = _swapped(asked, stated, sentence, cited) if asked.value and asked.compares else None
+        if swap is not None:
+            said = _say_whose(grounded, *swap)  # the sentence gave the asked thing another's figures: it goes
+            return _followed_by(said, _with_sentence(grounded, prepared, a, b, ""), prepared)
         rebound = _bound_elsewhere(asked, stated, sentence, cited) if asked.value else None
         if rebound is not None:
             said = _say_what_is_bound(grounded, *rebound)
@@ -188,6 +192,23 @@ def _bound_elsewhere(asked: Constraints, stated: list[str], sentence: str,
         if found and all(other is not None for _, other in found):
             citation, other = found[0]
             return other, citation
+    return None
+
+
+def _swapped(asked: Constraints, stated: list[str], sentence: str, cited: list[Citation]) -> tuple[Swap, Citation] | None:
+    """Asked to compare ("欧洲和美国各占多少"), a figure the answer gives one of the compared things
+    that every cited passage states under another (rag.binding.compared_swap): whose it is, and
+    what the passage says of the asked one, from the first such passage."""
+    compared = set(asked.names | asked.subjects)
+    scopes = figure_scopes(strip_markers(sentence))
+    for figure in stated:
+        names = {n for f, scope, _ in scopes if f == figure for n in compared if n in scope}
+        if len(names) != 1:
+            continue
+        found = [(c, compared_swap(compared, c.chunk.text, figure, *names)) for c in cited]
+        if found and all(swap is not None for _, swap in found):
+            citation, swap = found[0]
+            return swap, citation
     return None
 
 
@@ -298,6 +319,15 @@ def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation)
     return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
 
 
+def _say_whose(grounded: Grounded, swap: Swap, citation: Citation) -> Grounded:
+    """What the passage says of the compared thing the answer gave another's figure to, cited,
+    and whose that figure is: the passage holds the asked thing's figures, so this answers."""
+    given = inline_quote(swap.given)
+    text = f"资料中{swap.asked}的是：{given}[1]。“{inline_quote(swap.scope)}”说的是{swap.owner}。"
+    kept = replace(citation, n=1, quote=swap.given)
+    return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
+
+
 def _without_figure(grounded: Grounded, prepared: Prepared, a: int, b: int, figure: str) -> Grounded:
     """The answer without the clauses of its sentence `text[a:b]` stating `figure`, its citations
     repaired: what it says of the other things ("…，鼓楼硅巷有162家[2]") still stands."""
@@ -307,6 +337,12 @@ def _without_figure(grounded: Grounded, prepared: Prepared, a: int, b: int, figu
     scope = next((scope for f, scope, _ in figure_scopes(sentence) if f == figure), sentence)
     kept = sentence.replace(scope, "", 1).strip("，；;：:, \n")
     kept = f"{kept.rstrip('。')}{markers}。" if kept else ""
+    return _with_sentence(grounded, prepared, a, b, kept)
+
+
+def _with_sentence(grounded: Grounded, prepared: Prepared, a: int, b: int, kept: str) -> Grounded:
+    """The answer with its sentence `text[a:b]` replaced by `kept` ("" drops it), its citations repaired."""
+    text = grounded.text
     rest = _as_passage_markers(text[:a] + kept + text[b:], grounded.citations, prepared).strip()
     rest_text, citations = verify_citations(rest, prepared.passages, prepared.standalone)
     return replace(grounded, text=rest_text, citations=citations)

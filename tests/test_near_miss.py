@@ -193,6 +193,17 @@ def test_a_sentence_naming_no_year_under_a_plan_sentence_of_its_paragraph_is_par
     assert stands("北岛机器人产业营业收入年均增速超过20%[1]。", asked, report)
 
 
+def test_a_comparison_giving_one_thing_anothers_figures_says_whose_they_are() -> None:
+    report = ("报道称，北岛虽然生产了全球20%的电动汽车，但几乎没有参与电池供应链。其电池产能占全球的7%。"
+              "南港的汽车产量占全球的10%，但只占电池供应链的6%。")
+    asked = "北岛和南港在全球电池供应链上各占多少？"
+    swapped = ground("北岛的汽车产量占全球的10%，但只占电池供应链的6%[1]。南港只占电池供应链的6%[1]。", prepared(asked, report))
+    assert swapped.text.startswith("资料中北岛的是：北岛虽然生产了全球20%的电动汽车，但几乎没有参与电池供应链。其电池产能占全球的7%[1]。"
+                                   "“南港的汽车产量占全球的10%”说的是南港。")
+    assert swapped.text.endswith("南港只占电池供应链的6%[2]。") and not swapped.missing  # the asked figures are there
+    assert stands("北岛的电池产能占全球的7%，南港只占电池供应链的6%[1]。", asked, report)
+
+
 def test_a_figure_is_held_to_the_kind_its_own_clause_states_and_a_count_to_what_it_counts() -> None:
     funded = "北岛市融资服务团队集聚金融机构30余家，帮助企业新增贷款近3亿元。"
     money = ground("融资服务团队帮助企业新增贷款近3亿元[1]。", prepared("北岛市融资服务团队帮多少家企业拿到了贷款？", funded))
