@@ -8,6 +8,8 @@
     cited          every [n] checked against the passage it points at (rag/citations.py)
     tied_to_passages  an answer no passage supports (citing nothing once repaired) is not given:
                    the sentence closest to the question is quoted as "资料中没有直接回答…；…最接近的是：…"
+    approximations_kept  a figure the article gives as approximate ("8000余人") keeps its 余/多
+                   (rag/approximate.py)
     kept_to_question  a figure from a sentence about another year, period, measure or subject, or a
                    plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py);
                    a figure the sentence binds to another subject, or a table cell of another
@@ -52,6 +54,7 @@ from index.text import (
     terms,
 )
 from rag.answer_in_hand import sentence_in_hand
+from rag.approximate import approximations_kept
 from rag.asked_kind import gives_asked_kind
 from rag.citations import FIGURE_TOLERANCE, LIST_NUMBER, closest_citation, verify_citations
 from rag.evidence import is_model_refusal
@@ -142,8 +145,8 @@ def tied_to_passages(grounded: Grounded, prepared: Prepared) -> Grounded:
     return say_what_is_missing(grounded, MISSING_DIRECT, closest.quote, closest, NOTICE_UNCITED)
 
 
-MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, tied_to_passages, kept_to_question,
-                                 gives_asked_kind, each_part_answered, kept_points)
+MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, tied_to_passages, approximations_kept,
+                                 kept_to_question, gives_asked_kind, each_part_answered, kept_points)
 EXTRACT_RULES: tuple[Rule, ...] = (cited,)
 
 
