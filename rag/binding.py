@@ -140,10 +140,9 @@ def compared_swap(names: set[str], text: str, figure: str, asked: str) -> Swap |
     owners = [(owner, a, b) for owner, a, b in rows if figure in stated_figures(text[a:b])]
     if not owners or any(owner in (asked, "") for owner, _, _ in owners):
         return None
-    run = [(a, b) for owner, a, b in rows if owner == asked]
-    if not run:
+    first = next((i for i, (owner, _, _) in enumerate(rows) if owner == asked), None)
+    if first is None:
         return None
-    first = next(i for i, (owner, _, _) in enumerate(rows) if owner == asked)
     end = first
     while end + 1 < len(rows) and rows[end + 1][0] == asked:
         end += 1

@@ -284,7 +284,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     if len(asked.years) == 1 and spans:
         a, b = spans[0]
         return Mismatch("period", "全年", f"{a}—{b}年合计")
-    dated = _dated(scope) or _dated(text)
+    dated = dated_years(scope) or dated_years(text)
     if asked.years and dated and not dated & asked.years:
         return Mismatch("year", _years(asked.years), _years(dated))
     if asked.period is not None:
@@ -416,11 +416,6 @@ def is_plan(text: str) -> bool:
 
 def dated_years(text: str) -> set[str]:
     """The years `text` dates something in ("2023年营收"), not those it only compares with."""
-    return _dated(text)
-
-
-def _dated(text: str) -> set[str]:
-    """The years `text` dates something in, not those it only compares with."""
     return set(_YEAR.findall(_BASELINE_YEAR.sub(" ", compact(text))))
 
 

@@ -15,7 +15,12 @@ right figure.
 
 A figure the cited sentence binds to another subject (rag.binding: "综合PMI产出指数为50.5%" given
 as the 制造业PMI) is replaced by the clause the question points at, with whose the figure was;
-the asked figure is then in the answer, so this is not counted as declining.
+the asked figure is then in the answer, so this is not counted as declining. So is a figure a
+comparison's answer gives one compared thing ("欧洲…6%") that the passage states under another
+(rag.binding.compared_swap): the answer then says what the passage gives the asked one.
+
+A sentence naming no year belongs to the plan its paragraph's last dated sentence makes
+("到2025年，…。…年均增速超过20%。"), so it does not answer what actually happened.
 """
 
 from __future__ import annotations
