@@ -56,6 +56,8 @@ NOTICE_REBOUND = "生成模型给出的数字在资料中属于另一对象，�
 # no sentence answers the question as asked (the model's own check, an answer no passage holds)
 MISSING_DIRECT = "资料中没有直接回答这个问题的内容；资料给出的最接近的是"
 _LIST_OPENERS = ("；", ";", "：", ":")
+# a sentence dated by its own time word reports, whatever plan comes before it ("目前全市共有基站3万个")
+_NOW = re.compile(r"目前|截至|截止|现已|现有|如今|当前|去年|今年|上年|此前")
 
 
 def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
@@ -249,7 +251,7 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[str]:
         while first > 0 and chunk_text[spans[first - 1][0] : spans[first - 1][1]].rstrip().endswith(_LIST_OPENERS):
             first -= 1
         group = chunk_text[spans[first][0] : spans[i][1]]
-        plan = _governing_plan(chunk_text, spans, first) if not dated_years(group) else None
+        plan = _governing_plan(chunk_text, spans, first) if not dated_years(group) and not _NOW.search(group) else None
         groups.append(chunk_text[spans[plan][0] : spans[plan][1]] + group if plan is not None else group)
     return groups
 

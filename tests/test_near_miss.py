@@ -191,6 +191,8 @@ def test_a_sentence_naming_no_year_under_a_plan_sentence_of_its_paragraph_is_par
     # a paragraph's sentences report what happened when its last dated sentence reports
     report = "2025年，北岛已建成机器人创新高地。整机指标达到先进水平。机器人产业营业收入年均增速超过20%。"
     assert stands("北岛机器人产业营业收入年均增速超过20%[1]。", asked, report)
+    now = roadmap.replace("机器人产业营业收入年均增速超过20%", "目前机器人产业营业收入年均增速超过20%")
+    assert stands("北岛机器人产业营业收入年均增速超过20%[1]。", asked, now)  # its own time word: a report
 
 
 def test_a_comparison_giving_one_thing_anothers_figures_says_whose_they_are() -> None:
