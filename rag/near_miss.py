@@ -45,6 +45,7 @@ from rag.constraints import (
     part_constraints,
 )
 from rag.records import Citation
+from rag.respective import Respective, respective_swap
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
@@ -105,6 +106,10 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         if swap is not None:
             said = _say_whose(grounded, *swap)  # the sentence gave the asked thing another's figures: it goes
             return _followed_by(said, _with_sentence(grounded, prepared, a, b, ""), prepared)
+        respective = _respectively_elsewhere(stated, sentence, cited) if asked.value else None
+        if respective is not None:
+            said = _say_respective(grounded, *respective)
+            return _followed_by(said, _without_figure(grounded, prepared, a, b, respective[0].figure), prepared)
         rebound = _bound_elsewhere(asked, stated, sentence, cited) if asked.value else None
         if rebound is not None:
             said = _say_what_is_bound(grounded, *rebound)
@@ -216,6 +221,20 @@ def _swapped(asked: Constraints, stated: list[str], sentence: str, cited: list[C
         if found and all(swap is not None for _, swap in found):
             citation, swap = found[0]
             return swap, citation
+    return None
+
+
+def _respectively_elsewhere(stated: list[str], sentence: str,
+                            cited: list[Citation]) -> tuple[Respective, Citation] | None:
+    """A figure of the answer's sentence that every cited sentence stating it gives, by "分别", to
+    another item than the one the answer names (rag.respective): which, from the first such sentence."""
+    scopes = figure_scopes(strip_markers(sentence))
+    for figure in stated:
+        said = next((scope for f, scope, _ in scopes if f == figure), strip_markers(sentence))
+        found = [(c, respective_swap(src, figure, said)) for c in cited for src in figure_sources(c.chunk.text, figure, sentence)]
+        if found and all(r is not None for _, r in found):
+            citation, respective = found[0]
+            return respective, citation
     return None
 
 
@@ -332,6 +351,14 @@ def _say_whose(grounded: Grounded, swap: Swap, citation: Citation) -> Grounded:
     given = inline_quote(swap.given)
     text = f"资料中{swap.asked}的是：{given}[1]。“{inline_quote(swap.scope)}”说的是{swap.owner}。"
     kept = replace(citation, n=1, quote=swap.given)
+    return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
+
+
+def _say_respective(grounded: Grounded, r: Respective, citation: Citation) -> Grounded:
+    """The article's "分别" sentence, cited, and which of its figures is the asked item's."""
+    text = (f"资料中与问题对应的是：{inline_quote(r.sentence)}[1]。按原文“分别”的顺序，{r.asked}对应的是"
+            f"{r.asked_figure}，{r.figure_written}说的是{r.owner}。")
+    kept = replace(citation, n=1, quote=r.sentence)
     return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
 
 

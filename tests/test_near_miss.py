@@ -206,6 +206,20 @@ def test_a_comparison_giving_one_thing_anothers_figures_says_whose_they_are() ->
     assert stands("北岛的电池产能占全球的7%，南港只占电池供应链的6%[1]。", asked, report)
 
 
+def test_a_figure_a_respectively_sentence_gives_another_item_is_replaced_by_the_asked_items() -> None:
+    from rag.respective import respective_pairs
+
+    deals = "今年以来，北岛并购和回购案例数同比分别增长 16.4%、13.2%。"
+    assert respective_pairs(deals) == [("北岛并购", "16.4"), ("回购案例数同比", "13.2")]
+    asked = "今年北岛回购案例数同比增长了多少？"
+    taken = ground("今年北岛回购案例数同比增长16.4%[1]。", prepared(asked, deals))
+    assert taken.text.startswith("资料中与问题对应的是：今年以来，北岛并购和回购案例数同比分别增长 16.4%、13.2%[1]。")
+    assert "回购案例数同比对应的是13.2%" in taken.text and not taken.missing
+    assert stands("今年北岛回购案例数同比增长13.2%[1]。", asked, deals)
+    # items and figures of unequal number pair nothing
+    assert respective_pairs("北岛和南港的营收分别增长 5%。") == []
+
+
 def test_a_figure_is_held_to_the_kind_its_own_clause_states_and_a_count_to_what_it_counts() -> None:
     funded = "北岛市融资服务团队集聚金融机构30余家，帮助企业新增贷款近3亿元。"
     money = ground("融资服务团队帮助企业新增贷款近3亿元[1]。", prepared("北岛市融资服务团队帮多少家企业拿到了贷款？", funded))
