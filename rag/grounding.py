@@ -12,8 +12,9 @@
                    (rag/approximate.py)
     kept_to_question  a figure from a sentence about another year, period, measure or subject, or a
                    plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py);
-                   a figure the sentence binds to another subject, or a table cell of another
-                   row or column, is replaced (rag/binding.py, rag/table_cells.py)
+                   a figure the sentence binds to another subject (its clause, its compared
+                   name, its place in a 分别 list), or a table cell of another row or column, is
+                   replaced (rag/binding.py, rag/respective.py, rag/table_cells.py)
     gives_asked_kind  asked for a date or a figure, an answer giving none quotes the closest sentence
                    as "资料中没有写明问题所问的日期；资料给出的最接近的是：…" (rag/asked_kind.py)
     each_part_answered  a part of a several-part question whose date or figure the answer does not
