@@ -53,6 +53,8 @@ LATIN_WEIGHT = 2.0
 BIGRAM_WEIGHT = 1.0
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# a unit after a number the size of a year makes it a figure: "2000亿元", "1900多家", "2050万人"
+_UNIT_AFTER = re.compile(r"\s*(?:多|余)?\s*(?:[万亿千百]|元|美元|人|家|个|项|件|辆|台|名|位|吨|%|％|只|支|座|所|套|户|条|次|倍)")
 # a word may start with digits ("3c", "5g"); glued to a decimal ("1.2tb") it stays a number
 _LATIN = re.compile(r"(?<![0-9a-z.])\d*[a-z][a-z0-9]*(?:[\-\+][a-z0-9]+)*")
 # only the ASCII comma groups thousands; "，" separates list items ("SU7，2023年")
@@ -118,10 +120,14 @@ def terms(text: str) -> dict[str, float]:
     # digits inside Latin words (hbm3e, su7, 3c) belong to the word, not to the numbers
     for word in _LATIN.findall(text):
         found[word] = LATIN_WEIGHT
-    for number in NUMBER.findall(_LATIN.sub(" ", text)):
+    numbers = _LATIN.sub(" ", text)
+    for m in NUMBER.finditer(numbers):
+        number = m.group()
         number = number.rstrip("0").rstrip(".") if "." in number else number
-        # "2023年" sets the scene of half the corpus: as telling as a bigram, not as a figure
-        found[number] = BIGRAM_WEIGHT if is_year(number) else NUMBER_WEIGHT
+        # "2023年" sets the scene of half the corpus: as telling as a bigram, not as a figure;
+        # "2000亿元", "1900多家" are figures however much they look like years
+        figure = not is_year(number) or bool(_UNIT_AFTER.match(numbers, m.end()))
+        found[number] = max(found.get(number, 0.0), NUMBER_WEIGHT if figure else BIGRAM_WEIGHT)
     return found
 
 
@@ -138,8 +144,9 @@ def overlap(wanted: dict[str, float], present: Iterable[str] | dict[str, float])
 
 
 def figure_terms(found: dict[str, float]) -> list[str]:
-    """The numbers among the terms as written, minus years: "2023年" sets the scene, it states no fact."""
-    return [t for t in found if NUMBER.fullmatch(t) and not is_year(t)]
+    """The numbers among the terms as written, minus years: "2023年" sets the scene, it states no
+    fact ("2000亿元", weighted as a figure by `terms`, does)."""
+    return [t for t, weight in found.items() if NUMBER.fullmatch(t) and (not is_year(t) or weight >= NUMBER_WEIGHT)]
 
 
 def figures(found: dict[str, float]) -> list[float]:

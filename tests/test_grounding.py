@@ -45,6 +45,14 @@ def test_only_the_invented_clause_goes_when_the_subject_stands_before_it():
     assert kept == "" and dropped == ["夸克大模型参数为100亿，创新奇智为150亿以上[1]。"]
 
 
+def test_a_figure_the_size_of_a_year_is_a_figure_when_a_unit_follows():
+    kept, dropped = drop_unsupported("瑞幸2023年销售额2000亿元[1]。", passages(SALES), "瑞幸2023年销售额多少？")
+    assert kept == "" and dropped == ["瑞幸2023年销售额2000亿元[1]。"]  # 2023年 dates it; 2000亿元 is invented
+    held = "2023年，星河集团签约金额2000多亿元，新增客户1900余家。"
+    kept, _ = drop_unsupported("星河集团签约2000多亿元，新增客户1900余家[1]。", passages(held), "星河集团签约多少？")
+    assert kept == "星河集团签约2000多亿元，新增客户1900余家[1]。"
+
+
 def test_nothing_left_when_every_figure_is_invented():
     kept, dropped = drop_unsupported("瑞幸咖啡2023年的净利润为24.86亿元。", passages(SALES), "瑞幸咖啡2023年的净利润是多少？")
     assert kept == "" and len(dropped) == 1
