@@ -10,6 +10,7 @@
                    the sentence closest to the question is quoted as "资料中没有直接回答…；…最接近的是：…"
     approximations_kept  a figure the article gives as approximate ("8000余人") keeps its 余/多
                    (rag/approximate.py)
+    respectively_kept  items paired with quoted terms by "分别" in the article's order (rag/respective.py)
     kept_to_question  a figure from a sentence about another year, period, measure or subject, or a
                    plan where an outcome is asked, becomes "资料中没有…；资料给出的是…" (rag/near_miss.py);
                    a figure the sentence binds to another subject (its clause, its compared
@@ -64,6 +65,7 @@ from rag.near_miss import MISSING_DIRECT, kept_to_question, say_what_is_missing
 from rag.parts import each_part_answered
 from rag.points import kept_points
 from rag.prepare import Prepared
+from rag.respective import respectively_kept
 from rag.records import Citation, Passage
 
 log = logging.getLogger(__name__)
@@ -147,7 +149,7 @@ def tied_to_passages(grounded: Grounded, prepared: Prepared) -> Grounded:
 
 
 MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, tied_to_passages, approximations_kept,
-                                 kept_to_question, gives_asked_kind, each_part_answered, kept_points)
+                                 respectively_kept, kept_to_question, gives_asked_kind, each_part_answered, kept_points)
 EXTRACT_RULES: tuple[Rule, ...] = (cited,)
 
 

@@ -218,6 +218,18 @@ def test_a_figure_a_respectively_sentence_gives_another_item_is_replaced_by_the_
     assert stands("今年北岛回购案例数同比增长13.2%[1]。", asked, deals)
     # items and figures of unequal number pair nothing
     assert respective_pairs("北岛和南港的营收分别增长 5%。") == []
+    # half a title is no item: "《北岛及南港回顾》报告指出" lists nothing
+    assert respective_pairs("《北岛及南港回顾》报告指出，上市企业仅 44 家，较去年同期分别减少 65%与 15%。") == []
+
+
+def test_items_a_respectively_sentence_pairs_with_named_terms_keep_the_articles_order() -> None:
+    report = ("综合来看,机器智能、量子通信、星际航行等产业有望成为新引擎,分别代表了“未来智能”“未来算力”和"
+              "“未来空间”的发展趋势。")
+    asked = "那份报告把量子通信和星际航行分别看成代表什么方向？"
+    mixed = ground("量子通信和星际航行分别代表了“未来智能”和“未来空间”[1]。", prepared(asked, report))
+    assert mixed.text == "按原文“分别”的顺序，量子通信对应的是“未来算力”，星际航行对应的是“未来空间”[1]。"
+    assert mixed.citations[0].quote.startswith("综合来看") and not mixed.missing
+    assert stands("量子通信和星际航行分别代表了“未来算力”和“未来空间”[1]。", asked, report)
 
 
 def test_a_figure_is_held_to_the_kind_its_own_clause_states_and_a_count_to_what_it_counts() -> None:
