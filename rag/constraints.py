@@ -105,6 +105,9 @@ _NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_
 _SERIES = re.compile(rf"^(?:第(?:[{_CN_NUMERALS}]+|\d+)|首)[届批期轮次]$")
 # a count written in words: "五家中国汽车制造商" (not "第五家", "另一家", "每一家")
 _COUNT_IN_WORDS = re.compile(r"(?<![第另每某同])[一二两三四五六七八九十百千万]+([人名位家所辆台架艘只支项件条])")
+# things listed with 、 (two to four characters between the marks) and a figure after them
+_LISTED = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff]{2,4})+[\u4e00-\u9fff]*(?=[^，,；;。、]*\d)")
+_EACH_OWN = re.compile(r"分别|各自|各为|各有|依次")
 _BARE_DAY = re.compile(r"(?<![\d.月])(\d{1,2})[日号](?![内以年])")
 _QUOTES = re.compile(r"[“”‘’\"'《》「」〈〉()（）]")
 # a measure word after the number makes it a count ("三家", "五方面", "三大功能", "两座城市"), not a name
@@ -140,7 +143,8 @@ class Constraints:
 
 @dataclass(frozen=True)
 class Mismatch:
-    """How a sentence departs from the question: kind is entity, year, period, day, unit, measure, plan,
+    """How a sentence departs from the question: kind is entity, year, period, day, unit, measure, joint
+    (one figure for several things, one of them asked), plan,
     numbered (the same name with another number: 一审 for 二审), or subject (the sentence shares
     no word with what the question asks about)."""
 
@@ -311,6 +315,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     for wanted, other in asked.measures:
         if _says(other, text) and not _says(wanted, text):
             return Mismatch("measure", wanted, other)
+    joint = _joint_items(own) if asked.value and not asked.compares else []
+    named = [item for item in joint if item in asked.subject]
+    if named and len(named) < len(joint):  # "光住宿消费带动了多少钱" is not "住宿、餐饮、零售消费489.6亿元"
+        return Mismatch("joint", named[0], "、".join(joint))
     if asked.outcome and is_plan(text):
         return Mismatch("plan", "实际完成情况", "计划或目标")
     if asked.subjects and asked.value and not asked.compares and _another_subject(asked, scope or source, around):
@@ -359,6 +367,8 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
     """"资料中没有…；资料给出的是…" in words, to put before the quoted figure."""
     if miss.kind == "entity":
         return f"资料中没有关于{miss.asked}的这一数字；资料给出的是其他对象的"
+    if miss.kind == "joint":
+        return f"资料中没有{miss.asked}单独的数字；资料给出的是{miss.given}合计的"
     if miss.kind == "measure":
         return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
     if miss.kind == "period":
@@ -407,6 +417,19 @@ def _days(text: str) -> set[tuple[int, int]]:
     """The days `text` dates something on, as (month, day): "9月28日", or (0, 28) for "28日" alone
     ("在28日注销的…"); not a span of days ("30日内") nor a rate ("7日年化")."""
     return month_days(text) | {(0, int(d)) for d in _BARE_DAY.findall(compact(text))}
+
+
+def _joint_items(text: str) -> list[str]:
+    """The things a figure's clause lists with 、 before it, when it gives them one figure
+    ("带动住宿、餐饮、零售消费489.6亿元" -> 住宿, 餐饮, 零售): the two characters at each 、. None
+    when the clause gives each its own (分别, 各)."""
+    if _EACH_OWN.search(text):
+        return []
+    listed = _LISTED.search(text)
+    if not listed:
+        return []
+    parts = listed.group().split("、")
+    return [parts[0][-2:], *parts[1:-1], parts[-1][:2]] if all(len(p) >= 2 for p in parts) else []
 
 
 def is_plan(text: str) -> bool:

@@ -100,7 +100,8 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             # asked for a figure, given one from sentences sharing no word with what was asked
             misses = [(c, src, Mismatch("subject", "", "")) for c, _, src in sources]
         if misses and all(miss is not None for _, _, miss in misses):  # no source of its figures keeps to it
-            citation, source, miss = misses[0]
+            # the figure of the asked kind tells more than another kind beside it does
+            citation, source, miss = next((m for m in misses if m[2].kind != "unit"), misses[0])
             return say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
         swap = _swapped(asked, stated, sentence, cited) if asked.value and asked.compares else None
         if swap is not None:

@@ -152,6 +152,19 @@ def test_an_ordinal_of_a_series_the_passage_never_names_is_missing_when_it_names
     assert numbered_sibling(asked, "南港近日发布533个协同发展项目。", "南港近日发布533个协同发展项目。") is None
 
 
+def test_one_figure_for_several_listed_things_does_not_answer_for_one_of_them() -> None:
+    lodging = constraints_of("北岛运动会期间，光住宿消费就带动了多少钱？")
+    total = "北岛接待游客4345.9万人次，带动北岛住宿、餐饮、零售消费489.6亿元。"
+    scope = "带动北岛住宿、餐饮、零售消费489.6亿元"
+    miss = find_mismatch(lodging, total, total, scope)
+    assert miss == Mismatch("joint", "住宿", "住宿、餐饮、零售")
+    assert describe_missing(lodging, miss) == "资料中没有住宿单独的数字；资料给出的是住宿、餐饮、零售合计的"
+    # asked for all of them, or each given its own: the figure stands
+    assert find_mismatch(constraints_of("北岛运动会期间住宿、餐饮、零售消费一共带动了多少钱？"), total, total, scope) is None
+    each = "北岛住宿、餐饮消费分别为120亿元、200亿元。"
+    assert find_mismatch(lodging, each, each, each) is None
+
+
 def test_another_metric_and_another_basis_are_near_misses() -> None:
     count_for_money = find_mismatch(question_constraints("今年1-5月出口到北岛的汽车金额是多少？"),
                                     "1-5月，对北岛出口汽车18.2万辆。")
