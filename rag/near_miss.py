@@ -339,28 +339,27 @@ def _say_what_the_table_gives(grounded: Grounded, cell: Cell, other: Cell, citat
 def _say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation) -> Grounded:
     """The clause the question points at, cited, and whose the answer's figure was: the asked
     figure is in the passage, so this answers (it is not counted as declining)."""
-    given = inline_quote(other.given)
-    scope = inline_quote(other.scope)
-    text = f"资料中与问题对应的是：{given}[1]。“{scope}”说的是另一项，不是问题所问的。"
-    kept = replace(citation, n=1, quote=other.given)
-    return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
+    told = f"“{inline_quote(other.scope)}”说的是另一项，不是问题所问的。"
+    return _rebound(grounded, f"资料中与问题对应的是：{inline_quote(other.given)}[1]。{told}", citation, other.given)
 
 
 def _say_whose(grounded: Grounded, swap: Swap, citation: Citation) -> Grounded:
     """What the passage says of the compared thing the answer gave another's figure to, cited,
     and whose that figure is: the passage holds the asked thing's figures, so this answers."""
-    given = inline_quote(swap.given)
-    text = f"资料中{swap.asked}的是：{given}[1]。“{inline_quote(swap.scope)}”说的是{swap.owner}。"
-    kept = replace(citation, n=1, quote=swap.given)
-    return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
+    told = f"“{inline_quote(swap.scope)}”说的是{swap.owner}。"
+    return _rebound(grounded, f"资料中{swap.asked}的是：{inline_quote(swap.given)}[1]。{told}", citation, swap.given)
 
 
 def _say_respective(grounded: Grounded, r: Respective, citation: Citation) -> Grounded:
     """The article's "分别" sentence, cited, and which of its figures is the asked item's."""
-    text = (f"资料中与问题对应的是：{inline_quote(r.sentence)}[1]。按原文“分别”的顺序，{r.asked}对应的是"
-            f"{r.asked_figure}，{r.figure_written}说的是{r.owner}。")
-    kept = replace(citation, n=1, quote=r.sentence)
-    return replace(grounded, text=text, citations=[kept], missing="", notice=NOTICE_REBOUND)
+    told = f"按原文“分别”的顺序，{r.asked}对应的是{r.asked_figure}，{r.figure_written}说的是{r.owner}。"
+    return _rebound(grounded, f"资料中与问题对应的是：{inline_quote(r.sentence)}[1]。{told}", citation, r.sentence)
+
+
+def _rebound(grounded: Grounded, text: str, citation: Citation, quote: str) -> Grounded:
+    """The answer replaced by `text`, citing `quote` of `citation`'s passage as [1]; it answers."""
+    return replace(grounded, text=text, citations=[replace(citation, n=1, quote=quote)], missing="",
+                   notice=NOTICE_REBOUND)
 
 
 def _without_figure(grounded: Grounded, prepared: Prepared, a: int, b: int, figure: str) -> Grounded:

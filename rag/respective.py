@@ -56,7 +56,7 @@ def respective_pairs(sentence: str) -> list[tuple[str, str]]:
     if len(values) < 2:
         return []
     bounds = [0, *(m.end() for m in _CLAUSE_END.finditer(sentence, 0, at)), at]
-    reach = 3 if figures == [] else 2  # clauses to look back in: named things may be listed further back
+    reach = 2 if figures else 3  # clauses to look back in: named things may be listed further back
     for i in range(len(bounds) - 2, max(len(bounds) - 2 - reach, -1), -1):
         items = _items(sentence[bounds[i] : bounds[i + 1]])
         if len(items) == len(values) and all(_balanced(item) for item in items):
