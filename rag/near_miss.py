@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, Swap, bound_elsewhere, compared_swap, figure_scopes, stated_figures
-from rag.citations import LIST_NUMBER, best_quote, inline_quote, verify_citations
+from rag.citations import FIGURE_TOLERANCE, LIST_NUMBER, best_quote, inline_quote, verify_citations
 from rag.constraints import (
     Constraints,
     Mismatch,
@@ -256,11 +256,15 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[str]:
     spans = split_sentences(chunk_text)
     wanted = terms(strip_markers(stated))
     kind = figure_kind_of(strip_markers(stated), figure)
-    holding = []
+    holding, rounded = [], []
     for i, (a, b) in enumerate(spans):
         found = terms(chunk_text[a:b])
-        if figure in figure_terms(found):
+        stated_here = figure_terms(found)
+        if figure in stated_here:
             holding.append((-overlap(wanted, found), i))
+        elif _rounds(figure, stated_here):
+            rounded.append((-overlap(wanted, found), i))
+    holding = holding or rounded  # "超过60万吨" rounds the 58万吨 of the sentence it comes from
     # "10亿元" is not stated by "畅销榜前10": with a unit, the figure is the one with that unit
     if kind:
         same_kind = [(o, i) for o, i in holding if figure_kind_of(chunk_text[spans[i][0] : spans[i][1]], figure) == kind]
@@ -274,6 +278,14 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[str]:
         plan = _governing_plan(chunk_text, spans, first) if not dated_years(group) and not _NOW.search(group) else None
         groups.append(chunk_text[spans[plan][0] : spans[plan][1]] + group if plan is not None else group)
     return groups
+
+
+def _rounds(figure: str, stated: list[str]) -> bool:
+    """Whether whole number `figure` is one of `stated` rounded, as grounding lets a model write it."""
+    if "." in figure:
+        return False
+    value = float(figure)
+    return any(abs(value - float(f)) <= FIGURE_TOLERANCE * max(value, float(f)) for f in stated)
 
 
 def _governing_plan(chunk_text: str, spans: list[tuple[int, int]], first: int) -> int | None:

@@ -241,3 +241,11 @@ def test_a_figure_is_held_to_the_kind_its_own_clause_states_and_a_count_to_what_
     assert firms.missing == "资料中没有问题所问的人数；资料给出的是机构或企业的家数"
     hired = "南港招聘会上，4家企业参加宣讲，最终录用120人。"
     assert stands("南港招聘会最终录用120人[1]。", "南港招聘会最后录用了多少人？", hired)
+
+
+def test_a_rounded_figure_is_held_to_the_sentence_it_rounds() -> None:
+    """"超过60万吨" for the article's 58万吨 of 2025: the model's rounding does not free it from the year."""
+    forecast = "据南港研究院预计，2025年全国废旧电池退役量将超过58万吨。"
+    year = ground("预计2026年全国废旧电池退役量将超过60万吨[1]。", prepared("预计2026年全国废旧电池退役量有多少？", forecast))
+    assert year.missing == "资料中没有2026年的数字；资料给出的是2025年的" and "58万吨" in year.text
+    assert stands("预计2025年全国废旧电池退役量将超过60万吨[1]。", "预计2025年全国废旧电池退役量有多少？", forecast)
