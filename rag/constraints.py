@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from index.text import CJK, NUMBER, compact, month_days, terms
 from rag.evidence import question_terms
-from rag.names import company_names, organisation_names, place_names, subject_names
+from rag.names import company_names, organisation_names, place_names, qualified_names, subject_names
 from rag.questions import split_question
 
 # the first character of a unit: a number before one is a figure, not a year
@@ -94,6 +94,13 @@ _SAME_MEASURES = [("营收", "营业收入"), ("净利", "净利润"), ("市占�
 # other ways articles write a measure: "较去年同期减少77%" is a year-on-year change
 _SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
 _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|哪边|哪一")
+# a running total, up to now: "截至目前已举办17场", "累计培育…", "成立以来"
+_CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|先后|总计已")
+# a count asked with a measure word that could count anything: what it counts is the noun after it
+# ("多少个政府部门"), and a count of another noun ("8个细分场景") is no answer
+_GENERIC_COUNTERS = "个项场座款类批"
+_ASKED_THING = re.compile(rf"(?:多少|(?<!哪)几)([{_GENERIC_COUNTERS}])([\u4e00-\u9fff]{{2,10}})")
+_THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将已用能可会有]")
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有")
 # a name carrying a number: "二审", "神舟十三号", "十四五规划", "第35届". The same name with another
 # number ("一审", "十二号", "十三五") is another thing, however alike the passages read. Counts, dates
@@ -139,11 +146,15 @@ class Constraints:
     subject: frozenset[str] = frozenset()  # its subject and metric as terms, to bind figures to (rag.binding)
     numbered: frozenset[tuple[str, str]] = frozenset()  # names carrying a number, as (number, what follows): 二审
     days: frozenset[tuple[int, int]] = frozenset()  # days asked, as (month, day): "9月27日注销的…"
+    cumulative: bool = False  # asks a running total ("累计", "至今"), not one period's figure
+    qualified: frozenset[tuple[str, str]] = frozenset()  # names with the kind they name one of: ("玄武", "硅巷")
+    thing: tuple[str, str] = ()  # a count's measure word that could count anything, and what it counts: ("个", "政府部门")
 
 
 @dataclass(frozen=True)
 class Mismatch:
-    """How a sentence departs from the question: kind is entity, year, period, day, unit, measure, joint
+    """How a sentence departs from the question: kind is entity, year, period, day, unit, thing (a
+    count of another noun), measure, joint
     (one figure for several things, one of them asked), plan,
     numbered (the same name with another number: 一审 for 二审), or subject (the sentence shares
     no word with what the question asks about)."""
@@ -186,6 +197,9 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         subject=frozenset(t for t in question_terms(_spelled_both_ways(question)) if not NUMBER.fullmatch(t)),
         numbered=frozenset(numbered_names(text)),
         days=frozenset(month_days(text)),
+        cumulative=bool(_CUMULATIVE.search(text)),
+        qualified=frozenset(qualified_names(question)),
+        thing=_asked_thing(text),
     )
 
 
@@ -284,6 +298,14 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # so: a sentence about a city names its districts.
         if _other_organisation(asked.organisations, source) or not any(compact(n) in around for n in asked.names):
             return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
+    own = compact(scope) or text  # the figure's own clauses, else its sentence
+    if asked.organisations and scope and not asked.compares and not any(compact(n) in own for n in asked.names) \
+            and _other_organisation(asked.organisations, scope):
+        # "尽管Instacart上市首日大涨40%，但…ARM股价…徘徊在发行价附近": the figure's clause is another company's
+        return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
+    sibling = _sibling(asked.qualified, source, own)
+    if sibling and not asked.compares:
+        return Mismatch("entity", *sibling)
     spans = _YEAR_SPAN.findall(text)
     if len(asked.years) == 1 and spans:
         a, b = spans[0]
@@ -291,6 +313,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     dated = dated_years(scope) or dated_years(text)
     if asked.years and dated and not dated & asked.years:
         return Mismatch("year", _years(asked.years), _years(dated))
+    if asked.period == (1, 12) and asked.years and not asked.cumulative and not dated and not _periods(text) \
+            and _CUMULATIVE.search(own):
+        # "2023年办了几场" is not "截至目前已举办17场": a running total over every year is no one year's
+        return Mismatch("period", "全年", "累计")
     if asked.period is not None:
         given = _periods(text)
         if given and asked.period not in given:
@@ -303,7 +329,6 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
             return Mismatch("day", "、".join(f"{m}月{d}日" for m, d in sorted(asked.days)),
                             "、".join(f"{m}月{d}日" if m else f"{d}日" for m, d in sorted(given)))
     # the kind its own clauses give the figure, else its sentence's: the sentence may state other kinds too
-    own = compact(scope) or text
     if asked.unit and not _BARE_MAGNITUDE.search(own):  # "网民规模为10.51亿" may be the asked count
         units = figure_kinds(own) or figure_kinds(text)
         if units and asked.unit not in units:
@@ -312,6 +337,11 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         counted = _counted(own) or _counted(text)
         if counted and asked.counted not in counted:
             return Mismatch("unit", _COUNTED_WORDS[asked.counted], "、".join(_COUNTED_WORDS[c] for c in sorted(counted)))
+    if asked.thing and asked.thing[1] not in text:
+        counter, wanted = asked.thing
+        given = [_noun(m.group(1)) for m in re.finditer(rf"\d+(?:\.\d+)?(?:余|多)?{counter}([\u4e00-\u9fff]{{2,6}})", own)]
+        if given and not any(set(g) & set(wanted) for g in given):  # "多少个政府部门" is not "8个细分场景"
+            return Mismatch("thing", wanted, given[0])
     for wanted, other in asked.measures:
         if _says(other, text) and not _says(wanted, text):
             return Mismatch("measure", wanted, other)
@@ -348,6 +378,22 @@ def _another_subject(asked: Constraints, scope: str, around: str) -> bool:
     return any(not set(terms(c)) <= asked.subject for c in company_names(scope))
 
 
+def _sibling(qualified: frozenset[tuple[str, str]], source: str, own: str) -> tuple[str, str] | None:
+    """(asked, given) when the figure's clauses `own`, or its sentence `source` naming the asked name
+    nowhere, name the asked kind under another name: "秦淮硅巷…集聚院士24人" for "玄武硅巷集聚了多少院士"."""
+    whole = compact(source)
+    for name, kind in sorted(qualified):
+        if compact(name) in own:
+            continue
+        within = own if compact(name) in whole else whole
+        # a sibling starts otherwise (秦淮/玄武, 东湖/西湖): "智能化功能" is the longer word for "智驾功能"
+        other = next((n for n, k in qualified_names(source)
+                      if k == kind and n[0] != name[0] and compact(n + k) in within), None)
+        if other:
+            return name + kind, other + kind
+    return None
+
+
 def figure_kinds(text: str) -> set[str]:
     """The kinds of figure a text states with a unit: "money", "percent", "count"."""
     return {_unit_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(compact(text))}
@@ -366,9 +412,11 @@ def figure_kind_of(text: str, figure: str) -> str:
 def describe_missing(asked: Constraints, miss: Mismatch) -> str:
     """"资料中没有…；资料给出的是…" in words, to put before the quoted figure."""
     if miss.kind == "entity":
-        return f"资料中没有关于{miss.asked}的这一数字；资料给出的是其他对象的"
+        return f"资料中没有关于{miss.asked}的这一数字；资料给出的是{miss.given}的"
     if miss.kind == "joint":
         return f"资料中没有{miss.asked}单独的数字；资料给出的是{miss.given}合计的"
+    if miss.kind == "thing":
+        return f"资料中没有{miss.asked}的数量；资料给出的是{miss.given}的数量"
     if miss.kind == "measure":
         return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
     if miss.kind == "period":
@@ -501,6 +549,18 @@ def _asked_counted(text: str) -> str:
     cues = [(m.end(), _counter_kind(m.group(1))) for m in _ASKED_UNIT.finditer(text)]
     cues += [(m.end(), "people") for m in _ASKED_PEOPLE.finditer(text)]
     return max(cues)[1] if cues else ""
+
+
+def _asked_thing(text: str) -> tuple[str, str]:
+    """("个", "政府部门") for "在多少个政府部门用起来了"; () when the count's measure word says what it counts."""
+    m = _ASKED_THING.search(text)
+    return (m.group(1), _noun(m.group(2))) if m and len(_noun(m.group(2))) >= 2 else ()
+
+
+def _noun(text: str) -> str:
+    """The noun phrase a count's measure word opens, without 的: "细分场景上实现" -> "细分场景",
+    "百度自家的产品和场景" -> "百度自家产品" (which of its nouns is counted, 的 does not say)."""
+    return _THING_ENDS.split(text, maxsplit=1)[0].replace("的", "")
 
 
 def _counted(text: str) -> set[str]:

@@ -10,6 +10,7 @@ Usage:
     place_names("深圳2023年GDP增速是多少？")  -> {"深圳"}
     proper_names("主任委员是王小虎。")          -> {"王小虎"}
     proper_names("研发国家是韩国和印尼。")      -> {"韩国", "印尼"}
+    qualified_names("南京玄武硅巷集聚了多少院士？") -> [("南京", "玄武"), ("玄武", "硅巷")]
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import re
 from index.text import CJK
 from index.tokenizer import pos_tags
 
-# the country itself, and generic words jieba tags as places: passages say 我国 for 中国
-_NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内 境外 全球 世界 城市 地区 各地 当地 本地 外地".split())
+# the country itself, and generic words jieba tags as places: passages say 我国 for 中国; "上市"
+# (going public) reads to jieba as a city
+_NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内 境外 全球 世界 城市 地区 各地 当地 本地 外地 上市".split())
 _ADMIN_SUFFIXES = ("省", "市")
 _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 _OTHER_NAME_FLAGS = frozenset({"ns", "nt", "nz"})  # places, organisations, other proper nouns
@@ -58,8 +60,7 @@ def organisation_names(text: str) -> set[str]:
 def proper_names(text: str) -> set[str]:
     """Names of people, places, organisations and other proper nouns (jieba's nr*, ns, nt
     and nz), two characters or more, without the country's generic words (我国, 全球)."""
-    return {word for word, flag in pos_tags(text)
-            if (flag in _PERSON_FLAGS or flag in _OTHER_NAME_FLAGS) and len(word) >= 2 and word not in _NOT_A_RESTRICTION}
+    return {word for word, flag in pos_tags(text) if _is_proper(word, flag)}
 
 
 def subject_names(question: str) -> set[str]:
@@ -95,3 +96,17 @@ def company_names(text: str) -> set[str]:
         if m.group(1) not in _GENERIC and not _FUNCTION_CHARS.search(m.group(1)):
             names.add(m.group(1))
     return names
+
+
+def qualified_names(text: str) -> list[tuple[str, str]]:
+    """Each name of a person, place or organisation followed by the kind of thing it names one of,
+    as (name, kind): "南京玄武硅巷" -> ("玄武", "硅巷"), "华为手机" -> ("华为", "手机"). Another name
+    before the same kind ("秦淮硅巷", "荣耀手机") is a sibling of the asked thing. jieba's other proper
+    nouns (nz: "智驾", "智能化") qualify kinds of things, not named ones."""
+    tagged = [(word, flag) for word, flag in pos_tags(text)]
+    return [(name, kind) for (name, flag), (kind, kind_flag) in zip(tagged, tagged[1:])
+            if flag != "nz" and _is_proper(name, flag) and kind_flag.startswith("n") and len(kind) >= 2]
+
+
+def _is_proper(word: str, flag: str) -> bool:
+    return (flag in _PERSON_FLAGS or flag in _OTHER_NAME_FLAGS) and len(word) >= 2 and word not in _NOT_A_RESTRICTION

@@ -77,6 +77,51 @@ def test_a_figure_a_clause_gives_another_company_is_not_the_asked_subjects() -> 
     assert find_mismatch(asked, orders, "鹿鸣发布年报。" + orders) is None
 
 
+def test_a_figure_whose_own_clause_names_another_organisation_is_not_the_asked_ones() -> None:
+    """The sentence names the asked company, but not with the figure; going public (上市) is no place."""
+    asked = constraints_of("NovaTel这次上市，首日股价涨了多少？")
+    assert asked.names == {"NovaTel"}
+    source = "尽管Moonbay上市首日大涨40%，但此后股价回落，NovaTel股价在上市后两周徘徊在发行价附近。"
+    assert find_mismatch(asked, source, scope="尽管Moonbay上市首日大涨40%，") == Mismatch("entity", "NovaTel", "其他对象")
+    assert find_mismatch(asked, "NovaTel上市首日大涨40%，超过Moonbay。", scope="NovaTel上市首日大涨40%，") is None
+
+
+def test_a_running_total_does_not_answer_one_years_figure() -> None:
+    asked = constraints_of("南港创投周2025年一年办了几场活动？")
+    total = "南港创投周品牌截至目前已举办17场活动，累计促成基金签约超100亿元。"
+    assert find_mismatch(asked, total) == Mismatch("period", "全年", "累计")
+    assert describe_missing(asked, Mismatch("period", "全年", "累计")) == "资料中没有2025年全年的数字；资料给出的是累计的"
+    assert find_mismatch(constraints_of("南港创投周至今累计办了几场活动？"), total) is None
+    assert find_mismatch(asked, "2025年，南港创投周累计举办6场活动。") is None  # the year's own running total
+    assert find_mismatch(asked, "今年以来，南港创投周已举办6场活动。") == Mismatch("period", "全年", "今年以来")
+
+
+def test_another_name_for_the_same_kind_of_thing_is_a_sibling_not_the_asked_one() -> None:
+    asked = constraints_of("南港东湖片区一共集聚了多少位院士？")
+    assert ("东湖", "片区") in asked.qualified
+    other = "如今，西湖片区创新生态正在形成，培育高新技术企业137家，集聚院士 24 人。"
+    around = "南港的片区各有所长。" + other  # the passage names the city: the figure is still another district's
+    assert find_mismatch(asked, other, around, scope="集聚院士 24 人。") == Mismatch("entity", "东湖片区", "西湖片区")
+    assert describe_missing(asked, Mismatch("entity", "东湖片区", "西湖片区")) == \
+        "资料中没有关于东湖片区的这一数字；资料给出的是西湖片区的"
+    both = "东湖片区与西湖片区相邻，集聚院士 24 人。"
+    assert find_mismatch(asked, both, "南港。" + both, scope="集聚院士 24 人。") is None
+    # the longer word for the asked thing is no sibling of it
+    smart = "有望促使各类高阶智能化功能下探到15万元左右的车型。"
+    assert find_mismatch(constraints_of("高阶智驾功能会下探到多少钱的车型？"), smart) is None
+
+
+def test_a_count_is_of_the_noun_its_measure_word_opens() -> None:
+    asked = constraints_of("南港政务大模型平台目前已经在多少个政府部门用起来了？")
+    assert asked.thing == ("个", "政府部门")
+    scenes = "南港政务大模型平台已在智能客服、数字人等8个细分场景上实现率先落地。"
+    assert find_mismatch(asked, scenes) == Mismatch("thing", "政府部门", "细分场景")
+    assert describe_missing(asked, Mismatch("thing", "政府部门", "细分场景")) == "资料中没有政府部门的数量；资料给出的是细分场景的数量"
+    assert find_mismatch(asked, "南港政务大模型平台已在12个市级部门上线。") is None  # the same noun, qualified
+    # which noun of "X的Y" is counted, 的 does not say: a count of either answers
+    assert constraints_of("文心大模型接入了多少个百度自家的产品？").thing == ("个", "百度自家产品")
+
+
 def test_a_count_of_people_may_be_asked_by_who_they_are() -> None:
     staff = question_constraints("北岛金融街现在一共有多少金融从业人员？")
     assert (staff.unit, staff.counted) == ("count", "people")
