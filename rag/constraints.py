@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, replace
 
 from index.text import CJK, NUMBER, compact, month_days, terms
+from index.tokenizer import pos_tags
 from rag.evidence import question_terms
 from rag.names import company_names, organisation_names, place_names, qualified_names, subject_names
 from rag.questions import split_question
@@ -101,6 +102,14 @@ _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|
 _GENERIC_COUNTERS = "个项场座款类批"
 _ASKED_THING = re.compile(rf"(?:多少|(?<!哪)几)([{_GENERIC_COUNTERS}])([\u4e00-\u9fff]{{2,10}})")
 _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将已用能可会有]")
+# a part of a set asked ("收录的案例里，金融领域的有多少个", "培养的人才里，有多少人已经成了业务骨干",
+# "其中由协会注销的有多少家"): what sets the part apart must be said with the figure, or the figure
+# is the whole set's
+# is the whole set's. A document ("那篇报道里", "通知里") is where to look, not a set
+_SUBSET = re.compile(r"(?:(?:里|当中|之中|中)[，,]|里(?=有(?:多少|几))|其中[，,]?)([^？?。！!]+)")
+_DOCUMENT = re.compile(r"(?:报道|文章|一文|通知|政策|调查|数据|排名|报告|方案|意见|文件|规划|讲话|采访|新闻|资料|会议|论坛)的?$")
+_ASKING = re.compile(rf"(?:有|是)?(?:多少|几){_UNIT_CHARS}?")
+_NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构".split())
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有")
 # a name carrying a number: "二审", "神舟十三号", "十四五规划", "第35届". The same name with another
 # number ("一审", "十二号", "十三五") is another thing, however alike the passages read. Counts, dates
@@ -149,12 +158,14 @@ class Constraints:
     cumulative: bool = False  # asks a running total ("累计", "至今"), not one period's figure
     qualified: frozenset[tuple[str, str]] = frozenset()  # names with the kind they name one of: ("玄武", "硅巷")
     thing: tuple[str, str] = ()  # a count's measure word that could count anything, and what it counts: ("个", "政府部门")
+    subset: str = ""  # the part of a set asked for: "金融领域" of "收录的案例里，金融领域的有多少个"
+    subset_words: frozenset[str] = frozenset()  # its nouns, each of which the figure's clauses must say
 
 
 @dataclass(frozen=True)
 class Mismatch:
     """How a sentence departs from the question: kind is entity, year, period, day, unit, thing (a
-    count of another noun), measure, joint
+    count of another noun), subset (the whole set's figure for a part asked), measure, joint
     (one figure for several things, one of them asked), plan,
     numbered (the same name with another number: 一审 for 二审), or subject (the sentence shares
     no word with what the question asks about)."""
@@ -180,6 +191,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     period = periods[0] if len(periods) == 1 else None
     # "2023年营收多少" asks the whole year's figure; "2022清明档票房多少" names an event of 2022
     implied = period is None and not periods and bool(_WHOLE_YEAR.search(text)) and bool(_ASKS_VALUE.search(text))
+    subset = _subset(text)
     measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p)) if x in text and y not in text)
     return Constraints(
         years=years,
@@ -200,6 +212,9 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         cumulative=bool(_CUMULATIVE.search(text)),
         qualified=frozenset(qualified_names(question)),
         thing=_asked_thing(text),
+        subset=subset,
+        subset_words=frozenset(w for w, flag in pos_tags(subset)
+                               if (flag[0] == "n" or flag == "j") and len(w) >= 2 and w not in _NOT_A_PART),
     )
 
 
@@ -342,6 +357,8 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         given = [_noun(m.group(1)) for m in re.finditer(rf"\d+(?:\.\d+)?(?:余|多)?{counter}([\u4e00-\u9fff]{{2,6}})", own)]
         if given and not any(set(g) & set(wanted) for g in given):  # "多少个政府部门" is not "8个细分场景"
             return Mismatch("thing", wanted, given[0])
+    if asked.value and any(compact(w) not in own for w in asked.subset_words):  # "10个优秀案例" counts no 金融领域 cases
+        return Mismatch("subset", asked.subset, "")
     for wanted, other in asked.measures:
         if _says(other, text) and not _says(wanted, text):
             return Mismatch("measure", wanted, other)
@@ -415,6 +432,8 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
         return f"资料中没有关于{miss.asked}的这一数字；资料给出的是{miss.given}的"
     if miss.kind == "joint":
         return f"资料中没有{miss.asked}单独的数字；资料给出的是{miss.given}合计的"
+    if miss.kind == "subset":
+        return f"资料中没有“{miss.asked}”单独的数字；资料给出的是"
     if miss.kind == "thing":
         return f"资料中没有{miss.asked}的数量；资料给出的是{miss.given}的数量"
     if miss.kind == "measure":
@@ -549,6 +568,15 @@ def _asked_counted(text: str) -> str:
     cues = [(m.end(), _counter_kind(m.group(1))) for m in _ASKED_UNIT.finditer(text)]
     cues += [(m.end(), "people") for m in _ASKED_PEOPLE.finditer(text)]
     return max(cues)[1] if cues else ""
+
+
+def _subset(text: str) -> str:
+    """The part of a set a question asks a figure of: "已经成了业务骨干" of "培养的人才里，有多少人已经成了
+    业务骨干"; "" when it asks of no part."""
+    m = _SUBSET.search(text)
+    if not m or _DOCUMENT.search(text[: m.start()]) or _COMPARES.search(m.group(1)):
+        return ""
+    return _ASKING.sub("", m.group(1)).strip("的，, ")
 
 
 def _asked_thing(text: str) -> tuple[str, str]:

@@ -122,6 +122,22 @@ def test_a_count_is_of_the_noun_its_measure_word_opens() -> None:
     assert constraints_of("文心大模型接入了多少个百度自家的产品？").thing == ("个", "百度自家产品")
 
 
+def test_the_whole_sets_figure_does_not_answer_for_a_part_of_it() -> None:
+    asked = constraints_of("南港案例集收录的案例里，医疗领域的有多少个？")
+    assert asked.subset == "医疗领域" and asked.subset_words == {"医疗", "领域"}
+    whole = "南港评选出66个创新应用案例(包括10个优秀案例,56个典型案例),汇编形成案例集。"
+    assert find_mismatch(asked, whole) == Mismatch("subset", "医疗领域", "")
+    assert describe_missing(asked, Mismatch("subset", "医疗领域", "")) == "资料中没有“医疗领域”单独的数字；资料给出的是"
+    assert find_mismatch(asked, "其中医疗领域案例12个。", "南港案例集。其中医疗领域案例12个。") is None
+    trained = "这些合作已累计培养优秀人才 7000 余人，其中部分毕业生已成为业务骨干。"
+    grads = constraints_of("鹿鸣电子培养的人才里，有多少人已经成了业务骨干？")
+    assert find_mismatch(grads, trained, "鹿鸣电子校招负责人介绍。" + trained, scope="这些合作已累计培养优秀人才 7000 余人，") \
+        == Mismatch("subset", "已经成了业务骨干", "")
+    # a document is where to look, not a set; and a comparison asks of each thing it names
+    assert constraints_of("那篇报道里，南港有多少家企业？").subset == ""
+    assert constraints_of("全球电池生产商里，鹿鸣和海鸥的份额分别是多少？").subset == ""
+
+
 def test_a_count_of_people_may_be_asked_by_who_they_are() -> None:
     staff = question_constraints("北岛金融街现在一共有多少金融从业人员？")
     assert (staff.unit, staff.counted) == ("count", "people")
