@@ -315,8 +315,9 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
             return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
     own = compact(scope) or text  # the figure's own clauses, else its sentence
     if asked.organisations and scope and not asked.compares and not any(compact(n) in own for n in asked.names) \
-            and _other_organisation(asked.organisations, scope):
-        # "尽管Instacart上市首日大涨40%，但…ARM股价…徘徊在发行价附近": the figure's clause is another company's
+            and _other_organisation(asked.organisations, scope) and not _gives_a_figure(asked.names, text):
+        # "尽管Instacart上市首日大涨40%，但…ARM股价…徘徊在发行价附近": the figure's clause is another
+        # company's, and the asked one has none (when it has, rag.binding gives it its own)
         return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
     sibling = _sibling(asked.qualified, source, own)
     if sibling and not asked.compares:
@@ -372,6 +373,11 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # "比亚迪去年在欧洲卖了多少辆车" answered from "上汽集团去年在欧洲市场销量达到33万辆"
         return Mismatch("entity", "、".join(sorted(asked.subjects)), "其他对象")
     return None
+
+
+def _gives_a_figure(names: frozenset[str], text: str) -> bool:
+    """Whether a clause of `text` (compacted) naming one of `names` states a figure with its unit."""
+    return any(_FIGURE_WITH_UNIT.search(c) for c in re.split(r"[，；;,]", text) if any(compact(n) in c for n in names))
 
 
 def _other_organisation(organisations: frozenset[str], source: str) -> bool:
