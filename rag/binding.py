@@ -31,6 +31,7 @@ _CLAUSE = re.compile(r"(?<=[，；;])|(?<=\D[：:])|(?<=[：:])(?!\d)|(?<=,)(?!\
 _CONTINUES = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?|\d{1,2}\s*月(?:份|底|末)?|同期|全年|当年)?\s*的?"
                         r"(?:由|从|增长|增加|增至|提高|提升|上升|上涨|下降|下滑|降至|降到|降低|减少|回落|升至|达到|达|至|到|"
                         r"为|是|占|同比|环比|比|较|已|再|又|并|且|仅|约|超|突破|实现|相当于|分别)")
+_LIST_MARK = re.compile(r"(?<=、)")
 # dates set the scene like years do: "6月份，" carries the subject on, it states no figure
 _DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]")
 
@@ -66,7 +67,7 @@ def bound_elsewhere(asked: Constraints, source: str, figure: str, stated: str = 
         if not better:
             return None  # one place binding it to the asked subject (or no better one) is enough
     best = max(better)[2]  # the clauses naming most of the question, the shortest of them
-    return Rebinding(figure, own[-1][0].strip("，；;：:, "), best.strip("，；;：:, "))
+    return Rebinding(figure, own[-1][0].strip("，；;：:,、 "), best.strip("，；;：:,、 "))
 
 
 def _topic_terms(sentence: str) -> set[str]:
@@ -89,7 +90,7 @@ def stated_figures(text: str) -> list[str]:
 
 def figure_scopes(sentence: str) -> list[tuple[str, str, str]]:
     """(figure, its scope, its kind) for each figure of `sentence`, in order."""
-    clauses = [c for c in _CLAUSE.split(sentence) if c]
+    clauses = [item for c in _CLAUSE.split(sentence) if c for item in _listed_figures(c)]
     found: list[tuple[str, str, str]] = []
     start, previous = 0, ""
     for i, clause in enumerate(clauses):
@@ -102,6 +103,24 @@ def figure_scopes(sentence: str) -> list[tuple[str, str, str]]:
         found += [(f, scope, figure_kind_of(clause, f)) for f in stated]
         start, previous = i + 1, scope
     return found
+
+
+def _listed_figures(clause: str) -> list[str]:
+    """A clause listing things each with its figure ("国家级绿色工厂3家、省级绿色工厂6家、近零碳工厂1家")
+    as one clause per item; a clause listing things before one figure ("住宿、餐饮、零售消费489.6亿元")
+    stays whole."""
+    pieces = _LIST_MARK.split(clause)
+    if sum(1 for piece in pieces if stated_figures(piece)) < 2 or any(piece.lstrip()[:1].isdigit() for piece in pieces[1:]):
+        return [clause]  # "分别增长16.4%、13.2%": bare figures paired in order (rag.respective), not items
+    items, pending = [], ""
+    for piece in pieces:
+        pending += piece
+        if stated_figures(piece):
+            items.append(pending)
+            pending = ""
+    if pending:
+        items[-1] += pending
+    return items
 
 
 def _wanted_terms(asked: Constraints, stated: str, figure: str) -> set[str]:
@@ -149,7 +168,7 @@ def compared_swap(names: set[str], text: str, figure: str, asked: str) -> Swap |
     given = text[rows[first][1] : rows[end][2]].strip()[:MAX_GIVEN_CHARS]
     owner, a, b = owners[0]
     named = max(start for name, start, _ in rows if name == owner and start <= a and owner in text[start:b])
-    return Swap(figure, asked, owner, text[named:b].strip("，；;：:。, \n"), given.rstrip("，；;：:, "))
+    return Swap(figure, asked, owner, text[named:b].strip("，；;：:。, \n"), given.rstrip("，；;：:,、 "))
 
 
 def _compared_clauses(names: set[str], text: str) -> list[tuple[str, int, int]]:

@@ -44,7 +44,7 @@ from rag.constraints import (
     numbered_sibling,
     part_constraints,
 )
-from rag.records import Citation
+from rag.records import Citation, Passage
 from rag.respective import Respective, respective_swap
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
 
@@ -75,7 +75,7 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         asked = _part_asked(sentence, parts) if parts else prepared.constraints
         stated = [f for f in stated_figures(LIST_NUMBER.sub("", strip_markers(sentence))) if f not in named]
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
-        sibling = _numbered_elsewhere(asked, sentence, cited)
+        sibling = _numbered_elsewhere(asked, sentence, cited, prepared.passages)
         if sibling is not None:
             return say_what_is_missing(grounded, *sibling)
         if not stated:  # a name, a place, a date: held to its source sentence's year, and to outcome over plan
@@ -164,15 +164,21 @@ def _part_asked(sentence: str, parts: list[tuple[str, Constraints]]) -> Constrai
     return replace(asked, value=False, subject=frozenset(), compares=False)
 
 
-def _numbered_elsewhere(asked: Constraints, sentence: str,
-                        cited: list[Citation]) -> tuple[str, str, Citation] | None:
+def _numbered_elsewhere(asked: Constraints, sentence: str, cited: list[Citation],
+                        shown: list[Passage]) -> tuple[str, str, Citation] | None:
     """For any answer sentence: when every cited passage never names a thing the question numbers
     ("劳荣枝二审判决") and the sentence the answer comes from names it with another number ("一审判决
-    认定…"), what to say instead: (what is missing, that sentence, its citation)."""
+    认定…"), what to say instead: (what is missing, that sentence, its citation). A cited passage is
+    read with the other shown passages of its article: "第二批认定名单" two paragraphs up still says
+    which batch the article is about."""
     if not asked.numbered:
         return None
-    found = _every_source_misses(sentence, cited, lambda c, source: numbered_sibling(
-        asked, c.chunk.title + "\n" + c.chunk.text, source))
+
+    def article(c: Citation) -> str:
+        same = [p.chunk.text for p in shown if (p.chunk.source, p.chunk.title) == (c.chunk.source, c.chunk.title)]
+        return "\n".join([c.chunk.title, c.chunk.text, *same])
+
+    found = _every_source_misses(sentence, cited, lambda c, source: numbered_sibling(asked, article(c), source))
     if found is None:
         return None
     miss, source, citation = found

@@ -99,3 +99,14 @@ def test_a_comparisons_other_thing_stands_when_one_figure_is_rebound() -> None:
     once = ground("东湖片区高新技术企业有530家，培育高新技术企业140家。",
                   prepared("东湖片区和西岭片区的高新技术企业各有多少家？", EAST, WEST))
     assert once.text.count("140家") == 1 and len(once.citations) == 1
+
+
+def test_things_listed_each_with_its_figure_are_bound_each_to_its_own() -> None:
+    listed = "截至目前，南港共有国家级绿色工厂3家、省级绿色工厂6家、南港市近零碳工厂1家，成果斐然。"
+    scopes = {f: scope for f, scope, _ in figure_scopes(listed)}
+    assert scopes["6"] == "省级绿色工厂6家、" and scopes["1"] == "南港市近零碳工厂1家，"
+    grounded = ground("南港近零碳工厂有3家[1]。", prepared("南港近零碳工厂有多少家？", listed))
+    assert grounded.text.startswith("资料中与问题对应的是：南港市近零碳工厂1家[1]。")
+    # things listed before one figure share it
+    joint = "带动住宿、餐饮、零售消费489.6亿元。"
+    assert [scope for _, scope, _ in figure_scopes(joint)] == ["带动住宿、餐饮、零售消费489.6亿元。"]

@@ -132,6 +132,22 @@ def test_an_answer_from_a_passage_about_a_numbered_sibling_is_a_near_miss() -> N
     assert kept.missing == "" and kept.text == "二审维持原判[1]。"
 
 
+def test_the_batch_an_article_names_in_another_shown_passage_still_tells_which_it_is_about() -> None:
+    """Asked the 第一批, the article names only the 第二批, two paragraphs before the cited one."""
+    from dataclasses import replace
+
+    heading = "南港市公示近零碳工厂（第二批）认定名单，星河电梯入选。"
+    counts = "截至目前，南港高新区共有南港市近零碳工厂1家。"
+    asked = prepared("南港市第一批近零碳工厂认定了多少家企业？", heading, counts)
+    one_article = [replace(p, hit=replace(p.hit, chunk=replace(p.chunk, source="a.txt", title="南港"))) for p in asked.passages]
+    asked = replace(asked, passages=one_article, hits=[p.hit for p in one_article])
+    moved = ground("南港市第一批近零碳工厂认定了1家企业[2]。", asked)
+    assert moved.missing == "资料中没有关于“第一批”的内容；资料给出的是" and "1家" in moved.text
+    # passages of two articles: the other article's batch says nothing of this one
+    apart = ground("南港市第一批近零碳工厂认定了1家企业[2]。", prepared("南港市第一批近零碳工厂认定了多少家企业？", heading, counts))
+    assert apart.missing == ""
+
+
 def test_a_figure_the_question_names_is_not_held_as_the_answers() -> None:
     """"男子500米" names the event: 500 is not the answer's figure to hold to a sentence."""
     race = "星河杯男子500米决赛，林小北以34秒32夺冠。"
