@@ -107,6 +107,8 @@ _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将�
 # is the whole set's
 # is the whole set's. A document ("那篇报道里", "通知里") is where to look, not a set
 _SUBSET = re.compile(r"(?:(?:里|当中|之中|中)[，,]|里(?=有(?:多少|几))|其中[，,]?)([^？?。！!]+)")
+# a figure asked within a part of its whole: "在高速公路上的可用里程", "在MATH数据集上的准确率"
+_WITHIN = re.compile(r"在([^，,。？?在]{2,10}?)(?:上|中|里|内)的")
 _DOCUMENT = re.compile(r"(?:报道|文章|一文|通知|政策|调查|数据|排名|报告|方案|意见|文件|规划|讲话|采访|新闻|资料|会议|论坛)的?$")
 _ASKING = re.compile(rf"(?:有|是)?(?:多少|几){_UNIT_CHARS}?")
 _NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构".split())
@@ -191,7 +193,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     period = periods[0] if len(periods) == 1 else None
     # "2023年营收多少" asks the whole year's figure; "2022清明档票房多少" names an event of 2022
     implied = period is None and not periods and bool(_WHOLE_YEAR.search(text)) and bool(_ASKS_VALUE.search(text))
-    subset = _subset(text)
+    subset, subset_words = _subset(text)
     measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p)) if x in text and y not in text)
     return Constraints(
         years=years,
@@ -213,8 +215,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         qualified=frozenset(qualified_names(question)),
         thing=_asked_thing(text),
         subset=subset,
-        subset_words=frozenset(w for w, flag in pos_tags(subset)
-                               if (flag[0] == "n" or flag == "j") and len(w) >= 2 and w not in _NOT_A_PART),
+        subset_words=subset_words,
     )
 
 
@@ -576,13 +577,23 @@ def _asked_counted(text: str) -> str:
     return max(cues)[1] if cues else ""
 
 
-def _subset(text: str) -> str:
-    """The part of a set a question asks a figure of: "已经成了业务骨干" of "培养的人才里，有多少人已经成了
-    业务骨干"; "" when it asks of no part."""
+def _subset(text: str) -> tuple[str, frozenset[str]]:
+    """The part of a set a question asks a figure of, and the words the figure's clauses must say:
+    each noun of "金融领域" ("收录的案例里，金融领域的有多少个"); the first noun of a part of the whole
+    ("在MATH数据集上的准确率": MATH, which "在MATH上" says as well). ("", {}) when it asks of no part."""
     m = _SUBSET.search(text)
-    if not m or _DOCUMENT.search(text[: m.start()]) or _COMPARES.search(m.group(1)):
-        return ""
-    return _ASKING.sub("", m.group(1)).strip("的，, ")
+    if m and not _DOCUMENT.search(text[: m.start()]) and not _COMPARES.search(m.group(1)):
+        part = _ASKING.sub("", m.group(1)).strip("的，, ")
+        return part, frozenset(_nouns(part))
+    within = _WITHIN.search(text)
+    if within and not _COMPARES.search(text):
+        return within.group(1), frozenset(_nouns(within.group(1))[:1])
+    return "", frozenset()
+
+
+def _nouns(text: str) -> list[str]:
+    """The nouns, abbreviations and Latin words of `text` that set a part apart (not 企业, 全国…)."""
+    return [w for w, flag in pos_tags(text) if (flag[0] == "n" or flag in ("j", "eng")) and len(w) >= 2 and w not in _NOT_A_PART]
 
 
 def _asked_thing(text: str) -> tuple[str, str]:

@@ -133,6 +133,11 @@ def test_the_whole_sets_figure_does_not_answer_for_a_part_of_it() -> None:
     grads = constraints_of("鹿鸣电子培养的人才里，有多少人已经成了业务骨干？")
     assert find_mismatch(grads, trained, "鹿鸣电子校招负责人介绍。" + trained, scope="这些合作已累计培养优秀人才 7000 余人，") \
         == Mismatch("subset", "已经成了业务骨干", "")
+    # a figure asked within a part of its whole
+    roads = constraints_of("鹿鸣领航辅助在高速公路上的可用里程有多少？")
+    assert roads.subset == "高速公路"
+    assert find_mismatch(roads, "截至2025年1月，鹿鸣领航辅助可用里程已经超过101万公里。") == Mismatch("subset", "高速公路", "")
+    assert find_mismatch(roads, "鹿鸣领航辅助在高速公路上的可用里程为36万公里。") is None
     # a document is where to look, not a set; and a comparison asks of each thing it names
     assert constraints_of("那篇报道里，南港有多少家企业？").subset == ""
     assert constraints_of("全球电池生产商里，鹿鸣和海鸥的份额分别是多少？").subset == ""
