@@ -193,7 +193,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     period = periods[0] if len(periods) == 1 else None
     # "2023年营收多少" asks the whole year's figure; "2022清明档票房多少" names an event of 2022
     implied = period is None and not periods and bool(_WHOLE_YEAR.search(text)) and bool(_ASKS_VALUE.search(text))
-    subset, subset_words = _subset(text)
+    subset, subset_words = _subset("".join(question.split()))  # said back to the user as they wrote it
     measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p)) if x in text and y not in text)
     return Constraints(
         years=years,
