@@ -95,3 +95,23 @@ def test_the_assistant_runs_the_check_when_verify_is_on_and_times_it() -> None:
         answer = Assistant(Settings(verify=verify), chat_model=model).ask(QUESTION, hits=hits)
         assert answer.missing == expected, answer
         assert ("verify_ms" in answer.timings_ms) == verify
+
+
+def test_a_doubted_first_sentence_that_only_sets_the_scene_leaves_the_answer_to_the_next() -> None:
+    scene = "根据合伙协议，星河资本负责提出投资提案、组建管理团队，实施项目投资及投后管理并按约定提取管理费。"
+    answer = "南港新城基金最终投向南港市旧城改造项目。"
+    p = prepared("星河资本管理的南港新城基金最后把钱投到哪去了？", scene + answer)
+    grounded = ground("星河资本作为执行事务合伙人，负责提出投资提案、组建管理团队，实施项目投资及投后管理并按约定"
+                      "提取管理费[1]。南港新城基金最终投向南港市旧城改造项目[1]。", p)
+    assert grounded.citations[0].quote == scene  # the quote shown is the scene's: it shares the most words
+    asked: list[str] = []
+
+    def judge(q: str, s: str) -> float:
+        asked.append(s)
+        return 0.9 if "旧城改造" in s else 0.2
+
+    assert verified(grounded, p, judge, threshold=0.5) == grounded
+    assert asked == [scene, answer]
+    asked.clear()
+    doubted = verified(grounded, p, lambda q, s: asked.append(s) or 0.2, threshold=0.5)
+    assert doubted.missing == MISSING_DIRECT and asked == [scene, answer]  # every source doubted: not given
