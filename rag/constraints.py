@@ -104,7 +104,6 @@ _ASKED_THING = re.compile(rf"(?:多少|(?<!哪)几)([{_GENERIC_COUNTERS}])([\u4e
 _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将已用能可会有]")
 # a part of a set asked ("收录的案例里，金融领域的有多少个", "培养的人才里，有多少人已经成了业务骨干",
 # "其中由协会注销的有多少家"): what sets the part apart must be said with the figure, or the figure
-# is the whole set's
 # is the whole set's. A document ("那篇报道里", "通知里") is where to look, not a set
 _SUBSET = re.compile(r"(?:(?:里|当中|之中|中)[，,]|里(?=有(?:多少|几))|其中[，,]?)([^？?。！!]+)")
 # a figure asked within a part of its whole: "在高速公路上的可用里程", "在MATH数据集上的准确率"
