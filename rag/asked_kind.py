@@ -2,6 +2,9 @@
 date answered with no date ("闭幕时间是上午9时", "今天正式开售"), one asking a figure answered with
 no figure ("主桥预计在今年上半年完成合龙" for "主桥多长").
 
+Asked why ("为什么…下降？", "是什么原因？"), an answer that gives no cause or purpose (因为, 由于, 受…影响,
+为了…) restates the fact and is none either.
+
 Such an answer reads as an answer and is none. It becomes the explicit form, quoting what the
 cited passage does say: "资料中没有写明问题所问的日期；资料给出的最接近的是：…[1]。", counted as
 declining; with nothing cited, the question is taken as not answered by the articles.
@@ -32,7 +35,7 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
-NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期、数字或角色，以上给出资料中最接近的原句，请自行判断。"
+NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期、数字、原因或角色，以上给出资料中最接近的原句，请自行判断。"
 # "第几次", "哪几家", "几月几日" ask an ordinal, a list or a date, not a figure
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
 # figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
@@ -40,6 +43,9 @@ _FIGURE_IN_WORDS = re.compile(r"一半|过半|近半|大半|翻番|翻了?一番
                               r"(?<!第)[一二两三四五六七八九十]+(?:方面|大|点|类|种|部分|个方面|项)")
 
 
+# a reason asked, and the words that give one (a cause or a purpose)
+_REASON_ASKED = re.compile(r"为什么|为何|什么原因|原因是|原因有|怎么会")
+_REASON_GIVEN = re.compile(r"因为|由于|原因|因素|受.{0,12}影响|得益于|归因|归功|所致|导致|造成|在于|主要是|源于|缘于|为了|旨在|目的|以便|是因")
 # a person asked in a role ("导演是谁", "主演有哪些"): the sentence an answer comes from must say
 # the role. "在秦昊看来，《漫长的季节》…" names an actor of the series, not its director
 _ROLES = {"导演": r"导演|执导|导筒", "编剧": r"编剧|编写|剧本|执笔", "主演": r"主演|领衔|出演|饰演|饰|演员|联袂|携手|搭档",
@@ -52,11 +58,13 @@ _DATE_PART = re.compile(f"{_YEAR}|{_DAY}|{_MONTH}")
 
 
 def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | None = None) -> str:
-    """"日期" or "数字" when `answer` lacks the date or the figure `question` asks for, the role
+    """"日期", "数字" or "原因" when `answer` lacks the date, the figure or the reason `question` asks for, the role
     ("导演") when `cited` (the cited sentences) does not say it; else "". With `cited`, a date counts
     only when they name each of its parts."""
     if len(split_question(question)) > 1:
         return ""
+    if _REASON_ASKED.search(question):  # "为什么下降？" answered "2021年占比下降至…": the fact again, no reason
+        return "" if _REASON_GIVEN.search(answer) else "原因"
     pattern = date_pattern(question)
     if pattern is not None:
         asked_dates = set(pattern.findall(question))  # "2022年…什么时候": 2022年 is not the answer
@@ -65,7 +73,8 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
             given = {date for date in given if _named_in(date, cited, question)}
         return "" if given else "日期"
     if asks_value and not _NOT_A_FIGURE_ASKED.search(question):
-        if stated_figures(answer) or _FIGURE_IN_WORDS.search(normalize(answer)):
+        # the question's own figures ("那两只基金") are not the answer's
+        if set(stated_figures(answer)) - set(stated_figures(question)) or _FIGURE_IN_WORDS.search(normalize(answer)):
             return ""
         return "数字"
     role = _ROLE_ASKED.search(question)

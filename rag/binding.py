@@ -32,6 +32,8 @@ _CONTINUES = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?|\d{1,2}\s*月(
                         r"(?:由|从|增长|增加|增至|提高|提升|上升|上涨|下降|下滑|降至|降到|降低|减少|回落|升至|达到|达|至|到|"
                         r"为|是|占|同比|环比|比|较|已|再|又|并|且|仅|约|超|突破|实现|相当于|分别)")
 _LIST_MARK = re.compile(r"(?<=、)")
+# units written in Latin letters ("2kg/h", "10GW"); not names like "5G", "4A景区", "3D打印"
+_LATIN_UNIT = re.compile(r"(\d)((?:kg|km|mm|cm|nm|[GMk]Wh?|[TGPM]B|t)(?![A-Za-z]))")
 # dates set the scene like years do: "6月份，" carries the subject on, it states no figure
 _DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]")
 
@@ -84,8 +86,8 @@ def _topic_terms(sentence: str) -> set[str]:
 
 def stated_figures(text: str) -> list[str]:
     """The figures `text` states: numbers, minus years and the days, months and quarters of dates
-    ("8月到9月底" states no figure)."""
-    return figure_terms(terms(_DATE.sub(" ", text)))
+    ("8月到9月底" states no figure). A number before a Latin unit ("2kg/h", "10GW") is one."""
+    return figure_terms(terms(_LATIN_UNIT.sub(r"\1 \2", _DATE.sub(" ", text))))
 
 
 def figure_scopes(sentence: str) -> list[tuple[str, str, str]]:

@@ -68,7 +68,7 @@ _ASKS_VALUE = re.compile(r"多少|(?<!哪)几|多大|多高|多长|规模|金额
 
 _MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"
 _PERCENT_UNIT = r"(?:%|％|个百分点|成)"
-_COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条|套|吨|公里|千米|米|平方米|亩|户|次|座|款|所|只|架|艘|部|张|份|篇|起|宗|例|批|颗|块|期|天|小时|分钟))"
+_COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条|套|吨|公里|千米|米|平方米|亩|户|次|场|座|款|所|只|架|艘|部|张|份|篇|起|宗|例|批|颗|块|期|天|小时|分钟))"
 # "120余份", "300多家": an approximate count is still a count
 # "10.51亿", "3200万" with no unit after: a count or an amount, the sentence does not say which
 _BARE_MAGNITUDE = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*[万亿]+(?![万亿千百]*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT}))")
@@ -88,7 +88,8 @@ _CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加
 _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), ("营收", "净利润"), ("营业收入", "净利润"),
               ("利润", "营收"), ("利润", "营业收入"), ("利润", "流水"), ("营收", "流水"), ("营业收入", "流水"),
               ("新增", "累计"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
-              ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村")]
+              ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村"),
+              ("入选", "申报"), ("获批", "申报"), ("录取", "报名"), ("中标", "投标")]  # applied is not accepted
 # one measure, two spellings: the short one is what people ask, the long one what reports write
 _SAME_MEASURES = [("营收", "营业收入"), ("净利", "净利润"), ("市占率", "市场占有率"), ("市占率", "市场份额"),
                   ("社零", "社会消费品零售总额"), ("GDP", "生产总值")]
@@ -109,6 +110,9 @@ _SUBSET = re.compile(r"(?:(?:里|当中|之中|中)[，,]|里(?=有(?:多少|几
 # a figure asked within a part of its whole: "在高速公路上的可用里程", "在MATH数据集上的准确率"
 _WITHIN = re.compile(r"在([^，,。？?在]{2,10}?)(?:上|中|里|内)的")
 _DOCUMENT = re.compile(r"(?:报道|文章|一文|通知|政策|调查|数据|排名|报告|方案|意见|文件|规划|讲话|采访|新闻|资料|会议|论坛)的?$")
+# a question opening with the document to read: "财政部和工信部支持专精特新中小企业的那份通知，…"
+_DESCRIBED_DOCUMENT = re.compile(r"[^，,？?。]*?(?:那份|这份|那篇|这篇|那则|这则)[^，,？?。]{0,30}?"
+                                 r"(?:通知|报道|文章|报告|文件|意见|方案|政策|指引|公告)(?:里|中|上)?[^，,？?。]{0,3}[，,]")
 _ASKING = re.compile(rf"(?:有|是)?(?:多少|几){_UNIT_CHARS}?")
 _NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构".split())
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有")
@@ -120,6 +124,8 @@ _CN_NUMERALS = "一二三四五六七八九十零〇两"
 _NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_NUMERALS}]+|\d+)|首(?=[届批期轮次]))(?=([{CJK}]))")
 # an ordinal of a series of events or batches: "第三批", "首届", "第2期"
 _SERIES = re.compile(rf"^(?:第(?:[{_CN_NUMERALS}]+|\d+)|首)[届批期轮次]$")
+# a series counted ("公示五批12192家", "分三批次"), {} its measure word; "一批" is "a number of", no count
+_COUNTED_SERIES = r"(?<![第{0}])(?:[二两三四五六七八九十]|\d+)[一二三四五六七八九十]*{0}"
 # a count written in words: "五家中国汽车制造商" (not "第五家", "另一家", "每一家")
 _COUNT_IN_WORDS = re.compile(r"(?<![第另每某同])[一二两三四五六七八九十百千万]+([人名位家所辆台架艘只支项件条])")
 # things listed with 、 (two to four characters between the marks) and a figure after them
@@ -161,6 +167,7 @@ class Constraints:
     thing: tuple[str, str] = ()  # a count's measure word that could count anything, and what it counts: ("个", "政府部门")
     subset: str = ""  # the part of a set asked for: "金融领域" of "收录的案例里，金融领域的有多少个"
     subset_words: frozenset[str] = frozenset()  # its nouns, each of which the figure's clauses must say
+    described: frozenset[str] = frozenset()  # names that only say which document to read: "财政部…的那份通知，"
 
 
 @dataclass(frozen=True)
@@ -178,10 +185,12 @@ class Mismatch:
 
 def question_constraints(question: str, names: frozenset[str] | set[str] = frozenset(),
                          organisations: frozenset[str] | set[str] = frozenset(),
-                         subjects: frozenset[str] | set[str] = frozenset()) -> Constraints:
+                         subjects: frozenset[str] | set[str] = frozenset(),
+                         described: frozenset[str] | set[str] = frozenset()) -> Constraints:
     """`names`: the organisations and places the question names (rag.names finds them);
     `organisations`: those of them that are companies or organisations; `subjects`: the names it
-    opens with (rag.names.subject_names).
+    opens with (rag.names.subject_names); `described`: names only in its opening description of a
+    document.
 
     A question of several parts ("…多少？…哪几家？") pins nothing: each part pins its own."""
     text = compact(question)
@@ -215,6 +224,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         thing=_asked_thing(text),
         subset=subset,
         subset_words=subset_words,
+        described=frozenset(described) & frozenset(names),
     )
 
 
@@ -229,7 +239,11 @@ def _spelled_both_ways(question: str) -> str:
 def constraints_of(question: str) -> Constraints:
     """`question_constraints` with the organisations and places the question names (rag.names)."""
     organisations = organisation_names(question)
-    return question_constraints(question, organisations | place_names(question), organisations, subject_names(question))
+    names = organisations | place_names(question)
+    document = _DESCRIBED_DOCUMENT.match("".join(question.split()))
+    rest = question[document.end():] if document else question
+    described = {n for n in names if document and n in document.group() and n not in rest}
+    return question_constraints(question, names, organisations, subject_names(question), described)
 
 
 def part_constraints(question: str) -> list[tuple[str, Constraints]]:
@@ -288,7 +302,8 @@ def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch 
         others = [n for n, a in given if a == after and _ordinal(n) != _ordinal(number)]
         if others:
             return Mismatch("numbered", number + after, others[0] + after)
-        if _SERIES.match(number + after) and any(a == after and _SERIES.match(n + a) for n, a in in_passage):
+        if _SERIES.match(number + after) and (any(a == after and _SERIES.match(n + a) for n, a in in_passage)
+                                               or re.search(_COUNTED_SERIES.format(after), around)):
             return Mismatch("numbered", number + after, "")
     return None
 
@@ -311,7 +326,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # passage around may name the asked company for a sentence that names none ("该中心总投资…"),
         # not for one naming another ("中国联通(青岛)智算中心…总投资约30亿元"). Places are not held
         # so: a sentence about a city names its districts.
-        if _other_organisation(asked.organisations, source) or not any(compact(n) in around for n in asked.names):
+        # A name that only says which document to read ("财政部和工信部…的那份通知，") need not be repeated
+        # by the passage holding the figure.
+        held = asked.names - asked.described
+        if _other_organisation(asked.organisations, source) or (held and not any(compact(n) in around for n in held)):
             return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
     own = compact(scope) or text  # the figure's own clauses, else its sentence
     if asked.organisations and scope and not asked.compares and not any(compact(n) in own for n in asked.names) \
@@ -432,6 +450,16 @@ def figure_kind_of(text: str, figure: str) -> str:
     return ""
 
 
+def figure_kinds_of(text: str, figure: str) -> set[str]:
+    """Every kind `text` states `figure` as: "253个…253亿元" -> {"count", "money"}."""
+    kinds = set()
+    for m in _FIGURE_WITH_UNIT.finditer(compact(text)):
+        number = NUMBER.match(m.group()).group()
+        if (number.rstrip("0").rstrip(".") if "." in number else number) == figure:
+            kinds.add(_unit_kind(m.group()))
+    return kinds
+
+
 def describe_missing(asked: Constraints, miss: Mismatch) -> str:
     """"资料中没有…；资料给出的是…" in words, to put before the quoted figure."""
     if miss.kind == "entity":
@@ -467,11 +495,11 @@ _UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
 # 条 count items, measures and cases, never companies or people ("多少项创新" is no "五家车企")
 _COUNTERS = {"人": "people", "名": "people", "位": "people", "家": "organisations", "所": "organisations",
              "辆": "machines", "台": "machines", "架": "machines", "艘": "machines", "只": "funds", "支": "funds",
-             "项": "items", "件": "items", "条": "items"}
+             "项": "items", "件": "items", "条": "items", "场": "events"}
 # quantities measured, not counted: "117万平方米" is an area, never a number of companies
 _MEASURED = (("平方米", "area"), ("平方公里", "area"), ("亩", "area"), ("公里", "length"), ("千米", "length"),
              ("米", "length"), ("吨", "weight"))
-_COUNTED_WORDS = {"people": "人数", "organisations": "机构或企业的家数", "machines": "车辆、设备的台数",
+_COUNTED_WORDS = {"people": "人数", "organisations": "机构或企业的家数", "machines": "车辆、设备的台数", "events": "场次",
                   "funds": "基金、股票等的只数", "items": "项数或件数", "area": "面积", "length": "长度", "weight": "重量"}
 
 

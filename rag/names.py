@@ -31,7 +31,10 @@ _OTHER_NAME_FLAGS = frozenset({"ns", "nt", "nz"})  # places, organisations, othe
 _ORG_SUFFIX = re.compile(rf"(?=([{CJK}]{{2}})(?:汽车|集团|公司|股份|控股|银行|药业|医药|科技|证券|基金|电子|能源|"
                          r"电池|智能|资本|交易所|研究院|大学))")
 _GENERIC = frozenset("""全球 中国 我国 国内 国外 海外 央企 企业 市场 产业 行业 创投 投资 政府 引导 国有 民营 上市 头部 龙头
-    地方 新能 人工 商业 金融 证券 科技 有限 动力 储能 固态 光伏 互联 数字 智能 新型 传统 大型 中小 小微 相关 主要 这家 该家 各家 多家 两家 几家""".split())
+    地方 新能 人工 商业 金融 证券 科技 有限 动力 储能 固态 光伏 互联 数字 智能 新型 传统 大型 中小 小微 相关 主要 这家 该家 各家 多家 两家 几家
+    信贷 私募 公募 风险 股权 创业 天使""".split())
+# jieba tags some kinds of business as organisations ("新兴产业"): they name none
+_KINDS_OF_BUSINESS = ("产业", "行业", "企业", "领域", "市场")
 _FUNCTION_CHARS = re.compile(r"[的年了在和与及是为从到对向把被等之其该这那个月日]")
 _LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z&.\-]*[A-Za-z](?![A-Za-z0-9])")
 _GENERIC_LATIN = frozenset("ai gdp pmi cpi ppi ipo lp gp vc pe esg api app etf reits".split())
@@ -53,7 +56,8 @@ def place_names(text: str) -> set[str]:
 def organisation_names(text: str) -> set[str]:
     """Companies and organisations a question is about: jieba's nt, Latin names (LG, OpenAI)
     and the word before a company suffix ("零跑汽车" -> "零跑")."""
-    names = {word for word, flag in pos_tags(text) if flag == "nt" and len(word) >= 2} | company_names(text)
+    names = {word for word, flag in pos_tags(text)
+             if flag == "nt" and len(word) >= 2 and not word.endswith(_KINDS_OF_BUSINESS)} | company_names(text)
     return names | {w for w in _LATIN_NAME.findall(text) if w.lower() not in _GENERIC_LATIN}
 
 
@@ -82,16 +86,18 @@ def subject_names(question: str) -> set[str]:
 def company_names(text: str) -> set[str]:
     """Companies a text names unmistakably: the word before a company suffix (上汽集团, 中微公司).
     The two characters must open a word, or lie in a proper noun ("比亚迪汽车": 亚迪 stands for
-    it), and not be a verb: "天使母基金" names no company "使母", "巩固电池行业" none "巩固"."""
-    starts: list[tuple[int, str]] = []  # where each word starts, and its flag
+    it), and not be a verb: "天使母基金" names no company "使母", "巩固电池行业" none "巩固", and
+    "新兴产业母基金" none "业母"."""
+    words: list[tuple[int, int, str]] = []  # where each word starts and ends, and its flag
     at = 0
     for word, flag in pos_tags(text):
-        starts.append((at, flag))
+        words.append((at, at + len(word), flag))
         at += len(word)
     names = set()
     for m in _ORG_SUFFIX.finditer(text):
-        start, flag = next(w for w in reversed(starts) if w[0] <= m.start(1))
-        if flag.startswith("v") or (start < m.start(1) and flag not in _PERSON_FLAGS and flag not in _OTHER_NAME_FLAGS):
+        start, end, flag = next(w for w in reversed(words) if w[0] <= m.start(1))
+        inside = (flag in _PERSON_FLAGS or flag in _OTHER_NAME_FLAGS) and m.end(1) <= end  # "新兴产业母基金": no 业母
+        if flag.startswith("v") or (start < m.start(1) and not inside):
             continue  # a verb ("中国巩固电池行业地位"), or the end of a common word
         if m.group(1) not in _GENERIC and not _FUNCTION_CHARS.search(m.group(1)):
             names.add(m.group(1))

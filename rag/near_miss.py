@@ -39,6 +39,7 @@ from rag.constraints import (
     dated_years,
     describe_missing,
     figure_kind_of,
+    figure_kinds_of,
     find_mismatch,
     is_plan,
     numbered_sibling,
@@ -73,7 +74,8 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     for a, b in split_sentences(text):
         sentence = text[a:b]
         asked = _part_asked(sentence, parts) if parts else prepared.constraints
-        stated = [f for f in stated_figures(LIST_NUMBER.sub("", strip_markers(sentence))) if f not in named]
+        said = LIST_NUMBER.sub("", strip_markers(sentence))
+        stated = [f for f in stated_figures(said) if f not in named or _restated_as_other_kind(f, said, prepared.standalone)]
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
         sibling = _numbered_elsewhere(asked, sentence, cited, prepared.passages)
         if sibling is not None:
@@ -120,6 +122,13 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             if miss is not None:
                 return say_what_is_missing(grounded, describe_missing(asked, miss), strip_markers(sentence), None)
     return grounded
+
+
+def _restated_as_other_kind(figure: str, said: str, question: str) -> bool:
+    """Whether the answer gives a figure the question names as another kind of figure: asked about
+    "那253个项目", an answer of "总投资额为253亿元" states an amount no passage gives."""
+    asked = figure_kinds_of(question, figure)
+    return bool(asked) and bool(figure_kinds_of(said, figure) - asked)
 
 
 def _dated_elsewhere(asked: Constraints, sentence: str,

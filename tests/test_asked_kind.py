@@ -62,3 +62,15 @@ def test_a_person_asked_in_a_role_must_be_named_in_it_by_the_cited_sentence() ->
     assert right.missing == "" and right.text == "《星河往事》的导演是王南港[1]。"
     cast = ground("《星河往事》的主演是林小北和赵北岛[1]。", prepared("《星河往事》的主演有哪些？", credits))
     assert cast.missing == ""  # 领衔主演 says the role
+
+
+def test_a_reason_asked_is_not_answered_by_the_fact_again() -> None:
+    assert kind_not_given("南港2025年出口占比为什么会下降？", "南港2025年出口占比下降至12%。", True) == "原因"
+    assert kind_not_given("南港2025年出口占比为什么会下降？", "主要是受海外需求减弱影响，占比下降至12%。", True) == ""
+    assert kind_not_given("鹿鸣为什么回归母公司？", "鹿鸣回归母公司是为了整合供应链。", False) == ""
+
+
+def test_the_questions_own_figure_is_not_the_answers() -> None:
+    """"那两只基金…降到了多少" answered without the rate: 两只 is the question's, not a figure given."""
+    assert kind_not_given("鹿鸣资本那两只基金，管理费降到了多少？", "鹿鸣资本降低了两只基金的管理费。", True) == "数字"
+    assert kind_not_given("鹿鸣资本那两只基金，管理费降到了多少？", "两只基金的管理费降到了1.5%。", True) == ""

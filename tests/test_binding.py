@@ -3,7 +3,7 @@ asked one, on short fictional passages (never the demo corpus's questions)."""
 
 from __future__ import annotations
 
-from rag.binding import bound_elsewhere, figure_scopes
+from rag.binding import bound_elsewhere, figure_scopes, stated_figures
 from rag.constraints import question_constraints
 from rag.grounding import ground
 from rag.near_miss import NOTICE_REBOUND
@@ -110,3 +110,9 @@ def test_things_listed_each_with_its_figure_are_bound_each_to_its_own() -> None:
     # things listed before one figure share it
     joint = "带动住宿、餐饮、零售消费489.6亿元。"
     assert [scope for _, scope, _ in figure_scopes(joint)] == ["带动住宿、餐饮、零售消费489.6亿元。"]
+
+
+def test_a_number_before_a_latin_unit_is_a_figure_and_a_name_with_a_digit_is_none() -> None:
+    assert stated_figures("南港速度可以达到2kg/h，而国外可以达到8kg/h") == ["2", "8"]
+    assert stated_figures("装机10GW，储能1.5GWh") == ["10", "1.5"]
+    assert stated_figures("建成5G基站，4A景区用上3D打印") == []

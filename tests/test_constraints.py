@@ -194,6 +194,20 @@ def test_a_company_is_named_by_the_word_before_its_suffix_not_by_a_piece_of_anot
     asked = constraints_of("南港设立的天使母基金规模有多大？")
     assert find_mismatch(asked, "北岛市设立100亿元天使母基金。", "北岛市设立100亿元天使母基金。") == Mismatch(
         "entity", "南港", "其他对象")
+    # two characters across words name nothing, nor does a kind of business jieba tags as an organisation
+    assert company_names("南港省级战略性新兴产业母基金") == set()
+    assert constraints_of("南港省级战略性新兴产业母基金的门槛收益率是怎么定的？").organisations == set()
+
+
+def test_a_name_that_only_says_which_document_to_read_need_not_be_in_the_passage() -> None:
+    asked = constraints_of("财政部和工信部支持小微企业的那份通知，首批打算支持多少家企业？")
+    assert asked.described == {"财政部"}
+    support = "2025年首批先支持1000多家企业，以后年度进一步扩大支持范围。"
+    assert find_mismatch(asked, support, "通知提出…" + support) is None
+    rival = "北岛市财政局首批先支持1000多家企业。"  # a sentence naming another organisation is still another's
+    assert find_mismatch(asked, rival, rival) == Mismatch("entity", "财政部", "其他对象")
+    # the same name asked of, not describing a document, is held as before
+    assert find_mismatch(constraints_of("财政部首批打算支持多少家企业？"), support, support) == Mismatch("entity", "财政部", "其他对象")
 
 
 def test_a_day_asked_is_not_answered_by_a_sentence_about_another_day() -> None:

@@ -265,3 +265,10 @@ def test_a_rounded_figure_is_held_to_the_sentence_it_rounds() -> None:
     year = ground("预计2026年全国废旧电池退役量将超过60万吨[1]。", prepared("预计2026年全国废旧电池退役量有多少？", forecast))
     assert year.missing == "资料中没有2026年的数字；资料给出的是2025年的" and "58万吨" in year.text
     assert stands("预计2025年全国废旧电池退役量将超过60万吨[1]。", "预计2025年全国废旧电池退役量有多少？", forecast)
+
+
+def test_a_count_the_question_names_restated_as_an_amount_is_not_the_questions_figure() -> None:
+    projects = "南港国企发布396个合作项目，总投资额达1729亿元，其中资产盘活项目253个。"
+    amount = ground("那253个资产盘活项目总投资额为253亿元[1]。", prepared("南港那253个资产盘活项目，总投资额是多少？", projects))
+    assert amount.missing == "资料中没有问题所问的金额；资料给出的是数量" and "资产盘活项目253个" in amount.text
+    assert stands("那253个是资产盘活项目[1]。", "南港国企发布的那253个是什么项目？", projects)  # the same kind: the question's

@@ -37,7 +37,7 @@ EN = {
                      "answers the question instead."),
     NOTICE_UNVERIFIED: ("On checking, the model found the articles' sentence does not directly answer the question; "
                         "above is the closest sentence in the articles. Judge for yourself."),
-    NOTICE_NOT_GIVEN: ("The generative model's answer did not give the date, figure or role asked for; above is the closest "
+    NOTICE_NOT_GIVEN: ("The generative model's answer did not give the date, figure, reason or role asked for; above is the closest "
                        "sentence in the articles. Judge for yourself."),
     NOTICE_UNCITED: ("No passage of the articles holds the generative model's answer; above is the closest sentence "
                      "in the articles. Judge for yourself."),
