@@ -441,22 +441,23 @@ def figure_kinds(text: str) -> set[str]:
 
 
 def figure_kind_of(text: str, figure: str) -> str:
-    """The kind of `figure` (a number as rag's terms write it) where `text` states it: "money",
+    """The kind of `figure` (a number as rag's terms write it) where `text` first states it: "money",
     "percent", "count", or "" when it has no unit there."""
-    for m in _FIGURE_WITH_UNIT.finditer(compact(text)):
-        number = NUMBER.match(m.group()).group()
-        if (number.rstrip("0").rstrip(".") if "." in number else number) == figure:
-            return _unit_kind(m.group())
-    return ""
+    return next(iter(_kinds_stated(text, figure)), "")
 
 
 def figure_kinds_of(text: str, figure: str) -> set[str]:
     """Every kind `text` states `figure` as: "253个…253亿元" -> {"count", "money"}."""
-    kinds = set()
+    return set(_kinds_stated(text, figure))
+
+
+def _kinds_stated(text: str, figure: str) -> list[str]:
+    """The kind of each place `text` states `figure` with a unit, in order."""
+    kinds = []
     for m in _FIGURE_WITH_UNIT.finditer(compact(text)):
         number = NUMBER.match(m.group()).group()
         if (number.rstrip("0").rstrip(".") if "." in number else number) == figure:
-            kinds.add(_unit_kind(m.group()))
+            kinds.append(_unit_kind(m.group()))
     return kinds
 
 
