@@ -121,15 +121,15 @@ def _holding_the_rest(stated: list[float], asked: frozenset[float], cited: list[
         return []
     added: list[int] = []
     for figure in stated:
-        if figure in asked or any(_holds(held[n], figure) for n in cited + added):
+        if figure in asked or any(holds_figure(held[n], figure) for n in cited + added):
             continue
-        holding = [n for n in held if _holds(held[n], figure) and support.get(n, 0.0) >= SUPPORT]
+        holding = [n for n in held if holds_figure(held[n], figure) and support.get(n, 0.0) >= SUPPORT]
         if holding:
             added.append(min(holding, key=lambda n: (-support[n], n)))
     return added
 
 
-def _holds(held: list[float], figure: float) -> bool:
+def holds_figure(held: list[float], figure: float) -> bool:
     """Whether a passage's figures `held` include `figure`, up to rounding."""
     return any(abs(figure - h) <= FIGURE_TOLERANCE * max(figure, h) for h in held)
 
@@ -143,7 +143,7 @@ def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float], 
     answer restating "1亿元资金池里" holds the passage it takes that from, not the one it answers from."""
     stated = figures(sentence_terms)
     stated = [f for f in stated if f not in asked] or stated
-    if stated and not any(_holds(held, f) for f in stated):
+    if stated and not any(holds_figure(held, f) for f in stated):
         return 0.0
     return overlap(sentence_terms, passage_terms)
 

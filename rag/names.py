@@ -109,7 +109,7 @@ def qualified_names(text: str) -> list[tuple[str, str]]:
     as (name, kind): "南京玄武硅巷" -> ("玄武", "硅巷"), "华为手机" -> ("华为", "手机"). Another name
     before the same kind ("秦淮硅巷", "荣耀手机") is a sibling of the asked thing. jieba's other proper
     nouns (nz: "智驾", "智能化") qualify kinds of things, not named ones."""
-    tagged = [(word, flag) for word, flag in pos_tags(text)]
+    tagged = list(pos_tags(text))
     return [(name, kind) for (name, flag), (kind, kind_flag) in zip(tagged, tagged[1:])
             if flag != "nz" and _is_proper(name, flag) and kind_flag.startswith("n") and len(kind) >= 2]
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.binding import Rebinding, Swap, bound_elsewhere, compared_swap, figure_scopes, stated_figures
-from rag.citations import FIGURE_TOLERANCE, LIST_NUMBER, best_quote, inline_quote, verify_citations
+from rag.citations import LIST_NUMBER, best_quote, holds_figure, inline_quote, verify_citations
 from rag.constraints import (
     Constraints,
     Mismatch,
@@ -297,10 +297,7 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[str]:
 
 def _rounds(figure: str, stated: list[str]) -> bool:
     """Whether whole number `figure` is one of `stated` rounded, as grounding lets a model write it."""
-    if "." in figure:
-        return False
-    value = float(figure)
-    return any(abs(value - float(f)) <= FIGURE_TOLERANCE * max(value, float(f)) for f in stated)
+    return "." not in figure and holds_figure([float(f) for f in stated], float(figure))
 
 
 def _governing_plan(chunk_text: str, spans: list[tuple[int, int]], first: int) -> int | None:
