@@ -109,10 +109,11 @@ _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将�
 _SUBSET = re.compile(r"(?:(?:里|当中|之中|中)[，,]|里(?=有(?:多少|几))|其中[，,]?)([^？?。！!]+)")
 # a figure asked within a part of its whole: "在高速公路上的可用里程", "在MATH数据集上的准确率"
 _WITHIN = re.compile(r"在([^，,。？?在]{2,10}?)(?:上|中|里|内)的")
-_DOCUMENT = re.compile(r"(?:报道|文章|一文|通知|政策|调查|数据|排名|报告|方案|意见|文件|规划|讲话|采访|新闻|资料|会议|论坛)的?$")
+_DOCUMENT_WORDS = "报道|文章|一文|通知|政策|调查|数据|排名|报告|方案|意见|文件|规划|指引|公告|讲话|采访|新闻|资料|会议|论坛"
+_DOCUMENT = re.compile(rf"(?:{_DOCUMENT_WORDS})的?$")
 # a question opening with the document to read: "财政部和工信部支持专精特新中小企业的那份通知，…"
-_DESCRIBED_DOCUMENT = re.compile(r"[^，,？?。]*?(?:那份|这份|那篇|这篇|那则|这则)[^，,？?。]{0,30}?"
-                                 r"(?:通知|报道|文章|报告|文件|意见|方案|政策|指引|公告)(?:里|中|上)?[^，,？?。]{0,3}[，,]")
+_DESCRIBED_DOCUMENT = re.compile(rf"[^，,？?。]*?(?:那份|这份|那篇|这篇|那则|这则)[^，,？?。]{{0,30}}?"
+                                 rf"(?:{_DOCUMENT_WORDS})(?:里|中|上)?[^，,？?。]{{0,3}}[，,]")
 _ASKING = re.compile(rf"(?:有|是)?(?:多少|几){_UNIT_CHARS}?")
 _NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构".split())
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有")
