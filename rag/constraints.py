@@ -63,8 +63,10 @@ _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至�
 # "关于2022年…" do date
 _BASELINE_YEAR = re.compile(r"(?:(?:比|较|相比|较之|同比|对比|自|从)于?|[高低多少优快慢大小]于)\s*(?:19|20)\d{2}\s*年"
                             r"|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今|出生|同期)")
-# "哪几条建议" asks which, not how many
-_ASKS_VALUE = re.compile(r"多少|(?<!哪)几|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
+# 几 asking how many: not "哪几条建议" (which), nor a vague count the question states ("好几家",
+# "十几个", "几十年", "几乎")
+_HOW_MANY = r"(?:多少|(?<![哪好十])几(?![十百千万乎]))"
+_ASKS_VALUE = re.compile(rf"{_HOW_MANY}|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
 
 _MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"
 _PERCENT_UNIT = r"(?:%|％|个百分点|成)"
@@ -73,9 +75,9 @@ _COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条
 # "10.51亿", "3200万" with no unit after: a count or an amount, the sentence does not say which
 _BARE_MAGNITUDE = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*[万亿]+(?![万亿千百]*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT}))")
 _FIGURE_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT})")
-_ASKED_UNIT = re.compile(rf"(?:多少|(?<!哪)几)\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
+_ASKED_UNIT = re.compile(rf"{_HOW_MANY}\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
 # "多少金融从业人员", "几名毕业生": a count of people, named by what they are rather than a measure word
-_ASKED_PEOPLE = re.compile(r"(?:多少|(?<!哪)几)[名位个]?[\u4e00-\u9fff]{0,6}?(?:人员|员工|职工|工人|人才|人口|游客|学生|毕业生|从业者)")
+_ASKED_PEOPLE = re.compile(rf"{_HOW_MANY}[名位个]?[\u4e00-\u9fff]{{0,6}}?(?:人员|员工|职工|工人|人才|人口|游客|学生|毕业生|从业者)")
 _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
                           r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
 # "贴息几个点": percentage points ("几点" alone asks the time)
@@ -97,11 +99,22 @@ _SAME_MEASURES = [("营收", "营业收入"), ("净利", "净利润"), ("市占�
 _SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
 _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|哪边|哪一")
 # a running total, up to now: "截至目前已举办17场", "累计培育…", "成立以来"
-_CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|先后|总计已")
+_CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|先后|总计已|到现在|到目前|目前为止")
+# a figure stated as of a date is a running total too: "截至2023年末", "到2023年底"
+_AS_OF = re.compile(r"截[至止]|年[底末]")
+# the whole country, asked or given; and regions a figure may be given for instead ("京津冀三省市…")
+_NATIONAL_ASKED = re.compile(r"全国|我国")
+_NATIONAL = re.compile(r"全国|我国|中国|国内|全行业")
+_REGIONS = re.compile(r"京津冀|长三角|珠三角|成渝|粤港澳|大湾区")
+_COUNTED_PLACES = re.compile(r"[一二两三四五六七八九十几多]")
+# a group's total ("旗下文旅企业合计接待游客9365万人次"), and a question asking one itself
+_QUESTION_WORD = re.compile(rf"{_HOW_MANY}|哪|什么|谁|怎么|如何|为何|是否|吗|多大|多高|多长|多久")
+_TOTAL_GIVEN = re.compile(r"合计|总计|共计")
+_TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|加起来|旗下|全部|整体|各")
 # a count asked with a measure word that could count anything: what it counts is the noun after it
 # ("多少个政府部门"), and a count of another noun ("8个细分场景") is no answer
 _GENERIC_COUNTERS = "个项场座款类批"
-_ASKED_THING = re.compile(rf"(?:多少|(?<!哪)几)([{_GENERIC_COUNTERS}])([\u4e00-\u9fff]{{2,10}})")
+_ASKED_THING = re.compile(rf"{_HOW_MANY}([{_GENERIC_COUNTERS}])([\u4e00-\u9fff]{{2,10}})")
 _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将已用能可会有]")
 # a part of a set asked ("收录的案例里，金融领域的有多少个", "培养的人才里，有多少人已经成了业务骨干",
 # "其中由协会注销的有多少家"): what sets the part apart must be said with the figure, or the figure
@@ -169,6 +182,8 @@ class Constraints:
     subset: str = ""  # the part of a set asked for: "金融领域" of "收录的案例里，金融领域的有多少个"
     subset_words: frozenset[str] = frozenset()  # its nouns, each of which the figure's clauses must say
     described: frozenset[str] = frozenset()  # names that only say which document to read: "财政部…的那份通知，"
+    national: bool = False  # asks the whole country's figure ("全国…多少") and names no place
+    total: bool = False  # asks a total itself ("一共", "旗下…合计"): a group's figure may answer it
 
 
 @dataclass(frozen=True)
@@ -203,7 +218,9 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     # "2023年营收多少" asks the whole year's figure; "2022清明档票房多少" names an event of 2022
     implied = period is None and not periods and bool(_WHOLE_YEAR.search(text)) and bool(_ASKS_VALUE.search(text))
     subset, subset_words = _subset("".join(question.split()))  # said back to the user as they wrote it
-    measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p)) if x in text and y not in text)
+    # the measure asked is the one in the clause that asks: "申报…的那批人，最后有多少人入选" asks 入选
+    asking = _asking_clause(text)
+    measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p)) if x in asking and y not in asking)
     return Constraints(
         years=years,
         period=(1, 12) if implied else period,
@@ -226,6 +243,8 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         subset=subset,
         subset_words=subset_words,
         described=frozenset(described) & frozenset(names),
+        national=bool(_NATIONAL_ASKED.search(text)) and not (frozenset(names) - frozenset(organisations)),
+        total=bool(_TOTAL_ASKED.search(text)),
     )
 
 
@@ -341,6 +360,15 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     sibling = _sibling(asked.qualified, source, own)
     if sibling and not asked.compares:
         return Mismatch("entity", *sibling)
+    if asked.national and asked.value and not asked.compares and not _NATIONAL.search(own):
+        # "三省一市" counts places, names none
+        regions = sorted(set(_REGIONS.findall(own)) | {p for p in place_names(own) if not _COUNTED_PLACES.match(p)})
+        if regions:  # "全国高速公路总里程" is not "京津冀三省市高速公路总里程达到10990公里"
+            return Mismatch("entity", "全国", "、".join(regions))
+    single = _single_name(asked, text)
+    if single and asked.value and not asked.total and not asked.compares and _TOTAL_GIVEN.search(own):
+        # "深圳欢乐谷接待了多少游客" is not "公司旗下文旅企业合计接待游客9365万人次"
+        return Mismatch("joint", single, "")
     spans = _YEAR_SPAN.findall(text)
     if len(asked.years) == 1 and spans:
         a, b = spans[0]
@@ -352,6 +380,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
             and _CUMULATIVE.search(own):
         # "2023年办了几场" is not "截至目前已举办17场": a running total over every year is no one year's
         return Mismatch("period", "全年", "累计")
+    if asked.cumulative and asked.value and not asked.years and asked.period is None and dated \
+            and not _CUMULATIVE.search(own) and not _AS_OF.search(own) and not is_plan(text):
+        # "到现在累计放了多少贷款" is not "2023年…获得了贷款86.82亿元": one year's figure is no running total
+        return Mismatch("period", "累计", _years(dated))
     if asked.period is not None:
         given = _periods(text)
         if given and asked.period not in given:
@@ -392,6 +424,21 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # "比亚迪去年在欧洲卖了多少辆车" answered from "上汽集团去年在欧洲市场销量达到33万辆"
         return Mismatch("entity", "、".join(sorted(asked.subjects)), "其他对象")
     return None
+
+
+def _asking_clause(text: str) -> str:
+    """The clauses of a question (compacted) from the last one holding its question word on; all of it when none does."""
+    clauses = re.split(r"(?<=[，,；;])", text)
+    asking = [i for i, c in enumerate(clauses) if _QUESTION_WORD.search(c)]
+    return "".join(clauses[asking[-1]:]) if asking else text
+
+
+def _single_name(asked: Constraints, text: str) -> str:
+    """The asked name (its fullest form: 深圳欢乐谷 for 深圳) that `text` (compacted) does not say; "" when it says one."""
+    named = sorted({q + k for q, k in asked.qualified} | asked.names | asked.subjects, key=len, reverse=True)
+    if not named or any(compact(n) in text for n in named):
+        return ""
+    return named[0]
 
 
 def _gives_a_figure(names: frozenset[str], text: str) -> bool:

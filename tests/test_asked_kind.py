@@ -4,6 +4,7 @@ to be what they are, on short fictional passages."""
 from __future__ import annotations
 
 from rag.asked_kind import NOTICE_NOT_GIVEN, kind_not_given
+from rag.constraints import constraints_of
 from rag.grounding import ground
 from tests.test_near_miss import prepared
 
@@ -46,6 +47,9 @@ def test_answers_giving_what_was_asked_pass() -> None:
     # an ordinal, a list, a share said in words, and a question of two parts are not held to a figure
     assert kind_not_given("阿根廷队第几次夺冠？", "这是阿根廷队第三次夺冠。", True) == ""
     assert kind_not_given("意见提出了哪几方面举措？", "意见提出了加强监管等举措。", True) == ""
+    # "好几家" states a vague count; the question asks the reason, not a figure
+    vague = "最近好几家青禾超市关店了，青禾方面怎么解释关店的原因？"
+    assert kind_not_given(vague, "青禾方面表示，关店是正常经营调整，比如物业原因[1]。", constraints_of(vague).value) == ""
     assert kind_not_given("出口占了多少？", "出口占了一半以上。", True) == ""
     assert kind_not_given("通知包括多少项举措？", "通知提出了三方面举措。", True) == ""
     assert kind_not_given("互通卡是哪年开始发行的？三地一共发了多少张？", "已发卡700余万张。", True) == ""

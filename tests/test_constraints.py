@@ -96,6 +96,42 @@ def test_a_running_total_does_not_answer_one_years_figure() -> None:
     assert find_mismatch(asked, "今年以来，南港创投周已举办6场活动。") == Mismatch("period", "全年", "今年以来")
 
 
+def test_one_years_figure_does_not_answer_a_running_total() -> None:
+    """The mirror of the rule above: asked what has been done up to now, a figure dated to one year is
+    that year's, unless its clause says it runs up to then (累计, 截至…年底)."""
+    asked = constraints_of("青禾银行的“芽贷”到现在一共放了多少贷款？")
+    assert asked.cumulative
+    one_year = "2025年，青禾银行通过“芽贷”为星澜医疗提供了300万元资金支持。"
+    assert find_mismatch(asked, one_year) == Mismatch("period", "累计", "2025年")
+    assert describe_missing(asked, Mismatch("period", "累计", "2025年")) == "资料中没有累计的数字；资料给出的是2025年的"
+    assert find_mismatch(asked, "截至2025年末，青禾银行“芽贷”累计投放贷款12亿元。") is None
+    assert find_mismatch(asked, "到2025年底，青禾银行“芽贷”投放贷款12亿元。") is None
+    assert find_mismatch(asked, "青禾银行“芽贷”已投放贷款12亿元。") is None  # no year: nothing says it is one year's
+
+
+def test_a_groups_total_does_not_answer_one_of_its_members() -> None:
+    total = "2025年，公司旗下文旅企业合计接待游客4200万人次，同比增长30%。"
+    passage = "以云栖乐园为例，该项目上线了智能导览。" + total
+    asked = constraints_of("云栖乐园2025年一年接待了多少游客？")
+    assert find_mismatch(asked, total, passage) == Mismatch("joint", "云栖乐园", "")
+    assert describe_missing(asked, Mismatch("joint", "云栖乐园", "")) == "资料中没有云栖乐园单独的数字；资料给出的是合计的"
+    group = constraints_of("青禾文旅旗下文旅企业2025年一共接待了多少游客？")  # the total is asked
+    assert find_mismatch(group, total, "青禾文旅发布公告。" + total) is None
+    assert find_mismatch(asked, "2025年，云栖乐园合计接待游客900万人次。", passage) is None
+
+
+def test_a_regions_figure_does_not_answer_the_whole_countrys() -> None:
+    asked = constraints_of("现在全国高速公路总里程一共有多少公里？")
+    assert asked.national
+    assert find_mismatch(asked, "长三角三省一市高速公路总里程达到8120公里。") == Mismatch("entity", "全国", "长三角")
+    assert find_mismatch(asked, "江苏高速公路总里程达到5100公里，密度居前。", scope="江苏高速公路总里程达到5100公里，") \
+        == Mismatch("entity", "全国", "江苏")
+    assert find_mismatch(asked, "全国高速公路总里程达到18万公里，其中江苏5100公里。",
+                         scope="全国高速公路总里程达到18万公里，") is None
+    assert find_mismatch(asked, "我国高速公路总里程达到18万公里。") is None
+    assert not constraints_of("江苏高速公路里程在全国排第几？").national  # a place asked: its figure is no national one
+
+
 def test_another_name_for_the_same_kind_of_thing_is_a_sibling_not_the_asked_one() -> None:
     asked = constraints_of("南港东湖片区一共集聚了多少位院士？")
     assert ("东湖", "片区") in asked.qualified
@@ -257,6 +293,17 @@ def test_another_metric_and_another_basis_are_near_misses() -> None:
     assert year_on_year == Mismatch("measure", "环比", "同比")
     subscribed = find_mismatch(question_constraints("北岛创投基金的实缴规模是多少？"), "北岛创投基金认缴规模52亿元。")
     assert subscribed == Mismatch("measure", "实缴", "认缴")
+
+
+
+def test_the_measure_asked_is_the_one_in_the_asking_clause() -> None:
+    """A question may describe its set by one side of a contrast and ask the other."""
+    picked = question_constraints("北岛高新区今年申报人才计划的那批人，最后有多少人入选？")
+    assert picked.measures == (("入选", "申报"),)
+    assert find_mismatch(picked, "北岛高新区今年共申报人才计划120人。") == Mismatch("measure", "入选", "申报")
+    assert find_mismatch(picked, "北岛高新区今年入选人才计划36人。") is None
+    # the applied set describes what is asked of, and the asking clause names neither side
+    assert question_constraints("北岛药业完成申报的那8个新产品，后来有几个拿到了批文？").measures == ()
 
 
 def test_a_plan_is_not_an_outcome() -> None:
