@@ -19,6 +19,7 @@ import re
 from index.text import (
     ENDING,
     MARKER,
+    compact,
     count_cjk,
     figures,
     marker_numbers,
@@ -29,6 +30,7 @@ from index.text import (
     terms,
 )
 from rag.evidence import is_model_refusal
+from rag.names import person_names
 from rag.records import Citation, Passage
 
 # the number of an answer's list item: "1. ", "2、", "(3)"
@@ -47,6 +49,8 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
     passage_terms = {p.n: terms(p.chunk.title + "\n" + p.chunk.text) for p in passages}
     held = {n: figures(found) for n, found in passage_terms.items()}  # each passage's figures, read once
     days = {p.n: month_days(p.chunk.title + "\n" + p.chunk.text) for p in passages}
+    texts = {p.n: compact(p.chunk.title + p.chunk.text) for p in passages}
+    asked_people = person_names(question)
     asked = frozenset(figures(terms(question)))
     asked_days = month_days(question)
     sentences: list[tuple[str, list[int], str]] = []  # (body, cited passage numbers, tail)
@@ -72,7 +76,16 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         said_days = month_days(body) - asked_days  # a day is the sentence's fact as a figure is
         if said_days:
             support = {n: value if days[n] & said_days else 0.0 for n, value in support.items()}
-        cited = _attribute(support, wanted, factual) if sentence_terms else []
+        # and so is a person it names: "总经理叫张辉" is supported by the passage naming 张辉, not by the
+        # one spelling out the company's full name
+        said_people = person_names(body) - asked_people
+        if said_people:
+            support = {n: value if all(p in texts[n] for p in said_people) else 0.0 for n, value in support.items()}
+        stated = [f for f in figures(own) if f not in asked]
+        holding_all = {n for n in support if stated and all(holds_figure(held[n], f) for f in stated)}
+        # a passage that must name the person is clear at a lower share of the sentence's words
+        clear_at = SUPPORT if said_people else CLEAR
+        cited = _attribute(support, wanted, factual, holding_all, clear_at) if sentence_terms else []
         cited += _holding_the_rest(figures(own), asked, cited, support, held)
         for n in cited:
             cited_by.setdefault(n, {}).update(sentence_terms)
@@ -92,19 +105,29 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
     return _drop_dangling("".join(parts), len(citations)), citations
 
 
-def _attribute(support: dict[int, float], wanted: list[int], factual: bool) -> list[int]:
+def _attribute(support: dict[int, float], wanted: list[int], factual: bool, holding_all: set[int],
+               clear_at: float = CLEAR) -> list[int]:
     """Passage numbers a sentence should cite, in the order the model cited them, from each
-    passage's support for it; an uncited `factual` sentence gets the clearly supporting one."""
+    passage's support for it; an uncited `factual` sentence gets the clearly supporting one.
+
+    `holding_all`: the passages holding every figure the sentence states, its fact. A cited
+    passage that supports the sentence but misses one of them moves to the best supporting one of these
+    ("年化利率为8%-10%" cites the passage stating 8%-10%, not the one sharing the question's words
+    and a 10 of another figure)."""
     if not support:
         return []
     best = min(support, key=lambda n: (-support[n], n))  # ties go to the higher-ranked passage
-    clear = best if support[best] >= CLEAR else None
+    clear = best if support[best] >= clear_at else None
+    fullest = min((n for n in holding_all if support[n] >= SUPPORT), key=lambda n: (-support[n], n), default=None)
     cited: list[int] = []
     for n in wanted:
         own = support.get(n, 0.0)
-        # a neighbouring chunk of the same article shares words; the one with the fact shares more
-        keep = own >= SUPPORT and (clear is None or own >= support[clear] - MARGIN)
-        target = n if keep else clear
+        if fullest is not None and own >= SUPPORT and n not in holding_all:
+            target: int | None = fullest
+        else:
+            # a neighbouring chunk of the same article shares words; the one with the fact shares more
+            keep = own >= SUPPORT and (clear is None or own >= support[clear] - MARGIN)
+            target = n if keep else clear
         if target is not None and target not in cited:
             cited.append(target)
     if not cited and clear is not None and factual:

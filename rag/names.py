@@ -61,6 +61,11 @@ def organisation_names(text: str) -> set[str]:
     return names | {w for w in _LATIN_NAME.findall(text) if w.lower() not in _GENERIC_LATIN}
 
 
+def person_names(text: str) -> set[str]:
+    """Names of people (jieba's nr*), two characters or more: "张辉" of "总经理叫张辉"."""
+    return {word for word, flag in pos_tags(text) if flag in _PERSON_FLAGS and len(word) >= 2}
+
+
 def proper_names(text: str) -> set[str]:
     """Names of people, places, organisations and other proper nouns (jieba's nr*, ns, nt
     and nz), two characters or more, without the country's generic words (我国, 全球)."""

@@ -178,3 +178,25 @@ def test_a_day_is_held_like_a_figure_and_its_sentence_is_quoted() -> None:
     text, cites = verify_citations(answer, passages(other, meeting), "《北岛中药标准管理规定》从哪天开始施行？")
     assert text.endswith("施行[1]。") and cites[0].chunk.id == "c2"  # the passage without the day does not support it
     assert cites[0].quote == "该规定将于2026年1月1日起施行。"
+
+
+def test_the_passage_stating_all_of_a_sentences_figures_is_cited():
+    """The model cites the passage sharing the question's words and one number of another figure;
+    the sentence's fact, 6%-9%, is the other passage's."""
+    context = passages("去年底，北岛资本为青禾基金安排了一笔 9 亿欧元的资产净值贷款，抵押资产为青禾第三只收购基金的投资组合，"
+                       "贷款用于向青禾基金的 LP 返还资金。",
+                       "不是所有 LP 都欢迎这种做法。目前，部分基金通过资产净值贷款获取资金的年化利率达到 6%-9%。")
+    answer = "基金拿投资组合做抵押借资产净值贷款给LP返还资金，这种贷款年化利率大约为6%-9%[1]。"
+    text, cites = verify_citations(answer, context, "基金拿投资组合做抵押借资产净值贷款给LP返还资金，年化利率大概多高？")
+    assert text.endswith("6%-9%[1]。")
+    assert [c.chunk.id for c in cites] == ["c2"]
+
+
+def test_a_person_an_uncited_sentence_names_is_cited_from_the_passage_naming_them():
+    """The company's full name is spelt out in another passage; the fact is the manager's name."""
+    context = passages("青禾量子总经理林一舟向记者介绍，未来将培养并储备相关人才，探索量子计算的应用场景。",
+                       "日前，由北岛航空研究院与青禾量子计算科技（合肥）股份有限公司合作共建的量子计算联合工作室正式揭牌。")
+    text, cites = verify_citations("青禾量子计算科技（合肥）股份有限公司的总经理叫林一舟。", context,
+                                   "跟北岛航空研究院共建联合工作室的那家量子公司，总经理叫什么？")
+    assert text.endswith("林一舟[1]。")
+    assert [c.chunk.id for c in cites] == ["c1"]
