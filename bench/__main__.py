@@ -14,7 +14,7 @@ import time
 
 from bench.common import REPO, fmt_load, loadavg, parse_args
 
-SCRIPTS = ["index_build", "embed_dtype", "reindex", "retrieval_scale", "ann_recall", "answer_latency", "first_content",
+SCRIPTS = ["index_build", "embed_dtype", "reindex", "retrieval_scale", "ann_recall", "leaders_first", "answer_latency", "first_content",
            "context_budget", "concurrent_users", "cold_start", "omp_wait", "question_log", "ocr", "verify_cost"]
 
 
