@@ -293,6 +293,8 @@ def test_another_metric_and_another_basis_are_near_misses() -> None:
     assert year_on_year == Mismatch("measure", "环比", "同比")
     subscribed = find_mismatch(question_constraints("北岛创投基金的实缴规模是多少？"), "北岛创投基金认缴规模52亿元。")
     assert subscribed == Mismatch("measure", "实缴", "认缴")
+    sales = find_mismatch(question_constraints("北岛咖啡2025年的净利润是多少？"), "2025年，北岛咖啡总销售额为248亿元。")
+    assert sales == Mismatch("measure", "利润", "销售额")
 
 
 
