@@ -88,7 +88,8 @@ _CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加
 # measures that are easily taken for one another: a question asking one is not answered by the
 # other ("实缴规模" by "认缴规模", "环比" by "同比", 进口 by 出口)
 _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), ("营收", "净利润"), ("营业收入", "净利润"),
-              ("利润", "营收"), ("利润", "营业收入"), ("利润", "流水"), ("利润", "销售额"), ("营收", "流水"), ("营业收入", "流水"),
+              ("利润", "营收"), ("利润", "营业收入"), ("利润", "流水"), ("利润", "销售额"), ("营收", "流水"),
+              ("营业收入", "流水"),
               ("新增", "累计"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
               ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村"),
               ("入选", "申报"), ("获批", "申报"), ("录取", "报名"), ("中标", "投标")]  # applied is not accepted
@@ -107,8 +108,9 @@ _NATIONAL_ASKED = re.compile(r"全国|我国")
 _NATIONAL = re.compile(r"全国|我国|中国|国内|全行业")
 _REGIONS = re.compile(r"京津冀|长三角|珠三角|成渝|粤港澳|大湾区")
 _COUNTED_PLACES = re.compile(r"[一二两三四五六七八九十几多]")
-# a group's total ("旗下文旅企业合计接待游客9365万人次"), and a question asking one itself
+# the words that make a clause the one asking ("…的那批人，最后有多少人入选")
 _QUESTION_WORD = re.compile(rf"{_HOW_MANY}|哪|什么|谁|怎么|如何|为何|是否|吗|多大|多高|多长|多久")
+# a group's total ("旗下文旅企业合计接待游客9365万人次"), and a question asking one itself
 _TOTAL_GIVEN = re.compile(r"合计|总计|共计")
 _TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|加起来|旗下|全部|整体|各")
 # a count asked with a measure word that could count anything: what it counts is the noun after it

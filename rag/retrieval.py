@@ -98,12 +98,12 @@ def leaders_first(hits: list[Hit], leaders: list[str]) -> list[Hit]:
     Rank fusion rewards agreement: a passage second in both lists beats the one BM25 ranks first
     and the dense model misses (`8月27日傍晚证监会接连发了三项重磅政策` finds its passage first by
     BM25 and at rank 9 fused). Each route's best passage is its strongest signal, so both come
-    first, then the fused order. Over the 215 answerable questions of the shipped sets the
-    evidence is then in the first passage for 183 (fused alone: 178) and in the first two for
-    209 (201) (docs/BENCHMARKS.md, leaders_first)."""
+    first, then the fused order. Over the 219 answerable questions of the shipped sets and dev,
+    the evidence is then in the first passage for 185 (fused alone: 180) and in the first two for
+    212 (204) (docs/BENCHMARKS.md, bench.leaders_first)."""
     by_id = {hit.chunk.id: hit for hit in hits}
-    first = [by_id[c] for c in dict.fromkeys(leaders) if c in by_id]
-    return first + [hit for hit in hits if hit.chunk.id not in set(leaders)]
+    leading = dict.fromkeys(leaders)
+    return [by_id[c] for c in leading if c in by_id] + [hit for hit in hits if hit.chunk.id not in leading]
 
 
 def clean_query(query: str) -> str:
