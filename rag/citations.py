@@ -86,7 +86,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         # a passage that must name the person is clear at a lower share of the sentence's words
         clear_at = SUPPORT if said_people else CLEAR
         cited = _attribute(support, wanted, factual, holding_all, clear_at) if sentence_terms else []
-        cited += _holding_the_rest(figures(own), asked, cited, support, held)
+        cited += _holding_the_rest(stated, cited, support, held)
         for n in cited:
             cited_by.setdefault(n, {}).update(sentence_terms)
             cited_days.setdefault(n, set()).update(said_days)
@@ -135,16 +135,17 @@ def _attribute(support: dict[int, float], wanted: list[int], factual: bool, hold
     return cited
 
 
-def _holding_the_rest(stated: list[float], asked: frozenset[float], cited: list[int], support: dict[int, float],
+def _holding_the_rest(stated: list[float], cited: list[int], support: dict[int, float],
                       held: dict[int, list[float]]) -> list[int]:
     """The passages to cite besides `cited` for the sentence's figures none of them holds: "A有881家，
     B有162家" takes its two figures from two passages, and each is cited (the best-supported
-    passage holding the figure, when it supports the sentence at all)."""
+    passage holding the figure, when it supports the sentence at all). `stated`: the sentence's
+    figures the question does not already give."""
     if not cited:
         return []
     added: list[int] = []
     for figure in stated:
-        if figure in asked or any(holds_figure(held[n], figure) for n in cited + added):
+        if any(holds_figure(held[n], figure) for n in cited + added):
             continue
         holding = [n for n in held if holds_figure(held[n], figure) and support.get(n, 0.0) >= SUPPORT]
         if holding:
