@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from index.text import compact, overlap, split_sentences, terms
-from rag.constraints import Constraints, figure_kinds, find_mismatch
+from rag.constraints import Constraints, find_mismatch
+from rag.figure_kinds import figure_kinds
 from rag.evidence import question_terms
 from rag.prepare import Prepared
 from rag.records import Chunk, Passage

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 
 from index.text import figure_terms, strip_markers, terms
-from rag.constraints import Constraints, figure_kind_of
+from rag.constraints import Constraints
+from rag.figure_kinds import figure_kind_of
 
 # a clause keeps its comma; an ASCII comma between digits groups thousands, a colon between digits
 # is a ratio or a time ("按4：3：3比例", "9:30")

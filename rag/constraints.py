@@ -7,7 +7,9 @@ differs, so the answer can say exactly what the articles do not give and what th
 ("资料中没有2023年全年的数字；资料给出的是前三季度的：…").
 
 Only explicit disagreements count: a sentence that names no year or period keeps to any. One data
-structure (`Constraints`), one check (`find_mismatch`); no rule knows any question.
+structure (`Constraints`), one check (`find_mismatch`); no rule knows any question. How years and
+periods are read is `rag.periods`, kinds of figure `rag.figure_kinds`, names carrying a number
+(二审, 第三批) `rag.numbered_names`.
 
 Usage:
     asked = question_constraints("2023年全年营收多少？")
@@ -19,71 +21,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from index.text import CJK, NUMBER, compact, month_days, terms
+from index.text import NUMBER, compact, month_days, terms
 from index.tokenizer import pos_tags
 from rag.evidence import question_terms
+from rag.figure_kinds import (
+    COUNTED_WORDS,
+    HOW_MANY,
+    UNIT_CHARS,
+    UNIT_WORDS,
+    asked_counted,
+    asked_unit,
+    counted_kinds,
+    figure_kinds,
+    has_bare_magnitude,
+    states_figure_with_unit,
+)
 from rag.names import company_names, organisation_names, place_names, qualified_names, subject_names
+from rag.numbered_names import numbered_names, numbered_sibling_of
+from rag.periods import (
+    dated_days,
+    dated_years,
+    mentions_whole_year,
+    part_of_year,
+    period_word,
+    periods_of,
+    whole_years,
+    year_spans,
+    years_word,
+)
 from rag.questions import split_question
 
-# the first character of a unit: a number before one is a figure, not a year
-_UNIT_CHARS = "[万亿千百个家人名位元件辆台条项次场多余吨米公平亩户座款所只架艘部张份篇起宗例批颗块期天小分秒岁倍点兆美港欧英日]"
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-       "十一": 11, "十二": 12}
-_NUM = r"(\d{1,2}|十[一二]?|[一二两三四五六七八九])"
-
-# periods as month ranges, so 上半年 = 前6个月 = 1-6月 and 前三季度 = 1-9月
-_PERIODS: list[tuple[re.Pattern[str], object]] = [
-    # reports name their period: "2023年半年报", "三季报"
-    (re.compile(r"半年(?:报|度报告)|中报|中期报告"), lambda m: (1, 6)),
-    (re.compile(r"([一三])季(?:报|度报告)"), lambda m: (1, 3 * _int(m.group(1)))),
-    (re.compile(r"全年|全年度|一整年|年度(?:总|合计)"), lambda m: (1, 12)),
-    (re.compile(r"上半年"), lambda m: (1, 6)),
-    (re.compile(r"下半年"), lambda m: (7, 12)),
-    (re.compile(rf"前{_NUM}(?:个)?季度"), lambda m: (1, 3 * _int(m.group(1)))),
-    (re.compile(rf"(?:第)?{_NUM}季度|[qQ]([1-4])(?![0-9])"), lambda m: _quarter(m.group(1) or m.group(2))),
-    (re.compile(rf"前{_NUM}个?月"), lambda m: (1, _int(m.group(1)))),
-    (re.compile(rf"{_NUM}(?:月)?\s*[-—–~～至到]\s*{_NUM}月(?!\d{{1,2}}[日号])"),
-     lambda m: (_int(m.group(1)), _int(m.group(2)))),
-    (re.compile(rf"截[至止](?:今年|本年|\d{{4}}年)?{_NUM}月(?:底|末|份)?"), lambda m: (1, _int(m.group(1)))),
-    (re.compile(rf"{_NUM}月份|单月"), lambda m: (_int(m.group(1)), _int(m.group(1))) if m.group(1) else (0, 0)),
-    (re.compile(r"今年以来|年初以来|年初至今"), lambda m: (1, 0)),  # up to an unknown month: not the whole year
-]
-_PERIOD_WORDS = {(1, 12): "全年", (1, 6): "上半年", (7, 12): "下半年", (1, 9): "前三季度", (1, 3): "一季度",
-                 (4, 6): "二季度", (7, 9): "三季度", (10, 12): "四季度", (1, 0): "今年以来"}
-
-# a year, or a bare one before a name ("2022世界杯", "中超2022赛季", "2021“年度人物”"); not a
-# figure of that size ("2000多家", "2023亿元")
-_YEAR = re.compile(rf"(?<![\d.A-Za-z])((?:19|20)\d{{2}})(?:\s*年(?!代|龄)|(?=(?!{_UNIT_CHARS}|年)[{CJK}]|[“\"《「][{CJK}]))")
-# a year's figure asked ("2023年营收"): the whole year's, unless a month follows ("2023年3月")
-_WHOLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?!代|龄|\s*[\d一二三四五六七八九十]+\s*月)")
-# "2021—2023年共办理397件": a sum over several years is not one year's figure
-_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年")
-# a year that only sets a baseline ("较2022年增长", "高于2022年", "2019年以来", "恢复至2019年同期的
-# 44.2%") does not date the figure, nor does a birth year ("2003年出生的球员"); "于2022年举行" and
-# "关于2022年…" do date
-_BASELINE_YEAR = re.compile(r"(?:(?:比|较|相比|较之|同比|对比|自|从)于?|[高低多少优快慢大小]于)\s*(?:19|20)\d{2}\s*年"
-                            r"|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今|出生|同期)")
-# 几 asking how many: not "哪几条建议" (which), nor a vague count the question states ("好几家",
-# "十几个", "几十年", "几乎")
-_HOW_MANY = r"(?:多少|(?<![哪好十])几(?![十百千万乎]))"
-_ASKS_VALUE = re.compile(rf"{_HOW_MANY}|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
-
-_MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"
-_PERCENT_UNIT = r"(?:%|％|个百分点|成)"
-_COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条|套|吨|公里|千米|米|平方米|亩|户|次|场|座|款|所|只|架|艘|部|张|份|篇|起|宗|例|批|颗|块|期|天|小时|分钟))"
-# "120余份", "300多家": an approximate count is still a count
-# "10.51亿", "3200万" with no unit after: a count or an amount, the sentence does not say which
-_BARE_MAGNITUDE = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*[万亿]+(?![万亿千百]*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT}))")
-_FIGURE_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:{_MONEY_UNIT}|{_PERCENT_UNIT}|{_COUNT_UNIT})")
-_ASKED_UNIT = re.compile(rf"{_HOW_MANY}\s*({_MONEY_UNIT}|{_COUNT_UNIT}|钱)")
-# "多少金融从业人员", "几名毕业生": a count of people, named by what they are rather than a measure word
-_ASKED_PEOPLE = re.compile(rf"{_HOW_MANY}[名位个]?[\u4e00-\u9fff]{{0,6}}?(?:人员|员工|职工|工人|人才|人口|游客|学生|毕业生|从业者)")
-_MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
-                          r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
-# "贴息几个点": percentage points ("几点" alone asks the time)
-_PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%|(?:多少|几)个(?:百分)?点|多少百分点")
-# "增长了多少" may be a rate or an amount: after such a word the kind of figure is not pinned
-_CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加|减少)(?:了)?(?:多少|几)|增长目标|相比|变化|怎么样|如何")
+_ASKS_VALUE = re.compile(rf"{HOW_MANY}|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
 
 # measures that are easily taken for one another: a question asking one is not answered by the
 # other ("实缴规模" by "认缴规模", "环比" by "同比", 进口 by 出口)
@@ -109,14 +77,14 @@ _NATIONAL = re.compile(r"全国|我国|中国|国内|全行业")
 _REGIONS = re.compile(r"京津冀|长三角|珠三角|成渝|粤港澳|大湾区")
 _COUNTED_PLACES = re.compile(r"[一二两三四五六七八九十几多]")
 # the words that make a clause the one asking ("…的那批人，最后有多少人入选")
-_QUESTION_WORD = re.compile(rf"{_HOW_MANY}|哪|什么|谁|怎么|如何|为何|是否|吗|多大|多高|多长|多久")
+_QUESTION_WORD = re.compile(rf"{HOW_MANY}|哪|什么|谁|怎么|如何|为何|是否|吗|多大|多高|多长|多久")
 # a group's total ("旗下文旅企业合计接待游客9365万人次"), and a question asking one itself
 _TOTAL_GIVEN = re.compile(r"合计|总计|共计")
 _TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|加起来|旗下|全部|整体|各")
 # a count asked with a measure word that could count anything: what it counts is the noun after it
 # ("多少个政府部门"), and a count of another noun ("8个细分场景") is no answer
 _GENERIC_COUNTERS = "个项场座款类批"
-_ASKED_THING = re.compile(rf"{_HOW_MANY}([{_GENERIC_COUNTERS}])([\u4e00-\u9fff]{{2,10}})")
+_ASKED_THING = re.compile(rf"{HOW_MANY}([{_GENERIC_COUNTERS}])([\u4e00-\u9fff]{{2,10}})")
 _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将已用能可会有]")
 # a part of a set asked ("收录的案例里，金融领域的有多少个", "培养的人才里，有多少人已经成了业务骨干",
 # "其中由协会注销的有多少家"): what sets the part apart must be said with the figure, or the figure
@@ -129,31 +97,12 @@ _DOCUMENT = re.compile(rf"(?:{_DOCUMENT_WORDS})的?$")
 # a question opening with the document to read: "财政部和工信部支持专精特新中小企业的那份通知，…"
 _DESCRIBED_DOCUMENT = re.compile(rf"[^，,？?。]*?(?:那份|这份|那篇|这篇|那则|这则)[^，,？?。]{{0,30}}?"
                                  rf"(?:{_DOCUMENT_WORDS})(?:里|中|上)?[^，,？?。]{{0,3}}[，,]")
-_ASKING = re.compile(rf"(?:有|是)?(?:多少|几){_UNIT_CHARS}?")
+_ASKING = re.compile(rf"(?:有|是)?(?:多少|几){UNIT_CHARS}?")
 _NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构".split())
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有")
-# a name carrying a number: "二审", "神舟十三号", "十四五规划", "第35届". The same name with another
-# number ("一审", "十二号", "十三五") is another thing, however alike the passages read. Counts, dates
-# and amounts ("三家", "5月", "两万") are figures, held elsewhere
-_CN_NUMERALS = "一二三四五六七八九十零〇两"
-# "首届", "首批" are the first of their series: 第二届 is their sibling
-_NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_NUMERALS}]+|\d+)|首(?=[届批期轮次]))(?=([{CJK}]))")
-# an ordinal of a series of events or batches: "第三批", "首届", "第2期"
-_SERIES = re.compile(rf"^(?:第(?:[{_CN_NUMERALS}]+|\d+)|首)[届批期轮次]$")
-# a series counted ("公示五批12192家", "分三批次"), {} its measure word; "一批" is "a number of", no count
-_COUNTED_SERIES = r"(?<![第{0}])(?:[二两三四五六七八九十]|\d+)[一二三四五六七八九十]*{0}"
-# a count written in words: "五家中国汽车制造商" (not "第五家", "另一家", "每一家")
-_COUNT_IN_WORDS = re.compile(r"(?<![第另每某同])[一二两三四五六七八九十百千万]+([人名位家所辆台架艘只支项件条])")
 # things listed with 、 (two to four characters between the marks) and a figure after them
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff]{2,4})+[\u4e00-\u9fff]*(?=[^，,；;。、]*\d)")
 _EACH_OWN = re.compile(r"分别|各自|各为|各有|依次")
-_BARE_DAY = re.compile(r"(?<![\d.月])(\d{1,2})[日号](?![内以年])")
-_QUOTES = re.compile(r"[“”‘’\"'《》「」〈〉()（）]")
-# a measure word after the number makes it a count ("三家", "五方面", "三大功能", "两座城市"), not a name
-_NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批"
-                              "方大座款只张台辆本篇份所支套组")
-# an ordinal ("第二批", "首次", "第一大") names one of a series whatever follows, except a time, held as a period or date
-_TIME_AFTER = frozenset("年月日天季周")
 # plans and forecasts: what is meant or expected to happen, not what did
 _PLAN_WORDS = re.compile(r"目标|计划|预计|预期|预测|有望|力争|争取|规划|拟|或将|将(?:有|达|实现|建成|完成|超过|突破|新增|达到)"
                          r"|到(?:19|20)\d{2}年")
@@ -214,11 +163,11 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     text = compact(question)
     if len(split_question(question)) > 1:
         return Constraints()
-    years = frozenset(_YEAR.findall(_BASELINE_YEAR.sub(" ", text)))
-    periods = _periods(text)
+    years = frozenset(dated_years(text))
+    periods = periods_of(text)
     period = periods[0] if len(periods) == 1 else None
     # "2023年营收多少" asks the whole year's figure; "2022清明档票房多少" names an event of 2022
-    implied = period is None and not periods and bool(_WHOLE_YEAR.search(text)) and bool(_ASKS_VALUE.search(text))
+    implied = period is None and not periods and mentions_whole_year(text) and bool(_ASKS_VALUE.search(text))
     subset, subset_words = _subset("".join(question.split()))  # said back to the user as they wrote it
     # the measure asked is the one in the clause that asks: "申报…的那批人，最后有多少人入选" asks 入选
     asking = _asking_clause(text)
@@ -227,8 +176,8 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         years=years,
         period=(1, 12) if implied else period,
         period_implied=implied,
-        unit=_asked_unit(text),
-        counted=_asked_counted(text),
+        unit=asked_unit(text),
+        counted=asked_counted(text),
         measures=measures,
         outcome=bool(_OUTCOME_WORDS.search(text)),
         compares=bool(_COMPARES.search(text)),
@@ -284,55 +233,11 @@ def part_constraints(question: str) -> list[tuple[str, Constraints]]:
     return pinned
 
 
-def numbered_names(text: str) -> list[tuple[str, str]]:
-    """The names in `text` that carry a number, as (number, the character after it):
-    "神舟十三号" -> ("十三", "号"), "第二棒" -> ("第二", "棒"); not "三家", "5月", "2023年"."""
-    found = []
-    for m in _NUMBERED_NAME.finditer(_unquoted(text)):
-        number, after = m.group(1), m.group(2)
-        ordinal = number.startswith(("第", "首"))
-        if after not in (_TIME_AFTER if ordinal else _NOT_A_NAME_AFTER):
-            found.append((number, after))
-    return found
-
-
-def _ordinal(number: str) -> str:
-    """The number a numbered name carries, written one way: "第2", "第二", "二" and "首" (for 一) alike."""
-    number = number.removeprefix("第")
-    if number == "首":
-        return "一"
-    if number.isdigit() and 0 < int(number) < 100:
-        tens, ones = divmod(int(number), 10)
-        return (_CN_NUMERALS[tens - 1] if tens > 1 else "") + ("十" if tens else "") + (_CN_NUMERALS[ones - 1] if ones else "")
-    return number
-
-
 def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch | None:
-    """A name the question numbers ("二审") that `passage` never names, while `source`, the
-    sentence an answer comes from, names the same with another number ("一审…"): the passage is
-    about a sibling of the asked thing. Mismatch("numbered", "二审", "一审"). An ordinal of a series
-    ("第三批") the passage never names, while it names another ("首批"), is missing from it whatever
-    `source` names: its unnumbered sentences ("近日发布533个项目") are about the others
-    (Mismatch given "")."""
-    around = _unquoted(passage)
-    in_passage = numbered_names(passage)
-    named = {(_ordinal(n), a) for n, a in in_passage}
-    given = numbered_names(source)
-    for number, after in sorted(asked.numbered):
-        if number.lstrip("第") + after in around or (_ordinal(number), after) in named:
-            continue
-        others = [n for n, a in given if a == after and _ordinal(n) != _ordinal(number)]
-        if others:
-            return Mismatch("numbered", number + after, others[0] + after)
-        if _SERIES.match(number + after) and (any(a == after and _SERIES.match(n + a) for n, a in in_passage)
-                                               or re.search(_COUNTED_SERIES.format(after), around)):
-            return Mismatch("numbered", number + after, "")
-    return None
-
-
-def _unquoted(text: str) -> str:
-    """`compact(text)` without quotation marks and brackets: "“十四五”规划" is 十四五规划."""
-    return _QUOTES.sub("", compact(text))
+    """Mismatch("numbered", "二审", "一审") when `passage` is about a sibling of a name the question
+    numbers (rag.numbered_names.numbered_sibling_of); given "" for a series' ordinal it lacks."""
+    sibling = numbered_sibling_of(asked.numbered, passage, source)
+    return Mismatch("numbered", *sibling) if sibling else None
 
 
 def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope: str = "") -> Mismatch | None:
@@ -371,41 +276,41 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     if single and asked.value and not asked.total and not asked.compares and _TOTAL_GIVEN.search(own):
         # "深圳欢乐谷接待了多少游客" is not "公司旗下文旅企业合计接待游客9365万人次"
         return Mismatch("joint", single, "")
-    spans = _YEAR_SPAN.findall(text)
+    spans = year_spans(text)
     if len(asked.years) == 1 and spans:
         a, b = spans[0]
         return Mismatch("period", "全年", f"{a}—{b}年合计")
     dated = dated_years(scope) or dated_years(text)
     if asked.years and dated and not dated & asked.years:
-        return Mismatch("year", _years(asked.years), _years(dated))
-    if asked.period == (1, 12) and asked.years and not asked.cumulative and not dated and not _periods(text) \
+        return Mismatch("year", years_word(asked.years), years_word(dated))
+    if asked.period == (1, 12) and asked.years and not asked.cumulative and not dated and not periods_of(text) \
             and _CUMULATIVE.search(own):
         # "2023年办了几场" is not "截至目前已举办17场": a running total over every year is no one year's
         return Mismatch("period", "全年", "累计")
     if asked.cumulative and asked.value and not asked.years and asked.period is None and dated \
             and not _CUMULATIVE.search(own) and not _AS_OF.search(own) and not is_plan(text):
         # "到现在累计放了多少贷款" is not "2023年…获得了贷款86.82亿元": one year's figure is no running total
-        return Mismatch("period", "累计", _years(dated))
+        return Mismatch("period", "累计", years_word(dated))
     if asked.period is not None:
-        given = _periods(text)
+        given = periods_of(text)
         if given and asked.period not in given:
-            return Mismatch("period", _period_word(asked.period), _period_word(given[0]))
-        if not given and _part_of_year(asked.period) and _whole_year(scope or source) & asked.years:
-            return Mismatch("period", _period_word(asked.period), "全年")
+            return Mismatch("period", period_word(asked.period), period_word(given[0]))
+        if not given and part_of_year(asked.period) and whole_years(scope or source) & asked.years:
+            return Mismatch("period", period_word(asked.period), "全年")
     if asked.days:
-        given = _days(scope) or _days(text)
+        given = dated_days(scope) or dated_days(text)
         if given and not any(d == day and m in (0, month) for m, d in given for month, day in asked.days):
             return Mismatch("day", "、".join(f"{m}月{d}日" for m, d in sorted(asked.days)),
                             "、".join(f"{m}月{d}日" if m else f"{d}日" for m, d in sorted(given)))
     # the kind its own clauses give the figure, else its sentence's: the sentence may state other kinds too
-    if asked.unit and not _BARE_MAGNITUDE.search(own):  # "网民规模为10.51亿" may be the asked count
+    if asked.unit and not has_bare_magnitude(own):  # "网民规模为10.51亿" may be the asked count
         units = figure_kinds(own) or figure_kinds(text)
         if units and asked.unit not in units:
-            return Mismatch("unit", _UNIT_WORDS[asked.unit], "、".join(_UNIT_WORDS[u] for u in sorted(units)))
+            return Mismatch("unit", UNIT_WORDS[asked.unit], "、".join(UNIT_WORDS[u] for u in sorted(units)))
     if asked.counted:  # "录用了多少人" is not answered by "3家企业参加"
-        counted = _counted(own) or _counted(text)
+        counted = counted_kinds(own) or counted_kinds(text)
         if counted and asked.counted not in counted:
-            return Mismatch("unit", _COUNTED_WORDS[asked.counted], "、".join(_COUNTED_WORDS[c] for c in sorted(counted)))
+            return Mismatch("unit", COUNTED_WORDS[asked.counted], "、".join(COUNTED_WORDS[c] for c in sorted(counted)))
     if asked.thing and asked.thing[1] not in text:
         counter, wanted = asked.thing
         given = [_noun(m.group(1)) for m in re.finditer(rf"\d+(?:\.\d+)?(?:余|多)?{counter}([\u4e00-\u9fff]{{2,6}})", own)]
@@ -445,7 +350,7 @@ def _single_name(asked: Constraints, text: str) -> str:
 
 def _gives_a_figure(names: frozenset[str], text: str) -> bool:
     """Whether a clause of `text` (compacted) naming one of `names` states a figure with its unit."""
-    return any(_FIGURE_WITH_UNIT.search(c) for c in re.split(r"[，；;,]", text) if any(compact(n) in c for n in names))
+    return any(states_figure_with_unit(c) for c in re.split(r"[，；;,]", text) if any(compact(n) in c for n in names))
 
 
 def _other_organisation(organisations: frozenset[str], source: str) -> bool:
@@ -485,32 +390,6 @@ def _sibling(qualified: frozenset[tuple[str, str]], source: str, own: str) -> tu
     return None
 
 
-def figure_kinds(text: str) -> set[str]:
-    """The kinds of figure a text states with a unit: "money", "percent", "count"."""
-    return {_unit_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(compact(text))}
-
-
-def figure_kind_of(text: str, figure: str) -> str:
-    """The kind of `figure` (a number as rag's terms write it) where `text` first states it: "money",
-    "percent", "count", or "" when it has no unit there."""
-    return next(iter(_kinds_stated(text, figure)), "")
-
-
-def figure_kinds_of(text: str, figure: str) -> set[str]:
-    """Every kind `text` states `figure` as: "253个…253亿元" -> {"count", "money"}."""
-    return set(_kinds_stated(text, figure))
-
-
-def _kinds_stated(text: str, figure: str) -> list[str]:
-    """The kind of each place `text` states `figure` with a unit, in order."""
-    kinds = []
-    for m in _FIGURE_WITH_UNIT.finditer(compact(text)):
-        number = NUMBER.match(m.group()).group()
-        if (number.rstrip("0").rstrip(".") if "." in number else number) == figure:
-            kinds.append(_unit_kind(m.group()))
-    return kinds
-
-
 def describe_missing(asked: Constraints, miss: Mismatch) -> str:
     """"资料中没有…；资料给出的是…" in words, to put before the quoted figure."""
     if miss.kind == "entity":
@@ -524,7 +403,7 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
     if miss.kind == "measure":
         return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
     if miss.kind == "period":
-        year = _years(asked.years) if asked.years else ""
+        year = years_word(asked.years) if asked.years else ""
         return f"资料中没有{year}{miss.asked}的数字；资料给出的是{miss.given}的"
     if miss.kind in ("year", "day"):
         return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
@@ -537,38 +416,6 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
     if miss.kind == "subject":
         return "资料中没有直接回答这个问题的数字；资料给出的是另一项内容"
     return f"资料中没有问题所问的{miss.asked}；资料给出的是{miss.given}"
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-_UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
-# measure words that say what a count counts; the others (个, 次…) could count anything. 项, 件 and
-# 条 count items, measures and cases, never companies or people ("多少项创新" is no "五家车企")
-_COUNTERS = {"人": "people", "名": "people", "位": "people", "家": "organisations", "所": "organisations",
-             "辆": "machines", "台": "machines", "架": "machines", "艘": "machines", "只": "funds", "支": "funds",
-             "项": "items", "件": "items", "条": "items", "场": "events"}
-# quantities measured, not counted: "117万平方米" is an area, never a number of companies
-_MEASURED = (("平方米", "area"), ("平方公里", "area"), ("亩", "area"), ("公里", "length"), ("千米", "length"),
-             ("米", "length"), ("吨", "weight"))
-_COUNTED_WORDS = {"people": "人数", "organisations": "机构或企业的家数", "machines": "车辆、设备的台数", "events": "场次",
-                  "funds": "基金、股票等的只数", "items": "项数或件数", "area": "面积", "length": "长度", "weight": "重量"}
-
-
-def _part_of_year(months: tuple[int, int]) -> bool:
-    """上半年, 前三季度, 1-10月: months of a year that end, not the whole year, not "今年以来"."""
-    return months != (1, 12) and months[1] != 0
-
-
-def _whole_year(text: str) -> set[str]:
-    """The years `text` gives a figure for as a whole ("2023年小游戏市场规模达200亿元"), not a month
-    of ("2023年6月"), nor a baseline ("较2022年")."""
-    return {m.group()[:4] for m in _WHOLE_YEAR.finditer(_BASELINE_YEAR.sub(" ", compact(text)))}
-
-
-def _days(text: str) -> set[tuple[int, int]]:
-    """The days `text` dates something on, as (month, day): "9月28日", or (0, 28) for "28日" alone
-    ("在28日注销的…"); not a span of days ("30日内") nor a rate ("7日年化")."""
-    return month_days(text) | {(0, int(d)) for d in _BARE_DAY.findall(compact(text))}
 
 
 def _joint_items(text: str) -> list[str]:
@@ -589,70 +436,9 @@ def is_plan(text: str) -> bool:
     return bool(_PLAN_WORDS.search(text)) and not _OUTCOME_WORDS.search(text)
 
 
-def dated_years(text: str) -> set[str]:
-    """The years `text` dates something in ("2023年营收"), not those it only compares with."""
-    return set(_YEAR.findall(_BASELINE_YEAR.sub(" ", compact(text))))
-
-
 def _says(measure: str, text: str) -> bool:
     pattern = _SAME_MEASURE.get(measure)
     return bool(pattern.search(text)) if pattern else measure in text
-
-
-def _int(numeral: str) -> int:
-    return int(numeral) if numeral.isdigit() else _CN[numeral.replace("两", "二")]
-
-
-def _quarter(numeral: str) -> tuple[int, int]:
-    n = _int(numeral)
-    return (3 * n - 2, 3 * n) if 1 <= n <= 4 else (0, 0)
-
-
-def _periods(text: str) -> list[tuple[int, int]]:
-    found: list[tuple[int, int]] = []
-    taken: list[tuple[int, int]] = []
-    for pattern, to_range in _PERIODS:
-        for m in pattern.finditer(text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue  # "前三季度" is not also a "三季度"
-            months = to_range(m)
-            if months != (0, 0) and months not in found:
-                found.append(months)
-            taken.append(m.span())
-    return found
-
-
-def _period_word(months: tuple[int, int]) -> str:
-    if months in _PERIOD_WORDS:
-        return _PERIOD_WORDS[months]
-    a, b = months
-    return f"{a}月" if a == b else f"{a}—{b}月"
-
-
-def _years(years: set[str] | frozenset[str]) -> str:
-    """"2018年、2019年"; a table of many years is "其他年份", not a list of fifteen."""
-    return "、".join(f"{y}年" for y in sorted(years)) if len(years) <= 3 else "其他年份"
-
-
-def _asked_unit(text: str) -> str:
-    """The kind of the asked figure: the cue nearest the end wins, as Chinese puts what is asked
-    last ("几家大行的贷款余额谁最多" asks money, "有多少家企业" a count)."""
-    cues: list[tuple[int, str]] = []
-    for m in _ASKED_UNIT.finditer(text):
-        cues.append((m.end(), "money" if m.group(1) == "钱" else _unit_kind(m.group(1))))
-    cues += [(m.end(), "count") for m in _ASKED_PEOPLE.finditer(text)]
-    cues += [(m.end(), "percent") for m in _PERCENT_WORDS.finditer(text)]
-    cues += [(m.end(), "money") for m in _MONEY_WORDS.finditer(text)]
-    cues += [(m.end(), "") for m in _CHANGE_WORDS.finditer(text)]
-    return max(cues)[1] if cues else ""
-
-
-def _asked_counted(text: str) -> str:
-    """What the asked count counts, by its measure word ("多少人": people); "" when the question
-    asks no count, or its measure word could count anything (个, 项, 次)."""
-    cues = [(m.end(), _counter_kind(m.group(1))) for m in _ASKED_UNIT.finditer(text)]
-    cues += [(m.end(), "people") for m in _ASKED_PEOPLE.finditer(text)]
-    return max(cues)[1] if cues else ""
 
 
 def _subset(text: str) -> tuple[str, frozenset[str]]:
@@ -684,25 +470,3 @@ def _noun(text: str) -> str:
     """The noun phrase a count's measure word opens, without 的: "细分场景上实现" -> "细分场景",
     "百度自家的产品和场景" -> "百度自家产品" (which of its nouns is counted, 的 does not say)."""
     return _THING_ENDS.split(text, maxsplit=1)[0].replace("的", "")
-
-
-def _counted(text: str) -> set[str]:
-    """What the counts `text` states count, where their measure words say."""
-    text = compact(text)
-    found = [_counter_kind(m.group()) for m in _FIGURE_WITH_UNIT.finditer(text) if _unit_kind(m.group()) == "count"]
-    found += [_counter_kind(m.group(1)) for m in _COUNT_IN_WORDS.finditer(text)]  # "五家中国汽车制造商"
-    return {c for c in found if c}
-
-
-def _counter_kind(unit: str) -> str:
-    """What a count's measure word ("家", "万平方米", "300余人") says it counts or measures; "" for 个, 项, 次…"""
-    unit = unit.rstrip("余多")
-    return next((kind for word, kind in _MEASURED if unit.endswith(word)), "") or _COUNTERS.get(unit[-1:], "")
-
-
-def _unit_kind(figure: str) -> str:
-    if re.search(_MONEY_UNIT + "$", figure):
-        return "money"
-    if re.search(_PERCENT_UNIT + "$", figure):
-        return "percent"
-    return "count"

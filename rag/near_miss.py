@@ -36,15 +36,14 @@ from rag.citations import LIST_NUMBER, best_quote, holds_figure, inline_quote, v
 from rag.constraints import (
     Constraints,
     Mismatch,
-    dated_years,
     describe_missing,
-    figure_kind_of,
-    figure_kinds_of,
     find_mismatch,
     is_plan,
     numbered_sibling,
     part_constraints,
 )
+from rag.figure_kinds import figure_kind_of, figure_kinds_of
+from rag.periods import dated_years
 from rag.records import Citation, Passage
 from rag.respective import Respective, respective_swap
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose

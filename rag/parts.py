@@ -19,7 +19,8 @@ from rag.answer_in_hand import answering_sentence
 from rag.asked_kind import kind_not_given
 from rag.binding import stated_figures
 from rag.citations import inline_quote
-from rag.constraints import Constraints, constraints_of, figure_kinds
+from rag.constraints import Constraints, constraints_of
+from rag.figure_kinds import figure_kinds
 from rag.questions import BACK_REFERENCE, date_pattern, split_question
 from rag.records import Chunk, Citation, Passage
 
