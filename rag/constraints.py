@@ -51,7 +51,7 @@ from rag.periods import (
 )
 from rag.questions import split_question
 
-_ASKS_VALUE = re.compile(rf"{HOW_MANY}|多大|多高|多长|规模|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
+_ASKS_VALUE = re.compile(rf"{HOW_MANY}|多大|多高|多长|规模(?!化)|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
 
 # measures that are easily taken for one another: a question asking one is not answered by the
 # other ("实缴规模" by "认缴规模", "环比" by "同比", 进口 by 出口)
@@ -75,6 +75,10 @@ _AS_OF = re.compile(r"截[至止]|年[底末]")
 _NATIONAL_ASKED = re.compile(r"全国|我国")
 _NATIONAL = re.compile(r"全国|我国|中国|国内|全行业")
 _REGIONS = re.compile(r"京津冀|长三角|珠三角|成渝|粤港澳|大湾区")
+# the whole of a city or province, asked; and the parts a figure may be given for instead
+# ("北京城六区实现了常住人口比2014年下降15%")
+_WHOLE_PLACE = re.compile(r"全[市省](?!场)")
+_PLACE_PARTS = re.compile(r"城[一二三四五六七八九十\d]区|(?:中心|主|老|新)城区|郊区|[\u4e00-\u9fff]{2}(?:区|县)(?![域别])")
 _COUNTED_PLACES = re.compile(r"[一二两三四五六七八九十几多]")
 # the words that make a clause the one asking ("…的那批人，最后有多少人入选")
 _QUESTION_WORD = re.compile(rf"{HOW_MANY}|哪|什么|谁|怎么|如何|为何|是否|吗|多大|多高|多长|多久")
@@ -89,7 +93,7 @@ _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将�
 # a part of a set asked ("收录的案例里，金融领域的有多少个", "培养的人才里，有多少人已经成了业务骨干",
 # "其中由协会注销的有多少家"): what sets the part apart must be said with the figure, or the figure
 # is the whole set's. A document ("那篇报道里", "通知里") is where to look, not a set
-_SUBSET = re.compile(r"(?:(?:里|当中|之中|中)[，,]|里(?=有(?:多少|几))|其中[，,]?)([^？?。！!]+)")
+_SUBSET = re.compile(r"(?:(?:里|当中|之中|中)[，,]|里(?=有(?:多少|几))|其中[，,]?|[这那]里面[，,]?)([^？?。！!]+)")
 # a figure asked within a part of its whole: "在高速公路上的可用里程", "在MATH数据集上的准确率"
 _WITHIN = re.compile(r"在([^，,。？?在]{2,10}?)(?:上|中|里|内)的")
 _DOCUMENT_WORDS = "报道|文章|一文|通知|政策|调查|数据|排名|报告|方案|意见|文件|规划|指引|公告|讲话|采访|新闻|资料|会议|论坛"
@@ -98,6 +102,7 @@ _DOCUMENT = re.compile(rf"(?:{_DOCUMENT_WORDS})的?$")
 _DESCRIBED_DOCUMENT = re.compile(rf"[^，,？?。]*?(?:那份|这份|那篇|这篇|那则|这则)[^，,？?。]{{0,30}}?"
                                  rf"(?:{_DOCUMENT_WORDS})(?:里|中|上)?[^，,？?。]{{0,3}}[，,]")
 _ASKING = re.compile(rf"(?:有|是)?(?:多少|几){UNIT_CHARS}?")
+_VAGUE_END = re.compile(r"(?:大概|大约|一共|总共|共|约|占了|占|的)+$")
 _NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构".split())
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有")
 # things listed with 、 (two to four characters between the marks) and a figure after them
@@ -134,6 +139,7 @@ class Constraints:
     subset_words: frozenset[str] = frozenset()  # its nouns, each of which the figure's clauses must say
     described: frozenset[str] = frozenset()  # names that only say which document to read: "财政部…的那份通知，"
     national: bool = False  # asks the whole country's figure ("全国…多少") and names no place
+    whole: str = ""  # asks the whole of the place it names, and no part: "全市" of "北京全市常住人口…", "全省"
     total: bool = False  # asks a total itself ("一共", "旗下…合计"): a group's figure may answer it
 
 
@@ -195,6 +201,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         subset_words=subset_words,
         described=frozenset(described) & frozenset(names),
         national=bool(_NATIONAL_ASKED.search(text)) and not (frozenset(names) - frozenset(organisations)),
+        whole="" if _PLACE_PARTS.search(text) else next(iter(_WHOLE_PLACE.findall(text)), ""),
         total=bool(_TOTAL_ASKED.search(text)),
     )
 
@@ -272,6 +279,11 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         regions = sorted(set(_REGIONS.findall(own)) | {p for p in place_names(own) if not _COUNTED_PLACES.match(p)})
         if regions:  # "全国高速公路总里程" is not "京津冀三省市高速公路总里程达到10990公里"
             return Mismatch("entity", "全国", "、".join(regions))
+    if asked.whole and asked.value and not asked.compares and asked.whole not in own:
+        parts = set(_PLACE_PARTS.findall(own))
+        parts |= {p for p in place_names(own) if not any(n in p for n in asked.names) and not any(p in q for q in parts)}
+        if parts:  # "北京全市常住人口" is not "北京城六区…常住人口"
+            return Mismatch("entity", "".join(sorted(asked.names - asked.organisations)) + asked.whole, "、".join(sorted(parts)))
     single = _single_name(asked, text)
     if single and asked.value and not asked.total and not asked.compares and _TOTAL_GIVEN.search(own):
         # "深圳欢乐谷接待了多少游客" is not "公司旗下文旅企业合计接待游客9365万人次"
@@ -279,7 +291,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     spans = year_spans(text)
     if len(asked.years) == 1 and spans:
         a, b = spans[0]
-        return Mismatch("period", "全年", f"{a}—{b}年合计")
+        return Mismatch("period", period_word(asked.period) if asked.period else "全年", f"{a}—{b}年合计")
     dated = dated_years(scope) or dated_years(text)
     if asked.years and dated and not dated & asked.years:
         return Mismatch("year", years_word(asked.years), years_word(dated))
@@ -295,7 +307,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         given = periods_of(text)
         if given and asked.period not in given:
             return Mismatch("period", period_word(asked.period), period_word(given[0]))
-        if not given and part_of_year(asked.period) and whole_years(scope or source) & asked.years:
+        # a whole year's figure for part of one: of the asked year, or of any when the question names
+        # none ("今年前5个月…多少辆" is not "2023年中国出口到墨西哥的汽车为41.5万辆")
+        whole = whole_years(scope or source)
+        if not given and part_of_year(asked.period) and (whole & asked.years if asked.years else whole):
             return Mismatch("period", period_word(asked.period), "全年")
     if asked.days:
         given = dated_days(scope) or dated_days(text)
@@ -447,7 +462,10 @@ def _subset(text: str) -> tuple[str, frozenset[str]]:
     ("在MATH数据集上的准确率": MATH, which "在MATH上" says as well). ("", {}) when it asks of no part."""
     m = _SUBSET.search(text)
     if m and not _DOCUMENT.search(text[: m.start()]) and not _COMPARES.search(m.group(1)):
-        part = _ASKING.sub("", m.group(1)).strip("的，, ")
+        # its first asking clause ("这里面智能算力大概有多少、占多大比例" asks of 智能算力)
+        first = re.split(r"[、，,]", m.group(1))[0]
+        part = _ASKING.sub("", first if _ASKING.search(first) else m.group(1)).strip("的，, ")
+        part = _VAGUE_END.sub("", part) or part
         return part, frozenset(_nouns(part))
     within = _WITHIN.search(text)
     if within and not _COMPARES.search(text):

@@ -32,8 +32,10 @@ _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收�
                           r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
 # "贴息几个点": percentage points ("几点" alone asks the time)
 _PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%|(?:多少|几)个(?:百分)?点|多少百分点")
-# "增长了多少" may be a rate or an amount: after such a word the kind of figure is not pinned
-_CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加|减少)(?:了)?(?:多少|几)|增长目标|相比|变化|怎么样|如何")
+# "增长了多少" may be a rate or an amount: after such a word the kind of figure is not pinned; so is a
+# saving ("能省多少算力成本": 50%, or so many 元), whatever it names after 多少 (a unit there still pins it)
+_CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加|减少|节省|节约|省下|省)(?:了)?(?:多少|几)[\u4e00-\u9fff]{0,6}"
+                           r"|增长目标|相比|变化|怎么样|如何")
 # a count written in words: "五家中国汽车制造商" (not "第五家", "另一家", "每一家")
 _COUNT_IN_WORDS = re.compile(r"(?<![第另每某同])[一二两三四五六七八九十百千万]+([人名位家所辆台架艘只支项件条])")
 UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
@@ -77,15 +79,18 @@ def _kinds_stated(text: str, figure: str) -> list[str]:
 
 def asked_unit(text: str) -> str:
     """The kind of the asked figure: the cue nearest the end wins, as Chinese puts what is asked
-    last ("几家大行的贷款余额谁最多" asks money, "有多少家企业" a count)."""
-    cues: list[tuple[int, str]] = []
-    for m in _ASKED_UNIT.finditer(text):
-        cues.append((m.end(), "money" if m.group(1) == "钱" else _unit_kind(m.group(1))))
-    cues += [(m.end(), "count") for m in _ASKED_PEOPLE.finditer(text)]
-    cues += [(m.end(), "percent") for m in _PERCENT_WORDS.finditer(text)]
-    cues += [(m.end(), "money") for m in _MONEY_WORDS.finditer(text)]
-    cues += [(m.end(), "") for m in _CHANGE_WORDS.finditer(text)]
-    return max(cues)[1] if cues else ""
+    last ("几家大行的贷款余额谁最多" asks money, "有多少家企业" a count). Ending together, a unit or
+    a percentage word outweighs a change, which outweighs a money word: "省多少算力成本" may be 50%."""
+    cues: list[tuple[int, int, str]] = []  # (end, weight, kind)
+    units = list(_ASKED_UNIT.finditer(text))
+    for m in units:
+        cues.append((m.end(), 2, "money" if m.group(1) == "钱" else _unit_kind(m.group(1))))
+    cues += [(m.end(), 2, "count") for m in _ASKED_PEOPLE.finditer(text)]
+    cues += [(m.end(), 2, "percent") for m in _PERCENT_WORDS.finditer(text)]
+    cues += [(m.end(), 0, "money") for m in _MONEY_WORDS.finditer(text)]
+    # a change naming its unit ("节省多少亿元成本") is pinned by it
+    cues += [(m.end(), 1, "") for m in _CHANGE_WORDS.finditer(text) if not any(m.start() <= u.start() < m.end() for u in units)]
+    return max(cues)[2] if cues else ""
 
 
 def asked_counted(text: str) -> str:

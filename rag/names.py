@@ -26,6 +26,11 @@ _NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内
 _ADMIN_SUFFIXES = ("省", "市")
 _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 _OTHER_NAME_FLAGS = frozenset({"ns", "nt", "nz"})  # places, organisations, other proper nouns
+# jieba's verbs, locatives, pronouns, prepositions, conjunctions, particles and adverbs: never a name
+# (times are: jieba reads 明阳 of 明阳智能 as one)
+_NOT_A_NAME_FLAGS = frozenset("vfrpcud")
+# a count before a company suffix ("募一只基金", "三家银行"), never a name; 零跑 is one
+_COUNT = re.compile(r"[\d一二两三四五六七八九十百千万几多数]+[个只家位名条项件座台辆批支所]?")
 # "零跑汽车", "华海药业": jieba splits many company names, but the two characters before such a
 # suffix name the company, unless they are a generic word (全球电池, 创投基金, 中国汽车)
 _ORG_SUFFIX = re.compile(rf"(?=([{CJK}]{{2}})(?:汽车|集团|公司|股份|控股|银行|药业|医药|科技|证券|基金|电子|能源|"
@@ -91,7 +96,8 @@ def subject_names(question: str) -> set[str]:
 def company_names(text: str) -> set[str]:
     """Companies a text names unmistakably: the word before a company suffix (上汽集团, 中微公司).
     The two characters must open a word, or lie in a proper noun ("比亚迪汽车": 亚迪 stands for
-    it), and not be a verb: "天使母基金" names no company "使母", "巩固电池行业" none "巩固", and
+    it), and not be a verb, a function word or a count: "天使母基金" names no company "使母",
+    "巩固电池行业" none "巩固", "这里面智能算力" none "里面", "募一只基金" none "一只", and
     "新兴产业母基金" none "业母"."""
     words: list[tuple[int, int, str]] = []  # where each word starts and ends, and its flag
     at = 0
@@ -102,8 +108,8 @@ def company_names(text: str) -> set[str]:
     for m in _ORG_SUFFIX.finditer(text):
         start, end, flag = next(w for w in reversed(words) if w[0] <= m.start(1))
         inside = (flag in _PERSON_FLAGS or flag in _OTHER_NAME_FLAGS) and m.end(1) <= end  # "新兴产业母基金": no 业母
-        if flag.startswith("v") or (start < m.start(1) and not inside):
-            continue  # a verb ("中国巩固电池行业地位"), or the end of a common word
+        if flag[:1] in _NOT_A_NAME_FLAGS or _COUNT.fullmatch(text[start:end]) or (start < m.start(1) and not inside):
+            continue  # a verb ("中国巩固电池行业地位"), a place word ("这里面智能算力"), a count ("募一只基金"), or the end of a common word
         if m.group(1) not in _GENERIC and not _FUNCTION_CHARS.search(m.group(1)):
             names.add(m.group(1))
     return names

@@ -43,6 +43,8 @@ _YEAR = re.compile(rf"(?<![\d.A-Za-z])((?:19|20)\d{{2}})(?:\s*年(?!代|龄)|(?=
 _WHOLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?!代|龄|\s*[\d一二三四五六七八九十]+\s*月)")
 # "2021—2023年共办理397件": a sum over several years is not one year's figure
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年")
+# and one with words between: "从2012年上市至2023年上半年，累计研发投入超220亿元"
+_YEAR_SPAN_FROM = re.compile(r"(?:从|自)\s*((?:19|20)\d{2})\s*年[^，,。；;！!？?]{0,8}?(?:至|到)\s*((?:19|20)\d{2})\s*年")
 # a year that only sets a baseline ("较2022年增长", "高于2022年", "2019年以来", "恢复至2019年同期的
 # 44.2%") does not date the figure, nor does a birth year ("2003年出生的球员"); "于2022年举行" and
 # "关于2022年…" do date
@@ -109,8 +111,9 @@ def years_word(years: set[str] | frozenset[str]) -> str:
 
 
 def year_spans(text: str) -> list[tuple[str, str]]:
-    """The spans of years `text` (compacted) sums over: "2021—2023年共办理397件" -> [("2021", "2023")]."""
-    return _YEAR_SPAN.findall(text)
+    """The spans of years `text` (compacted) sums over: "2021—2023年共办理397件" -> [("2021", "2023")],
+    "从2012年上市至2023年上半年" -> [("2012", "2023")]; not the months of one year ("自2023年1月至2023年6月")."""
+    return [(a, b) for a, b in _YEAR_SPAN.findall(text) + _YEAR_SPAN_FROM.findall(text) if a != b]
 
 
 def mentions_whole_year(text: str) -> bool:

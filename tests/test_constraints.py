@@ -397,3 +397,47 @@ def test_a_short_follow_on_part_is_held_with_the_question_before_it() -> None:
 def test_points_asked_are_a_share() -> None:
     assert question_constraints("中央财政给贷款本金贴息几个点？").unit == "percent"
     assert question_constraints("利率下调了多少个百分点？").unit == "percent"
+
+
+def test_a_part_of_a_place_does_not_answer_for_the_whole_of_it() -> None:
+    asked = constraints_of("自从迁出行动开始，临江全市常住人口比2015年减少了多少？")
+    assert asked.whole == "全市"
+    miss = find_mismatch(asked, "临江城四区实现了常住人口比2015年下降12%的目标。",
+                         scope="临江城四区实现了常住人口比2015年下降12%的目标")
+    assert miss == Mismatch("entity", "临江全市", "城四区")
+    assert describe_missing(asked, miss) == "资料中没有关于临江全市的这一数字；资料给出的是城四区的"
+    assert find_mismatch(asked, "临江全市常住人口比2015年减少了8%。") is None
+    assert not constraints_of("占全市场债券融资的比重有多大？").whole  # 全市场 is the whole market
+    assert not constraints_of("临江全市和城四区的常住人口各减少了多少？").whole  # it names the part itself
+
+
+def test_a_sum_from_one_year_to_another_is_no_single_period() -> None:
+    asked = constraints_of("北辰光能2024年上半年投了多少钱做研发？")
+    miss = find_mismatch(asked, "北辰光能从2013年上市至2024年上半年，累计研发投入超180亿元。")
+    assert miss == Mismatch("period", "上半年", "2013—2024年合计")
+    assert describe_missing(asked, miss) == "资料中没有2024年上半年的数字；资料给出的是2013—2024年合计的"
+    # the months of one year are no span of years
+    assert find_mismatch(asked, "北辰光能自2024年1月至2024年6月研发投入9亿元。") is None
+
+
+def test_a_saving_asked_may_be_a_share_or_an_amount() -> None:
+    assert question_constraints("新框架训练大模型能省多少算力成本？").unit == ""
+    assert question_constraints("新框架训练大模型能节省多少亿元成本？").unit == "money"
+    assert question_constraints("新框架的算力成本是多少？").unit == "money"
+
+
+def test_a_count_or_a_place_word_before_a_company_suffix_names_no_company() -> None:
+    assert not constraints_of("远川资本的信贷基金现在募一只基金要多长时间？").organisations - {"远川"}
+    assert not constraints_of("截至6月底全国算力总规模达到197，这里面智能算力有多少？").names
+    assert "明川" in constraints_of("明川智能那台风机研制出来了吗？").names
+
+
+def test_scaled_up_is_no_size_asked() -> None:
+    assert not question_constraints("星河药业第一个在北岛市场实现规模化出口的产品是什么？").value
+    assert question_constraints("北岛小游戏市场规模有多大？").value
+
+
+def test_a_part_asked_with_this_inside_is_held_like_among_them() -> None:
+    asked = constraints_of("算力总规模达到197百亿亿次/秒，这里面智能算力大概有多少、占多大比例？")
+    assert asked.subset == "智能算力" and asked.subset_words == {"智能", "算力"}
+    assert find_mismatch(asked, "算力总规模达到197百亿亿次/秒，近5年年均增速近30%。") == Mismatch("subset", "智能算力", "")
