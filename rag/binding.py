@@ -32,11 +32,15 @@ _CLAUSE = re.compile(r"(?<=[，；;])|(?<=\D[：:])|(?<=[：:])(?!\d)|(?<=,)(?!\
 _CONTINUES = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?|\d{1,2}\s*月(?:份|底|末)?|同期|全年|当年)?\s*的?"
                         r"(?:由|从|增长|增加|增至|提高|提升|上升|上涨|下降|下滑|降至|降到|降低|减少|回落|升至|达到|达|至|到|"
                         r"为|是|占|同比|环比|比|较|已|再|又|并|且|仅|约|超|突破|实现|相当于|分别)")
+# a clause stating how much something changed, not its level
+_CHANGE = re.compile(r"增长|下降|增加|减少|提高|降低|上涨|下跌|上升|回落|同比|环比|增速|增幅|降幅")
 _LIST_MARK = re.compile(r"(?<=、)")
 # units written in Latin letters ("2kg/h", "10GW"); not names like "5G", "4A景区", "3D打印"
 _LATIN_UNIT = re.compile(r"(\d)((?:kg|km|mm|cm|nm|[GMk]Wh?|[TGPM]B|t)(?![A-Za-z]))")
-# dates set the scene like years do: "6月份，" carries the subject on, it states no figure
-_DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]")
+# dates set the scene like years do: "6月份，" carries the subject on, it states no figure; so does
+# the span a figure is over ("兴业银行近三年余额增长比例超过50%", "十年来")
+_DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]"
+                   r"|(?:近|过去|最近|这)\s*(?:[一二两三四五六七八九十]{1,2}|\d{1,2})\s*个?年|(?:[一二两三四五六七八九十]{1,2}|\d{1,2})\s*年(?:来|间|以来)")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,37 @@ def bound_elsewhere(asked: Constraints, source: str, figure: str, stated: str = 
             return None  # one place binding it to the asked subject (or no better one) is enough
     best = max(better)[2]  # the clauses naming most of the question, the shortest of them
     return Rebinding(figure, own[-1][0].strip("，；;：:,、 "), best.strip("，；;：:,、 "))
+
+
+def kind_elsewhere(asked: Constraints, source: str, figure: str) -> str:
+    """The kind of change `source` states for the asked subject, when `figure`, of the asked kind,
+    is bound to something named less fully: asked "成都的一般贸易进出口额", "成都市一般贸易进出口增长
+    16.2%，外贸进出口总额7489.8亿元" gives the asked trade's growth ("percent"), and 7489.8亿元 is
+    all trade's. "" when no clause stating a change of another kind names more of the question than
+    the figure's, or the figure's clause names none of it ("…共管理126只创投基金，已投资金额313亿元":
+    313亿元 is the funds'). Only a change: "微软此次收购溢价约45%，…这笔687亿美元的支出…" gives the
+    deal's premium, and 687亿美元 is still its price."""
+    wanted = set(asked.subject)
+    if not asked.unit or asked.compares or not wanted:
+        return ""
+    scopes = figure_scopes(source)
+    own = [scope for f, scope, kind in scopes if f == figure and kind == asked.unit]
+    if not own:
+        return ""
+    topic = _topic_terms(source)
+
+    def named(scope: str) -> set[str]:
+        return wanted & (set(terms(scope)) | topic)
+
+    others: list[tuple[int, str]] = []
+    for scope in own:
+        if not wanted & set(terms(scope)):  # it names no subject of its own: it goes on about the sentence's
+            return ""
+        others = [(len(named(s)), k) for g, s, k in scopes
+                  if g != figure and k and k != asked.unit and _CHANGE.search(s) and named(s) > named(scope)]
+        if not others:
+            return ""
+    return max(others)[1]
 
 
 def _topic_terms(sentence: str) -> set[str]:

@@ -31,7 +31,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
-from rag.binding import Rebinding, Swap, bound_elsewhere, compared_swap, figure_scopes, stated_figures
+from rag.answer_in_hand import IN_HAND_NOTICES
+from rag.binding import Rebinding, Swap, bound_elsewhere, compared_swap, figure_scopes, kind_elsewhere, stated_figures
 from rag.citations import LIST_NUMBER, best_quote, holds_figure, inline_quote, verify_citations
 from rag.constraints import (
     Constraints,
@@ -42,7 +43,7 @@ from rag.constraints import (
     numbered_sibling,
     part_constraints,
 )
-from rag.figure_kinds import figure_kind_of, figure_kinds_of
+from rag.figure_kinds import UNIT_WORDS, figure_kind_of, figure_kinds_of
 from rag.periods import dated_years
 from rag.records import Citation, Passage
 from rag.respective import Respective, respective_swap
@@ -65,6 +66,8 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     """The first near miss found turns the answer into the
     "资料中没有…；资料给出的是…" form; an answer keeping to the question passes unchanged."""
     if grounded.refused or grounded.missing:  # already says what the articles do not give
+        return grounded
+    if grounded.notice in IN_HAND_NOTICES:  # the passage's own sentence, checked whole when it was chosen
         return grounded
     parts = part_constraints(prepared.standalone)
     text = grounded.text
@@ -95,8 +98,8 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             continue
         sources = [(c, f, src) for c in cited for f in stated for src in figure_sources(c.chunk.text, f, sentence)]
         # the passage may name the asked company for a sentence that names none ("该中心总投资…")
-        misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + c.chunk.text, _scope_of(figure, src)))
-                  for c, figure, src in sources]
+        misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + c.chunk.text, _scope_of(figure, src))
+                   or _of_another_kind(asked, src, figure)) for c, figure, src in sources]
         if asked.value and sources and not any(_shares_subject(asked, src) for _, _, src in sources):
             # asked for a figure, given one from sentences sharing no word with what was asked
             misses = [(c, src, Mismatch("subject", "", "")) for c, _, src in sources]
@@ -251,6 +254,13 @@ def _respectively_elsewhere(stated: list[str], sentence: str,
             citation, respective = found[0]
             return respective, citation
     return None
+
+
+def _of_another_kind(asked: Constraints, source: str, figure: str) -> Mismatch | None:
+    """Mismatch("unit", …) when `source` gives the asked subject a figure of another kind and
+    `figure` is another thing's (rag.binding.kind_elsewhere): its growth, not its amount."""
+    kind = kind_elsewhere(asked, source, figure) if asked.value else ""
+    return Mismatch("unit", UNIT_WORDS[asked.unit], UNIT_WORDS[kind]) if kind else None
 
 
 def _shares_subject(asked: Constraints, source: str) -> bool:

@@ -441,3 +441,9 @@ def test_a_part_asked_with_this_inside_is_held_like_among_them() -> None:
     asked = constraints_of("算力总规模达到197百亿亿次/秒，这里面智能算力大概有多少、占多大比例？")
     assert asked.subset == "智能算力" and asked.subset_words == {"智能", "算力"}
     assert find_mismatch(asked, "算力总规模达到197百亿亿次/秒，近5年年均增速近30%。") == Mismatch("subset", "智能算力", "")
+
+
+def test_a_years_figure_does_not_answer_part_of_this_year() -> None:
+    asked = constraints_of("今年前5个月北岛出口到南港的汽车有多少辆？")
+    assert find_mismatch(asked, "研报显示，2025年北岛出口到南港的汽车为31.5万辆。") == Mismatch("period", "1—5月", "全年")
+    assert find_mismatch(asked, "今年前5个月，北岛向南港出口汽车12.4万辆。") is None

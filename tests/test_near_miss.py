@@ -272,3 +272,19 @@ def test_a_count_the_question_names_restated_as_an_amount_is_not_the_questions_f
     amount = ground("那253个资产盘活项目总投资额为253亿元[1]。", prepared("南港那253个资产盘活项目，总投资额是多少？", projects))
     assert amount.missing == "资料中没有问题所问的金额；资料给出的是数量" and "资产盘活项目253个" in amount.text
     assert stands("那253个是资产盘活项目[1]。", "南港国企发布的那253个是什么项目？", projects)  # the same kind: the question's
+
+
+def test_a_growth_given_for_an_asked_amount_is_a_near_miss_even_beside_anothers_amount() -> None:
+    trade = "2024年，临江市一般贸易进出口增长14.5%，外贸进出口总额5230.6亿元，居沿江城市第2位。"
+    question = "2024年临江的一般贸易进出口额是多少？"
+    grounded = ground("2024年临江一般贸易进出口增长14.5%，外贸进出口总额5230.6亿元[1]。", prepared(question, trade))
+    assert grounded.missing == "资料中没有问题所问的金额；资料给出的是比例"
+    # asked for all trade, the amount is its own
+    assert stands("2024年临江外贸进出口总额5230.6亿元[1]。", "2024年临江的外贸进出口总额是多少？", trade)
+
+
+def test_a_span_of_years_sets_the_scene_and_states_no_figure() -> None:
+    loans = "公开数据显示，北岛银行民营企业贷款余额超过3万亿元，南港银行近三年余额增长比例超过40%。"
+    grounded = ground("南港银行近三年民营企业贷款余额增长比例超过40%[1]。",
+                      prepared("南港银行现在的民营企业贷款余额有多少？", loans))
+    assert grounded.missing == "资料中没有问题所问的金额；资料给出的是比例"
