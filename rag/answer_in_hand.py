@@ -2,7 +2,10 @@
 figure of the asked kind and keeps to every constraint of the question (its year, period, measure
 and subject, rag.constraints) while naming nearly all of the question's terms. That sentence is
 the answer, quoted and cited, and labelled as taken from the passage: a small model refuses
-answerable questions now and then, and a refusal with the fact in passage [1] helps nobody.
+answerable questions now and then, and a refusal with the fact in passage [1] helps nobody. So
+is an answer whose every figure is invented ("河北省占三地里程的84.21%" over "河北省8421公里").
+Quoted whole, each of its figures stands with its own subject, so it is not bound again
+(rag.near_miss).
 
 Only value questions qualify ("…多少…", a unit asked, and a year or a named subject to hold the
 sentence to): what a list or a reason question needs cannot be checked sentence by sentence.
@@ -19,6 +22,9 @@ from rag.evidence import question_terms
 from rag.prepare import Prepared
 from rag.records import Chunk, Passage
 
+NOTICE_IN_HAND = "生成模型判断资料不足以回答，但第一段资料中的这句话符合问题的各项条件：以上为原句摘录。"
+NOTICE_IN_HAND_INVENTED = "生成模型的回答含有资料中没有的数字或名称，未予采用；第一段资料中的这句话符合问题的各项条件：以上为原句摘录。"
+IN_HAND_NOTICES = (NOTICE_IN_HAND, NOTICE_IN_HAND_INVENTED)  # the answer is the passage's sentence, quoted whole
 MIN_COVERAGE = 0.7  # weighted share of the question's content terms in the sentence and its title
 
 
@@ -29,7 +35,13 @@ def sentence_in_hand(prepared: Prepared) -> str:
         return ""
     found = answering_sentence(prepared.standalone, asked, prepared.passages[:1],
                                lambda sentence: asked.unit in figure_kinds(sentence))
-    return found[0] if found else ""
+    if not found:
+        return ""
+    sentence, chunk = found
+    # overriding the model, the sentence itself (or its headline) names what is asked: a passage naming
+    # 美国 somewhere does not make "2023年中国出口到墨西哥的汽车为41.5万辆" the answer for 美国
+    said = compact(chunk.title + sentence)
+    return sentence if all(compact(name) in said for name in asked.names - asked.described) else ""
 
 
 def answering_sentence(question: str, asked: Constraints, passages: list[Passage],

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from index.text import compact, normalize, strip_markers
 from rag.binding import stated_figures
+from rag.names import person_names
 from rag.near_miss import say_what_is_missing
 from rag.questions import date_pattern, split_question
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
-NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期、数字、原因或角色，以上给出资料中最接近的原句，请自行判断。"
+NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期、数字、原因、角色或姓名，以上给出资料中最接近的原句，请自行判断。"
 # "第几次", "哪几家", "几月几日" ask an ordinal, a list or a date, not a figure
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
 # figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
@@ -51,6 +52,15 @@ _REASON_GIVEN = re.compile(r"因为|由于|原因|因素|受.{0,12}影响|得益
 _ROLES = {"导演": r"导演|执导|导筒", "编剧": r"编剧|编写|剧本|执笔", "主演": r"主演|领衔|出演|饰演|饰|演员|联袂|携手|搭档",
           "演唱": r"演唱|献唱|唱", "作曲": r"作曲|谱曲", "作词": r"作词|填词"}
 _ROLE_ASKED = re.compile("|".join(_ROLES))
+# a person asked by the post they hold ("那位分管领导叫什么名字", "负责人是谁"): an answer naming no one
+# gives no name. jieba misses some names ("总经理为陈明亮": 明亮 reads as bright), so a common surname
+# after 是/为/叫 names someone too
+_POSTS = r"负责人|领导|总经理|董事长|总裁|行长|局长|主任|院长|校长|书记|部长|市长|省长|主席|创始人|法定代表人|经理|主管|总监|首席[\u4e00-\u9fff]{0,4}官"
+_POST_HOLDER_ASKED = re.compile(rf"(?:{_POSTS})[^，,。？?]{{0,3}}?(?:叫什么名字|叫什么|是谁|姓什么|名叫什么)")
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+             "钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤詹鲁葛温庞翟"
+             "牛文殷施洪申乔伍齐康安常易季聂柳包单蓝童兰耿关解祝左舒凌柏岳艾邢俞骆倪窦宁管鲍华屈甘")
+_NAMED_AFTER = re.compile(rf"(?:是|为|叫|名叫|由)\s*[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}")
 
 # a date's parts, each of which the cited sentence must name: "2018年5月" is 2018年 and 5月
 _YEAR, _DAY, _MONTH = r"(?<!\d)\d{4}年", r"(?<!\d)\d{1,2}月\d{1,2}[日号]", r"(?<!\d)\d{1,2}月"
@@ -73,13 +83,20 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
             given = {date for date in given if _named_in(date, cited, question)}
         return "" if given else "日期"
     if asks_value and not _NOT_A_FIGURE_ASKED.search(question):
-        # the question's own figures ("那两只基金") are not the answer's
-        if set(stated_figures(answer)) - set(stated_figures(question)) or _FIGURE_IN_WORDS.search(normalize(answer)):
+        # the question's own figures ("那两只基金", "一半以上的进口来自中国") are not the answer's
+        in_words = set(_FIGURE_IN_WORDS.findall(normalize(answer))) - set(_FIGURE_IN_WORDS.findall(normalize(question)))
+        if set(stated_figures(answer)) - set(stated_figures(question)) or in_words:
             return ""
         return "数字"
     role = _ROLE_ASKED.search(question)
     if role and cited is not None and not re.search(_ROLES[role.group()], cited):
         return role.group()
+    if _POST_HOLDER_ASKED.search(question):
+        named = person_names(answer) - person_names(question)
+        if not named and not _NAMED_AFTER.search(answer):
+            return "姓名"
+        if named and cited is not None and not any(name in cited for name in named):  # held like a date
+            return "姓名"
     return ""
 
 

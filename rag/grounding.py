@@ -55,7 +55,7 @@ from index.text import (
     strip_markers,
     terms,
 )
-from rag.answer_in_hand import sentence_in_hand
+from rag.answer_in_hand import NOTICE_IN_HAND, NOTICE_IN_HAND_INVENTED, sentence_in_hand
 from rag.approximate import approximations_kept
 from rag.asked_kind import gives_asked_kind
 from rag.citations import FIGURE_TOLERANCE, LIST_NUMBER, closest_citation, verify_citations
@@ -71,7 +71,6 @@ from rag.records import Citation, Passage
 log = logging.getLogger(__name__)
 
 NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
-NOTICE_IN_HAND = "生成模型判断资料不足以回答，但第一段资料中的这句话符合问题的各项条件：以上为原句摘录。"
 NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或名称，未予采用；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或名称（连同所在的分句）。"
 NOTICE_UNCITED = "生成模型的回答在资料中找不到出处，以上给出资料中最接近的原句，请自行判断。"
@@ -110,11 +109,18 @@ def declined(grounded: Grounded, prepared: Prepared) -> Grounded:
     """The evidence passed the retrieval gate, but near misses (the right topic, not the asked
     fact) pass it too: the model reading the passages is the better judge of those."""
     if is_model_refusal(grounded.text):
-        in_hand = sentence_in_hand(prepared)  # unless passage [1] states the asked figure by every check
-        if in_hand:
-            return replace(grounded, text=f"{in_hand.rstrip('。')}[1]。", notice=NOTICE_IN_HAND)
-        return replace(grounded, text="", refused=True, notice=NOTICE_MODEL_DECLINED)
+        return _in_hand_or_refused(grounded, prepared, NOTICE_MODEL_DECLINED)
     return grounded
+
+
+def _in_hand_or_refused(grounded: Grounded, prepared: Prepared, notice: str) -> Grounded:
+    """The sentence of passage [1] stating the asked figure by every check, as the answer; a
+    refusal with `notice` when there is none."""
+    in_hand = sentence_in_hand(prepared)
+    if in_hand:
+        said = NOTICE_IN_HAND_INVENTED if notice == NOTICE_INVENTED else NOTICE_IN_HAND
+        return replace(grounded, text=f"{in_hand.rstrip('。')}[1]。", notice=said)
+    return replace(grounded, text="", refused=True, notice=notice)
 
 
 def no_repeats(grounded: Grounded, prepared: Prepared) -> Grounded:
@@ -125,8 +131,8 @@ def no_inventions(grounded: Grounded, prepared: Prepared) -> Grounded:
     text, invented = drop_unsupported(grounded.text, prepared.passages, prepared.standalone)
     if invented:
         log.info("dropped sentences with figures or names no passage holds: %s", invented)
-    if not text:
-        return replace(grounded, text="", refused=True, notice=NOTICE_INVENTED)
+    if not text:  # all of it invented ("河北省占84.21%" over "河北省8421公里"): passage [1] may still answer
+        return _in_hand_or_refused(grounded, prepared, NOTICE_INVENTED)
     return replace(grounded, text=text, notice=NOTICE_PARTLY_INVENTED if invented else grounded.notice)
 
 

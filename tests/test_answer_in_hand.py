@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.grounding import NOTICE_IN_HAND, NOTICE_MODEL_DECLINED, ground
+from rag.grounding import NOTICE_IN_HAND, NOTICE_IN_HAND_INVENTED, NOTICE_INVENTED, NOTICE_MODEL_DECLINED, ground
 from tests.test_near_miss import prepared
 
 DECLINED = "资料中没有找到相关信息。"
@@ -34,3 +34,21 @@ def test_a_refusal_stands_when_no_sentence_keeps_to_the_question(question: str) 
 def test_only_the_first_passage_is_taken_at_its_word() -> None:
     grounded = ground(DECLINED, prepared("星河电池2025年营业收入是多少亿元？", "北岛市新建了三座公园。", REVENUE))
     assert grounded.refused
+
+
+def test_an_answer_of_invented_figures_gives_way_to_the_sentence_in_hand() -> None:
+    roads = ("截至目前，北岛三省市高速公路总里程达到8800公里(其中东州市1100公里，西州市1300公里，南州省6400公里)，"
+             "相较于2015年增长30.5%。")
+    question = "北岛三省市的高速公路总里程里，南州省有多少公里？"
+    grounded = ground("南州省高速公路里程占三地高速公路里程的64.00%[1]。", prepared(question, roads))
+    assert not grounded.refused and grounded.notice == NOTICE_IN_HAND_INVENTED
+    assert grounded.text == roads.rstrip("。") + "[1]。"  # quoted whole: each figure stands with its own place
+    invented = ground("南州省高速公路里程占三地高速公路里程的64.00%[1]。", prepared("南州省的高速公路有多少条？", roads))
+    assert invented.refused and invented.notice == NOTICE_INVENTED
+
+
+def test_the_sentence_in_hand_names_what_is_asked_itself() -> None:
+    exports = ("研报显示，2025年北岛出口到南港的汽车为31.5万辆，而北岛车企在南港销量9.2万辆。"
+               "有分析认为，这些汽车多数会再出口到东州。")
+    grounded = ground(DECLINED, prepared("2025年北岛出口到东州的汽车有多少辆？", exports))
+    assert grounded.refused and grounded.notice == NOTICE_MODEL_DECLINED

@@ -78,3 +78,22 @@ def test_the_questions_own_figure_is_not_the_answers() -> None:
     """"那两只基金…降到了多少" answered without the rate: 两只 is the question's, not a figure given."""
     assert kind_not_given("鹿鸣资本那两只基金，管理费降到了多少？", "鹿鸣资本降低了两只基金的管理费。", True) == "数字"
     assert kind_not_given("鹿鸣资本那两只基金，管理费降到了多少？", "两只基金的管理费降到了1.5%。", True) == ""
+
+
+def test_a_share_the_question_states_is_not_the_answers_figure() -> None:
+    trade = "白皮书显示，有812个品类的超一半进口额来自北岛，是南港的2.1倍。"
+    question = "白皮书说有812个品类一半以上的进口来自北岛，这些品类一年的进口额一共有多少？"
+    grounded = ground("白皮书显示，有812个品类的超一半进口额来自北岛[1]。", prepared(question, trade))
+    assert grounded.missing.startswith("资料中没有写明问题所问的数字")
+    assert kind_not_given(question, "这些品类的进口额一共为一半以上的3亿元", True) == ""
+
+
+def test_a_post_holder_asked_must_be_named() -> None:
+    opening = "1996年初春，北岛新区管委会分管领导脚踩麦田，指挥着数十台推土机，各项建设全速推进。"
+    question = "北岛新区刚动工那会儿，在麦田里指挥推土机的那位管委会分管领导叫什么名字？"
+    grounded = ground("北岛新区管委会分管领导脚踩麦田，指挥着数十台推土机[1]。", prepared(question, opening))
+    assert grounded.missing == "资料中没有写明问题所问的姓名；资料给出的最接近的是"
+    assert kind_not_given("南港银行的总经理是谁？", "南港银行的总经理是林晓舟", False) == ""
+    assert kind_not_given("南港银行的总经理是谁？", "南港银行总经理为陈明亮", False) == ""  # jieba reads 明亮 as bright
+    assert kind_not_given("南港银行的总经理是谁？", "南港银行相关负责人表示将继续扩大开放", False) == "姓名"
+    assert kind_not_given("南港大桥的设计方案叫什么？", "方案叫“长虹”", False) == ""  # a post holder only

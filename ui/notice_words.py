@@ -8,6 +8,7 @@ Usage: `notice_in("en", answer.notice)`.
 
 from __future__ import annotations
 
+from rag.answer_in_hand import NOTICE_IN_HAND_INVENTED
 from rag.asked_kind import NOTICE_NOT_GIVEN
 from rag.assistant import NOTICE_EXTRACTED, NOTICE_LLM_BROKEN, NOTICE_LLM_TIMEOUT
 from rag.grounding import (
@@ -28,6 +29,8 @@ EN = {
                             "are still listed under the sources."),
     NOTICE_IN_HAND: ("The generative model found the articles insufficient, but this sentence of the first passage "
                      "meets every condition of the question: it is quoted above."),
+    NOTICE_IN_HAND_INVENTED: ("The generative model's answer held figures or names the articles do not; it was not used. "
+                              "This sentence of the first passage meets every condition of the question: it is quoted above."),
     NOTICE_INVENTED: ("The generative model's answer held figures or names the articles do not; it was not used. "
                       "The passages searched are still listed under the sources."),
     NOTICE_PARTLY_INVENTED: "Figures or names the articles do not hold were removed from the model's answer (with their clauses).",
@@ -37,7 +40,7 @@ EN = {
                      "answers the question instead."),
     NOTICE_UNVERIFIED: ("On checking, the model found the articles' sentence does not directly answer the question; "
                         "above is the closest sentence in the articles. Judge for yourself."),
-    NOTICE_NOT_GIVEN: ("The generative model's answer did not give the date, figure, reason or role asked for; above is the closest "
+    NOTICE_NOT_GIVEN: ("The generative model's answer did not give the date, figure, reason, role or name asked for; above is the closest "
                        "sentence in the articles. Judge for yourself."),
     NOTICE_UNCITED: ("No passage of the articles holds the generative model's answer; above is the closest sentence "
                      "in the articles. Judge for yourself."),
