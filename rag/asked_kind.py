@@ -11,6 +11,8 @@ declining; with nothing cited, the question is taken as not answered by the arti
 
 Asked who holds a role (导演, 编剧, 主演, 演唱…), the cited sentence must say the role: "《漫长的
 季节》的导演是秦昊[1]" citing "在秦昊看来，《漫长的季节》有悬疑元素…" names him, not as director.
+Asked who holds a post (负责人, 分管领导, 总经理… "叫什么名字"), the answer must name someone, and
+someone the cited sentence names.
 
 The date must also be the cited sentence's: "卢五星在2018年5月上任[1]" citing a sentence about him
 that names no date (2018年5月 is when the bureau he heads was set up, elsewhere in the article)

@@ -18,6 +18,7 @@ Usage:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.text import figure_terms, strip_markers, terms
@@ -63,11 +64,7 @@ def bound_elsewhere(asked: Constraints, source: str, figure: str, stated: str = 
     own = [(scope, kind) for f, scope, kind in scopes if f == figure]
     if not own:
         return None
-    topic = _topic_terms(source)
-
-    def named(scope: str) -> set[str]:
-        return wanted & (set(terms(scope)) | topic)
-
+    named = _naming(wanted, source)
     for scope, kind in own:
         covered = named(scope)
         better = [(len(named(s)), -len(s), s) for g, s, k in scopes if g != figure and k == kind and named(s) > covered]
@@ -90,22 +87,19 @@ def kind_elsewhere(asked: Constraints, source: str, figure: str) -> str:
         return ""
     scopes = figure_scopes(source)
     own = [scope for f, scope, kind in scopes if f == figure and kind == asked.unit]
-    if not own:
+    # a clause naming nothing of the question goes on about the sentence's subject
+    if not own or any(not wanted & set(terms(scope)) for scope in own):
         return ""
+    named = _naming(wanted, source)
+    changes = [(s, k) for g, s, k in scopes if g != figure and k and k != asked.unit and _CHANGE.search(s)]
+    closer = [(len(named(s)), k) for s, k in changes if all(named(s) > named(scope) for scope in own)]
+    return max(closer)[1] if closer else ""
+
+
+def _naming(wanted: set[str], source: str) -> Callable[[str], set[str]]:
+    """The question's terms (`wanted`) a clause of `source` names, with the sentence's topic."""
     topic = _topic_terms(source)
-
-    def named(scope: str) -> set[str]:
-        return wanted & (set(terms(scope)) | topic)
-
-    others: list[tuple[int, str]] = []
-    for scope in own:
-        if not wanted & set(terms(scope)):  # it names no subject of its own: it goes on about the sentence's
-            return ""
-        others = [(len(named(s)), k) for g, s, k in scopes
-                  if g != figure and k and k != asked.unit and _CHANGE.search(s) and named(s) > named(scope)]
-        if not others:
-            return ""
-    return max(others)[1]
+    return lambda scope: wanted & (set(terms(scope)) | topic)
 
 
 def _topic_terms(sentence: str) -> set[str]:

@@ -109,18 +109,17 @@ def declined(grounded: Grounded, prepared: Prepared) -> Grounded:
     """The evidence passed the retrieval gate, but near misses (the right topic, not the asked
     fact) pass it too: the model reading the passages is the better judge of those."""
     if is_model_refusal(grounded.text):
-        return _in_hand_or_refused(grounded, prepared, NOTICE_MODEL_DECLINED)
+        return _in_hand_or_refused(grounded, prepared, NOTICE_IN_HAND, NOTICE_MODEL_DECLINED)
     return grounded
 
 
-def _in_hand_or_refused(grounded: Grounded, prepared: Prepared, notice: str) -> Grounded:
-    """The sentence of passage [1] stating the asked figure by every check, as the answer; a
-    refusal with `notice` when there is none."""
+def _in_hand_or_refused(grounded: Grounded, prepared: Prepared, answered: str, refused: str) -> Grounded:
+    """The sentence of passage [1] stating the asked figure by every check, as the answer with
+    notice `answered`; a refusal with notice `refused` when there is none."""
     in_hand = sentence_in_hand(prepared)
     if in_hand:
-        said = NOTICE_IN_HAND_INVENTED if notice == NOTICE_INVENTED else NOTICE_IN_HAND
-        return replace(grounded, text=f"{in_hand.rstrip('。')}[1]。", notice=said)
-    return replace(grounded, text="", refused=True, notice=notice)
+        return replace(grounded, text=f"{in_hand.rstrip('。')}[1]。", notice=answered)
+    return replace(grounded, text="", refused=True, notice=refused)
 
 
 def no_repeats(grounded: Grounded, prepared: Prepared) -> Grounded:
@@ -132,7 +131,7 @@ def no_inventions(grounded: Grounded, prepared: Prepared) -> Grounded:
     if invented:
         log.info("dropped sentences with figures or names no passage holds: %s", invented)
     if not text:  # all of it invented ("河北省占84.21%" over "河北省8421公里"): passage [1] may still answer
-        return _in_hand_or_refused(grounded, prepared, NOTICE_INVENTED)
+        return _in_hand_or_refused(grounded, prepared, NOTICE_IN_HAND_INVENTED, NOTICE_INVENTED)
     return replace(grounded, text=text, notice=NOTICE_PARTLY_INVENTED if invented else grounded.notice)
 
 
