@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import MARKER, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
+from index.text import MARKER, compact, figure_terms, marker_numbers, overlap, split_sentences, strip_markers, terms
 from rag.answer_in_hand import IN_HAND_NOTICES
 from rag.binding import Rebinding, Swap, bound_elsewhere, compared_swap, figure_scopes, kind_elsewhere, stated_figures
 from rag.citations import LIST_NUMBER, best_quote, holds_figure, inline_quote, verify_citations
@@ -44,7 +44,7 @@ from rag.constraints import (
     part_constraints,
 )
 from rag.figure_kinds import UNIT_WORDS, figure_kind_of, figure_kinds_of
-from rag.periods import dated_years
+from rag.periods import dated_years, periods_of
 from rag.records import Citation, Passage
 from rag.respective import Respective, respective_swap
 from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
@@ -54,6 +54,8 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
     from rag.prepare import Prepared
 
 NOTICE_NEAR_MISS = "资料中没有问题所问的那一项，以上给出资料中最接近的内容，请留意两者的差别。"
+NOTICE_OTHER_TIME = "生成模型给出的一个数字在资料中属于另一年份或时期，已删去，并注明它是哪一时期的。"
+_TIMES = ("year", "period", "day")  # the kinds of mismatch that date a figure to another time
 NOTICE_REBOUND = "生成模型给出的数字在资料中属于另一对象，以上改为资料中与问题对应的原句。"
 # no sentence answers the question as asked (the model's own check, an answer no passage holds)
 MISSING_DIRECT = "资料中没有直接回答这个问题的内容；资料给出的最接近的是"
@@ -107,6 +109,9 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             # the figure of the asked kind tells more than another kind beside it does
             citation, source, miss = next((m for m in misses if m[2].kind != "unit"), misses[0])
             return say_what_is_missing(grounded, describe_missing(asked, miss), source, citation)
+        stray = _of_another_time(sentence, sources, misses)
+        if stray is not None:  # one figure of several is another period's: it goes, and the answer says so
+            return _without_stray(grounded, prepared, a, b, *stray)
         swap = _swapped(asked, stated, sentence, cited) if asked.value and asked.compares else None
         if swap is not None:
             said = _say_whose(grounded, *swap)  # the sentence gave the asked thing another's figures: it goes
@@ -254,6 +259,41 @@ def _respectively_elsewhere(stated: list[str], sentence: str,
             citation, respective = found[0]
             return respective, citation
     return None
+
+
+def _of_another_time(sentence: str, sources: list[tuple[Citation, str, str]],
+                     misses: list[tuple[Citation, str, Mismatch | None]]) -> tuple[str, Citation, str, Mismatch] | None:
+    """(figure, citation, source, mismatch) for a figure of an answer's sentence whose other figures
+    keep to the question, when every sentence stating it is about another year, period or day and
+    the answer gives it no time of its own: "今年前5个月，中国出口到俄罗斯的汽车为37.25万辆，出口到墨西哥
+    的汽车为41.5万辆" where the article's 41.5万辆 is 2023's. None when no figure is such."""
+    if not any(miss is None for _, _, miss in misses):
+        return None
+    found: dict[str, list[tuple[Citation, str, Mismatch | None]]] = {}
+    for (citation, figure, source), (_, _, miss) in zip(sources, misses):
+        found.setdefault(figure, []).append((citation, source, miss))
+    own = {f: scope for f, scope, _ in figure_scopes(strip_markers(sentence))}
+    for figure, stated in found.items():
+        if any(miss is None or miss.kind not in _TIMES for _, _, miss in stated):
+            continue
+        clause = own.get(figure, "")
+        if dated_years(clause) or periods_of(compact(clause)):  # the answer dates it itself: "去年全年为…"
+            continue
+        citation, source, miss = stated[0]
+        return figure, citation, source, miss
+    return None
+
+
+def _without_stray(grounded: Grounded, prepared: Prepared, a: int, b: int, figure: str, citation: Citation,
+                   source: str, miss: Mismatch) -> Grounded:
+    """The answer without the clause giving `figure`, then what that figure is, cited: "“2023年中国出口
+    到墨西哥的汽车为41.5万辆”是全年的数字，不是问题所问的1—5月的[2]。" It still answers the rest."""
+    rest = _without_figure(grounded, prepared, a, b, figure)
+    quote = _scope_of(figure, source) or source
+    shown = next((c.n for c in rest.citations if c.chunk.id == citation.chunk.id), len(rest.citations) + 1)
+    told = f"“{inline_quote(quote)}”是{miss.given}的数字，不是问题所问的{miss.asked}的[{shown}]。"
+    cited = rest.citations if shown <= len(rest.citations) else [*rest.citations, replace(citation, n=shown, quote=source)]
+    return replace(rest, text=f"{rest.text}{told}", citations=cited, notice=NOTICE_OTHER_TIME)
 
 
 def _of_another_kind(asked: Constraints, source: str, figure: str) -> Mismatch | None:

@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessage
 
 from index.errors import ZhikuError
 from index.snapshot import load_snapshot
+from rag.answer_in_hand import NOTICE_IN_HAND_INVENTED
 from rag.assistant import Assistant, Turn
 from rag.chain import example_messages
 from rag.evidence import REFUSAL_TEXT
@@ -169,9 +170,15 @@ def test_a_sentence_with_an_invented_figure_is_dropped(make_assistant):
 
 
 def test_an_answer_resting_only_on_invented_figures_is_a_refusal(make_assistant):
-    answer = make_assistant(_model("2023年中国汽车出口账面利润为37.5亿元[1]。")).ask("2023年中国汽车出口了多少辆？")
+    answer = make_assistant(_model("中国汽车出口增长是因为账面利润达37.5亿元[1]。")).ask("2023年中国汽车出口为什么增长？")
     assert answer.refused and answer.text == REFUSAL_TEXT and answer.citations == []
     assert answer.notice and answer.hits
+
+
+def test_an_answer_of_invented_figures_gives_way_to_the_asked_figure_in_passage_1(make_assistant):
+    answer = make_assistant(_model("2023年中国汽车出口账面利润为37.5亿元[1]。")).ask("2023年中国汽车出口了多少辆？")
+    assert not answer.refused and "491万辆" in answer.text and "37.5" not in answer.text
+    assert answer.notice == NOTICE_IN_HAND_INVENTED and "491万辆" in answer.citations[0].quote
 
 
 def test_empty_model_reply_falls_back_to_an_extracted_answer(make_assistant):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rag.constraints import constraints_of
 from rag.evidence import Evidence
 from rag.grounding import ground
-from rag.near_miss import NOTICE_NEAR_MISS
+from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_OTHER_TIME
 from rag.prepare import Prepared
 from tests.fakes import passages
 
@@ -288,3 +288,18 @@ def test_a_span_of_years_sets_the_scene_and_states_no_figure() -> None:
     grounded = ground("南港银行近三年民营企业贷款余额增长比例超过40%[1]。",
                       prepared("南港银行现在的民营企业贷款余额有多少？", loans))
     assert grounded.missing == "资料中没有问题所问的金额；资料给出的是比例"
+
+
+def test_one_figure_of_another_period_among_several_goes_and_is_said_for_what_it_is() -> None:
+    five_months = "今年前5个月，北岛向南港交付了27.3万辆汽车，几乎是向东州出口汽车数量的两倍，后者以14.1万辆位居第二。"
+    year = "研报显示，2025年北岛出口到东州的汽车为33.6万辆，预计多数会再出口到其他国家。"
+    question = "今年前5个月北岛出口到南港和东州的汽车各有多少辆？"
+    answer = "今年前5个月，北岛出口到南港的汽车为27.3万辆，出口到东州的汽车为33.6万辆[1][2]。"
+    grounded = ground(answer, prepared(question, five_months, year))
+    assert grounded.text == ("今年前5个月，北岛出口到南港的汽车为27.3万辆[1]。"
+                             "“研报显示，2025年北岛出口到东州的汽车为33.6万辆”是全年的数字，不是问题所问的1—5月的[2]。")
+    assert grounded.missing == "" and [c.n for c in grounded.citations] == [1, 2]
+    # an answer dating the figure itself says what it is
+    dated = ground("今年前5个月，北岛出口到南港的汽车为27.3万辆[1]，2025年全年出口到东州的为33.6万辆[2]。",
+                   prepared(question, five_months, year))
+    assert "2025年全年出口到东州的为33.6万辆" in dated.text and dated.notice != NOTICE_OTHER_TIME

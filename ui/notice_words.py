@@ -18,7 +18,7 @@ from rag.grounding import (
     NOTICE_PARTLY_INVENTED,
     NOTICE_UNCITED,
 )
-from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_REBOUND
+from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_OTHER_TIME, NOTICE_REBOUND
 from rag.parts import NOTICE_PART_ADDED
 from rag.verification import NOTICE_UNVERIFIED
 
@@ -36,6 +36,8 @@ EN = {
     NOTICE_PARTLY_INVENTED: "Figures or names the articles do not hold were removed from the model's answer (with their clauses).",
     NOTICE_NEAR_MISS: ("The articles do not give exactly what was asked; above is the closest they give. "
                        "Mind the difference."),
+    NOTICE_OTHER_TIME: ("One figure of the generative model's answer belongs, in the articles, to another year or period; "
+                        "it was removed, and the answer says which period it is."),
     NOTICE_REBOUND: ("The model's figure belongs to another subject in the articles; above is the sentence that "
                      "answers the question instead."),
     NOTICE_UNVERIFIED: ("On checking, the model found the articles' sentence does not directly answer the question; "
