@@ -287,8 +287,12 @@ def _of_another_time(sentence: str, sources: list[tuple[Citation, str, str]],
 def _without_stray(grounded: Grounded, prepared: Prepared, a: int, b: int, figure: str, citation: Citation,
                    source: str, miss: Mismatch) -> Grounded:
     """The answer without the clause giving `figure`, then what that figure is, cited: "“2023年中国出口
-    到墨西哥的汽车为41.5万辆”是全年的数字，不是问题所问的1—5月的[2]。" It still answers the rest."""
+    到墨西哥的汽车为41.5万辆”是全年的数字，不是问题所问的1—5月的[2]。" It still answers the rest, which
+    is held to the question in turn (its own near miss, if it has one, is what is said)."""
     rest = _without_figure(grounded, prepared, a, b, figure)
+    checked = kept_to_question(rest, prepared)
+    if checked.text != rest.text:
+        return checked
     quote = _scope_of(figure, source) or source
     shown = next((c.n for c in rest.citations if c.chunk.id == citation.chunk.id), len(rest.citations) + 1)
     told = f"“{inline_quote(quote)}”是{miss.given}的数字，不是问题所问的{miss.asked}的[{shown}]。"
