@@ -30,7 +30,7 @@ def timed(assistant, question: str, answerer: str) -> dict:
     from eval.runner import timed_answer
 
     load1 = loadavg()[0]
-    answer, waits = timed_answer(assistant, question, answerer)
+    answer, waits, _ = timed_answer(assistant, question, answerer)
     return {"answerer": answerer, "mode": answer.answerer, "refused": answer.refused, "load1": load1,
             "first_content_ms": waits.first_content_ms, "first_token_ms": waits.first_token_ms,
             "total_ms": waits.total_ms}

@@ -158,6 +158,9 @@ def _failures(rows: list[dict]) -> str:
         )
         answer = row.get("answer")
         answer_cell = '<span class="muted">(retrieval only)</span>' if answer is None else esc(answer)
+        streamed = row.get("streamed") or ""
+        if answer and streamed.strip() and streamed.strip() != answer.strip():  # grounding changed the model's text
+            answer_cell += f'<br><span class="muted">the model wrote: {esc(streamed)}</span>'
         expected = esc(row.get("expected"))
         if row.get("answer_keywords"):
             expected += f'<br><span class="muted">keywords: {esc("、".join(row["answer_keywords"]))}</span>'

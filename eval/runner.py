@@ -172,7 +172,7 @@ def passed_checks(score: ItemScore) -> dict[str, bool | None]:
 
 def _score_answer(item: EvalItem, assistant, answerer, row: dict, score: ItemScore) -> tuple[dict, ItemScore]:
     try:
-        answer, times = timed_answer(assistant, item.question, answerer)
+        answer, times, streamed = timed_answer(assistant, item.question, answerer)
     except Exception as exc:  # one failing question must not end a long run; it is recorded
         log.warning("question %s failed: %s", item.id, exc, exc_info=log.isEnabledFor(logging.DEBUG))
         row.update(answer="", refused=False, error=f"{type(exc).__name__}: {exc}")
@@ -190,6 +190,7 @@ def _score_answer(item: EvalItem, assistant, answerer, row: dict, score: ItemSco
     timings.update({f"assistant.{k}": v for k, v in (answer.timings_ms or {}).items()})
     row.update(
         answer=text,
+        streamed=streamed,
         answerer=answer.answerer,
         notice=answer.notice,
         citations=citations,
@@ -219,23 +220,28 @@ class Waits:
     total_ms: float
 
 
-def timed_answer(assistant, question: str, answerer: str | None) -> tuple[Answer, Waits]:
-    """The final Answer, and the waits for the first content, the first text delta and the end."""
+def timed_answer(assistant, question: str, answerer: str | None) -> tuple[Answer, Waits, str]:
+    """The final Answer, the waits for the first content, the first text delta and the end, and
+    the text streamed before it: the model's own words, which grounding may have changed (kept so
+    that a reader sees what each rule did, and a new rule can be tried on a run's answers)."""
     start = time.perf_counter()
     content = first = None
     answer = None
+    deltas: list[str] = []
     for event in assistant.stream(question, answerer=answerer):
         if isinstance(event, Answer):
             answer = event
         elif isinstance(event, Found) or event:
             now = time.perf_counter()
             content = content or now
-            if first is None and isinstance(event, str):
-                first = now
+            if isinstance(event, str):
+                deltas.append(event)
+                first = first or now
     end = time.perf_counter()
     if answer is None:
         raise ZhikuError("the assistant finished without an answer")
-    return answer, Waits(((content or end) - start) * 1000, ((first or end) - start) * 1000, (end - start) * 1000)
+    waits = Waits(((content or end) - start) * 1000, ((first or end) - start) * 1000, (end - start) * 1000)
+    return answer, waits, "".join(deltas)
 
 
 def _hit_record(hit: Hit, has_evidence: bool) -> dict:

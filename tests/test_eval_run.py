@@ -63,13 +63,14 @@ class FakeAssistant:
         entry = self.answers[question]
         if isinstance(entry, BaseException):
             raise entry
-        text, refused, cited = entry
+        text, refused, cited, *drafted = entry  # drafted: what the model streamed, when grounding changed it
         if self.think_s is not None and not refused:
             yield Found([Citation(n, c, c.text[:4]) for n, c in enumerate(cited, start=1)], text)
             time.sleep(self.think_s)
-        yield text[:2]
+        streamed = drafted[0] if drafted else text
+        yield streamed[:2]
         time.sleep(self.delay_s)
-        yield text[2:]
+        yield streamed[2:]
         citations = [Citation(n, c, c.text[:4]) for n, c in enumerate(cited, start=1)]
         yield Answer(question=question, text=text, citations=citations, refused=refused, answerer="fake")
 
@@ -124,6 +125,7 @@ class TestRun:
         assert q1["citations"] == [{"n": 1, "chunk_id": "c-auto", "title": AUTO.title, "source": "auto_exports.txt",
                                     "has_evidence": True}]
         assert q1["refused"] is False and rows[1]["refused"] is True
+        assert q1["streamed"] == "2023年中国汽车出口４９１万辆[1]。"  # the deltas, joined
         assert q1["passed"] == {"hit@5": True, "keywords": True, "refusal": True}
         assert {"retrieval", "first_token", "total"} <= set(q1["timings_ms"])
         assert q1["metrics"]["retrieval.hit@3"] == 1.0
@@ -251,6 +253,16 @@ class TestReportAndCompare:
         assert page.count("<svg") == 3  # by type, latency, hit rank
         assert "区图书馆哪天闭馆？" in page and "refused an answerable question" in page
         assert "2023年中国汽车出口多少辆？" not in page.split("Failures")[1]  # q1 passed every check
+        assert "the model wrote" not in page  # every answer is the model's text as it streamed
+
+    def test_a_failure_shows_what_the_model_wrote_when_grounding_changed_it(self, tmp_path):
+        corrected = {**REFUSING_THEN_GOOD, QUESTIONS[0]["question"]: ("PMI为50.8%[1]。", False, [FIN], "PMI为50.5%[1]。")}
+        run_eval(_testset(tmp_path), FakeAssistant(corrected), FakeRetriever(), tmp_path / "run", progress=False)
+        rows = _results(tmp_path / "run")
+        assert [r["streamed"] for r in rows] == ["PMI为50.5%[1]。", "区图书馆周一闭馆[1]。", "馆长是张三[1]。"]
+        failures = (tmp_path / "run" / "report.html").read_text(encoding="utf-8").split("Failures")[1]
+        assert "the model wrote: PMI为50.5%[1]。" in failures
+        assert failures.count("the model wrote") == 1  # q3 failed as the model wrote it; q2 passed
 
     def test_past_runs_are_listed_newest_first(self, tmp_path):
         root = tmp_path / "eval"
