@@ -29,9 +29,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import compact, normalize, strip_markers
+from rag.answer_edits import say_what_is_missing
 from rag.binding import stated_figures
 from rag.names import person_names
-from rag.near_miss import say_what_is_missing
 from rag.questions import date_pattern, split_question
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers

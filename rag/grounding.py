@@ -55,13 +55,14 @@ from index.text import (
     strip_markers,
     terms,
 )
+from rag.answer_edits import say_what_is_missing
 from rag.answer_in_hand import NOTICE_IN_HAND, NOTICE_IN_HAND_INVENTED, sentence_in_hand
 from rag.approximate import approximations_kept
 from rag.asked_kind import gives_asked_kind
 from rag.citations import FIGURE_TOLERANCE, LIST_NUMBER, closest_citation, verify_citations
 from rag.evidence import is_model_refusal
 from rag.names import proper_names
-from rag.near_miss import MISSING_DIRECT, kept_to_question, say_what_is_missing
+from rag.near_miss import MISSING_DIRECT, kept_to_question
 from rag.parts import each_part_answered
 from rag.points import kept_points
 from rag.prepare import Prepared

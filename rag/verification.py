@@ -21,8 +21,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from index.text import MARKER, marker_numbers, split_sentences, strip_markers, terms
+from rag.answer_edits import say_what_is_missing
 from rag.citations import best_quote
-from rag.near_miss import MISSING_DIRECT, say_what_is_missing
+from rag.near_miss import MISSING_DIRECT
 from rag.points import asks_points
 from rag.questions import split_question
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rag.binding import bound_elsewhere, figure_scopes, stated_figures
 from rag.constraints import question_constraints
 from rag.grounding import ground
-from rag.near_miss import NOTICE_REBOUND
+from rag.answer_edits import NOTICE_REBOUND
 from tests.test_near_miss import prepared
 
 INDICES = ("9月份，青川省工业景气指数为49.2%，比上月下降0.3个百分点；服务业景气指数为52.6%；"

@@ -6,7 +6,8 @@ from __future__ import annotations
 from rag.constraints import constraints_of
 from rag.evidence import Evidence
 from rag.grounding import ground
-from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_OTHER_TIME
+from rag.answer_edits import NOTICE_NEAR_MISS
+from rag.near_miss import NOTICE_OTHER_TIME
 from rag.prepare import Prepared
 from tests.fakes import passages
 

@@ -5,7 +5,7 @@ answered with the asked cell or told what the table does not give."""
 from __future__ import annotations
 
 from rag.grounding import ground
-from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_REBOUND
+from rag.answer_edits import NOTICE_NEAR_MISS, NOTICE_REBOUND
 from rag.table_cells import asked_cell, cell_of
 from tests.test_near_miss import prepared
 

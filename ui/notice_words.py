@@ -8,6 +8,7 @@ Usage: `notice_in("en", answer.notice)`.
 
 from __future__ import annotations
 
+from rag.answer_edits import NOTICE_NEAR_MISS, NOTICE_REBOUND
 from rag.answer_in_hand import NOTICE_IN_HAND_INVENTED
 from rag.asked_kind import NOTICE_NOT_GIVEN
 from rag.assistant import NOTICE_EXTRACTED, NOTICE_LLM_BROKEN, NOTICE_LLM_TIMEOUT
@@ -18,7 +19,7 @@ from rag.grounding import (
     NOTICE_PARTLY_INVENTED,
     NOTICE_UNCITED,
 )
-from rag.near_miss import NOTICE_NEAR_MISS, NOTICE_OTHER_TIME, NOTICE_REBOUND
+from rag.near_miss import NOTICE_OTHER_TIME
 from rag.parts import NOTICE_PART_ADDED
 from rag.verification import NOTICE_UNVERIFIED
 

@@ -1,0 +1,66 @@
+"""A figure the answer takes from a table is bound by its cell's row and column, not by a sentence:
+asked one cell, an answer giving another is corrected to the asked cell when a passage shows it,
+or says what the table gives instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from index.text import figure_terms, terms
+from rag.answer_edits import NOTICE_NEAR_MISS, NOTICE_REBOUND
+from rag.constraints import Mismatch, describe_missing, find_mismatch
+from rag.records import Citation
+from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
+
+if TYPE_CHECKING:
+    from rag.grounding import Grounded
+    from rag.prepare import Prepared
+
+
+def cell_given(stated: list[str], cited: list[Citation]) -> tuple[Cell, Citation] | None:
+    """The table cell of a cited passage that states one of the answer's figures, unless the
+    passage's prose states it too (then its sentence is judged as any other)."""
+    for citation in cited:
+        for figure in stated:
+            cell = cell_of(citation.chunk.text, figure)
+            if cell is not None and figure not in figure_terms(terms(prose(citation.chunk.text))):
+                return cell, citation
+    return None
+
+
+def kept_to_table(grounded: Grounded, prepared: Prepared, stated: list[str], given: Cell,
+                   citation: Citation) -> Grounded | None:
+    """None when the answer's cell is the asked one (or the question does not say which); else the
+    asked cell, when a passage shows it, or what the table gives instead."""
+    for passage in [citation, *prepared.passages]:  # a long table runs on in the next passage
+        asked = asked_cell(passage.chunk.text, prepared.standalone)
+        if asked is not None:
+            if set(stated) & set(figure_terms(terms(asked.value))):
+                return None
+            return _say_what_the_table_gives(grounded, asked, given, Citation(1, passage.chunk, asked.line))
+    read_as = f"{given.row}，{given.column}为{given.value}"  # the cell as the sentence the table means
+    miss = find_mismatch(prepared.constraints, read_as, citation.chunk.title)
+    if miss is None:
+        other_column = named_column(citation.chunk.text, prepared.standalone)
+        if other_column and other_column != given.column:
+            miss = Mismatch("measure", other_column, given.column)
+    if miss is None:
+        return None
+    kept = replace(citation, n=1, quote=given.line)
+    return replace(grounded, text=f"{describe_missing(prepared.constraints, miss)}：{read_as}[1]。", citations=[kept],
+                   missing=describe_missing(prepared.constraints, miss), notice=NOTICE_NEAR_MISS)
+
+
+def quoting_row(grounded: Grounded, cell: Cell, citation: Citation) -> Grounded:
+    quoted = [replace(c, quote=cell.line) if c.n == citation.n else c for c in grounded.citations]
+    return replace(grounded, citations=quoted)
+
+
+def _say_what_the_table_gives(grounded: Grounded, cell: Cell, other: Cell, citation: Citation) -> Grounded:
+    """The asked cell, cited with its row, and whose cell the answer's figure was: the asked
+    figure is in the answer, so this is not counted as declining."""
+    text = (f"资料中与问题对应的是：{cell.row}，{cell.column}为{cell.value}[1]。"
+            f"“{other.value}”是{other.row}{other.column}的数字，不是问题所问的。")
+    return replace(grounded, text=text, citations=[citation], missing="", notice=NOTICE_REBOUND)
