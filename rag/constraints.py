@@ -90,6 +90,10 @@ _TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|加起来|旗下|
 _GENERIC_COUNTERS = "个项场座款类批"
 _ASKED_THING = re.compile(rf"{HOW_MANY}([{_GENERIC_COUNTERS}])([\u4e00-\u9fff]{{2,10}})")
 _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将已用能可会有]")
+# a measure named after 多少 and ending the question ("贡献多少税收？", "撬动了多少社会资本？"); not one
+# any figure of money or a count could be ("多少钱", "多少资金", "多少家企业": rag.figure_kinds has those)
+_NAMED_MEASURE = re.compile(rf"{HOW_MANY}的?([\u4e00-\u9fff]{{2,4}})(?=[？?。，,、]|$)")
+_ANY_AMOUNT = re.compile(rf"^(?:{UNIT_CHARS}|[{_GENERIC_COUNTERS}笔票]|钱|资金|金额|规模|数量|时间|比例|份额)")
 # a part of a set asked ("收录的案例里，金融领域的有多少个", "培养的人才里，有多少人已经成了业务骨干",
 # "其中由协会注销的有多少家"): what sets the part apart must be said with the figure, or the figure
 # is the whole set's. A document ("那篇报道里", "通知里") is where to look, not a set
@@ -141,13 +145,15 @@ class Constraints:
     national: bool = False  # asks the whole country's figure ("全国…多少") and names no place
     whole: str = ""  # asks the whole of the place it names, and no part: "全市" of "北京全市常住人口…", "全省"
     total: bool = False  # asks a total itself ("一共", "旗下…合计"): a group's figure may answer it
+    named_measure: str = ""  # the measure a figure is asked of, named after 多少: "税收" of "贡献多少税收？"
 
 
 @dataclass(frozen=True)
 class Mismatch:
     """How a sentence departs from the question: kind is entity, year, period, day, unit, thing (a
     count of another noun), subset (the whole set's figure for a part asked), measure, joint
-    (one figure for several things, one of them asked), plan,
+    (one figure for several things, one of them asked), measure_named (a figure of a sentence not
+    naming the measure asked after 多少), plan,
     numbered (the same name with another number: 一审 for 二审), or subject (the sentence shares
     no word with what the question asks about)."""
 
@@ -203,6 +209,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         national=bool(_NATIONAL_ASKED.search(text)) and not (frozenset(names) - frozenset(organisations)),
         whole="" if _PLACE_PARTS.search(text) else next(iter(_WHOLE_PLACE.findall(text)), ""),
         total=bool(_TOTAL_ASKED.search(text)),
+        named_measure=_named_measure(text),
     )
 
 
@@ -295,9 +302,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     dated = dated_years(scope) or dated_years(text)
     if asked.years and dated and not dated & asked.years:
         return Mismatch("year", years_word(asked.years), years_word(dated))
-    if asked.period == (1, 12) and asked.years and not asked.cumulative and not dated and not periods_of(text) \
-            and _CUMULATIVE.search(own):
-        # "2023年办了几场" is not "截至目前已举办17场": a running total over every year is no one year's
+    if asked.period == (1, 12) and asked.years and not asked.cumulative and (not dated or _AS_OF.search(text)) \
+            and not periods_of(text) and _CUMULATIVE.search(own):
+        # "2023年办了几场" is not "截至目前已举办17场": a running total over every year is no one year's;
+        # nor is one up to the asked year's end ("截至2022年年底，…累计吸引投资总额超150亿美元")
         return Mismatch("period", "全年", "累计")
     if asked.cumulative and asked.value and not asked.years and asked.period is None and dated \
             and not _CUMULATIVE.search(own) and not _AS_OF.search(own) and not is_plan(text):
@@ -336,6 +344,9 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     for wanted, other in asked.measures:
         if _says(other, text) and not _says(wanted, text):
             return Mismatch("measure", wanted, other)
+    if asked.value and asked.named_measure and not _names_measure(asked.named_measure, text):
+        # "北京金融街一年能给西城区贡献多少税收" is not "西城区金融业增加值…3088.7亿元"
+        return Mismatch("measure_named", asked.named_measure, "")
     joint = _joint_items(own) if asked.value and not asked.compares else []
     named = [item for item in joint if item in asked.subject]
     if named and len(named) < len(joint):  # "光住宿消费带动了多少钱" is not "住宿、餐饮、零售消费489.6亿元"
@@ -417,6 +428,8 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
         return f"资料中没有{miss.asked}的数量；资料给出的是{miss.given}的数量"
     if miss.kind == "measure":
         return f"资料中没有{miss.asked}的数字；资料给出的是{miss.given}的"
+    if miss.kind == "measure_named":
+        return f"资料中没有关于{miss.asked}的数字；资料给出的是"
     if miss.kind == "period":
         year = years_word(asked.years) if asked.years else ""
         return f"资料中没有{year}{miss.asked}的数字；资料给出的是{miss.given}的"
@@ -482,6 +495,17 @@ def _asked_thing(text: str) -> tuple[str, str]:
     """("个", "政府部门") for "在多少个政府部门用起来了"; () when the count's measure word says what it counts."""
     m = _ASKED_THING.search(text)
     return (m.group(1), _noun(m.group(2))) if m and len(_noun(m.group(2))) >= 2 else ()
+
+
+def _named_measure(text: str) -> str:
+    """The measure a figure is asked of when the question names it after 多少 ("税收"); "" otherwise."""
+    m = _NAMED_MEASURE.search(text)
+    return m.group(1) if m and not _ANY_AMOUNT.match(m.group(1)) else ""
+
+
+def _names_measure(measure: str, text: str) -> bool:
+    """Whether `text` names `measure` or a two-character part of it ("专项资金" in "专项建设资金")."""
+    return any(measure[i : i + 2] in text for i in range(len(measure) - 1))
 
 
 def _noun(text: str) -> str:

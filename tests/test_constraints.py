@@ -94,6 +94,10 @@ def test_a_running_total_does_not_answer_one_years_figure() -> None:
     assert find_mismatch(constraints_of("南港创投周至今累计办了几场活动？"), total) is None
     assert find_mismatch(asked, "2025年，南港创投周累计举办6场活动。") is None  # the year's own running total
     assert find_mismatch(asked, "今年以来，南港创投周已举办6场活动。") == Mismatch("period", "全年", "今年以来")
+    # up to the asked year's end, a running total is still every year's, not that one's
+    as_of = "截至2025年年底，南港创投周开发面积3平方公里，引进企业超200家，累计吸引投资总额超150亿元。"
+    assert find_mismatch(constraints_of("南港创投周2025年这一年吸引了多少投资？"), as_of) == Mismatch("period", "全年", "累计")
+    assert find_mismatch(asked, "截至2025年年底，南港创投周2025年举办6场活动。") is None  # no running total
 
 
 def test_one_years_figure_does_not_answer_a_running_total() -> None:
@@ -447,3 +451,18 @@ def test_a_years_figure_does_not_answer_part_of_this_year() -> None:
     asked = constraints_of("今年前5个月北岛出口到南港的汽车有多少辆？")
     assert find_mismatch(asked, "研报显示，2025年北岛出口到南港的汽车为31.5万辆。") == Mismatch("period", "1—5月", "全年")
     assert find_mismatch(asked, "今年前5个月，北岛向南港出口汽车12.4万辆。") is None
+
+
+def test_a_measure_named_after_how_many_must_be_named_by_the_sentence() -> None:
+    """"贡献多少税收" is not answered by a sentence about value added; words any amount could be
+    ("多少钱", "多少资金") and counted things ("多少家企业", "多少笔交易") are left to the kind checks."""
+    asked = constraints_of("南港金融街一年能给城西区贡献多少税收？")
+    assert asked.named_measure == "税收"
+    value_added = "近五年来，城西区金融业增加值由2020年的1780.1亿元增长到2024年的3088.7亿元。"
+    assert find_mismatch(asked, value_added) == Mismatch("measure_named", "税收", "")
+    assert describe_missing(asked, Mismatch("measure_named", "税收", "")) == "资料中没有关于税收的数字；资料给出的是"
+    assert find_mismatch(asked, "2024年，南港金融街贡献税收约620亿元。") is None
+    # a two-character part of the measure is enough: "专项资金" in "专项建设资金"
+    assert find_mismatch(constraints_of("城西区往硅巷里投了多少专项资金？"), "城西区共投入专项建设资金5.45亿元。") is None
+    for question in ("南港基金投出去多少钱了？", "南港银行每秒能处理多少笔交易？", "南港新开了多少家门店？"):
+        assert constraints_of(question).named_measure == ""

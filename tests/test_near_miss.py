@@ -304,3 +304,12 @@ def test_one_figure_of_another_period_among_several_goes_and_is_said_for_what_it
     dated = ground("今年前5个月，北岛出口到南港的汽车为27.3万辆[1]，2025年全年出口到东州的为33.6万辆[2]。",
                    prepared(question, five_months, year))
     assert "2025年全年出口到东州的为33.6万辆" in dated.text and dated.notice != NOTICE_OTHER_TIME
+
+
+def test_an_amount_of_another_measure_than_the_one_named_after_how_many_is_a_near_miss() -> None:
+    value_added = "数据显示，近五年来，城西区金融业增加值由2020年的1780.1亿元增长到2024年的3088.7亿元。"
+    grounded = ground("城西区金融业增加值为3088.7亿元[1]。", prepared("南港金融街一年能给城西区贡献多少税收？", value_added))
+    assert grounded.missing == "资料中没有关于税收的数字；资料给出的是"
+    assert grounded.text == f"资料中没有关于税收的数字；资料给出的是：{value_added.rstrip('。')}[1]。"
+    assert stands("南港金融街贡献税收约620亿元[1]。", "南港金融街一年能给城西区贡献多少税收？",
+                  "2024年，南港金融街贡献税收约620亿元。")
