@@ -1,5 +1,6 @@
 """How an article numbers its points, so a list can be read whichever way it is written: by
-markers (一是…二是…, （一）…（二）…, 第一，…, 1. …), by numbered subsections (2.1 …, 2.2 …), or by
+markers (一是…二是…, （一）…（二）…, 第一，…, 1. …), by numbered subsections (2.1 …, 2.2 …), by
+dashes opening paragraphs (——…), or by
 short headings its count announces ("将实现5个方面的蝶变。" then five paragraphs, each opening with
 a sentence of a few words: "塑造空间发展新格局。面积从…"). A family finds item n of its list in a
 text; rag.points and rag.read_on read lists only through it.
@@ -64,9 +65,10 @@ _FIRST_SUBSECTION = re.compile(r"\n(\d{1,2})\.1(?![\d.])")
 # a sentence ending its paragraph on a count of what follows: "将实现 5个方面的蝶变。", "做到以下三点："
 _ANNOUNCED = re.compile(r"(\d{1,2}|[两二三四五六七八九十])\s*(?:个|项|条|点|大|类|种|件)"
                         r"[^\n。！？：:，,；;]{0,12}[。：:]\s*(?=\n)")
-# a paragraph opening with a sentence of a few words, or a heading line of its own
-_HEAD = re.compile(r"\n\s*([^\s。！？：:，,、；;][^\n。！？：:，,、；;]{1,15})(?:[。！：:]|[ \t]*\n)")
+# a paragraph opening with a sentence of a few words, or a heading line of its own (not a dash's item)
+_HEAD = re.compile(r"\n\s*([^\s。！？：:，,、；;—][^\n。！？：:，,、；;]{1,15})(?:[。！：:]|[ \t]*\n)")
 _PARAGRAPH = re.compile(r"\n\s*")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 MAX_BODY_PARAGRAPHS = 3  # an item's paragraphs: past them, the headings have ended
 
 
@@ -86,7 +88,36 @@ class Headed:
             head = _HEAD.search(text, at)
             if head and len(_PARAGRAPH.findall(text, at, head.start())) >= MAX_BODY_PARAGRAPHS:
                 head = None
+        if head and not _CHINESE.search(head.group(1)):  # a link's "https:" heads nothing
+            head = None
         return (head.start(), head.start(1)) if head else None
+
+    def ended_short(self, text: str, items: list[tuple[int, int]]) -> bool:
+        """Whether the headings found stop short of the count announced while the text goes on past
+        an item's paragraphs: then they are paragraphs that happen to open briefly, not the list
+        ("明确了3方面9项重点任务。" then "其中包括：…", "——建立…。", "https:…")."""
+        return len(items) < self.count and len(_PARAGRAPH.findall(text, items[-1][1])) > MAX_BODY_PARAGRAPHS
+
+
+# a dash opening a paragraph, or the first one right after the colon announcing the list
+# ("…修改任务：——积极推动…", as cleaning joins a list's lead-in to its first line)
+_BULLET = re.compile(r"(?:\n\s*|[：:]\s*)——\s*")
+
+
+@dataclass(frozen=True)
+class Bulleted:
+    """Paragraphs each opened by a dash ("——积极推动政府采购法修改…", "——建立…标准体系。"): a list
+    government texts write without numbers. Item n is the next dash paragraph, no further off than
+    an item's own paragraphs."""
+
+    def find(self, text: str, n: int, at: int = 0) -> tuple[int, int] | None:
+        found = _BULLET.search(text, at)
+        if found is None or (n > 1 and len(_PARAGRAPH.findall(text, at, found.start())) > MAX_BODY_PARAGRAPHS):
+            return None
+        return found.start(), found.end()
+
+
+BULLETED = Bulleted()
 
 
 def announced_count(count: str) -> int:
@@ -98,7 +129,8 @@ def families(text: str) -> list[Family]:
     announced there promises."""
     counts = {announced_count(a.group(1)) for a in _ANNOUNCED.finditer(text)}
     sections = dict.fromkeys(m.group(1) for m in _FIRST_SUBSECTION.finditer(text))
-    return [*MARKED, *(Sectioned(s) for s in sections), *(Headed(c) for c in sorted(counts) if 2 <= c <= len(ORDINALS))]
+    return [*MARKED, *(Sectioned(s) for s in sections), BULLETED,
+            *(Headed(c) for c in sorted(counts) if 2 <= c <= len(ORDINALS))]
 
 
 def longest_enumeration(text: str) -> tuple[Family, list[tuple[int, int]]]:
@@ -111,6 +143,8 @@ def longest_enumeration(text: str) -> tuple[Family, list[tuple[int, int]]]:
         while (found := family.find(text, len(items) + 1, at)) is not None and len(items) < len(ORDINALS):
             items.append(found)
             at = found[1]
+        if items and isinstance(family, Headed) and family.ended_short(text, items):
+            continue
         if len(items) > len(best[1]):
             best = (family, items)
     return best

@@ -46,13 +46,21 @@ def asks_points(question: str) -> bool:
 
 def enumerated_points(text: str) -> list[str]:
     """The first clause of each item of the longest enumeration in `text` starting at 1."""
+    lists = enumerated_lists(text)
+    return lists[0] if lists else []
+
+
+def enumerated_lists(text: str) -> list[list[str]]:
+    """Each list `text` enumerates, in order, as the first clauses of its items: an article may
+    write two lists alike ("“六专”管理机制。一是…六是…" then "“六保”服务体系，一是…六是…")."""
     text = "\n" + text
-    items = []
-    for _, body in longest_enumeration(text)[1]:
-        point = _point_at(text, body)
-        if point:
-            items.append(point)
-    return items if len(items) >= 2 else []
+    lists, at = [], 0
+    while items := longest_enumeration(text[at:])[1]:
+        points = [point for _, body in items if (point := _point_at(text, at + body))]
+        if len(points) >= 2:
+            lists.append(points)
+        at += items[-1][1]
+    return lists
 
 
 def runs_on(text: str, after: str) -> bool:
@@ -101,37 +109,54 @@ def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
         return grounded
     answer = set(terms(strip_markers(grounded.text)))
     counted = _asked_count(prepared.standalone)
-    for items in _lists(grounded, prepared):
-        points = [point for point, _ in items]
-        if len(points) < 2 or (counted and len(points) != counted):  # "哪六专" over a list of four: another list
-            continue
-        if all(_share(p, answer) >= MIN_COVERED for p in points):
-            return grounded
-        citations = list(grounded.citations)
-        listed = []
-        for i, (point, chunk) in enumerate(items):
-            n = next((c.n for c in citations if c.chunk.id == chunk.id), len(citations) + 1)
-            if n > len(citations):
-                citations.append(Citation(n, chunk, best_quote(chunk.text, terms(point))))
-            last_of_chunk = i + 1 == len(items) or items[i + 1][1].id != chunk.id
-            # an article's own [3] is no citation of ours
-            listed.append(f"{ORDINALS[i]}是{strip_markers(point)}" + (f"[{n}]" if last_of_chunk else ""))
-        return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{'；'.join(listed)}。", citations=citations)
-    return grounded
+    # "哪六专" over a list of four: another list
+    lists = [items for items in _lists(grounded, prepared) if len(items) >= 2 and (not counted or len(items) == counted)]
+    if not lists:
+        return grounded
+    # the list the answer gives most points of is the one it answers with; the first when it gives none
+    covered = [sum(_share(point, answer) >= MIN_COVERED for point, _ in items) for items in lists]
+    items = lists[covered.index(max(covered))]
+    if max(covered) == len(items):
+        return grounded
+    citations = list(grounded.citations)
+    listed = []
+    for i, (point, chunk) in enumerate(items):
+        n = next((c.n for c in citations if c.chunk.id == chunk.id), len(citations) + 1)
+        if n > len(citations):
+            citations.append(Citation(n, chunk, best_quote(chunk.text, terms(point))))
+        last_of_chunk = i + 1 == len(items) or items[i + 1][1].id != chunk.id
+        # an article's own [3] is no citation of ours
+        listed.append(f"{ORDINALS[i]}是{strip_markers(point)}" + (f"[{n}]" if last_of_chunk else ""))
+    return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{'；'.join(listed)}。", citations=citations)
 
 
 def _lists(grounded: Grounded, prepared: Prepared) -> Iterator[list[tuple[str, Chunk]]]:
     """The lists the answer may be completed from, each point with the chunk holding it: the
-    asked article's list read to its end (Prepared.listed) when the answer cites that article,
-    then each list the cited passages show, when the answer cites the chunk it starts in."""
+    asked article's lists read to their end (Prepared.listed, other_lists) when the answer cites that article,
+    then each list the cited passages show, when the answer cites the chunk it starts in, then
+    the other lists the cited articles' shown passages hold (kept_points takes one of these only
+    when the answer gives more of its points: "“六保”…一是保证办理效率…" beside the “六专” list)."""
     cited = [c.chunk for c in grounded.citations]
-    if prepared.listed and any(article_of(c) == article_of(prepared.listed[0][0]) for c in cited):
-        yield [(head, chunk) for chunk, head in prepared.listed]
-    for chunk in cited:
-        shown = _shown_article(chunk, prepared.passages)
-        points = enumerated_points("".join(text for _, text in shown))
-        if points and any(compact(points[0]) in compact(c.text) for c in cited):  # else another list is about something else
-            yield [(p, next((c for c, text in shown if compact(p) in compact(text)), chunk)) for p in points]
+    for listed in (prepared.listed, *prepared.other_lists):
+        if listed and any(article_of(c) == article_of(listed[0][0]) for c in cited):
+            yield [(head, chunk) for chunk, head in listed]
+    runs = [_shown_article(chunk, prepared.passages) for chunk in cited]
+    for chunk, shown in zip(cited, runs):
+        for points in enumerated_lists("".join(text for _, text in shown)):
+            if any(compact(points[0]) in compact(c.text) for c in cited):  # else another list is about something else
+                yield _placed(points, shown, chunk)
+    read = {tuple(c.id for c, _ in run) for run in runs}
+    articles = {article_of(c) for c in cited}
+    for passage in prepared.passages:
+        shown = _shown_article(passage.chunk, prepared.passages)
+        if article_of(passage.chunk) in articles and tuple(c.id for c, _ in shown) not in read:
+            read.add(tuple(c.id for c, _ in shown))
+            yield from (_placed(points, shown, passage.chunk) for points in enumerated_lists("".join(t for _, t in shown)))
+
+
+def _placed(points: list[str], shown: list[tuple[Chunk, str]], chunk: Chunk) -> list[tuple[str, Chunk]]:
+    """Each point with the shown chunk it stands in (`chunk` when none holds it whole)."""
+    return [(p, next((c for c, text in shown if compact(p) in compact(text)), chunk)) for p in points]
 
 
 def article_of(chunk: Chunk) -> tuple[str, str]:

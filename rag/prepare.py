@@ -22,7 +22,7 @@ from rag.conversation import Rewrite, Turn, bounded, standalone_question
 from rag.evidence import Evidence, assess_evidence
 from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
-from rag.read_on import article_list, read_on
+from rag.read_on import article_lists, read_on
 from rag.records import Passage
 from rag.sections import article_sections
 from rag.settings import Settings
@@ -48,6 +48,7 @@ class Prepared:
     constraints: Constraints = Constraints()  # what the question pins down: year, period, kind of figure…
     # asked for points: the asked article's section headings (rag.sections) or its list, item by item (rag.read_on)
     listed: tuple[tuple[Chunk, str], ...] = ()
+    other_lists: tuple[tuple[tuple[Chunk, str], ...], ...] = ()  # the asked article's other lists, read so too
 
     @property
     def answerable(self) -> bool:
@@ -71,13 +72,17 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
     points = asks_points(standalone)
     passages = select_passages(hits, settings.summary_context_chars if points else settings.context_chars, leading=leading)
     listed: list[tuple[Chunk, str]] = []
+    lists: list[list[tuple[Chunk, str]]] = []
     if points and retriever is not None:
         passages = read_on(passages, retriever.next_chunk)
-        listed = article_sections(passages, retriever.next_chunk, standalone) or article_list(passages, retriever.next_chunk)
+        listed = article_sections(passages, retriever.next_chunk, standalone)
+        if not listed:
+            lists = article_lists(passages, retriever.next_chunk)
+            listed = lists[0] if lists else []
     timings["retrieve_ms"] = _ms_since(started)
     asked = constraints_of(standalone)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked,
-                    tuple(listed))
+                    tuple(listed), tuple(tuple(other) for other in lists[1:]))
 
 
 def _ms_since(started: float) -> float:

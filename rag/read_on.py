@@ -7,6 +7,7 @@ article (`read_on`), and the list is read to its end across the article's chunks
 Usage:
     passages = read_on(passages, retriever.next_chunk)
     listed = article_list(passages, retriever.next_chunk)   # [(chunk, "坚持企业主体"), …]
+    lists = article_lists(passages, retriever.next_chunk)   # every list the article's passages start
 """
 
 from __future__ import annotations
@@ -66,14 +67,23 @@ def article_list(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | 
     item's first clause with the chunk it is in. An article's points often run a chunk or more
     each ("一是坚持企业主体…" … "六是重视场景驱动…"), further than the model can be shown; the
     answer is completed from these (rag.points). [] when no passage of that article starts a list."""
+    lists = article_lists(passages, next_chunk)
+    return lists[0] if lists else []
+
+
+def article_lists(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | None]) -> list[list[tuple[Chunk, str]]]:
+    """Each list a passage of the asked article starts, best-ranked first, read to its end: an
+    article may set two lists alike side by side ("“六专”管理机制" and "“六保”服务体系", 一是…六是 each),
+    and which one the answer gives, only its words tell (rag.points)."""
     if not passages:
         return []
     asked = article_of(passages[0].chunk)
+    lists: list[list[tuple[Chunk, str]]] = []
     for passage in passages:
         found = _items_from(passage.chunk, next_chunk) if article_of(passage.chunk) == asked else []
-        if len(found) >= 2:
-            return found
-    return []
+        if len(found) >= 2 and found[0] not in (other[0] for other in lists):
+            lists.append(found)
+    return lists
 
 
 def _items_from(chunk: Chunk, next_chunk: Callable[[Chunk], Chunk | None]) -> list[tuple[Chunk, str]]:

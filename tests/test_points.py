@@ -121,3 +121,39 @@ def test_a_list_of_another_length_than_the_question_names_is_not_added() -> None
     answer = "通知提出要规范收费行为[1]。"
     assert ground(answer, prepared("北岛市的通知提出了哪五方面举措？", NOTICE)).text == answer  # three listed: another list
     assert ground(answer, prepared("北岛市的通知提出了哪三方面举措？", NOTICE)).text.endswith("三是推进数字化转型[1]。")
+
+
+def test_points_opened_by_dashes_are_a_list_the_first_after_the_colon_announcing_it() -> None:
+    tasks = ("负责人介绍，方案还提出了三项修改任务：——推动采购法修改，协调相关法律。\n\n"
+             "——建立本地产品标准体系。方案提出，要借鉴通行做法。\n\n——分类制定采购需求标准。方案提出，制定通用标准。")
+    assert enumerated_points(tasks) == ["推动采购法修改", "建立本地产品标准体系", "分类制定采购需求标准"]
+
+
+def test_brief_paragraphs_falling_short_of_the_count_announced_are_no_list_nor_is_a_link() -> None:
+    """"明确了9项重点任务。" then paragraphs that happen to open briefly, a dash list of three, and a
+    link: none of it is nine headings, and "https:" heads nothing."""
+    article = ("方案明确了 9 项重点任务。\n\n其中包括：开展专项整治、加强执法检查；实施扶持政策。\n\n"
+               "负责人介绍，方案还提出了修改任务：——推动采购法修改，协调相关法律。\n\n——建立本地产品标准体系。要借鉴通行做法。\n\n"
+               "——分类制定采购需求标准。制定通用标准。\n\n附：方案全文\n\nhttps://example.org/plan\n\n"
+               "北岛药监局部署标准管理工作。\n\n会议指出，标准是重要基础。\n\n规定将于明年施行。\n\n后续将开展培训。")
+    assert enumerated_points(article) == ["推动采购法修改", "建立本地产品标准体系", "分类制定采购需求标准"]
+    linked = HEADED.replace("开辟绿色发展新境界。建设近零碳园区。", "https://example.org/zone")
+    assert enumerated_points(linked) == ["塑造开放发展新格局", "提升产业发展新层级"]  # the link is no third
+
+
+TWO_LISTS = ("在管理方面，该行推行“六专”管理机制。\n\n一是专营的组织体系。\n\n二是专业的服务团队。\n\n三是专用的风险管理。\n\n"
+             "四是专门的信息系统。\n\n五是专项的考核激励。\n\n六是专属的信贷标准。\n\n在服务方面，该行推出“六保”服务体系。\n\n"
+             "一是保证办理效率。\n\n二是保证经营资源。\n\n三是保证授信政策。\n\n四是保证最优定价。\n\n五是保证综合服务。\n\n"
+             "六是保证协同共赢。")
+
+
+def test_of_two_lists_alike_the_one_the_answer_gives_points_of_is_completed() -> None:
+    question = "北岛银行服务上的“六保”体系，具体保的是哪六样？"
+    grounded = ground("“六保”是保证办理效率、保证经营资源、保证最优定价[1]。", prepared(question, TWO_LISTS))
+    assert grounded.text.endswith("资料原文列出的要点：一是保证办理效率；二是保证经营资源；三是保证授信政策；"
+                                  "四是保证最优定价；五是保证综合服务；六是保证协同共赢[1]。")
+    # an answer giving one list whole is left alone, whichever list it is
+    whole = "“六保”是保证办理效率、保证经营资源、保证授信政策、保证最优定价、保证综合服务、保证协同共赢[1]。"
+    assert ground(whole, prepared(question, TWO_LISTS)).text == whole
+    # an answer giving none of either list's points is completed from the first, as before
+    assert "一是专营的组织体系" in ground("该行推出了多项服务[1]。", prepared(question, TWO_LISTS)).text

@@ -128,3 +128,16 @@ def test_a_list_whose_points_run_a_chunk_each_is_read_to_its_end_and_each_point_
     for i, item in enumerate(LONG_ITEMS):  # each point's marker (after it or a later point of its chunk) holds it
         marker = listed[listed.index(item):].split("[", 1)[1].split("]", 1)[0]
         assert f"{'一二三四五六'[i]}是{item}" in by_n[int(marker)].chunk.text
+
+
+def test_every_list_the_asked_articles_passages_start_is_read_to_its_end_best_ranked_first() -> None:
+    from rag.read_on import article_lists
+
+    text = ("在管理方面推行“三专”机制。\n\n一是专营的组织。\n\n二是专业的团队。\n\n三是专用的风控。\n\n"
+            "在服务方面推出“三保”体系。\n\n一是保证效率。\n\n二是保证资源。\n\n三是保证定价。")
+    cuts = [0, text.index("在服务"), text.index("二是保证"), len(text)]
+    chunks = [Chunk(f"b{i}", "bank.txt", "北岛银行", text[a:b], a, b) for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
+    lists = article_lists(_passages(chunks[0], chunks[1]), _following(*chunks))
+    assert [[head for _, head in found] for found in lists] == [["专营的组织", "专业的团队", "专用的风控"],
+                                                                ["保证效率", "保证资源", "保证定价"]]
+    assert [chunk.id for chunk, _ in lists[1]] == ["b1", "b2", "b2"]  # the second read on past its passage
