@@ -56,6 +56,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
     sentences: list[tuple[str, list[int], str]] = []  # (body, cited passage numbers, tail)
     cited_by: dict[int, dict[str, float]] = {}  # passage -> terms of the sentences citing it
     cited_days: dict[int, set[tuple[int, int]]] = {}  # passage -> days the sentences citing it state
+    cited_figures: dict[int, set[float]] = {}  # passage -> figures the sentences citing it state
     spans = split_sentences(text)
     for a, b in spans:
         segment = text[a:b]
@@ -90,6 +91,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         for n in cited:
             cited_by.setdefault(n, {}).update(sentence_terms)
             cited_days.setdefault(n, set()).update(said_days)
+            cited_figures.setdefault(n, set()).update(stated)
         sentences.append((body, cited, tail))
 
     display: dict[int, int] = {}  # passage number -> number the user sees
@@ -99,7 +101,8 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
             display.setdefault(n, len(display) + 1)
         parts.append(body + "".join(f"[{display[n]}]" for n in cited) + tail)
     citations = [
-        Citation(n=shown, chunk=by_n[n].chunk, quote=best_quote(by_n[n].chunk.text, cited_by[n], cited_days[n]))
+        Citation(n=shown, chunk=by_n[n].chunk,
+                 quote=best_quote(by_n[n].chunk.text, cited_by[n], cited_days[n], cited_figures[n]))
         for n, shown in display.items()
     ]
     return _drop_dangling("".join(parts), len(citations)), citations
@@ -201,16 +204,23 @@ def closest_citation(wanted: dict[str, float], passages: list[Passage]) -> Citat
     return Citation(n=1, chunk=passage.chunk, quote=quote)
 
 
-def best_quote(chunk_text: str, wanted: dict[str, float], days: set[tuple[int, int]] | frozenset = frozenset()) -> str:
+def best_quote(chunk_text: str, wanted: dict[str, float], days: set[tuple[int, int]] | frozenset = frozenset(),
+               stated: set[float] | frozenset = frozenset()) -> str:
     """The sentence of `chunk_text` sharing most with `wanted`: a real substring, to highlight.
-    A sentence naming one of `days` (the days the citing sentences state) comes first: it holds
-    their fact, however many words another shares with them."""
+    A sentence naming one of `days` (the days the citing sentences state) comes first, and so does
+    one holding the figures they state (`stated`), the more of them the sooner: it holds their
+    fact, however many words another shares with them (an answer restating the question's long
+    description of an article shares most with the article's title)."""
     best, best_score = "", -1.0
     for a, b in split_sentences(chunk_text):
         sentence = chunk_text[a:b].strip()
         if not sentence:
             continue
-        score = overlap(wanted, terms(sentence)) + (1.0 if days and month_days(sentence) & days else 0.0)
+        found = terms(sentence)
+        score = overlap(wanted, found) + (1.0 if days and month_days(sentence) & days else 0.0)
+        if stated:
+            held = figures(found)
+            score += sum(holds_figure(held, f) for f in stated) / len(stated)
         if score > best_score:  # strict: the earlier sentence wins ties
             best, best_score = sentence, score
     return best

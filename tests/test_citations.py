@@ -180,6 +180,16 @@ def test_a_day_is_held_like_a_figure_and_its_sentence_is_quoted() -> None:
     assert cites[0].quote == "该规定将于2026年1月1日起施行。"
 
 
+def test_the_sentence_holding_the_answers_figure_is_quoted_not_the_title_its_words_restate() -> None:
+    """The answer restates the question's long description of the article, which is its title."""
+    article = ("建设新型科技孵化体系 推动专精特新企业发展\n\n党的二十大报告强调支持专精特新企业发展。"
+               "目前，全国已经累计培育7万多家专精特新中小企业，其中，制造业单项冠军企业848家。")
+    answer = "那篇讲建设新型科技孵化体系、推动专精特新企业发展的文章开头说全国已经培育了848家制造业单项冠军企业[1]。"
+    text, cites = verify_citations(answer, passages(article), "那篇讲建设新型科技孵化体系的文章，说全国培育了多少家单项冠军企业？")
+    assert text.endswith("[1]。")
+    assert cites[0].quote == "目前，全国已经累计培育7万多家专精特新中小企业，其中，制造业单项冠军企业848家。"
+
+
 def test_the_passage_stating_all_of_a_sentences_figures_is_cited():
     """The model cites the passage sharing the question's words and one number of another figure;
     the sentence's fact, 6%-9%, is the other passage's."""
