@@ -154,7 +154,8 @@ class Mismatch:
     count of another noun), subset (the whole set's figure for a part asked), measure, joint
     (one figure for several things, one of them asked), measure_named (a figure of a sentence not
     naming the measure asked after 多少), plan,
-    numbered (the same name with another number: 一审 for 二审), or subject (the sentence shares
+    numbered (the same name with another number: 一审 for 二审), numbered_other (a sentence the passage
+    sets before it first names the asked batch: 本次 for 首批), or subject (the sentence shares
     no word with what the question asks about)."""
 
     kind: str
@@ -439,6 +440,8 @@ def describe_missing(asked: Constraints, miss: Mismatch) -> str:
         return f"资料中没有关于“{miss.asked}”的内容；资料给出的是"
     if miss.kind == "numbered":
         return f"资料中没有关于“{miss.asked}”的内容；资料给出的是“{miss.given}”的"
+    if miss.kind == "numbered_other":  # the passage names the asked batch, but not with this figure
+        return f"资料中没有“{miss.asked}”的这一数字；资料给出的是另一{miss.given}的"
     if miss.kind == "plan":
         return "资料中没有实际完成的情况；资料给出的是计划或目标"
     if miss.kind == "subject":

@@ -23,6 +23,7 @@ _NUMBERED_NAME = re.compile(rf"(?<![A-Za-z\d{_CN_NUMERALS}月第])(第?(?:[{_CN_
 _SERIES = re.compile(rf"^(?:第(?:[{_CN_NUMERALS}]+|\d+)|首)[届批期轮次]$")
 # a series counted ("公示五批12192家", "分三批次"), {} its measure word; "一批" is "a number of", no count
 _COUNTED_SERIES = r"(?<![第{0}])(?:[二两三四五六七八九十]|\d+)[一二三四五六七八九十]*{0}"
+_FIGURE = re.compile(r"\d")  # a mention stating a figure: "发布首批项目362个"
 _QUOTES = re.compile(r"[“”‘’\"'《》「」〈〉()（）]")
 # a measure word after the number makes it a count ("三家", "五方面", "三大功能", "两座城市"), not a name
 _NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批"
@@ -74,6 +75,36 @@ def numbered_sibling_of(numbered: frozenset[tuple[str, str]], passage: str, sour
                                                or re.search(_COUNTED_SERIES.format(after), around)):
             return number + after, ""
     return None
+
+
+def named_after(numbered: frozenset[tuple[str, str]], before: str, text: str, source: str) -> str:
+    """The series ordinal the question numbers ("首批") that `text`, the cited passage, first names
+    only after `source`, the sentence an answer's figure comes from, and with figures of its own,
+    when neither `source` nor `before` (the article's title and what its shown passages give before
+    this one) names one of that series: "重庆近日发布533个项目，…民企合作项目137个。…3月20日，重庆发布
+    首批项目362个。" gives 137 for this release, not the first. "" when there is none: details after
+    the first mention may be its, and a mention stating no figure may only set the scene."""
+    said = {(_ordinal(n), a) for n, a in numbered_names(source)}
+    earlier = {(_ordinal(n), a) for n, a in numbered_names(before)}
+    at = _unquoted(text).find(_unquoted(source))
+    if at < 0:
+        return ""
+    for number, after in sorted(numbered):
+        if not _SERIES.match(number + after) or any(a == after for _, a in said | earlier):
+            continue
+        unquoted = _unquoted(text)
+        mentions = [m.start() for m in _NUMBERED_NAME.finditer(unquoted)
+                    if m.group(2) == after and _ordinal(m.group(1)) == _ordinal(number)]
+        if mentions and mentions[0] > at and _FIGURE.search(_sentence_at(unquoted, mentions[0])):
+            return number + after
+    return ""
+
+
+def _sentence_at(text: str, at: int) -> str:
+    """The sentence of `text` around position `at`."""
+    start = max(text.rfind(end, 0, at) for end in "。！？\n") + 1
+    ends = [i for i in (text.find(end, at) for end in "。！？\n") if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
 
 
 def _unquoted(text: str) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from index.text import strip_markers, terms
+from rag.binding import stated_figures
 from rag.citations import best_quote
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
+from rag.numbered_names import named_after
 from rag.records import Citation, Passage
 
 
@@ -62,7 +64,22 @@ def numbered_elsewhere(asked: Constraints, sentence: str, cited: list[Citation],
         same = [p.chunk.text for p in shown if (p.chunk.source, p.chunk.title) == (c.chunk.source, c.chunk.title)]
         return "\n".join([c.chunk.title, c.chunk.text, *same])
 
-    found = _every_source_misses(sentence, cited, lambda c, source: numbered_sibling(asked, article(c), source))
+    def before(c: Citation) -> str:
+        earlier = [p.chunk.text for p in shown if (p.chunk.source, p.chunk.title) == (c.chunk.source, c.chunk.title)
+                   and p.chunk.start < c.chunk.start]
+        return "\n".join([c.chunk.title, *earlier])
+
+    def miss_of(c: Citation, source: str) -> Mismatch | None:
+        sibling = numbered_sibling(asked, article(c), source)
+        if sibling is not None:
+            return sibling
+        # a name or a date is no figure of another batch; the source must state the answer's figure
+        if not set(stated_figures(strip_markers(sentence))) & set(stated_figures(source)):
+            return None
+        named = named_after(asked.numbered, before(c), c.chunk.text, source)
+        return Mismatch("numbered_other", named, named[-1]) if named else None
+
+    found = _every_source_misses(sentence, cited, miss_of)
     if found is None:
         return None
     miss, source, citation = found

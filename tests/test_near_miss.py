@@ -313,3 +313,23 @@ def test_an_amount_of_another_measure_than_the_one_named_after_how_many_is_a_nea
     assert grounded.text == f"资料中没有关于税收的数字；资料给出的是：{value_added.rstrip('。')}[1]。"
     assert stands("南港金融街贡献税收约620亿元[1]。", "南港金融街一年能给城西区贡献多少税收？",
                   "2024年，南港金融街贡献税收约620亿元。")
+
+
+def test_a_figure_the_passage_gives_before_it_first_names_the_asked_batch_is_another_batchs() -> None:
+    release = ("南港近日发布533个协同发展项目，其中国企合作项目396个、民企合作项目137个。"
+               "今年以来南港已两次发布协同发展项目。3月20日，南港发布首批协同发展项目362个，总金额2479.8亿元。")
+    question = "南港3月份发布的首批协同发展项目里，民企合作项目有多少个？"
+    grounded = ground("首批协同发展项目里，民企合作项目有137个[1]。", prepared(question, release))
+    assert grounded.missing == "资料中没有“首批”的这一数字；资料给出的是另一批的"
+    assert grounded.text.startswith("资料中没有“首批”的这一数字；资料给出的是另一批的：南港近日发布533个")
+    # details after the first mention may be the batch's own
+    first = "3月20日，南港发布首批协同发展项目362个。其中，民企合作项目137个。"
+    assert stands("首批协同发展项目里，民企合作项目有137个[1]。", question, first)
+    # and so may a passage whose title names the batch
+    assert stands("首批协同发展项目里，民企合作项目有137个[1]。", question,
+                  "南港发布首批协同发展项目\n" + release)
+    # a place or a date is no figure of another batch, and a mention stating none only sets the scene
+    fair = "大会在南港会展中心举办，以线上为主。首届南港职业教育大会由南港教育学会牵头组织。"
+    assert stands("首届南港职业教育大会在南港会展中心举办[1]。", "首届南港职业教育大会在哪里举办？", fair)
+    scene = "南港近日发布533个项目，其中民企合作项目137个。与首批相比，本次项目更加多元。"
+    assert stands("首批项目里，民企合作项目有137个[1]。", question, scene)
