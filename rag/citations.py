@@ -29,6 +29,7 @@ from index.text import (
     strip_markers,
     terms,
 )
+from rag.binding import stated_figures
 from rag.evidence import is_model_refusal
 from rag.names import person_names
 from rag.records import Citation, Passage
@@ -83,6 +84,9 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         if said_people:
             support = {n: value if all(p in texts[n] for p in said_people) else 0.0 for n, value in support.items()}
         stated = [f for f in figures(own) if f not in asked]
+        # the figures a quote must hold, without a date's month or day ("2018年5月上任": when the
+        # sentence about him says no date, that one about his bureau's founding is not his)
+        facts = {float(f) for f in stated_figures(LIST_NUMBER.sub("", body))} - asked
         holding_all = {n for n in support if stated and all(holds_figure(held[n], f) for f in stated)}
         # a passage that must name the person is clear at a lower share of the sentence's words
         clear_at = SUPPORT if said_people else CLEAR
@@ -91,7 +95,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         for n in cited:
             cited_by.setdefault(n, {}).update(sentence_terms)
             cited_days.setdefault(n, set()).update(said_days)
-            cited_figures.setdefault(n, set()).update(stated)
+            cited_figures.setdefault(n, set()).update(facts)
         sentences.append((body, cited, tail))
 
     display: dict[int, int] = {}  # passage number -> number the user sees

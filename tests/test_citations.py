@@ -190,6 +190,20 @@ def test_the_sentence_holding_the_answers_figure_is_quoted_not_the_title_its_wor
     assert cites[0].quote == "目前，全国已经累计培育7万多家专精特新中小企业，其中，制造业单项冠军企业848家。"
 
 
+def test_a_dates_month_is_no_figure_the_quote_must_hold() -> None:
+    """"2018年5月上任": the sentence about him is quoted, not the one dating his bureau's founding, so
+    that rag.asked_kind sees the cited sentence names no date for him."""
+    article = ("2018年5月，北岛金融服务局正式挂牌设立。北岛金融服务局局长卢一星在接受记者采访时表示，"
+               "服务局持续深化创新工作机制，整合各方资源。")
+    _, cites = verify_citations("北岛金融服务局局长卢一星在2018年5月上任[1]。", passages(article), "卢一星是哪一年上任的？")
+    assert cites[0].quote.startswith("北岛金融服务局局长卢一星在接受记者采访时表示")
+    from rag.grounding import ground
+    from tests.test_near_miss import prepared
+
+    grounded = ground("北岛金融服务局局长卢一星在2018年5月上任[1]。", prepared("北岛金融服务局局长卢一星是哪一年上任的？", article))
+    assert grounded.missing == "资料中没有写明问题所问的日期；资料给出的最接近的是"
+
+
 def test_the_passage_stating_all_of_a_sentences_figures_is_cited():
     """The model cites the passage sharing the question's words and one number of another figure;
     the sentence's fact, 6%-9%, is the other passage's."""
