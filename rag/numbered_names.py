@@ -86,13 +86,13 @@ def named_after(numbered: frozenset[tuple[str, str]], before: str, text: str, so
     the first mention may be its, and a mention stating no figure may only set the scene."""
     said = {(_ordinal(n), a) for n, a in numbered_names(source)}
     earlier = {(_ordinal(n), a) for n, a in numbered_names(before)}
-    at = _unquoted(text).find(_unquoted(source))
+    unquoted = _unquoted(text)
+    at = unquoted.find(_unquoted(source))
     if at < 0:
         return ""
     for number, after in sorted(numbered):
         if not _SERIES.match(number + after) or any(a == after for _, a in said | earlier):
             continue
-        unquoted = _unquoted(text)
         mentions = [m.start() for m in _NUMBERED_NAME.finditer(unquoted)
                     if m.group(2) == after and _ordinal(m.group(1)) == _ordinal(number)]
         if mentions and mentions[0] > at and _FIGURE.search(_sentence_at(unquoted, mentions[0])):

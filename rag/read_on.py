@@ -2,12 +2,11 @@
 starts, rarely its tail: the tail repeats none of the question's words ("四是专门的信息系统…").
 So the model is shown the one or two chunks that carry on the best-ranked list of the asked
 article (`read_on`), and the list is read to its end across the article's chunks, item by item
-(`article_list`), for the answer to be completed from (rag.points).
+(`article_lists`), for the answer to be completed from (rag.points).
 
 Usage:
     passages = read_on(passages, retriever.next_chunk)
-    listed = article_list(passages, retriever.next_chunk)   # [(chunk, "坚持企业主体"), …]
-    lists = article_lists(passages, retriever.next_chunk)   # every list the article's passages start
+    lists = article_lists(passages, retriever.next_chunk)   # [[(chunk, "坚持企业主体"), …], …], best-ranked first
 """
 
 from __future__ import annotations
@@ -62,19 +61,13 @@ def text_after(chunk: Chunk, after: Chunk) -> str:
     return after.text[max(chunk.end - after.start, 0):]
 
 
-def article_list(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | None]) -> list[tuple[Chunk, str]]:
-    """The asked article's best-ranked list read to its end across the article's chunks: each
-    item's first clause with the chunk it is in. An article's points often run a chunk or more
-    each ("一是坚持企业主体…" … "六是重视场景驱动…"), further than the model can be shown; the
-    answer is completed from these (rag.points). [] when no passage of that article starts a list."""
-    lists = article_lists(passages, next_chunk)
-    return lists[0] if lists else []
-
-
 def article_lists(passages: list[Passage], next_chunk: Callable[[Chunk], Chunk | None]) -> list[list[tuple[Chunk, str]]]:
-    """Each list a passage of the asked article starts, best-ranked first, read to its end: an
-    article may set two lists alike side by side ("“六专”管理机制" and "“六保”服务体系", 一是…六是 each),
-    and which one the answer gives, only its words tell (rag.points)."""
+    """Each list a passage of the asked article starts, best-ranked first, read to its end across
+    the article's chunks: each item's first clause with the chunk it is in. An article's points
+    often run a chunk or more each ("一是坚持企业主体…" … "六是重视场景驱动…"), further than the model
+    can be shown; the answer is completed from these (rag.points). An article may set two lists
+    alike side by side ("“六专”管理机制" and "“六保”服务体系", 一是…六是 each), and which one the answer
+    gives, only its words tell. [] when no passage of that article starts a list."""
     if not passages:
         return []
     asked = article_of(passages[0].chunk)

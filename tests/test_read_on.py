@@ -57,13 +57,13 @@ def test_nothing_is_read_on_into_another_article_twice_or_without_a_list() -> No
 
 
 def test_headings_a_count_announces_are_followed_into_the_next_chunks_but_a_paragraph_cut_by_a_chunk_is_no_heading() -> None:
-    from rag.read_on import article_list
+    from rag.read_on import article_lists
 
     article = ("新区将实现 3个方面的转变。\n\n塑造开放新格局。面积从 5 平方公里扩展到 40 平方公里。\n\n"
                "提升产业新层级。着力打造产业集群。新增上市公司 10 家。\n\n开辟绿色新境界。建设近零碳园区。")
     cuts = [0, article.index("着力"), article.index("新增"), len(article)]
     chunks = [Chunk(f"h{i}", "zone.txt", "新区转型", article[a:b], a, b) for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
-    listed = article_list(_passages(chunks[0]), _following(*chunks))
+    [listed] = article_lists(_passages(chunks[0]), _following(*chunks))
     # "着力打造产业集群。" opens a chunk, not a paragraph: it is item 2's text, not item 3
     assert [(chunk.id, head) for chunk, head in listed] == [("h0", "塑造开放新格局"), ("h0", "提升产业新层级"), ("h2", "开辟绿色新境界")]
 
