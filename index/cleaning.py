@@ -13,7 +13,7 @@ import re
 from collections import Counter
 
 from index.reflow import reflow
-from index.tables import is_table_row, table_row
+from index.tables import is_table_row, regular_tables, table_row
 from index.text import STOPS, has_cjk
 
 # U+3000, NBSP, thin/figure spaces and tabs all become a plain space (tabs between a table's cells stay)
@@ -48,7 +48,7 @@ def clean_text(raw: str) -> str:
     # a form feed separates pages (the PDF loader puts one between them)
     pages = raw.count("\x0c") + 1
     lines = [_normalise_line(line) for line in _normalise_breaks(raw).split("\n")]
-    lines = _drop_noise([line for line in lines if line], pages)
+    lines = regular_tables(_drop_noise([line for line in lines if line], pages))
     return "\n\n".join(_drop_repeats(reflow(lines)))
 
 

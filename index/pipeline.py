@@ -15,8 +15,9 @@ from index.tables import with_header
 # bump when cleaning, article splitting or chunking gives a file different chunks than before:
 # an index built by an older pipeline records another number and is rebuilt, not reused
 # 2: table rows stay rows; 3: PDF chunks know their pages, table rows carry their header;
-# 4: a numbered heading with a comma ("2.1 加大…，促进…") ends its own line
-PIPELINE_VERSION = 4
+# 4: a numbered heading with a comma ("2.1 加大…，促进…") ends its own line; 5: tables side by
+# side are stacked, a merged first cell is written into each row it spans
+PIPELINE_VERSION = 5
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,70 @@ def is_table_row(line: str) -> bool:
 
 
 def table_row(line: str, clean_cell: Callable[[str], str]) -> str:
-    """The row with each cell cleaned, one tab between cells; empty cells at either end dropped."""
-    return CELL.join(clean_cell(field) for field in line.split(CELL)).strip(CELL + " ")
+    """The row with each cell cleaned, one tab between cells; empty cells at its end dropped.
+    An empty first cell stays: it is a merged cell more often than an indent (`regular_tables`)."""
+    return CELL.join(clean_cell(field) for field in line.split(CELL)).rstrip(CELL + " ")
+
+
+def regular_tables(lines: list[str]) -> list[str]:
+    """Each run of table rows among `lines` as one plain grid, so a row reads alone.
+
+    A PDF table keeps its layout, not its grid. Two tables set side by side share each line
+    ("成立时间 自贸试验区 案例数 成立时间 自贸试验区 案例数"), and a cell merged over several rows
+    is written once and left empty below ("\t福建\t147"), so the row alone does not say when
+    福建's zone was set up, and its cells sit one column off. Here the side-by-side halves are
+    stacked under one header and a merged first cell is written into every row it spans; a
+    first column empty in every row (an indent) is dropped.
+    """
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if CELL in line:
+            run.append(line)
+            continue
+        out.extend(_regular(run) if len(run) >= 2 else run)
+        run = []
+        out.append(line)
+    return out[:-1]
+
+
+def _regular(run: list[str]) -> list[str]:
+    grid = [line.split(CELL) for line in run]
+    if all(not row[0].strip() for row in grid):
+        grid = [row[1:] for row in grid]
+    header, rows = grid[0], grid[1:]
+    width = _side_by_side_width(header)
+    parts = [rows]
+    if width:
+        header = header[:width]
+        parts = [[row[k : k + width] for row in rows if any(row[k : k + width])] for k in range(0, len(grid[0]), width)]
+    lines = [CELL.join(header)]
+    for part in parts:
+        lines.extend(CELL.join(row).rstrip(CELL) for row in _merged_filled(part, len(header)))
+    return lines
+
+
+def _side_by_side_width(header: list[str]) -> int:
+    """The width of one table when the header repeats itself (two or three tables side by side); else 0."""
+    cells = [cell.strip() for cell in header]
+    for copies in (3, 2):
+        width = len(cells) // copies
+        if width >= 2 and len(cells) == width * copies and all(cells[: width]) and cells == cells[:width] * copies:
+            return width
+    return 0
+
+
+def _merged_filled(rows: list[list[str]], width: int) -> list[list[str]]:
+    """Rows with an empty first cell under a filled one take it: the cell was merged over them.
+    Only rows of the header's shape: a row wider than its header is some other layout."""
+    filled: list[list[str]] = []
+    above = ""
+    for row in rows:
+        if not row[0].strip() and above and len(row) <= width and any(cell.strip() for cell in row[1:]):
+            row = [above, *row[1:]]
+        above = row[0].strip() and row[0]
+        filled.append(row)
+    return filled
 
 
 def cells_row(cells: list[str]) -> str:

@@ -173,10 +173,34 @@ def test_table_rows_stay_rows_with_a_tab_between_cells():
     paras = paragraphs(clean_text(text))
     assert paras[-5:-1] == [
         "机构类型\t存续规模(亿元)\t占比", "国有理财公司\t117.7833\t31.70%", "股份理财公司\t200.3456\t53.93%",
-        "天津\t135\t\t江苏\t3",  # a merged cell stays empty in the middle, is dropped at the ends
+        "\t天津\t135\t\t江苏\t3",  # wider than its header: cells stay where they were, empty ones too
     ]
     assert paras[-1] == "数据来源：普益标准"
     assert not any("\t" in p for p in paras[:-5])
+
+
+def test_tables_side_by_side_are_stacked_and_merged_cells_written_into_each_row():
+    # a fictional report's table, two halves on each line, the year cell merged over rows
+    text = (
+        "表2 各园区入驻企业数\n"
+        "设立年份\t园区\t企业数\t设立年份\t园区\t企业数\n"
+        "2011年\t东湖\t52\t2016年\t南山\t17\n"
+        "\t西岭\t38\t\t北塘\t9\n"
+        "2014年\t青溪\t21\t\n"
+        "资料来源：园区年报。\n"
+    )
+    assert paragraphs(clean_text(text)) == [
+        "表2 各园区入驻企业数",
+        "设立年份\t园区\t企业数",
+        "2011年\t东湖\t52", "2011年\t西岭\t38", "2014年\t青溪\t21",
+        "2016年\t南山\t17", "2016年\t北塘\t9",
+        "资料来源：园区年报。",
+    ]
+
+
+def test_a_table_indented_by_a_tab_loses_only_the_indent():
+    text = "说明。\n\t地区\t户数\t金额\n\t东区\t12\t3.5\n\t西区\t\t4.1\n"
+    assert paragraphs(clean_text(text))[1:] == ["地区\t户数\t金额", "东区\t12\t3.5", "西区\t\t4.1"]
 
 
 def test_a_contents_entry_with_its_page_after_a_tab_is_not_a_table_row():
