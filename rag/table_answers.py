@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import figure_terms, terms
+from index.text import compact, figure_terms, terms
 from rag.answer_edits import NOTICE_NEAR_MISS, NOTICE_REBOUND
 from rag.constraints import Mismatch, describe_missing, find_mismatch
 from rag.records import Citation
@@ -41,7 +41,7 @@ def kept_to_table(grounded: Grounded, prepared: Prepared, stated: list[str], giv
                 return None
             return _say_what_the_table_gives(grounded, asked, given, Citation(1, passage.chunk, asked.line))
     read_as = f"{given.row}，{given.column}为{given.value}"  # the cell as the sentence the table means
-    miss = find_mismatch(prepared.constraints, read_as, citation.chunk.title)
+    miss = find_mismatch(prepared.constraints, read_as, citation.chunk.title) or _of_another_row(prepared, read_as, citation)
     if miss is None:
         other_column = named_column(citation.chunk.text, prepared.standalone)
         if other_column and other_column != given.column:
@@ -51,6 +51,16 @@ def kept_to_table(grounded: Grounded, prepared: Prepared, stated: list[str], giv
     kept = replace(citation, n=1, quote=given.line)
     return replace(grounded, text=f"{describe_missing(prepared.constraints, miss)}：{read_as}[1]。", citations=[kept],
                    missing=describe_missing(prepared.constraints, miss), notice=NOTICE_NEAR_MISS)
+
+
+def _of_another_row(prepared: Prepared, read_as: str, citation: Citation) -> Mismatch | None:
+    """Comparing things, each figure is one of theirs: a sentence may name both, but a table's
+    row is one thing's, and a row naming none of them (nor its table's title) is another's."""
+    asked = prepared.constraints
+    said = compact(citation.chunk.title + read_as)
+    if asked.compares and asked.names and not any(compact(name) in said for name in asked.names):
+        return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
+    return None
 
 
 def quoting_row(grounded: Grounded, cell: Cell, citation: Citation) -> Grounded:

@@ -10,7 +10,9 @@ Asked "2022年科创50指数的涨跌幅是多少？", a small model often reads
 -11.24. When the question names exactly one row label (2022年) and one column header (科创50) of a
 cited table, the asked cell is known; an answer stating another cell of that table instead is
 answered with the asked cell, and says whose cell its figure was. Questions naming two columns or
-two rows (comparisons) are left to the other rules.
+two rows (comparisons) are left to the other rules. A row is named by any of its labels, the text
+cells left of the value ("2015年4月\t福建\t147" by 福建), save a date under an event's time
+("成立时间"): it tells when 福建's zone was set up, not the year its 147 cases are for.
 
 Usage:
     cell = asked_cell(chunk_text, "2022年科创50指数的涨跌幅是多少？")   # Cell("2022年", "科创50", "-31.35", line)
@@ -19,15 +21,21 @@ Usage:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from index.tables import CELL, is_table_row
 from index.text import compact, figure_terms, terms
 
 
+_VALUE = re.compile(r"^[-+−–—]*\s*[\d.,]*\s*%?$")  # "-15.13", "31.70%", "--": a value, not a label
+# a column of dates the rows' things began on, not the period the figures are for
+_EVENT_TIME = re.compile(r"^\S+(?<!统计)(?<!数据)(?<!报告)(?:时间|日期)$")
+
+
 @dataclass(frozen=True)
 class Cell:
-    row: str  # the row's label (its first cell)
+    row: str  # the row's label: its cells left of the value, save dates of an event
     column: str  # the column's header
     value: str  # the cell as written
     line: str  # the row's line in the passage, to quote
@@ -58,17 +66,20 @@ def tables(text: str) -> list[Table]:
 
 
 def asked_cell(text: str, question: str) -> Cell | None:
-    """The one cell of a table in `text` whose row label and column header the question both name."""
+    """The one cell of a table in `text` whose row and column header the question both name; a
+    row is named by any of its label cells ("福建" in "2015年4月\t福建\t147")."""
     asked = compact(question)
     for table in tables(text):
-        columns = _named(table.header[1:], asked)
-        rows = _named([row[0] for row in table.rows if row], asked)
-        if len(columns) != 1 or len(rows) != 1:
+        columns = _named(_value_columns(table), asked)
+        if len(columns) != 1:
             continue
         column = table.header.index(columns[0])
-        for row, line in zip(table.rows, table.lines):
-            if row and row[0] == rows[0] and column < len(row) and row[column]:
-                return Cell(row[0], table.header[column], row[column], line)
+        named = set(_named([label for row in table.rows for label in _labels(table.header, row, column)], asked))
+        rows = [(row, line) for row, line in zip(table.rows, table.lines)
+                if named & set(_labels(table.header, row, column)) and column < len(row) and row[column]]
+        if len(rows) == 1:
+            row, line = rows[0]
+            return Cell(_row_label(table.header, row, column), table.header[column], row[column], line)
     return None
 
 
@@ -76,7 +87,7 @@ def named_column(text: str, question: str) -> str:
     """The one column header of a table in `text` the question names ("" for none or several)."""
     asked = compact(question)
     for table in tables(text):
-        columns = _named(table.header[1:], asked)
+        columns = _named(_value_columns(table), asked)
         if len(columns) == 1:
             return columns[0]
     return ""
@@ -93,8 +104,25 @@ def cell_of(text: str, figure: str) -> Cell | None:
         for row, line in zip(table.rows, table.lines):
             for i, value in enumerate(row[1:], start=1):
                 if i < len(table.header) and figure in figure_terms(terms(value)):
-                    return Cell(row[0], table.header[i], value, line)
+                    return Cell(_row_label(table.header, row, i), table.header[i], value, line)
     return None
+
+
+def _value_columns(table: Table) -> list[str]:
+    """The headers of the columns holding figures ("园区" heads names, not values)."""
+    return [name for j, name in enumerate(table.header) if j > 0 and any(
+        j < len(row) and _VALUE.match(row[j]) and any(ch.isdigit() for ch in row[j]) for row in table.rows)]
+
+
+def _labels(header: list[str], row: list[str], column: int) -> list[str]:
+    """The cells left of `column` that name the row. A date under an event's time ("成立时间",
+    "上市日期") tells when the row's thing began, not when its figures are for: not a label."""
+    return [cell for j, cell in enumerate(row[:column])
+            if cell and not _VALUE.match(cell) and not (j < len(header) and _EVENT_TIME.match(header[j]))]
+
+
+def _row_label(header: list[str], row: list[str], column: int) -> str:
+    return " ".join(_labels(header, row, column)) or row[0]
 
 
 def _named(labels: list[str], asked: str) -> list[str]:

@@ -47,3 +47,23 @@ def test_a_figure_the_prose_states_too_is_judged_by_its_sentence_not_by_the_tabl
     grounded = ground("2025年星河50指数下跌11.24%[1]。", prepared("2025年星河50指数涨跌幅是多少？", article))
     assert grounded.text == "2025年星河50指数下跌11.24%[1]。" and grounded.missing == ""
     assert grounded.citations[0].quote.startswith("2025年，星河50指数全年下跌11.24%")
+
+
+SET_UP = ("表2 各园区入驻企业数（截至2025年底）\n\n设立时间\t园区\t入驻企业数\n\n2011年6月\t东湖\t52\n\n"
+          "2011年6月\t西岭\t38\n\n2014年3月\t青溪\t21")
+
+
+def test_a_row_is_named_by_any_of_its_labels_and_a_set_up_date_does_not_date_its_figures() -> None:
+    cell = asked_cell(SET_UP, "西岭园区的入驻企业数是多少？")
+    assert (cell.row, cell.column, cell.value) == ("西岭", "入驻企业数", "38")
+    assert cell_of(SET_UP, "21").row == "青溪"  # not 2014年3月: the park was set up then
+    grounded = ground("截至2025年底，东湖园区入驻企业52家，西岭园区38家[1]。",
+                      prepared("截至2025年底，东湖园区和西岭园区哪个入驻企业多？", SET_UP))
+    assert grounded.missing == "" and grounded.text.startswith("截至2025年底，东湖园区入驻企业52家")
+
+
+def test_comparing_two_rows_an_answer_from_a_third_row_is_another_s() -> None:
+    grounded = ground("东湖园区入驻企业更多，有21家，西岭园区有38家[1]。",
+                      prepared("截至2025年底，东湖园区和西岭园区哪个入驻企业多？", SET_UP))
+    assert grounded.missing == "资料中没有关于东湖、西岭的这一数字；资料给出的是其他对象的"
+    assert grounded.text.endswith("青溪，入驻企业数为21[1]。")
