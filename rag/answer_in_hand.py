@@ -18,6 +18,7 @@ from collections.abc import Callable
 from index.text import compact, overlap, split_sentences, terms
 from rag.constraints import Constraints, find_mismatch
 from rag.figure_kinds import figure_kinds
+from rag.periods import dated_years
 from rag.evidence import question_terms
 from rag.prepare import Prepared
 from rag.records import Chunk, Passage
@@ -62,6 +63,10 @@ def answering_sentence(question: str, asked: Constraints, passages: list[Passage
             if not holds_asked(sentence) or compact(sentence) in compact(chunk.title):  # the headline: its body says more
                 continue
             if find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text) is not None:  # the passage may name the subject
+                continue
+            if not asked.years <= dated_years(chunk.title + "\n" + chunk.text[:b]):
+                # the asked year is said by the sentence, its title or the passage before it: a
+                # sentence that only names no other year ("其中，北京独角兽企业75家") is no one year's answer
                 continue
             # with its title (a sentence may leave the subject to it); on a tie, by its own words:
             # a title naming the question covers every sentence of its article alike

@@ -52,3 +52,11 @@ def test_the_sentence_in_hand_names_what_is_asked_itself() -> None:
                "有分析认为，这些汽车多数会再出口到东州。")
     grounded = ground(DECLINED, prepared("2025年北岛出口到东州的汽车有多少辆？", exports))
     assert grounded.refused and grounded.notice == NOTICE_MODEL_DECLINED
+
+
+def test_the_sentence_in_hand_is_of_the_asked_year_by_its_own_words_or_what_precedes_it() -> None:
+    ranking = "北岛独角兽榜单发布。其中，东州独角兽企业75家、西州独角兽企业65家。"
+    undated = ground(DECLINED, prepared("2024年东州独角兽企业一共有多少家？", ranking))
+    assert undated.refused and undated.notice == NOTICE_MODEL_DECLINED  # it names no other year, nor this one
+    dated = ground(DECLINED, prepared("2025年东州独角兽企业一共有多少家？", "2025年" + ranking))
+    assert not dated.refused and dated.notice == NOTICE_IN_HAND and "75家" in dated.text
