@@ -51,6 +51,9 @@ from rag.periods import (
 )
 from rag.questions import split_question
 
+# a place the sentence leaves to its article: "2019年以来，本区共引进各类资管机构136家" in an article
+# naming 西城区 a passage before
+_SELF_REFERENCE = re.compile(r"[本我该全][区市省县州]|本地区")
 _ASKS_VALUE = re.compile(rf"{HOW_MANY}|多大|多高|多长|规模(?!化)|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
 
 # measures that are easily taken for one another: a question asking one is not answered by the
@@ -255,14 +258,16 @@ def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch 
     return Mismatch("numbered", *sibling) if sibling else None
 
 
-def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope: str = "") -> Mismatch | None:
+def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope: str = "",
+                  article: str = "") -> Mismatch | None:
     """The first way `source` (the sentence a figure comes from) departs from `asked`;
-    `surroundings` (the passage and its title) may name the subject instead.
+    `surroundings` (the passage and its title) may name the subject instead, and so may `article`
+    (its other passages shown) for a sentence calling its place "本区", "我市" or "该省".
     `scope`: the clauses of `source` the figure belongs to (rag.binding.figure_scopes); a year
     they name dates the figure, whatever other years the sentence names ("以2021年的交付量93.62万辆
     计算，2022年需超过140万辆": 93.62万辆 is 2021's)."""
     text = compact(source)
-    around = compact(surroundings)
+    around = compact(surroundings) + (compact(article) if _SELF_REFERENCE.search(text) else "")
     if asked.names and not asked.compares and not any(compact(n) in text for n in asked.names):
         # one named thing is enough: comparisons name two, and each figure belongs to one. The
         # passage around may name the asked company for a sentence that names none ("该中心总投资…"),

@@ -33,7 +33,7 @@ from rag.figure_kinds import UNIT_WORDS, figure_kinds_of
 from rag.figure_sources import figure_sources
 from rag.periods import dated_years, periods_of
 from rag.rebinding import rebound_figure, respectively_elsewhere, say_respective, say_what_is_bound, say_whose, swapped
-from rag.records import Citation
+from rag.records import Chunk, Citation, Passage
 from rag.sentence_misses import dated_elsewhere, numbered_elsewhere, planned_only
 from rag.table_answers import cell_given, kept_to_table, quoting_row
 
@@ -84,7 +84,8 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             continue
         sources = [(c, f, src) for c in cited for f in stated for src in figure_sources(c.chunk.text, f, sentence)]
         # the passage may name the asked company for a sentence that names none ("该中心总投资…")
-        misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + c.chunk.text, _scope_of(figure, src))
+        misses = [(c, src, find_mismatch(asked, src, c.chunk.title + "\n" + c.chunk.text, _scope_of(figure, src),
+                                         _article_shown(c.chunk, prepared.passages))
                    or _of_another_kind(asked, src, figure)) for c, figure, src in sources]
         if asked.value and sources and not any(_shares_subject(asked, src) for _, _, src in sources):
             # asked for a figure, given one from sentences sharing no word with what was asked
@@ -181,6 +182,11 @@ def _shares_subject(asked: Constraints, source: str) -> bool:
     """Whether the sentence names any term of the question's subject and metric ("2021届毕业生
     909万人" names nothing of "城镇新增就业多少人")."""
     return bool(set(asked.subject) & set(terms(source)))
+
+
+def _article_shown(chunk: Chunk, passages: list[Passage]) -> str:
+    """The text of the shown passages from `chunk`'s article."""
+    return "\n".join(p.chunk.text for p in passages if (p.chunk.source, p.chunk.title) == (chunk.source, chunk.title))
 
 
 def _scope_of(figure: str, source: str) -> str:

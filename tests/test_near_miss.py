@@ -333,3 +333,31 @@ def test_a_figure_the_passage_gives_before_it_first_names_the_asked_batch_is_ano
     assert stands("首届南港职业教育大会在南港会展中心举办[1]。", "首届南港职业教育大会在哪里举办？", fair)
     scene = "南港近日发布533个项目，其中民企合作项目137个。与首批相比，本次项目更加多元。"
     assert stands("首批项目里，民企合作项目有137个[1]。", question, scene)
+
+
+def test_a_sentence_calling_its_place_this_district_is_read_with_its_article() -> None:
+    """"本区共引进资管机构136家": the article names 东湖区 in another passage shown; a passage of
+    another article naming it does not count."""
+    first = "东湖区金融业增加值由2020年的780亿元增长到2025年的1088亿元。"
+    second = "在卢明看来，金融街发展资产管理具有独特优势。2021年以来，本区共引进各类资管机构136家，占新引进金融机构的近六成。"
+    shown = article_passages(("东湖金融街", first), ("东湖金融街", second))
+    question = "东湖区2021年以来一共引进了多少家资管机构？"
+    answer = "2021年以来，东湖区共引进各类资管机构136家[2]。"
+    assert ground(answer, prepared_over(question, shown)).missing == ""
+    apart = article_passages(("东湖金融街", first), ("西岭金融城", second))
+    assert ground(answer, prepared_over(question, apart)).missing == "资料中没有关于东湖区的这一数字；资料给出的是其他对象的"
+
+
+def article_passages(*titled: tuple[str, str]) -> list:
+    """Passages of one source; those with the same title are one article's."""
+    from index.records import Chunk, Hit
+    from rag.records import Passage
+
+    return [Passage(n=n, hit=Hit(Chunk(id=f"c{n}", source="digest.txt", title=title, text=text, start=100 * n,
+                                       end=100 * n + len(text)), 1.0, "hybrid", n, {"dense": 0.85}))
+            for n, (title, text) in enumerate(titled, 1)]
+
+
+def prepared_over(question: str, shown: list) -> Prepared:
+    evidence = Evidence(True, 1.0, 0.9, "the passages cover the question")
+    return Prepared(question, question, [], [p.hit for p in shown], shown, evidence, {}, constraints_of(question))
