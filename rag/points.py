@@ -118,6 +118,8 @@ def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
     items = lists[covered.index(max(covered))]
     if max(covered) == len(items):
         return grounded
+    if not max(covered) and len(_quoted_items(grounded)) >= len(items):
+        return grounded  # "突出主责主业、突出改革深化、突出自我革命": the passage's own words, another list's points
     citations = list(grounded.citations)
     listed = []
     for i, (point, chunk) in enumerate(items):
@@ -128,6 +130,23 @@ def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
         # an article's own [3] is no citation of ours
         listed.append(f"{ORDINALS[i]}是{strip_markers(point)}" + (f"[{n}]" if last_of_chunk else ""))
     return replace(grounded, text=f"{grounded.text}\n资料原文列出的要点：{'；'.join(listed)}。", citations=citations)
+
+
+_ITEM_RUN = re.compile(r"[^、，,。；;：:“”\n]{2,20}(?:、[^、，,。；;：:“”\n]{2,20})+")
+
+
+def _quoted_items(grounded: Grounded) -> list[str]:
+    """The longest run of items the answer names one after another ("甲、乙、丙"), when every item
+    stands word for word in the passages it cites (the first may follow the answer's own lead-in,
+    "具体指"); [] otherwise."""
+    cited = compact("".join(c.chunk.text for c in grounded.citations))
+
+    def quoted(items: list[str]) -> bool:
+        first = compact(items[0])
+        return any(first[k:] in cited for k in range(len(first) - 1)) and all(compact(i) in cited for i in items[1:])
+
+    runs = [run.split("、") for run in _ITEM_RUN.findall(strip_markers(grounded.text))]
+    return max((items for items in runs if quoted(items)), key=len, default=[])
 
 
 def _lists(grounded: Grounded, prepared: Prepared) -> Iterator[list[tuple[str, Chunk]]]:

@@ -157,3 +157,14 @@ def test_of_two_lists_alike_the_one_the_answer_gives_points_of_is_completed() ->
     assert ground(whole, prepared(question, TWO_LISTS)).text == whole
     # an answer giving none of either list's points is completed from the first, as before
     assert "一是专营的组织体系" in ground("该行推出了多项服务[1]。", prepared(question, TWO_LISTS)).text
+
+
+def test_an_answer_quoting_the_passage_s_own_run_of_items_gets_no_other_list() -> None:
+    """“三个突出” is written inline; the article's 一是…三是 list is about something else."""
+    article = ("会议把落实举措概括为“一条主线、三个突出”：一条主线是强化引领，三个突出是突出主业、突出改革、突出自律。"
+               "具体工作包括：一是推进发行制度改革；二是健全多层次市场体系；三是提高上市公司质量。")
+    asked = prepared("会上说的“三个突出”具体指什么？", article)
+    quoting = "“三个突出”具体指突出主业、突出改革、突出自律[1]。"
+    assert ground(quoting, asked).text == quoting
+    paraphrasing = ground("“三个突出”指的是抓好主业和深化改革[1]。", asked)
+    assert "资料原文列出的要点：一是推进发行制度改革" in paraphrasing.text  # its own words are not the article's
