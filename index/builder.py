@@ -131,7 +131,7 @@ class IndexBuilder:
         with self.store.writing():
             previous = self.store.manifest()
             report = BuildReport(skipped=list(skipped))
-            files = self._carry_over(previous, report)
+            files, stale = self._carry_over(previous, report)
             unknown = remove - files.keys()
             if unknown:
                 raise ZhikuError(f"not in the index: {', '.join(sorted(unknown))}")
@@ -166,7 +166,7 @@ class IndexBuilder:
             if previous is not None and not report.changed:
                 report.reused = report.chunks
             else:
-                self._write(files, changed, previous, report, _stage(on_progress, "embedding"))
+                self._write(files, changed, previous, report, _stage(on_progress, "embedding"), clear=stale)
             # under the write lock: what OCR read for files no longer indexed goes
             OcrCache(ocr_cache_dir(self.index_dir)).prune(
                 {f["sha256"] for f in files.values()}, {f["sha256"] for f in (previous.files if previous else {}).values()})
@@ -182,26 +182,34 @@ class IndexBuilder:
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
 
-    def _carry_over(self, previous: Manifest | None, report: BuildReport) -> dict[str, dict]:
+    def _carry_over(self, previous: Manifest | None, report: BuildReport) -> tuple[dict[str, dict], bool]:
         """The indexed files (source -> sha256, kind, articles, chunks), or none when the index was
-        built with other settings: then the store is cleared and everything rebuilt."""
+        built with other settings: then everything is rebuilt. The second value says the old
+        store is still to be cleared: when only the chunking changed, the old vectors are read by
+        text hash first, so a new pipeline re-embeds only the chunks it writes differently."""
         if previous is None:
-            return {}
-        reason = previous.compatible_with(self._manifest(previous.dim, 0))
-        if reason:
-            log.warning("%s: rebuilding the whole index", reason)
-            report.full_rebuild_reason = reason
-            self.store.clear()
-            return {}
-        return {source: {"chunks": 0, **info} for source, info in previous.files.items()}
+            return {}, False
+        current = self._manifest(previous.dim, 0)
+        reason = previous.compatible_with(current)
+        if not reason:
+            return {source: {"chunks": 0, **info} for source, info in previous.files.items()}, False
+        log.warning("%s: rebuilding the whole index", reason)
+        report.full_rebuild_reason = reason
+        if (previous.format, previous.embedding_model) == (current.format, current.embedding_model):
+            return {}, True
+        self.store.clear()
+        return {}, False
 
     def _write(
         self, files: dict[str, dict], changed: dict[str, list[Chunk]], previous: Manifest | None, report: BuildReport,
-        on_embedded: Callable[[int, int], None] | None,
+        on_embedded: Callable[[int, int], None] | None, clear: bool = False,
     ) -> None:
         """Changed files' chunks go in before their old ones go out: a store killed between the two
-        still answers (from both), and the next build finishes the job."""
+        still answers (from both), and the next build finishes the job. `clear`: the old index
+        goes once its vectors were read (a full rebuild under new chunking)."""
         rows = self._rows(changed, report, on_embedded)
+        if clear:
+            self.store.clear()
         by_source: dict[str, list[StoredChunk]] = {}
         for row in rows:
             by_source.setdefault(row.chunk.source, []).append(row)
