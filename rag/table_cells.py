@@ -93,6 +93,18 @@ def named_column(text: str, question: str) -> str:
     return ""
 
 
+def row_read_out(text: str, line: str) -> str:
+    """A table row of `text` as a reader takes it in, each cell after its column's name
+    ("成立时间：2017年3月，自贸试验区：湖北，金融创新案例个数：30"); `line` itself when it is no row
+    under a header there. A row alone ("2017年3月 湖北 30") says nothing of what 30 counts."""
+    for table in tables(text):
+        for row, own in zip(table.rows, table.lines):
+            if own.strip() == line.strip():
+                return "，".join(f"{name}：{cell}" if name else cell
+                                for name, cell in zip(table.header, row) if cell) + "。"
+    return line
+
+
 def prose(text: str) -> str:
     """`text` without its table rows."""
     return "\n".join(line for line in text.splitlines() if not is_table_row(line))

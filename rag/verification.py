@@ -26,6 +26,7 @@ from rag.citations import best_quote
 from rag.near_miss import MISSING_DIRECT
 from rag.points import asks_points
 from rag.questions import split_question
+from rag.table_cells import row_read_out
 
 if TYPE_CHECKING:
     from rag.grounding import Grounded
@@ -61,7 +62,8 @@ def verified(grounded: Grounded, prepared: Prepared, judge: Judge, threshold: fl
     sentence = judged.quote.strip()
     if not sentence:
         return grounded
-    for candidate in [sentence, *_answers_own_sources(grounded, sentence)]:
+    # a table row is judged with its columns' names: "2017年3月 湖北 30" alone says nothing of what 30 counts
+    for candidate in [row_read_out(judged.chunk.text, sentence), *_answers_own_sources(grounded, sentence)]:
         try:
             p_yes = judge(prepared.standalone, candidate)
         except Exception as exc:  # the check is a refinement: a failing call leaves the answer as it was
@@ -85,6 +87,7 @@ def _answers_own_sources(grounded: Grounded, judged: str) -> list[str]:
         if not cited:
             continue
         source = best_quote(cited[0].chunk.text, terms(strip_markers(sentence))).strip()
+        source = source and row_read_out(cited[0].chunk.text, source)
         if source and source != judged and source not in found:
             found.append(source)
     return found[:MORE_CHECKS]

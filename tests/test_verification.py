@@ -115,3 +115,15 @@ def test_a_doubted_first_sentence_that_only_sets_the_scene_leaves_the_answer_to_
     asked.clear()
     doubted = verified(grounded, p, lambda q, s: asked.append(s) or 0.2, threshold=0.5)
     assert doubted.missing == MISSING_DIRECT and asked == [scene, answer]  # every source doubted: not given
+
+
+def test_a_table_row_is_judged_with_its_columns_names_and_quoted_as_it_stands() -> None:
+    table = "表3 各园区入驻企业\n\n设立时间\t园区\t入驻企业数\n\n2011年6月\t东湖\t52\n\n2014年3月\t西岭\t38"
+    question = "截至2025年底，西岭园区入驻了多少家企业？"
+    p = prepared(question, table)
+    grounded = ground("西岭园区入驻企业38家[1]。", p)
+    assert grounded.citations[0].quote == "2014年3月\t西岭\t38"
+    asked: list[str] = []
+    doubted = verified(grounded, p, lambda q, s: asked.append(s) or 0.2, threshold=0.5)
+    assert asked == ["设立时间：2014年3月，园区：西岭，入驻企业数：38。"]
+    assert doubted.text.endswith("2014年3月 西岭 38[1]。")  # the reader is shown the row itself
