@@ -32,6 +32,7 @@ from rag.constraints import Constraints, Mismatch, describe_missing, find_mismat
 from rag.figure_kinds import UNIT_WORDS, figure_kinds_of
 from rag.figure_sources import figure_sources
 from rag.periods import dated_years, periods_of
+from rag.points import article_of
 from rag.rebinding import rebound_figure, respectively_elsewhere, say_respective, say_what_is_bound, say_whose, swapped
 from rag.records import Chunk, Citation, Passage
 from rag.sentence_misses import dated_elsewhere, numbered_elsewhere, planned_only
@@ -186,7 +187,7 @@ def _shares_subject(asked: Constraints, source: str) -> bool:
 
 def _article_shown(chunk: Chunk, passages: list[Passage]) -> str:
     """The text of the shown passages from `chunk`'s article."""
-    return "\n".join(p.chunk.text for p in passages if (p.chunk.source, p.chunk.title) == (chunk.source, chunk.title))
+    return "\n".join(p.chunk.text for p in passages if article_of(p.chunk) == article_of(chunk))
 
 
 def _scope_of(figure: str, source: str) -> str:
