@@ -37,7 +37,7 @@ _CONTINUES = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?|\d{1,2}\s*月(
 _CHANGE = re.compile(r"增长|下降|增加|减少|提高|降低|上涨|下跌|上升|回落|同比|环比|增速|增幅|降幅")
 _LIST_MARK = re.compile(r"(?<=、)")
 # units written in Latin letters ("2kg/h", "10GW"); not names like "5G", "4A景区", "3D打印"
-_LATIN_UNIT = re.compile(r"(\d)((?:kg|km|mm|cm|nm|[GMk]Wh?|[TGPM]B|t)(?![A-Za-z]))")
+_LATIN_UNIT = re.compile(r"(\d)((?:kg|km|mm|cm|nm|ms|[GMk]Wh?|[KMGTPEZ]i?B|[KMGT]?bps|[KMGT]?Hz|t)(?![A-Za-z]))")
 # dates set the scene like years do: "6月份，" carries the subject on, it states no figure; so does
 # the span a figure is over ("兴业银行近三年余额增长比例超过50%", "十年来")
 _DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]"

@@ -116,3 +116,8 @@ def test_a_number_before_a_latin_unit_is_a_figure_and_a_name_with_a_digit_is_non
     assert stated_figures("南港速度可以达到2kg/h，而国外可以达到8kg/h") == ["2", "8"]
     assert stated_figures("装机10GW，储能1.5GWh") == ["10", "1.5"]
     assert stated_figures("建成5G基站，4A景区用上3D打印") == []
+    assert stated_figures("存储总规模超过1080EB，带宽400Gbps，主频3GHz，时延8ms") == ["1080", "400", "3", "8"]
+    # a figure in bytes answers "到多少了"; read as no figure, it was declined as giving none
+    passage = "截至2025年6月底，南港在用数据中心机架超76万标准机架，存储总规模超过1080EB。"
+    grounded = ground("存储总规模超过1080EB[1]。", prepared("截至2025年6月底南港的存储总规模到多少了？", passage))
+    assert grounded.text == "存储总规模超过1080EB[1]。" and grounded.missing == ""
