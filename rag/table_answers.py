@@ -1,6 +1,7 @@
 """A figure the answer takes from a table is bound by its cell's row and column, not by a sentence:
 asked one cell, an answer giving another is corrected to the asked cell when a passage shows it,
-or says what the table gives instead.
+or says what the table gives instead. An asked cell holding no figure ("--") is said to be missing:
+it is no answer, and the neighbouring row's figure is not one either.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def kept_to_table(grounded: Grounded, prepared: Prepared, stated: list[str], giv
         if asked is not None:
             if set(stated) & set(figure_terms(terms(asked.value))):
                 return None
+            if not any(ch.isdigit() for ch in asked.value):  # "--": the table gives no figure there
+                return _say_the_cell_is_empty(grounded, asked, Citation(1, passage.chunk, asked.line))
             return _say_what_the_table_gives(grounded, asked, given, Citation(1, passage.chunk, asked.line))
     read_as = f"{given.row}，{given.column}为{given.value}"  # the cell as the sentence the table means
     miss = find_mismatch(prepared.constraints, read_as, citation.chunk.title) or _of_another_row(prepared, read_as, citation)
@@ -74,3 +77,10 @@ def _say_what_the_table_gives(grounded: Grounded, cell: Cell, other: Cell, citat
     text = (f"资料中与问题对应的是：{cell.row}，{cell.column}为{cell.value}[1]。"
             f"“{other.value}”是{other.row}{other.column}的数字，不是问题所问的。")
     return replace(grounded, text=text, citations=[citation], missing="", notice=NOTICE_REBOUND)
+
+
+def _say_the_cell_is_empty(grounded: Grounded, cell: Cell, citation: Citation) -> Grounded:
+    """The asked cell holds no figure ("--", "—"): a near miss, the row cited."""
+    missing = f"资料中没有{cell.row}{cell.column}的数字"
+    return replace(grounded, text=f"{missing}；表中这一格为“{cell.value}”[1]。", citations=[citation],
+                   missing=missing, notice=NOTICE_NEAR_MISS)

@@ -36,6 +36,14 @@ def test_a_row_the_passages_do_not_show_is_said_to_be_missing() -> None:
     assert grounded.text.endswith("2025年，星河50为-11.24[1]。") and grounded.notice == NOTICE_NEAR_MISS
 
 
+def test_an_asked_cell_with_no_figure_is_said_to_be_missing_not_filled_from_a_neighbour() -> None:
+    table = TABLE + "\n\n2023年\t5.6\t8.1\t--"
+    grounded = ground("2023年星河50指数的涨跌幅为-31.35%[1]。", prepared("星河50指数2023年全年涨跌幅是多少？", table))
+    assert grounded.missing == "资料中没有2023年星河50的数字"
+    assert grounded.text == "资料中没有2023年星河50的数字；表中这一格为“--”[1]。"
+    assert grounded.citations[0].quote == "2023年\t5.6\t8.1\t--" and grounded.notice == NOTICE_NEAR_MISS
+
+
 def test_the_right_cell_stands_and_its_row_is_quoted() -> None:
     grounded = ground("2025年星河50指数下跌11.24%[1]。", prepared("星河50指数2025年表现怎么样？", TABLE))
     assert grounded.text == "2025年星河50指数下跌11.24%[1]。" and grounded.missing == ""
