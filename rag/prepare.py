@@ -26,6 +26,7 @@ from rag.read_on import article_lists, read_on
 from rag.records import Passage
 from rag.sections import article_sections
 from rag.settings import Settings
+from rag.table_context import with_asked_rows
 
 
 class Searcher(Protocol):
@@ -71,6 +72,8 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
         hits, leading = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
     points = asks_points(standalone)
     passages = select_passages(hits, settings.summary_context_chars if points else settings.context_chars, leading=leading)
+    if not points:
+        passages = with_asked_rows(passages, hits, standalone)  # a table's asked row past the budget
     listed: list[tuple[Chunk, str]] = []
     lists: list[list[tuple[Chunk, str]]] = []
     if points and retriever is not None:

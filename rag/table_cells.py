@@ -93,6 +93,12 @@ def named_column(text: str, question: str) -> str:
     return ""
 
 
+def named_row_labels(text: str, asked: str) -> set[str]:
+    """The row labels of the tables in `text` that `asked` (a compacted question) names ("2020年", "辽宁")."""
+    return {label for table in tables(text) for row in table.rows
+            for label in _named(_labels(table.header, row, len(row)), asked)}
+
+
 def row_read_out(text: str, line: str) -> str:
     """A table row of `text` as a reader takes it in, each cell after its column's name
     ("成立时间：2017年3月，自贸试验区：湖北，金融创新案例个数：30"); `line` itself when it is no row
