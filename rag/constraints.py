@@ -187,7 +187,8 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     subset, subset_words = _subset("".join(question.split()))  # said back to the user as they wrote it
     # the measure asked is the one in the clause that asks: "申报…的那批人，最后有多少人入选" asks 入选
     asking = _asking_clause(text)
-    measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p)) if x in asking and y not in asking)
+    measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p))
+                     if x in asking and (y not in asking or _asked_after(x, y, asking)))
     return Constraints(
         years=years,
         period=(1, 12) if implied else period,
@@ -363,6 +364,15 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # "比亚迪去年在欧洲卖了多少辆车" answered from "上汽集团去年在欧洲市场销量达到33万辆"
         return Mismatch("entity", "、".join(sorted(asked.subjects)), "其他对象")
     return None
+
+
+def _asked_after(asked: str, other: str, text: str) -> bool:
+    """Both measures named, `asked` is the one asked when it comes after `other` with no 和, 与, 比
+    or 、 between and nothing is compared: "B轮融资之后估值是多少" asks 估值, not 融资."""
+    if asked in other or other in asked or _COMPARES.search(text):
+        return False
+    before, after = text.rfind(other), text.rfind(asked)
+    return before >= 0 and after > before + len(other) and not re.search(r"[和与及比、跟同]", text[before + len(other):after])
 
 
 def _asking_clause(text: str) -> str:

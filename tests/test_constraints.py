@@ -308,6 +308,12 @@ def test_the_measure_asked_is_the_one_in_the_asking_clause() -> None:
     assert picked.measures == (("入选", "申报"),)
     assert find_mismatch(picked, "北岛高新区今年共申报人才计划120人。") == Mismatch("measure", "入选", "申报")
     assert find_mismatch(picked, "北岛高新区今年入选人才计划36人。") is None
+    # both in one clause: the one named last, right before the question word, is asked
+    valued = question_constraints("北岛出行B轮融资之后估值是多少？")
+    assert valued.measures == (("估值", "融资"),)
+    assert find_mismatch(valued, "北岛出行宣布完成8.4亿元B轮融资。") == Mismatch("measure", "估值", "融资")
+    assert find_mismatch(valued, "B轮融资后，北岛出行估值超过50亿元。") is None
+    assert question_constraints("北岛出行B轮融资额和估值分别是多少？").measures == ()  # both asked
     # the applied set describes what is asked of, and the asking clause names neither side
     assert question_constraints("北岛药业完成申报的那8个新产品，后来有几个拿到了批文？").measures == ()
 
