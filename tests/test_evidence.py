@@ -46,6 +46,13 @@ def test_semantically_distant_passages_are_not_evidence_even_if_words_match():
     assert not assess_evidence("长城有多长？", hits(car, dense=0.84)).answerable
 
 
+def test_a_short_question_whose_terms_the_passages_name_is_not_refused_for_distance_alone():
+    town = "2016年5月，经国务院批准，北岛县正式撤县设市，工业总产值随后突破千亿元。"
+    assert assess_evidence("北岛是哪年哪月撤县设市的？", hits(town, dense=0.87)).answerable
+    assert not assess_evidence("南港是哪年哪月撤县设市的？", hits(town, dense=0.87)).answerable  # few of its terms
+    assert not assess_evidence("北岛的县花是什么？", hits(town, dense=0.87)).answerable
+
+
 def test_product_code_missing_from_every_passage_is_not_answerable():
     evidence = assess_evidence("小米SU8的起售价是多少？", hits(XIAOMI))
     assert not evidence.answerable and "su8" in evidence.reason
