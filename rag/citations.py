@@ -194,8 +194,10 @@ def _is_factual(body: str) -> bool:
 
 def inline_quote(sentence: str) -> str:
     """An article's sentence as it is quoted inside an answer: on one line, without its closing
-    stop, and without the article's own footnote marks ([17]), which would read as citations."""
-    return " ".join(strip_markers(sentence).split()).rstrip("。；;，,")
+    stop (inside its closing quote too: "…机制。”" is quoted "…机制”"), and without the article's own
+    footnote marks ([17]), which would read as citations."""
+    line = " ".join(strip_markers(sentence).split()).rstrip("。；;，,")
+    return re.sub(r"[。；;，,]+([”’」』])$", r"\1", line)
 
 
 def closest_citation(wanted: dict[str, float], passages: list[Passage]) -> Citation | None:
