@@ -53,6 +53,8 @@ from rag.questions import split_question
 
 # a place the sentence leaves to its article: "2019年以来，本区共引进各类资管机构136家" in an article
 # naming 西城区 a passage before
+# who said a quotation: the words after its closing quote, up to a verb of saying
+_SPEAKER = re.compile(r"([^，,。；;“”]{2,40}?)(?:介绍说|介绍|表示|说|称|指出|透露|坦言)")
 _SELF_REFERENCE = re.compile(r"[本我该全][区市省县州]|本地区")
 _ASKS_VALUE = re.compile(rf"{HOW_MANY}|多大|多高|多长|规模(?!化)|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
 
@@ -279,6 +281,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         held = asked.names - asked.described
         if _other_organisation(asked.organisations, source) or (held and not any(compact(n) in around for n in held)):
             return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
+    if asked.organisations and not asked.compares and _spoken_by_another(asked.organisations, source, surroundings):
+        # "“…我们已与…13所高校实现深度对接合作…”昆山丘钛微电子科技股份有限公司校招负责人介绍说" is
+        # 丘钛微电子's 13, not 沪士电子's, though the passage names 沪士电子 further on
+        return Mismatch("entity", "、".join(sorted(asked.organisations)), "其他对象")
     own = compact(scope) or text  # the figure's own clauses, else its sentence
     if asked.organisations and scope and not asked.compares and not any(compact(n) in own for n in asked.names) \
             and _other_organisation(asked.organisations, scope) and not _gives_a_figure(asked.names, text):
@@ -402,6 +408,20 @@ def _other_organisation(organisations: frozenset[str], source: str) -> bool:
         return False
     named = {compact(n) for n in organisation_names(source)}
     return any(not any(a in n or n in a for a in asked) for n in named)
+
+
+def _spoken_by_another(organisations: frozenset[str], source: str, surroundings: str) -> bool:
+    """Whether `source` is a quotation naming none of `organisations`, and its speaker, named right
+    after the closing quote ("”昆山丘钛微电子科技股份有限公司校招负责人介绍说"), is another company:
+    what "我们" did there is that company's."""
+    quote, passage = compact(source), compact(surroundings)
+    if not quote.endswith("”") or any(compact(n) in quote for n in organisations):
+        return False
+    at = passage.find(quote)
+    speaker = _SPEAKER.match(passage[at + len(quote):]) if at >= 0 else None
+    if speaker is None or any(compact(n) in speaker.group(1) for n in organisations):
+        return False
+    return bool(company_names(speaker.group(1)))
 
 
 def _another_subject(asked: Constraints, scope: str, around: str) -> bool:

@@ -361,3 +361,16 @@ def article_passages(*titled: tuple[str, str]) -> list:
 def prepared_over(question: str, shown: list) -> Prepared:
     evidence = Evidence(True, 1.0, 0.9, "the passages cover the question")
     return Prepared(question, question, [], [p.hit for p in shown], shown, evidence, {}, constraints_of(question))
+
+
+def test_a_quotation_is_its_speakers_company_s_not_the_asked_one_s() -> None:
+    passage = ("南港高新区连续多年举办政校企合作年会。“通过南港高新区搭建的政校企合作平台，我们已与北岛大学等 13 所高校"
+               "实现深度对接合作，并建立了校企互惠共赢合作机制。”南港星辰科技股份有限公司校招负责人介绍说，截至目前，"
+               "这些合作已累计培养优秀人才 7000 余人。\n\n近日，星辰科技、海川电子 2家重点企业参加直播宣讲推介。")
+    other = ground("海川电子通过南港高新区的政校企合作平台，跟13所高校建立了合作[1]。",
+                   prepared("海川电子通过南港高新区的政校企合作平台，跟多少所高校建立了合作？", passage))
+    assert other.missing == "资料中没有关于海川的这一数字；资料给出的是其他对象的"
+    assert other.text.endswith("建立了校企互惠共赢合作机制”[1]。")  # its stop inside the quote dropped
+    own = ground("星辰科技通过南港高新区的政校企合作平台，跟13所高校建立了合作[1]。",
+                 prepared("星辰科技通过南港高新区的政校企合作平台，跟多少所高校建立了合作？", passage))
+    assert own.missing == "" and own.text.startswith("星辰科技通过")
