@@ -36,7 +36,7 @@ from rag.points import article_of
 from rag.rebinding import rebound_figure, respectively_elsewhere, say_respective, say_what_is_bound, say_whose, swapped
 from rag.records import Chunk, Citation, Passage
 from rag.sentence_misses import dated_elsewhere, numbered_elsewhere, planned_only
-from rag.table_answers import cell_given, kept_to_table, quoting_row
+from rag.table_answers import cell_given, kept_to_table, misread_cells, quoting_row
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
     from rag.grounding import Grounded
@@ -76,6 +76,9 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             continue
         given = cell_given(stated, cited)
         if given is not None:  # a table's cell is bound by its row and column, not by its sentence
+            misread = misread_cells(grounded, prepared, said, cited)
+            if misread is not None:
+                return misread
             checked = kept_to_table(grounded, prepared, stated, *given)
             if checked is not None:
                 return checked

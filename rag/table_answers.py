@@ -13,7 +13,8 @@ from index.text import compact, figure_terms, terms
 from rag.answer_edits import NOTICE_NEAR_MISS, NOTICE_REBOUND
 from rag.constraints import Mismatch, describe_missing, find_mismatch
 from rag.records import Citation
-from rag.table_cells import Cell, asked_cell, cell_of, named_column, prose
+from rag.binding import figure_scopes
+from rag.table_cells import Cell, asked_cell, cell_named, cell_of, named_column, prose
 
 if TYPE_CHECKING:
     from rag.grounding import Grounded
@@ -29,6 +30,48 @@ def cell_given(stated: list[str], cited: list[Citation]) -> tuple[Cell, Citation
             if cell is not None and figure not in figure_terms(terms(prose(citation.chunk.text))):
                 return cell, citation
     return None
+
+
+def misread_cells(grounded: Grounded, prepared: Prepared, said: str, cited: list[Citation]) -> Grounded | None:
+    """Each figure of the answer's sentence `said` that a cited table states is held to the cell its
+    clause names (its row and column, from the clause or the question): "2020年创业板指涨了38.73%"
+    gives 深证成指's cell as 创业板指's, "黑龙江…有4个" gives 湖南's row as 黑龙江's. None when every
+    such figure is its clause's cell; else the named cells, cited, and whose cells the figures were."""
+    read: list[tuple[Cell, Citation]] = []
+    wrong: list[tuple[str, Cell]] = []
+    for figure, clause, _ in figure_scopes(said):
+        for citation in cited:
+            text = citation.chunk.text
+            given = cell_of(text, figure)
+            if given is None or figure in figure_terms(terms(prose(text))):
+                continue
+            named = next((c for c in (cell_named(p.chunk.text, clause, prepared.standalone)
+                                      for p in [citation, *prepared.passages]) if c is not None), None)
+            if named is None or not any(ch.isdigit() for ch in named.value):
+                return None  # no cell named, or one holding no figure ("--"): kept_to_table says so
+            chunk = next(p.chunk for p in [citation, *prepared.passages] if named.line in p.chunk.text.splitlines())
+            read.append((named, Citation(0, chunk, named.line)))
+            if figure not in figure_terms(terms(named.value)):
+                wrong.append((figure, given))
+            break
+    if not wrong:
+        return None
+    return _say_the_named_cells(grounded, read, wrong)
+
+
+def _say_the_named_cells(grounded: Grounded, read: list[tuple[Cell, Citation]],
+                         wrong: list[tuple[str, Cell]]) -> Grounded:
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    said: list[str] = []
+    for cell, citation in read:
+        if cell.line not in numbers:
+            numbers[cell.line] = len(numbers) + 1
+            citations.append(replace(citation, n=numbers[cell.line]))
+        said.append(f"{cell.row}，{cell.column}为{cell.value}[{numbers[cell.line]}]")
+    whose = "".join(f"“{cell.value}”是{cell.row}{cell.column}的数字，不是问题所问的。" for _, cell in wrong)
+    return replace(grounded, text=f"资料中与问题对应的是：{'；'.join(dict.fromkeys(said))}。{whose}", citations=citations,
+                   missing="", notice=NOTICE_REBOUND)
 
 
 def kept_to_table(grounded: Grounded, prepared: Prepared, stated: list[str], given: Cell,

@@ -9,8 +9,9 @@ A passage holding a table keeps its rows as tab-separated lines under a header r
 Asked "2022年科创50指数的涨跌幅是多少？", a small model often reads the neighbouring row and answers
 -11.24. When the question names exactly one row label (2022年) and one column header (科创50) of a
 cited table, the asked cell is known; an answer stating another cell of that table instead is
-answered with the asked cell, and says whose cell its figure was. Questions naming two columns or
-two rows (comparisons) are left to the other rules. A row is named by any of its labels, the text
+answered with the asked cell, and says whose cell its figure was. Comparing two rows or two columns,
+each figure is held to the cell its own clause of the answer names (`cell_named`): "2020年创业板指涨了
+38.73%" under "2020年创业板指和深证成指哪个涨得多" gives 深证成指's cell as 创业板指's. A row is named by any of its labels, the text
 cells left of the value ("2015年4月\t福建\t147" by 福建), save a date under an event's time
 ("成立时间"): it tells when 福建's zone was set up, not the year its 147 cases are for.
 
@@ -77,6 +78,27 @@ def asked_cell(text: str, question: str) -> Cell | None:
         named = set(_named([label for row in table.rows for label in _labels(table.header, row, column)], asked))
         rows = [(row, line) for row, line in zip(table.rows, table.lines)
                 if named & set(_labels(table.header, row, column)) and column < len(row) and row[column]]
+        if len(rows) == 1:
+            row, line = rows[0]
+            return Cell(_row_label(table.header, row, column), table.header[column], row[column], line)
+    return None
+
+
+def cell_named(text: str, clause: str, question: str) -> Cell | None:
+    """The cell of a table in `text` that an answer's `clause` names, its row and column taken from
+    the clause, else from the question, when either names exactly one ("2020年创业板指涨了…" under
+    "2020年创业板指和深证成指哪个涨得多"); a table of one value column needs no column named."""
+    said, asked = compact(clause), compact(question)
+    for table in tables(text):
+        values = _value_columns(table)
+        columns = _named(values, said) or _named(values, asked) or (values if len(values) == 1 else [])
+        if len(columns) != 1:
+            continue
+        column = table.header.index(columns[0])
+        labels = [label for row in table.rows for label in _labels(table.header, row, column)]
+        named = _named(labels, said) or _named(labels, asked)
+        rows = [(row, line) for row, line in zip(table.rows, table.lines)
+                if len(named) == 1 and named[0] in _labels(table.header, row, column) and column < len(row) and row[column]]
         if len(rows) == 1:
             row, line = rows[0]
             return Cell(_row_label(table.header, row, column), table.header[column], row[column], line)

@@ -70,8 +70,21 @@ def test_a_row_is_named_by_any_of_its_labels_and_a_set_up_date_does_not_date_its
     assert grounded.missing == "" and grounded.text.startswith("截至2025年底，东湖园区入驻企业52家")
 
 
-def test_comparing_two_rows_an_answer_from_a_third_row_is_another_s() -> None:
+def test_comparing_two_rows_a_figure_from_a_third_row_is_replaced_by_the_named_rows_cell() -> None:
     grounded = ground("东湖园区入驻企业更多，有21家，西岭园区有38家[1]。",
                       prepared("截至2025年底，东湖园区和西岭园区哪个入驻企业多？", SET_UP))
-    assert grounded.missing == "资料中没有关于东湖、西岭的这一数字；资料给出的是其他对象的"
-    assert grounded.text.endswith("青溪，入驻企业数为21[1]。")
+    assert grounded.text == ("资料中与问题对应的是：东湖，入驻企业数为52[1]；西岭，入驻企业数为38[2]。"
+                             "“21”是青溪入驻企业数的数字，不是问题所问的。")
+    assert grounded.missing == "" and grounded.notice == NOTICE_REBOUND
+    assert [c.quote for c in grounded.citations] == ["2011年6月\t东湖\t52", "2011年6月\t西岭\t38"]
+
+
+def test_comparing_two_columns_each_figure_is_held_to_its_clause_s_column() -> None:
+    table = "年份\t晨星指数\t蓝筹30\t星河50\n\n2021年\t4.8\t2.67\t12.02\n\n2020年\t13.87\t38.73\t64.96"
+    question = "2020年星河50和蓝筹30哪个涨得多？各涨了多少？"
+    swapped = ground("2020年星河50涨了38.73%，蓝筹30涨了2.67%[1]。", prepared(question, table))
+    assert swapped.text == ("资料中与问题对应的是：2020年，星河50为64.96[1]；2020年，蓝筹30为38.73[1]。"
+                            "“38.73”是2020年蓝筹30的数字，不是问题所问的。“2.67”是2021年蓝筹30的数字，不是问题所问的。")
+    assert swapped.citations[0].quote == "2020年\t13.87\t38.73\t64.96" and swapped.missing == ""
+    right = ground("2020年星河50涨了64.96%，蓝筹30涨了38.73%，星河50涨得更多[1]。", prepared(question, table))
+    assert right.text == "2020年星河50涨了64.96%，蓝筹30涨了38.73%，星河50涨得更多[1]。"
