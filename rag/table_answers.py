@@ -45,11 +45,12 @@ def misread_cells(grounded: Grounded, prepared: Prepared, said: str, cited: list
             given = cell_of(text, figure)
             if given is None or figure in figure_terms(terms(prose(text))):
                 continue
-            named = next((c for c in (cell_named(p.chunk.text, clause, prepared.standalone)
-                                      for p in [citation, *prepared.passages]) if c is not None), None)
+            shown = [citation, *prepared.passages]
+            named = next((c for c in (cell_named(p.chunk.text, clause) for p in shown) if c is not None), None) or \
+                next((c for c in (cell_named(p.chunk.text, clause, prepared.standalone) for p in shown) if c is not None), None)
             if named is None or not any(ch.isdigit() for ch in named.value):
                 return None  # no cell named, or one holding no figure ("--"): kept_to_table says so
-            chunk = next(p.chunk for p in [citation, *prepared.passages] if named.line in p.chunk.text.splitlines())
+            chunk = next(p.chunk for p in shown if named.line in p.chunk.text.splitlines())
             read.append((named, Citation(0, chunk, named.line)))
             if figure not in figure_terms(terms(named.value)):
                 wrong.append((figure, given))

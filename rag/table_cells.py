@@ -84,11 +84,12 @@ def asked_cell(text: str, question: str) -> Cell | None:
     return None
 
 
-def cell_named(text: str, clause: str, question: str) -> Cell | None:
+def cell_named(text: str, clause: str, question: str = "") -> Cell | None:
     """The cell of a table in `text` that an answer's `clause` names, its row and column taken from
-    the clause, else from the question, when either names exactly one ("2020年创业板指涨了…" under
-    "2020年创业板指和深证成指哪个涨得多"); a table of one value column needs no column named."""
-    said, asked = compact(clause), compact(question)
+    the clause, else from `question`, when either names exactly one ("2020年创业板指涨了…" under
+    "2020年创业板指和深证成指哪个涨得多"); a table of one value column needs no column named. Call it
+    without the question first: a passage lacking the clause's row would take the question's other."""
+    said, asked = compact(clause), compact(question) if question else "\0"
     for table in tables(text):
         values = _value_columns(table)
         columns = _named(values, said) or _named(values, asked) or (values if len(values) == 1 else [])

@@ -88,3 +88,13 @@ def test_comparing_two_columns_each_figure_is_held_to_its_clause_s_column() -> N
     assert swapped.citations[0].quote == "2020年\t13.87\t38.73\t64.96" and swapped.missing == ""
     right = ground("2020年星河50涨了64.96%，蓝筹30涨了38.73%，星河50涨得更多[1]。", prepared(question, table))
     assert right.text == "2020年星河50涨了64.96%，蓝筹30涨了38.73%，星河50涨得更多[1]。"
+
+
+def test_a_compared_row_in_another_passage_is_read_from_there() -> None:
+    first = "设立时间\t园区\t入驻企业数\n\n2011年6月\t东湖\t52\n\n2014年3月\t青溪\t21"
+    second = "设立时间\t园区\t入驻企业数\n\n2011年6月\t西岭\t38\n\n2015年1月\t南湾\t4"
+    grounded = ground("西岭园区入驻企业38家，东湖园区入驻企业4家[2]。",
+                      prepared("东湖园区和西岭园区哪个入驻企业多？各有多少家？", first, second))
+    assert grounded.text == ("资料中与问题对应的是：西岭，入驻企业数为38[1]；东湖，入驻企业数为52[2]。"
+                             "“4”是南湾入驻企业数的数字，不是问题所问的。")
+    assert [c.chunk.id for c in grounded.citations] == ["c2", "c1"]
