@@ -6,6 +6,7 @@ it is no answer, and the neighbouring row's figure is not one either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -33,31 +34,34 @@ def cell_given(stated: list[str], cited: list[Citation]) -> tuple[Cell, Citation
 
 
 def misread_cells(grounded: Grounded, prepared: Prepared, said: str, cited: list[Citation]) -> Grounded | None:
-    """Each figure of the answer's sentence `said` that a cited table states is held to the cell its
-    clause names (its row and column, from the clause or the question): "2020年创业板指涨了38.73%"
-    gives 深证成指's cell as 创业板指's, "黑龙江…有4个" gives 湖南's row as 黑龙江's. None when every
-    such figure is its clause's cell; else the named cells, cited, and whose cells the figures were."""
+    """Each figure of the answer's sentence `said` that a shown table states (the cited ones first)
+    is held to the cell its clause names (its row and column, from the clause or the question):
+    "2020年创业板指涨了38.73%" gives 深证成指's cell as 创业板指's, "黑龙江…有4个" gives 湖南's row as
+    黑龙江's. None when every such figure is its clause's cell; else the cells every clause names,
+    cited, and whose cells the wrong figures were."""
+    shown = [*cited, *prepared.passages]
     read: list[tuple[Cell, Citation]] = []
     wrong: list[tuple[str, Cell]] = []
     for figure, clause, _ in figure_scopes(said):
-        for citation in cited:
-            text = citation.chunk.text
-            given = cell_of(text, figure)
-            if given is None or figure in figure_terms(terms(prose(text))):
-                continue
-            shown = [citation, *prepared.passages]
-            named = next((c for c in (cell_named(p.chunk.text, clause) for p in shown) if c is not None), None) or \
-                next((c for c in (cell_named(p.chunk.text, clause, prepared.standalone) for p in shown) if c is not None), None)
-            if named is None or not any(ch.isdigit() for ch in named.value):
-                return None  # no cell named, or one holding no figure ("--"): kept_to_table says so
-            chunk = next(p.chunk for p in shown if named.line in p.chunk.text.splitlines())
-            read.append((named, Citation(0, chunk, named.line)))
-            if figure not in figure_terms(terms(named.value)):
-                wrong.append((figure, given))
-            break
+        named = _first(shown, lambda text: cell_named(text, clause)) or \
+            _first(shown, lambda text: cell_named(text, clause, prepared.standalone))
+        given = _first(shown, lambda text: None if figure in figure_terms(terms(prose(text))) else cell_of(text, figure))
+        if named is None or given is None:
+            continue  # the clause names no cell, or its figure is no table's: the other rules hold it
+        if not any(ch.isdigit() for ch in named.value):
+            return None  # a cell holding no figure ("--"): kept_to_table says so
+        chunk = next(p.chunk for p in shown if named.line in p.chunk.text.splitlines())
+        read.append((named, Citation(0, chunk, named.line)))
+        if figure not in figure_terms(terms(named.value)):
+            wrong.append((figure, given))
     if not wrong:
         return None
     return _say_the_named_cells(grounded, read, wrong)
+
+
+def _first(shown: list, read: Callable[[str], Cell | None]) -> Cell | None:
+    """The first passage's reading that is not None."""
+    return next((found for found in (read(p.chunk.text) for p in shown) if found is not None), None)
 
 
 def _say_the_named_cells(grounded: Grounded, read: list[tuple[Cell, Citation]],

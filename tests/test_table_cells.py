@@ -98,3 +98,18 @@ def test_a_compared_row_in_another_passage_is_read_from_there() -> None:
     assert grounded.text == ("资料中与问题对应的是：西岭，入驻企业数为38[1]；东湖，入驻企业数为52[2]。"
                              "“4”是南湾入驻企业数的数字，不是问题所问的。")
     assert [c.chunk.id for c in grounded.citations] == ["c2", "c1"]
+
+
+def test_a_figure_from_an_uncited_passage_of_the_table_is_held_to_its_clause_s_cell_too() -> None:
+    from rag.grounding import Grounded
+    from rag.records import Citation
+    from rag.table_answers import misread_cells
+
+    recent = "年份\t晨星指数\t蓝筹指数\t星河指数\n\n2021年\t4.8\t2.67\t12.02\n\n2020年\t13.87\t38.73\t64.96"
+    older = "年份\t晨星指数\t蓝筹指数\t星河指数\n\n2015年\t9.41\t35.62\t84.41"
+    asked = prepared("2020年星河指数和蓝筹指数哪个涨得多？各涨了多少？", recent, older)
+    said = "2020年星河指数涨了38.73%，蓝筹指数涨了35.62%。"
+    only_recent = [Citation(1, asked.passages[0].chunk, said)]  # the model cited the passage of one figure
+    grounded = misread_cells(Grounded(said[:-1] + "[1]。", only_recent), asked, said, only_recent)
+    assert grounded.text.startswith("资料中与问题对应的是：2020年，星河指数为64.96[1]；2020年，蓝筹指数为38.73[1]。")
+    assert "“35.62”是2015年蓝筹指数的数字" in grounded.text
