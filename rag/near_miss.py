@@ -60,6 +60,9 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
     text = grounded.text
     by_marker = {c.n: c for c in grounded.citations}
     named = set(stated_figures(prepared.standalone))  # "男子500米的金牌": 500 is the question's, not the answer
+    misread = misread_cells(grounded, prepared, LIST_NUMBER.sub("", strip_markers(text)), grounded.citations)
+    if misread is not None:  # a figure given as the cell its clause names, taken from another cell
+        return misread
     for a, b in split_sentences(text):
         sentence = text[a:b]
         asked = _part_asked(sentence, parts) if parts else prepared.constraints
@@ -76,9 +79,6 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             continue
         given = cell_given(stated, cited)
         if given is not None:  # a table's cell is bound by its row and column, not by its sentence
-            misread = misread_cells(grounded, prepared, said, cited)
-            if misread is not None:
-                return misread
             checked = kept_to_table(grounded, prepared, stated, *given)
             if checked is not None:
                 return checked

@@ -113,3 +113,12 @@ def test_a_figure_from_an_uncited_passage_of_the_table_is_held_to_its_clause_s_c
     grounded = misread_cells(Grounded(said[:-1] + "[1]。", only_recent), asked, said, only_recent)
     assert grounded.text.startswith("资料中与问题对应的是：2020年，星河指数为64.96[1]；2020年，蓝筹指数为38.73[1]。")
     assert "“35.62”是2015年蓝筹指数的数字" in grounded.text
+
+
+def test_the_named_cells_of_every_sentence_answer_not_only_the_misread_one_s() -> None:
+    named = "设立时间\t园区\t入驻企业数\n\n2011年6月\t东湖\t52\n\n2011年6月\t西岭\t38"
+    others = "设立时间\t园区\t入驻企业数\n\n2014年3月\t青溪\t21\n\n2015年1月\t南湾\t4"
+    grounded = ground("东湖园区入驻企业更多，有21家；西岭园区有38家。",
+                      prepared("东湖园区和西岭园区哪个入驻企业多？各有多少家？", others, named))
+    assert grounded.text.startswith("资料中与问题对应的是：东湖，入驻企业数为52[1]；西岭，入驻企业数为38[2]。")
+    assert "“21”是青溪入驻企业数的数字" in grounded.text
