@@ -75,12 +75,9 @@ def asked_cell(text: str, question: str) -> Cell | None:
         if len(columns) != 1:
             continue
         column = table.header.index(columns[0])
-        named = set(_named([label for row in table.rows for label in _labels(table.header, row, column)], asked))
-        rows = [(row, line) for row, line in zip(table.rows, table.lines)
-                if named & set(_labels(table.header, row, column)) and column < len(row) and row[column]]
-        if len(rows) == 1:
-            row, line = rows[0]
-            return Cell(_row_label(table.header, row, column), table.header[column], row[column], line)
+        cell = _the_named_row(table, column, set(_named(_all_labels(table, column), asked)))
+        if cell is not None:
+            return cell
     return None
 
 
@@ -96,14 +93,26 @@ def cell_named(text: str, clause: str, question: str = "") -> Cell | None:
         if len(columns) != 1:
             continue
         column = table.header.index(columns[0])
-        labels = [label for row in table.rows for label in _labels(table.header, row, column)]
+        labels = _all_labels(table, column)
         named = _named(labels, said) or _named(labels, asked)
-        rows = [(row, line) for row, line in zip(table.rows, table.lines)
-                if len(named) == 1 and named[0] in _labels(table.header, row, column) and column < len(row) and row[column]]
-        if len(rows) == 1:
-            row, line = rows[0]
-            return Cell(_row_label(table.header, row, column), table.header[column], row[column], line)
+        cell = _the_named_row(table, column, set(named)) if len(named) == 1 else None
+        if cell is not None:
+            return cell
     return None
+
+
+def _all_labels(table: Table, column: int) -> list[str]:
+    return [label for row in table.rows for label in _labels(table.header, row, column)]
+
+
+def _the_named_row(table: Table, column: int, named: set[str]) -> Cell | None:
+    """The cell in `column` of the one row labelled by one of `named`; None for none or several."""
+    rows = [(row, line) for row, line in zip(table.rows, table.lines)
+            if named & set(_labels(table.header, row, column)) and column < len(row) and row[column]]
+    if len(rows) != 1:
+        return None
+    row, line = rows[0]
+    return Cell(_row_label(table.header, row, column), table.header[column], row[column], line)
 
 
 def named_column(text: str, question: str) -> str:
