@@ -29,7 +29,7 @@ from rag.answer_in_hand import IN_HAND_NOTICES
 from rag.binding import figure_scopes, kind_elsewhere, stated_figures
 from rag.citations import LIST_NUMBER, inline_quote, verify_citations
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, part_constraints
-from rag.figure_kinds import UNIT_WORDS, figure_kinds_of
+from rag.figure_kinds import UNIT_WORDS, counted_kinds, figure_kinds, figure_kinds_of
 from rag.figure_sources import figure_sources
 from rag.periods import dated_years, periods_of
 from rag.points import article_of
@@ -128,11 +128,22 @@ def _restated_as_other_kind(figure: str, said: str, question: str) -> bool:
 
 
 def _part_asked(sentence: str, parts: list[tuple[str, Constraints]]) -> Constraints:
-    """What the part of a several-part question that `sentence` answers (the one sharing most of
-    its words) pins down: its time, measure, entity and outcome. Not its subject: binding a figure
-    to one part's words would take the other part's figures for strays."""
-    said = set(terms(strip_markers(sentence)))
-    _, asked = max(parts, key=lambda part: len(said & set(terms(part[0]))))
+    """What the part of a several-part question that `sentence` answers pins down: its time,
+    measure, entity and outcome. That part is one sharing words with the sentence whose asked kind
+    of figure (家, 项, 亿元) the sentence states, the most words first: "共收集企业诉求67条" answers
+    "收上来多少项诉求", not "走了多少家重点企业", though it shares more words with the latter. Not its
+    subject: binding a figure to one part's words would take the other part's figures for strays."""
+    said_text = strip_markers(sentence)
+    said = set(terms(said_text))
+    kinds, counted = figure_kinds(said_text), counted_kinds(said_text)
+
+    def fit(part: tuple[str, Constraints]) -> tuple[bool, int]:
+        words, asked = part
+        shared = len(said & set(terms(words)))
+        stated = asked.counted in counted if asked.counted else bool(asked.unit) and asked.unit in kinds
+        return shared > 0 and stated, shared
+
+    _, asked = max(parts, key=fit)
     return replace(asked, value=False, subject=frozenset(), compares=False)
 
 

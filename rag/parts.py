@@ -20,7 +20,7 @@ from rag.asked_kind import kind_not_given
 from rag.binding import stated_figures
 from rag.citations import inline_quote
 from rag.constraints import Constraints, constraints_of
-from rag.figure_kinds import figure_kinds
+from rag.figure_kinds import counted_kinds, figure_kinds
 from rag.questions import BACK_REFERENCE, date_pattern, split_question
 from rag.records import Chunk, Citation, Passage
 
@@ -43,7 +43,7 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
     citations = list(grounded.citations)
     for part in parts:
         asked = constraints_of(part)
-        kind = kind_not_given(part, answer, asked.value)
+        kind = kind_not_given(part, answer, asked.value) or _count_not_given(asked, answer)
         if not kind:
             continue
         asked_part = part.rstrip("？?；;！! ").replace("“", "‘").replace("”", "’")  # quoted inside “…”
@@ -67,6 +67,13 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
         return grounded
     return replace(grounded, text="\n".join([grounded.text, *lines]), citations=citations,
                    notice=grounded.notice or NOTICE_PART_ADDED)
+
+
+def _count_not_given(asked: Constraints, answer: str) -> str:
+    """"数字" when the part asks a count of one thing ("走了多少家重点企业") and the answer's counts
+    all count others ("诉求67条"): another part's count does not answer this one."""
+    counted = counted_kinds(answer)
+    return "数字" if asked.counted and counted and asked.counted not in counted else ""
 
 
 def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) -> tuple[str, Chunk] | None:

@@ -75,3 +75,24 @@ def test_an_articles_headline_is_not_quoted_when_its_body_says_it() -> None:
     question = "北岛现在有多少家高新技术企业？"  # the headline names all of it, as the body does
     found = answering_sentence(question, constraints_of(question), shown, lambda sentence: "8600" in sentence)
     assert found is not None and found[0].startswith("北岛市科技局数据显示")
+
+
+VISITS = ("今年上半年，北岛开发区共收集企业诉求 58 条，平均处置时长 1.2 天。\n\n"
+          "今年上半年，北岛开发区对 64 家重点企业开展“送策上门”走访，共收集企业诉求 21 项，目前已办结 17 项。")
+VISITS_QUESTION = "北岛开发区上半年搞“送策上门”走访，一共走了多少家重点企业？收上来多少项诉求？"
+
+
+def test_a_count_of_another_thing_answers_the_part_that_asks_it_and_the_other_part_is_added() -> None:
+    """"诉求58条" shares more words with the first part, but counts what the second part asks: it is
+    held to that part, and the first part's count of firms, which the answer does not give, is added."""
+    grounded = ground("北岛开发区上半年共收集企业诉求 58 条[1]。", prepared(VISITS_QUESTION, VISITS))
+    assert not grounded.missing and not grounded.refused
+    first, added = grounded.text.split("\n")
+    assert first == "北岛开发区上半年共收集企业诉求 58 条[1]。"
+    assert added.startswith("资料中与“北岛开发区上半年搞‘送策上门’走访，一共走了多少家重点企业”对应的原文：")
+    assert "对 64 家重点企业" in added and added.endswith("[1]。")
+
+
+def test_a_count_of_the_asked_thing_is_not_added_again() -> None:
+    answer = "北岛开发区走访了 64 家重点企业，共收集企业诉求 21 项[1]。"
+    assert ground(answer, prepared(VISITS_QUESTION, VISITS)).text == answer
