@@ -6,7 +6,9 @@ it is no answer, and the neighbouring row's figure is not one either.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import reduce
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -15,11 +17,13 @@ from rag.answer_edits import NOTICE_NEAR_MISS, NOTICE_REBOUND
 from rag.constraints import Mismatch, describe_missing, find_mismatch
 from rag.records import Citation
 from rag.binding import figure_scopes
-from rag.table_cells import Cell, asked_cell, cell_named, cell_of, named_column, prose
+from rag.table_cells import Cell, asked_cell, cell_named, cell_of, labels_in_order, named_column, prose
 
 if TYPE_CHECKING:
     from rag.grounding import Grounded
     from rag.prepare import Prepared
+
+_EACH = re.compile(r"分别|依次")  # figures given in turn to the things named before
 
 
 def cell_given(stated: list[str], cited: list[Citation]) -> tuple[Cell, Citation] | None:
@@ -42,10 +46,15 @@ def misread_cells(grounded: Grounded, prepared: Prepared, said: str, cited: list
     shown = [*cited, *prepared.passages]
     read: list[tuple[Cell, Citation]] = []
     wrong: list[tuple[str, Cell]] = []
-    for figure, clause, _ in figure_scopes(said):
+    scopes = figure_scopes(said)
+    cells = {figure: _first(shown, lambda text: None if figure in figure_terms(terms(prose(text))) else cell_of(text, figure))
+             for figure, _, _ in scopes}
+    own = _one_clause_each([(f, clause) for f, clause, _ in scopes if cells[f] is not None], shown)
+    for figure, clause, _ in scopes:
+        clause = own.get(figure, clause)
         named = _first(shown, lambda text: cell_named(text, clause)) or \
             _first(shown, lambda text: cell_named(text, clause, prepared.standalone))
-        given = _first(shown, lambda text: None if figure in figure_terms(terms(prose(text))) else cell_of(text, figure))
+        given = cells[figure]
         if named is None or given is None:
             continue  # the clause names no cell, or its figure is no table's: the other rules hold it
         if not any(ch.isdigit() for ch in named.value):
@@ -57,6 +66,23 @@ def misread_cells(grounded: Grounded, prepared: Prepared, said: str, cited: list
     if not wrong:
         return None
     return _say_the_named_cells(grounded, read, wrong)
+
+
+def _one_clause_each(figures: list[tuple[str, str]], shown: list) -> dict[str, str]:
+    """Figures given one each to things a clause names in turn ("2017年沪深300和创业板指分别涨了3.54%和
+    10.67%"), each with its clause naming only its own thing ("2017年沪深300…3.54%"): the things are a
+    table's columns (or rows), paired with the figures in order, as 分别 says. {} for no such clause."""
+    own: dict[str, str] = {}
+    for clause in dict.fromkeys(clause for _, clause in figures):
+        stated = [f for f, c in figures if c == clause]
+        if len(stated) < 2 or not _EACH.search(clause):
+            continue
+        labels = next((found for found in (labels_in_order(p.chunk.text, clause) for p in shown) if found), [])
+        if len(labels) != len(stated):
+            continue
+        for i, figure in enumerate(stated):
+            own[figure] = reduce(lambda text, other: text.replace(other, ""), labels[:i] + labels[i + 1:], clause)
+    return own
 
 
 def _first(shown: list, read: Callable[[str], Cell | None]) -> Cell | None:

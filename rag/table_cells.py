@@ -101,6 +101,19 @@ def cell_named(text: str, clause: str, question: str = "") -> Cell | None:
     return None
 
 
+def labels_in_order(text: str, clause: str) -> list[str]:
+    """The column headers of a table in `text` that `clause` names, in the order it names them,
+    when it names two or more; else its row labels so named: "沪深300和创业板指分别…" -> ["沪深300",
+    "创业板指"]. [] when it names fewer than two of either."""
+    said = compact(clause)
+    for table in tables(text):
+        for named in (_named(_value_columns(table), said),
+                      _named(list(dict.fromkeys(_all_labels(table, len(table.header)))), said)):
+            if len(named) >= 2:
+                return sorted(named, key=lambda label: said.find(compact(label)))
+    return []
+
+
 def _all_labels(table: Table, column: int) -> list[str]:
     return [label for row in table.rows for label in _labels(table.header, row, column)]
 

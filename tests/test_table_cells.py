@@ -122,3 +122,15 @@ def test_the_named_cells_of_every_sentence_answer_not_only_the_misread_one_s() -
                       prepared("东湖园区和西岭园区哪个入驻企业多？各有多少家？", others, named))
     assert grounded.text.startswith("资料中与问题对应的是：东湖，入驻企业数为52[1]；西岭，入驻企业数为38[2]。")
     assert "“21”是青溪入驻企业数的数字" in grounded.text
+
+
+def test_figures_given_in_turn_with_fenbie_are_each_held_to_the_thing_named_in_that_turn() -> None:
+    table = "年份\t晨星指数\t蓝筹30\t星河50\n\n2021年\t4.8\t2.67\t12.02\n\n2020年\t13.87\t-8.73\t64.96"
+    question = "2020年蓝筹30和星河50分别是涨还是跌？各多少？"
+    misread = ground("2020年蓝筹30和星河50分别涨了13.87%和64.96%[1]。", prepared(question, table))
+    assert misread.text == ("资料中与问题对应的是：2020年，蓝筹30为-8.73[1]；2020年，星河50为64.96[1]。"
+                            "“13.87”是2020年晨星指数的数字，不是问题所问的。")
+    right = "2020年蓝筹30和星河50分别为-8.73%和64.96%[1]。"
+    assert ground(right, prepared(question, table)).text == right
+    by_rows = ground("东湖和西岭园区分别入驻企业21家和38家[1]。", prepared("东湖和西岭园区分别入驻了多少家企业？", SET_UP))
+    assert by_rows.text.startswith("资料中与问题对应的是：东湖，入驻企业数为52[1]；西岭，入驻企业数为38[2]。")
