@@ -46,11 +46,12 @@ def sentence_in_hand(prepared: Prepared) -> str:
 
 
 def answering_sentence(question: str, asked: Constraints, passages: list[Passage],
-                       holds_asked: Callable[[str], bool]) -> tuple[str, Chunk] | None:
+                       holds_asked: Callable[[str], bool], lead: bool = False) -> tuple[str, Chunk] | None:
     """The passages' sentence that `holds_asked` (the kind of figure or date asked), keeps to every
     constraint of the question and names the most of its content terms, at least MIN_COVERAGE (the
     first such on a tie); None when no sentence does. Also used for a part of a question
-    (rag.parts)."""
+    (rag.parts), with `lead`: the sentence's paragraph before it counts towards the terms it names
+    ("2024年世界移动通信大会(MWC 2024)…开幕。…同时，还有超过300家中国企业参展" answers "MWC 2024上有多少家中国企业参展")."""
     wanted = question_terms(question)
     if not wanted:
         return None
@@ -70,9 +71,15 @@ def answering_sentence(question: str, asked: Constraints, passages: list[Passage
                 continue
             # with its title (a sentence may leave the subject to it); on a tie, by its own words:
             # a title naming the question covers every sentence of its article alike
-            coverage = (overlap(wanted, terms(chunk.title + "\n" + sentence)), overlap(wanted, terms(sentence)))
+            said = _paragraph_before(chunk.text, a) + sentence if lead else sentence
+            coverage = (overlap(wanted, terms(chunk.title + "\n" + said)), overlap(wanted, terms(sentence)))
             if coverage[0] < MIN_COVERAGE:
                 continue
             if coverage > best_coverage or best is None:
                 best, best_coverage = (sentence, chunk), coverage
     return best
+
+
+def _paragraph_before(text: str, at: int) -> str:
+    """The text of `at`'s paragraph before it."""
+    return text[text.rfind("\n", 0, at) + 1 : at]

@@ -36,7 +36,7 @@ from rag.figure_kinds import (
     has_bare_magnitude,
     states_figure_with_unit,
 )
-from rag.names import company_names, organisation_names, place_names, qualified_names, subject_names
+from rag.names import company_names, kinds_named_otherwise, organisation_names, place_names, qualified_names, subject_names
 from rag.numbered_names import numbered_names, numbered_sibling_of
 from rag.periods import (
     dated_days,
@@ -103,6 +103,11 @@ _ANY_AMOUNT = re.compile(rf"^(?:{UNIT_CHARS}|[{_GENERIC_COUNTERS}笔票]|钱|资
 # "其中由协会注销的有多少家"): what sets the part apart must be said with the figure, or the figure
 # is the whole set's. A document ("那篇报道里", "通知里") is where to look, not a set
 _SUBSET = re.compile(r"(?:(?:里|当中|之中|中)[，,]|里(?=有(?:多少|几))|其中[，,]?|[这那]里面[，,]?)([^？?。！!]+)")
+# a count of the country's own firms or people: "多少家中国企业参展", "几位国内专家"
+HOME = "中国"
+_HOME_NAMES = ("中国", "我国", "国内", "中资", "国产")
+_TITLE = re.compile(r"《[^》]*》")
+_HOME_COUNTED = re.compile(r"(?:多少|几)[家个名位所款只]?(中国|我国|国内|中资)([\u4e00-\u9fff]{1,2})")
 # a figure asked within a part of its whole: "在高速公路上的可用里程", "在MATH数据集上的准确率"
 _WITHIN = re.compile(r"在([^，,。？?在]{2,10}?)(?:上|中|里|内)的")
 _DOCUMENT_WORDS = "报道|文章|一文|通知|政策|调查|数据|排名|报告|方案|意见|文件|规划|指引|公告|讲话|采访|新闻|资料|会议|论坛"
@@ -187,6 +192,8 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     # "2023年营收多少" asks the whole year's figure; "2022清明档票房多少" names an event of 2022
     implied = period is None and not periods and mentions_whole_year(text) and bool(_ASKS_VALUE.search(text))
     subset, subset_words = _subset("".join(question.split()))  # said back to the user as they wrote it
+    if not subset:
+        subset, subset_words = _home_counted(text)
     # the measure asked is the one in the clause that asks: "申报…的那批人，最后有多少人入选" asks 入选
     asking = _asking_clause(text)
     measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p))
@@ -291,7 +298,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # "尽管Instacart上市首日大涨40%，但…ARM股价…徘徊在发行价附近": the figure's clause is another
         # company's, and the asked one has none (when it has, rag.binding gives it its own)
         return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
-    sibling = _sibling(asked.qualified, source, own)
+    sibling = _sibling(asked.qualified, source, own, asked.subject)
     if sibling and not asked.compares:
         return Mismatch("entity", *sibling)
     if asked.national and asked.value and not asked.compares and not _NATIONAL.search(own):
@@ -352,7 +359,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         given = [_noun(m.group(1)) for m in re.finditer(rf"\d+(?:\.\d+)?(?:余|多)?{counter}([\u4e00-\u9fff]{{2,6}})", own)]
         if given and not any(set(g) & set(wanted) for g in given):  # "多少个政府部门" is not "8个细分场景"
             return Mismatch("thing", wanted, given[0])
-    if asked.value and any(compact(w) not in own for w in asked.subset_words):  # "10个优秀案例" counts no 金融领域 cases
+    if (asked.value or asked.unit) and not all(_says_part(w, own) for w in asked.subset_words):  # "10个优秀案例" counts no 金融领域 cases
         return Mismatch("subset", asked.subset, "")
     for wanted, other in asked.measures:
         if _says(other, text) and not _says(wanted, text):
@@ -436,17 +443,22 @@ def _another_subject(asked: Constraints, scope: str, around: str) -> bool:
     return any(not set(terms(c)) <= asked.subject for c in company_names(scope))
 
 
-def _sibling(qualified: frozenset[tuple[str, str]], source: str, own: str) -> tuple[str, str] | None:
+def _sibling(qualified: frozenset[tuple[str, str]], source: str, own: str,
+             asked_terms: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """(asked, given) when the figure's clauses `own`, or its sentence `source` naming the asked name
-    nowhere, name the asked kind under another name: "秦淮硅巷…集聚院士24人" for "玄武硅巷集聚了多少院士"."""
+    nowhere, name the asked kind under another name: "秦淮硅巷…集聚院士24人" for "玄武硅巷集聚了多少院士".
+    A name the question says too (`asked_terms`: "依托核心企业给…小微企业放的贷款") is part of what it asks."""
     whole = compact(source)
     for name, kind in sorted(qualified):
         if compact(name) in own:
             continue
         within = own if compact(name) in whole else whole
         # a sibling starts otherwise (秦淮/玄武, 东湖/西湖): "智能化功能" is the longer word for "智驾功能"
-        other = next((n for n, k in qualified_names(source)
-                      if k == kind and n[0] != name[0] and compact(n + k) in within), None)
+        # a place's sibling is another place ("秦淮硅巷"); a product's may be a word jieba does not know
+        # for a name ("通义大模型"), but "金融街贡献" is no sibling of "城西区贡献"
+        others = [n for n, k in qualified_names(source) if k == kind] if place_names(name) else \
+            kinds_named_otherwise(source, kind)
+        other = next((n for n in others if n[0] != name[0] and n not in asked_terms and compact(n + kind) in within), None)
         if other:
             return name + kind, other + kind
     return None
@@ -522,6 +534,25 @@ def _subset(text: str) -> tuple[str, frozenset[str]]:
     if within and not _COMPARES.search(text):
         return within.group(1), frozenset(_nouns(within.group(1))[:1])
     return "", frozenset()
+
+
+def _home_counted(text: str) -> tuple[str, frozenset[str]]:
+    """("中国企业", {"中国"}) for "有多少家中国企业参展": a count of the country's own firms, which a
+    count of all ("共有2400家企业出席") does not answer. rag.names leaves 中国 out of the names a
+    question is about (passages say 我国), so it is held here, as a part of the set."""
+    m = _HOME_COUNTED.search(text)
+    if not m:
+        return "", frozenset()
+    counted = next((w for w, _ in pos_tags(m.group(2))), "")  # "企业" of "企业参展"
+    return m.group(1) + counted, frozenset({HOME})
+
+
+def _says_part(word: str, text: str) -> bool:
+    """Whether `text` (compacted) says the part's `word`; the country by any of its names, outside
+    a title ("《中国经营报》记者…看到，共计有2400家企业出席" counts no Chinese firms)."""
+    if word != HOME:
+        return compact(word) in text
+    return any(name in _TITLE.sub("", text) for name in _HOME_NAMES)
 
 
 def _nouns(text: str) -> list[str]:

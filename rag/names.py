@@ -120,9 +120,31 @@ def qualified_names(text: str) -> list[tuple[str, str]]:
     as (name, kind): "南京玄武硅巷" -> ("玄武", "硅巷"), "华为手机" -> ("华为", "手机"). Another name
     before the same kind ("秦淮硅巷", "荣耀手机") is a sibling of the asked thing. jieba's other proper
     nouns (nz: "智驾", "智能化") qualify kinds of things, not named ones."""
-    tagged = list(pos_tags(text))
+    tagged = _with_compound_kinds(list(pos_tags(text)))
     return [(name, kind) for (name, flag), (kind, kind_flag) in zip(tagged, tagged[1:])
             if flag != "nz" and _is_proper(name, flag) and kind_flag.startswith("n") and len(kind) >= 2]
+
+
+def kinds_named_otherwise(text: str, kind: str) -> list[str]:
+    """The words right before `kind` in `text` that name one of its kind: a proper name, or a noun
+    jieba does not know for one ("通义大模型" -> "通义"). Verbs, counts and measure words ("自研大模型",
+    "千亿参数级大模型") name none."""
+    tagged = _with_compound_kinds(list(pos_tags(text)))
+    return [name for (name, flag), (word, _) in zip(tagged, tagged[1:])
+            if word == kind and len(name) >= 2 and name not in _NOT_A_RESTRICTION
+            and (_is_proper(name, flag) or flag in ("n", "j", "eng"))]
+
+
+def _with_compound_kinds(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """jieba's tags with a one-character adjective joined to the noun after it: "大"+"模型" is the
+    kind "大模型" (of "夸克大模型"), not the adjective "大"."""
+    merged: list[tuple[str, str]] = []
+    for word, flag in tagged:
+        if merged and merged[-1][1] == "a" and len(merged[-1][0]) == 1 and flag.startswith("n") and len(word) >= 2:
+            merged[-1] = (merged[-1][0] + word, flag)
+        else:
+            merged.append((word, flag))
+    return merged
 
 
 def _is_proper(word: str, flag: str) -> bool:

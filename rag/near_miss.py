@@ -44,7 +44,11 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
 
 
 NOTICE_OTHER_TIME = "生成模型给出的一个数字在资料中属于另一年份或时期，已删去，并注明它是哪一时期的。"
+NOTICE_OTHER_SET = "生成模型给出的一个数字在资料中是整体的数字，不是问题所问的那一部分的，已删去并注明。"
 _TIMES = ("year", "period", "day")  # the kinds of mismatch that date a figure to another time
+# a figure of several that is another time's, or the whole set's where a part is asked ("共计有2400家企业
+# 出席" beside "超过300家中国企业参展"), is taken out and said for what it is
+_STRAY = (*_TIMES, "subset")
 # no sentence answers the question as asked (the model's own check, an answer no passage holds)
 MISSING_DIRECT = "资料中没有直接回答这个问题的内容；资料给出的最接近的是"
 
@@ -160,7 +164,7 @@ def _of_another_time(sentence: str, sources: list[tuple[Citation, str, str]],
         found.setdefault(figure, []).append((citation, source, miss))
     own = {f: scope for f, scope, _ in figure_scopes(strip_markers(sentence))}
     for figure, stated in found.items():
-        if any(miss is None or miss.kind not in _TIMES for _, _, miss in stated):
+        if any(miss is None or miss.kind not in _STRAY for _, _, miss in stated):
             continue
         clause = own.get(figure, "")
         if dated_years(clause) or periods_of(compact(clause)):  # the answer dates it itself: "去年全年为…"
@@ -181,9 +185,13 @@ def _without_stray(grounded: Grounded, prepared: Prepared, a: int, b: int, figur
         return checked
     quote = _scope_of(figure, source) or source
     shown = next((c.n for c in rest.citations if c.chunk.id == citation.chunk.id), len(rest.citations) + 1)
-    told = f"“{inline_quote(quote)}”是{miss.given}的数字，不是问题所问的{miss.asked}的[{shown}]。"
+    if miss.kind == "subset":  # the whole set's: "“共计有2400家企业出席”不是问题所问的中国企业单独的数字"
+        told = f"“{inline_quote(quote)}”不是问题所问的{miss.asked}单独的数字[{shown}]。"
+    else:
+        told = f"“{inline_quote(quote)}”是{miss.given}的数字，不是问题所问的{miss.asked}的[{shown}]。"
     cited = rest.citations if shown <= len(rest.citations) else [*rest.citations, replace(citation, n=shown, quote=source)]
-    return replace(rest, text=f"{rest.text}{told}", citations=cited, notice=NOTICE_OTHER_TIME)
+    return replace(rest, text=f"{rest.text}{told}", citations=cited,
+                   notice=NOTICE_OTHER_SET if miss.kind == "subset" else NOTICE_OTHER_TIME)
 
 
 def _of_another_kind(asked: Constraints, source: str, figure: str) -> Mismatch | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import strip_markers
+from index.text import split_sentences, strip_markers
 from rag.answer_in_hand import answering_sentence
 from rag.asked_kind import kind_not_given
 from rag.binding import stated_figures
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
+NOT_ASKED = "不是问题所问的"  # how the grounding rules say whose a figure they took out is
 NOTICE_PART_ADDED = "生成模型没有回答问题中的某一问，以上已补上资料原文，或说明资料中没有。"
 
 
@@ -38,7 +39,8 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
     parts = split_question(prepared.standalone)
     if len(parts) < 2:
         return grounded
-    answer = strip_markers(grounded.text)
+    # what the answer gives, without the sentences saying whose a figure it took out is ("“…”是全年的数字，不是问题所问的…")
+    answer = "".join(s for s in map(strip_markers, sentences_of(grounded.text)) if NOT_ASKED not in s)
     lines: list[str] = []
     citations = list(grounded.citations)
     for part in parts:
@@ -69,11 +71,18 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
                    notice=grounded.notice or NOTICE_PART_ADDED)
 
 
+def sentences_of(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
 def _count_not_given(asked: Constraints, answer: str) -> str:
     """"数字" when the part asks a count of one thing ("走了多少家重点企业") and the answer's counts
-    all count others ("诉求67条"): another part's count does not answer this one."""
+    all count others ("诉求67条"), or it gives no count ("占总参展商的12%"): another part's figure
+    does not answer this one."""
     counted = counted_kinds(answer)
-    return "数字" if asked.counted and counted and asked.counted not in counted else ""
+    if not asked.counted or asked.counted in counted:
+        return ""
+    return "数字" if counted or asked.unit not in figure_kinds(answer) else ""
 
 
 def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) -> tuple[str, Chunk] | None:
@@ -82,6 +91,7 @@ def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) 
     pattern = date_pattern(part)
     if pattern is not None:
         asked_dates = set(pattern.findall(part))  # "2024年…哪天": 2024年 is not the answer
-        return answering_sentence(part, asked, passages, lambda sentence: bool(set(pattern.findall(sentence)) - asked_dates))
+        return answering_sentence(part, asked, passages, lambda sentence: bool(set(pattern.findall(sentence)) - asked_dates),
+                                  lead=True)
     return answering_sentence(part, asked, passages, lambda sentence: bool(stated_figures(sentence)) and (
-        not asked.unit or asked.unit in figure_kinds(sentence)))
+        not asked.unit or asked.unit in figure_kinds(sentence)), lead=True)

@@ -151,6 +151,29 @@ def test_another_name_for_the_same_kind_of_thing_is_a_sibling_not_the_asked_one(
     assert find_mismatch(constraints_of("高阶智驾功能会下探到多少钱的车型？"), smart) is None
 
 
+def test_a_sibling_of_a_kind_jieba_splits_or_does_not_know_by_name_is_still_a_sibling() -> None:
+    """"灵犀大模型": jieba reads 大 as an adjective and 星图 as a common noun; 灵犀 and 星图 are still
+    two models of one kind, and one's figure is not the other's."""
+    asked = constraints_of("海川集团那个百亿参数的灵犀大模型，推理速度提升了多少？")
+    assert ("灵犀", "大模型") in asked.qualified
+    other = "此外，海川云星图大模型通过对底层集群的优化，将推理速度提升了 40%。"
+    assert find_mismatch(asked, other, "海川集团。" + other) == Mismatch("entity", "灵犀大模型", "星图大模型")
+    own = "海川云灵犀大模型通过对底层集群的优化，将推理速度提升了 40%。"
+    assert find_mismatch(asked, own, own) is None
+    # a verb or a measure before the kind names no model: "自研的百亿参数级大模型" is the asked one's description
+    described = "灵犀大模型是海川集团自研的百亿参数级大模型，推理速度提升了 40%。"
+    assert find_mismatch(asked, described, described) is None
+
+
+def test_a_count_of_the_country_s_own_firms_is_not_answered_by_the_count_of_all() -> None:
+    asked = constraints_of("今年的星河博览会上有多少家中国企业参展？")
+    assert (asked.subset, asked.subset_words) == ("中国企业", frozenset({"中国"}))
+    everyone = "《中国星河报》记者在现场看到，共计有1800家企业出席此次博览会。"  # the country in a title is not the firms'
+    assert find_mismatch(asked, everyone, everyone) == Mismatch("subset", "中国企业", "")
+    assert find_mismatch(asked, "同时，还有超过260家我国企业参展。") is None  # 我国 is the country too
+    assert constraints_of("今年的星河博览会上有多少家企业参展？").subset == ""
+
+
 def test_a_count_is_of_the_noun_its_measure_word_opens() -> None:
     asked = constraints_of("南港政务大模型平台目前已经在多少个政府部门用起来了？")
     assert asked.thing == ("个", "政府部门")

@@ -4,6 +4,7 @@ part whose date or figure the answer leaves out gets the passage's sentence, or 
 from __future__ import annotations
 
 from rag.grounding import ground
+from rag.near_miss import NOTICE_OTHER_SET
 from rag.parts import NOTICE_PART_ADDED
 from tests.test_near_miss import prepared
 
@@ -96,3 +97,16 @@ def test_a_count_of_another_thing_answers_the_part_that_asks_it_and_the_other_pa
 def test_a_count_of_the_asked_thing_is_not_added_again() -> None:
     answer = "北岛开发区走访了 64 家重点企业，共收集企业诉求 21 项[1]。"
     assert ground(answer, prepared(VISITS_QUESTION, VISITS)).text == answer
+
+
+EXPO = ("2月26日，2025年星河博览会在南港拉开帷幕。《中国星河报》记者在现场看到，共计有1800家企业出席此次博览会。"
+        "同时，还有超过260家中国企业参展，占总参展商的14%。")
+
+
+def test_the_whole_sets_count_given_for_the_country_s_firms_is_taken_out_and_said_for_what_it_is() -> None:
+    grounded = ground("今年的星河博览会上有1800家中国企业参展，占总参展商的14%[1]。",
+                      prepared("今年的星河博览会上有多少家中国企业参展？占总参展商多大比例？", EXPO))
+    assert "1800家中国企业" not in grounded.text
+    assert "共计有1800家企业出席此次博览会”不是问题所问的中国企业单独的数字[1]。" in grounded.text
+    assert grounded.text.endswith("还有超过260家中国企业参展，占总参展商的14%[1]。")  # the part asked, from its sentence
+    assert not grounded.missing and not grounded.refused and grounded.notice == NOTICE_OTHER_SET
