@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from index.text import MARKER, compact, marker_numbers, split_sentences, strip_markers, terms
 from rag.answer_edits import as_passage_markers, say_what_is_missing, with_sentence, without_figure
+from rag.answer_edits import rebound as answered_with  # "rebound" names a local below
 from rag.answer_in_hand import IN_HAND_NOTICES
 from rag.binding import figure_scopes, kind_elsewhere, stated_figures
 from rag.citations import LIST_NUMBER, inline_quote, verify_citations
@@ -35,7 +36,7 @@ from rag.periods import dated_years, periods_of
 from rag.points import article_of
 from rag.rebinding import rebound_figure, respectively_elsewhere, say_respective, say_what_is_bound, say_whose, swapped
 from rag.records import Chunk, Citation, Passage
-from rag.sentence_misses import dated_elsewhere, numbered_elsewhere, planned_only
+from rag.sentence_misses import dated_elsewhere, named_otherwise, numbered_elsewhere, planned_only
 from rag.table_answers import cell_given, kept_to_table, misread_cells, quoting_row
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
 
 
 NOTICE_OTHER_TIME = "生成模型给出的一个数字在资料中属于另一年份或时期，已删去，并注明它是哪一时期的。"
+NOTICE_OTHER_NAME = "生成模型给出的名称不在它所依据的原文中，以上改为资料中与问题对应的原句。"
 NOTICE_OTHER_SET = "生成模型给出的一个数字在资料中是整体的数字，不是问题所问的那一部分的，已删去并注明。"
 _TIMES = ("year", "period", "day")  # the kinds of mismatch that date a figure to another time
 # a figure of several that is another time's, or the whole set's where a part is asked ("共计有2400家企业
@@ -80,6 +82,11 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             other = dated_elsewhere(asked, sentence, cited) or planned_only(asked, sentence, cited)
             if other is not None:
                 return say_what_is_missing(grounded, *other)
+            renamed = named_otherwise(prepared.standalone, sentence, cited)
+            if renamed is not None:  # an organisation its source sentence does not name: the sentence instead
+                source, citation = renamed
+                said = answered_with(grounded, f"资料中与问题对应的原文：{inline_quote(source)}[1]。", citation, source)
+                return replace(said, notice=NOTICE_OTHER_NAME)
             continue
         given = cell_given(stated, cited)
         if given is not None:  # a table's cell is bound by its row and column, not by its sentence

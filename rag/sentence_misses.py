@@ -3,19 +3,50 @@ place or date taken from a sentence about another year, an outcome asked of sent
 plan it, and any answer from a passage about the asked thing's numbered sibling (一审 for 二审,
 神舟十二号 for 十三号), or a figure from a sentence the passage sets before it first names the asked
 batch (rag.numbered_names.named_after). Each gives (what is missing, the sentence, its citation)
-when every cited source misses.
+when every cited source misses. Asked which organisation did something, an answer naming one its
+source sentence does not (a headline's words read as a name) gets that sentence instead.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from index.text import strip_markers, terms
+from index.text import compact, strip_markers, terms
 from rag.binding import stated_figures
 from rag.citations import best_quote
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
 from rag.numbered_names import named_after
 from rag.records import Citation, Passage
+
+
+# asked which organisations did something: "是哪两家单位联合主办的", "由谁主办", "哪家银行牵头"
+_ORGANISATION_ASKED = re.compile(r"哪(?:一|两|几|些)?(?:家|个|所)?(?:单位|机构|企业|公司|部门|组织|协会|商会|银行|高校|大学|医院)"
+                                 r"|哪(?:一|两|几)家|由谁|谁(?:主办|承办|牵头|发起|组织)|(?:主办|承办|发起)(?:方|单位)")
+# an organisation by the two characters before its kind: "智库研究院" of "深圳市侨商智库研究院", "州工商会"
+_ORGANISATION = re.compile(r"[\u4e00-\u9fff]{2}(?:集团|公司|研究院|研究所|商会|协会|学会|联合会|委员会|基金会|大学|学院|银行|医院|交易所|实验室)")
+
+
+def named_otherwise(question: str, sentence: str, cited: list[Citation]) -> tuple[str, Citation] | None:
+    """Asked which organisations did something, an answer naming one ("深圳智能制造集团和马来西亚潮州工商会
+    联合主办") that the sentence it comes from does not, while that sentence names its own ("由深圳市侨商
+    智库研究院和马来西亚潮州工商会联合主办"): (that sentence, its citation). The answer's name came
+    from elsewhere (here the article's headline, "深圳智能制造集团走向东南亚"), so the sentence is quoted."""
+    if not _ORGANISATION_ASKED.search(question) or not cited:
+        return None
+    said = set(_ORGANISATION.findall(compact(strip_markers(sentence)))) - set(_ORGANISATION.findall(compact(question)))
+    if not said:
+        return None
+    wanted = terms(strip_markers(sentence))
+    sources = [(best_quote(c.chunk.text, wanted), c) for c in cited]
+    if all(_ORGANISATION.search(compact(source)) and not said <= _organisations_in(source) for source, _ in sources):
+        return sources[0]
+    return None
+
+
+def _organisations_in(source: str) -> set[str]:
+    text = compact(source)
+    return {m.group() for i in range(len(text)) if (m := _ORGANISATION.match(text, i))}
 
 
 def dated_elsewhere(asked: Constraints, sentence: str,

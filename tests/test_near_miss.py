@@ -7,7 +7,7 @@ from rag.constraints import constraints_of
 from rag.evidence import Evidence
 from rag.grounding import ground
 from rag.answer_edits import NOTICE_NEAR_MISS
-from rag.near_miss import NOTICE_OTHER_TIME
+from rag.near_miss import NOTICE_OTHER_NAME, NOTICE_OTHER_TIME
 from rag.prepare import Prepared
 from tests.fakes import passages
 
@@ -374,3 +374,25 @@ def test_a_quotation_is_its_speakers_company_s_not_the_asked_one_s() -> None:
     own = ground("星辰科技通过南港高新区的政校企合作平台，跟13所高校建立了合作[1]。",
                  prepared("星辰科技通过南港高新区的政校企合作平台，跟多少所高校建立了合作？", passage))
     assert own.missing == "" and own.text.startswith("星辰科技通过")
+
+
+def test_asked_which_organisations_an_answer_naming_one_its_sentence_does_not_gets_the_sentence() -> None:
+    """The model read the headline ("南港智能制造集团走向海外") as a name: the sentence it answers
+    from names the organisers, and is quoted instead."""
+    passage = ("南港智能制造集团走向海外\n\n第三届侨商博览会（星洲）科技展在星洲会展中心开幕。"
+               "据了解，第三届侨商博览会（星洲）科技展由南港市侨商发展研究院和星洲潮商工商会联合主办，展会首日吸引了3000余人参加。")
+    question = "星洲那个第三届侨商博览会科技展，是哪两家单位联合主办的？"
+    grounded = ground("南港智能制造集团和星洲潮商工商会联合主办第三届侨商博览会科技展[1]。", prepared(question, passage))
+    assert grounded.text == ("资料中与问题对应的原文：据了解，第三届侨商博览会（星洲）科技展由南港市侨商发展研究院和星洲潮商工商会联合主办，"
+                             "展会首日吸引了3000余人参加[1]。")
+    assert grounded.notice == NOTICE_OTHER_NAME and not grounded.missing
+    right = "南港市侨商发展研究院和星洲潮商工商会联合主办了这次科技展[1]。"  # named as the sentence names them
+    assert ground(right, prepared(question, passage)).text == right
+    short = "侨商发展研究院和星洲潮商工商会联合主办[1]。"  # a shorter name the sentence holds
+    assert ground(short, prepared(question, passage)).text == short
+
+
+def test_a_sentence_without_a_figure_before_one_with_a_figure_is_held_sentence_by_sentence() -> None:
+    answer = "星河电池营业收入同比增长[1]。星河电池2025年前三季度营收52.3亿元[1]。"
+    grounded = ground(answer, prepared("星河电池2025年前三季度营收是多少？", QUARTERS))
+    assert grounded.text == answer and not grounded.missing
