@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from index.records import Chunk, Hit
+from rag.answer_context import with_answering_sentence
 from rag.constraints import Constraints, constraints_of
 from rag.context import select_passages
 from rag.conversation import Rewrite, Turn, bounded, standalone_question
@@ -72,8 +73,10 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
         hits, leading = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
     points = asks_points(standalone)
     passages = select_passages(hits, settings.summary_context_chars if points else settings.context_chars, leading=leading)
+    asked = constraints_of(standalone)
     if not points:
         passages = with_asked_rows(passages, hits, standalone)  # a table's asked row past the budget
+        passages = with_answering_sentence(passages, hits, standalone, asked)  # and the answering sentence
     listed: list[tuple[Chunk, str]] = []
     lists: list[list[tuple[Chunk, str]]] = []
     if points and retriever is not None:
@@ -83,7 +86,6 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
             lists = article_lists(passages, retriever.next_chunk)
             listed = lists[0] if lists else []
     timings["retrieve_ms"] = _ms_since(started)
-    asked = constraints_of(standalone)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked,
                     tuple(listed), tuple(tuple(other) for other in lists[1:]))
 
