@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # grounding imports these edits; the types are only for reade
 
 NOTICE_NEAR_MISS = "资料中没有问题所问的那一项，以上给出资料中最接近的内容，请留意两者的差别。"
 NOTICE_REBOUND = "生成模型给出的数字在资料中属于另一对象，以上改为资料中与问题对应的原句。"
+# how a rewritten answer says whose a figure it took out is ("“…”是全年的数字，不是问题所问的1—5月的"):
+# such a sentence gives no figure of the answer's own (rag.parts reads past it)
+NOT_ASKED = "不是问题所问的"
 
 
 def say_what_is_missing(grounded: Grounded, missing: str, source: str, citation: Citation | None,

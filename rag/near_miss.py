@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import MARKER, compact, marker_numbers, split_sentences, strip_markers, terms
-from rag.answer_edits import as_passage_markers, say_what_is_missing, with_sentence, without_figure
+from rag.answer_edits import NOT_ASKED, as_passage_markers, say_what_is_missing, with_sentence, without_figure
 from rag.answer_edits import rebound as answered_with  # "rebound" names a local below
 from rag.answer_in_hand import IN_HAND_NOTICES
 from rag.binding import figure_scopes, kind_elsewhere, stated_figures
@@ -193,9 +193,9 @@ def _without_stray(grounded: Grounded, prepared: Prepared, a: int, b: int, figur
     quote = _scope_of(figure, source) or source
     shown = next((c.n for c in rest.citations if c.chunk.id == citation.chunk.id), len(rest.citations) + 1)
     if miss.kind == "subset":  # the whole set's: "“共计有2400家企业出席”不是问题所问的中国企业单独的数字"
-        told = f"“{inline_quote(quote)}”不是问题所问的{miss.asked}单独的数字[{shown}]。"
+        told = f"“{inline_quote(quote)}”{NOT_ASKED}{miss.asked}单独的数字[{shown}]。"
     else:
-        told = f"“{inline_quote(quote)}”是{miss.given}的数字，不是问题所问的{miss.asked}的[{shown}]。"
+        told = f"“{inline_quote(quote)}”是{miss.given}的数字，{NOT_ASKED}{miss.asked}的[{shown}]。"
     cited = rest.citations if shown <= len(rest.citations) else [*rest.citations, replace(citation, n=shown, quote=source)]
     return replace(rest, text=f"{rest.text}{told}", citations=cited,
                    notice=NOTICE_OTHER_SET if miss.kind == "subset" else NOTICE_OTHER_TIME)

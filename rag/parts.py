@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import split_sentences, strip_markers
+from rag.answer_edits import NOT_ASKED
 from rag.answer_in_hand import answering_sentence
 from rag.asked_kind import kind_not_given
 from rag.binding import stated_figures
@@ -28,7 +29,6 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
-NOT_ASKED = "不是问题所问的"  # how the grounding rules say whose a figure they took out is
 NOTICE_PART_ADDED = "生成模型没有回答问题中的某一问，以上已补上资料原文，或说明资料中没有。"
 
 
@@ -40,7 +40,7 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
     if len(parts) < 2:
         return grounded
     # what the answer gives, without the sentences saying whose a figure it took out is ("“…”是全年的数字，不是问题所问的…")
-    answer = "".join(s for s in map(strip_markers, sentences_of(grounded.text)) if NOT_ASKED not in s)
+    answer = "".join(s for s in map(strip_markers, _sentences(grounded.text)) if NOT_ASKED not in s)
     lines: list[str] = []
     citations = list(grounded.citations)
     for part in parts:
@@ -71,7 +71,7 @@ def each_part_answered(grounded: Grounded, prepared: Prepared) -> Grounded:
                    notice=grounded.notice or NOTICE_PART_ADDED)
 
 
-def sentences_of(text: str) -> list[str]:
+def _sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in split_sentences(text)]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from index.text import strip_markers
-from rag.answer_edits import rebound
+from rag.answer_edits import NOT_ASKED, rebound
 from rag.binding import Rebinding, Swap, bound_elsewhere, compared_swap, figure_scopes
 from rag.citations import inline_quote
 from rag.constraints import Constraints
@@ -69,7 +69,7 @@ def respectively_elsewhere(stated: list[str], sentence: str,
 def say_what_is_bound(grounded: Grounded, other: Rebinding, citation: Citation) -> Grounded:
     """The clause the question points at, cited, and whose the answer's figure was: the asked
     figure is in the passage, so this answers (it is not counted as declining)."""
-    told = f"“{inline_quote(other.scope)}”说的是另一项，不是问题所问的。"
+    told = f"“{inline_quote(other.scope)}”说的是另一项，{NOT_ASKED}。"
     return rebound(grounded, f"资料中与问题对应的是：{inline_quote(other.given)}[1]。{told}", citation, other.given)
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.text import compact, figure_terms, terms
-from rag.answer_edits import NOTICE_NEAR_MISS, NOTICE_REBOUND
+from rag.answer_edits import NOT_ASKED, NOTICE_NEAR_MISS, NOTICE_REBOUND
 from rag.constraints import Mismatch, describe_missing, find_mismatch
 from rag.records import Citation
 from rag.binding import figure_scopes
@@ -100,7 +100,7 @@ def _say_the_named_cells(grounded: Grounded, read: list[tuple[Cell, Citation]],
             numbers[cell.line] = len(numbers) + 1
             citations.append(replace(citation, n=numbers[cell.line]))
         said.append(f"{cell.row}，{cell.column}为{cell.value}[{numbers[cell.line]}]")
-    whose = "".join(f"“{cell.value}”是{cell.row}{cell.column}的数字，不是问题所问的。" for _, cell in wrong)
+    whose = "".join(f"“{cell.value}”是{cell.row}{cell.column}的数字，{NOT_ASKED}。" for _, cell in wrong)
     return replace(grounded, text=f"资料中与问题对应的是：{'；'.join(dict.fromkeys(said))}。{whose}", citations=citations,
                    missing="", notice=NOTICE_REBOUND)
 
@@ -149,7 +149,7 @@ def _say_what_the_table_gives(grounded: Grounded, cell: Cell, other: Cell, citat
     """The asked cell, cited with its row, and whose cell the answer's figure was: the asked
     figure is in the answer, so this is not counted as declining."""
     text = (f"资料中与问题对应的是：{cell.row}，{cell.column}为{cell.value}[1]。"
-            f"“{other.value}”是{other.row}{other.column}的数字，不是问题所问的。")
+            f"“{other.value}”是{other.row}{other.column}的数字，{NOT_ASKED}。")
     return replace(grounded, text=text, citations=[citation], missing="", notice=NOTICE_REBOUND)
 
 
