@@ -5,7 +5,7 @@ that names nearly every word of the question waits a rank or two below ("商务�
 案例11个，占比为13.1%", ranked fourth). The model, shown only the overviews, then invents a figure.
 
 So, asked for a figure, a retrieved chunk holding a sentence that states a figure of the asked kind,
-keeps to every constraint of the question (its year said by the sentence, the title or the
+keeps to every constraint of the question (the checks of rag.answer_in_hand: its year said by the sentence, the title or the
 passage before it) and names at least MIN_COVERAGE of its content words
 (with its article's title), is shown after the others, when no shown sentence comes within MARGIN
 of it. At most one chunk is added.
@@ -16,13 +16,9 @@ Usage:
 
 from __future__ import annotations
 
-from index.records import Chunk, Hit
-from index.text import overlap, split_sentences, terms
-from rag.binding import stated_figures
-from rag.constraints import Constraints, find_mismatch
-from rag.evidence import question_terms
-from rag.figure_kinds import figure_kinds
-from rag.periods import dated_years
+from index.records import Hit
+from rag.answer_in_hand import scored_answering_sentence, states_asked_kind
+from rag.constraints import Constraints
 from rag.records import Passage
 
 MIN_COVERAGE = 0.8  # of the question's content words, named by the sentence and its title
@@ -34,28 +30,19 @@ def with_answering_sentence(passages: list[Passage], hits: list[Hit], question: 
     check when no shown sentence comes close (see module)."""
     if not asked.value or not passages:
         return passages
-    wanted = question_terms(question)
     shown = {p.chunk.id for p in passages}
-    best_shown = max(_coverage(p.chunk, wanted, asked) for p in passages)
+    best_shown = _coverage(question, asked, passages)
     for hit in hits:
         if hit.chunk.id in shown:
             continue
-        if _coverage(hit.chunk, wanted, asked) >= max(MIN_COVERAGE, best_shown + MARGIN):
+        if _coverage(question, asked, [Passage(n=0, hit=hit)]) >= max(MIN_COVERAGE, best_shown + MARGIN):
             return passages + [Passage(n=len(passages) + 1, hit=hit)]
     return passages
 
 
-def _coverage(chunk: Chunk, wanted: dict[str, float], asked: Constraints) -> float:
-    """The most of `wanted` that a sentence of `chunk` stating a figure of the asked kind and keeping
-    to the question names, with the chunk's title; 0 when no sentence does."""
-    best = 0.0
-    for a, b in split_sentences(chunk.text):
-        sentence = chunk.text[a:b]
-        if not stated_figures(sentence) or (asked.unit and asked.unit not in figure_kinds(sentence)):
-            continue
-        if not asked.years <= dated_years(chunk.title + "\n" + chunk.text[:b]):  # the asked year, said up to it
-            continue
-        covered = overlap(wanted, terms(chunk.title + "\n" + sentence))
-        if covered > best and find_mismatch(asked, sentence, chunk.title + "\n" + chunk.text) is None:
-            best = covered
-    return best
+def _coverage(question: str, asked: Constraints, passages: list[Passage]) -> float:
+    """The share of the question's content words that the passages' answering sentence (one stating
+    a figure of the asked kind and keeping to the question, rag.answer_in_hand) names with its
+    title; 0 when no sentence answers."""
+    found = scored_answering_sentence(question, asked, passages, states_asked_kind(asked))
+    return found[2] if found else 0.0

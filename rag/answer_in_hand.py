@@ -14,14 +14,18 @@ sentence to): what a list or a reason question needs cannot be checked sentence 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from index.text import compact, overlap, split_sentences, terms
+from rag.binding import stated_figures
 from rag.constraints import Constraints, find_mismatch
 from rag.figure_kinds import figure_kinds
 from rag.periods import dated_years
 from rag.evidence import question_terms
-from rag.prepare import Prepared
 from rag.records import Chunk, Passage
+
+if TYPE_CHECKING:  # prepare shows the answering sentence past the budget (rag.answer_context), so imports this
+    from rag.prepare import Prepared
 
 NOTICE_IN_HAND = "生成模型判断资料不足以回答，但第一段资料中的这句话符合问题的各项条件：以上为原句摘录。"
 NOTICE_IN_HAND_INVENTED = "生成模型的回答含有资料中没有的数字或名称，未予采用；第一段资料中的这句话符合问题的各项条件：以上为原句摘录。"
@@ -45,11 +49,23 @@ def sentence_in_hand(prepared: Prepared) -> str:
     return sentence if all(compact(name) in said for name in asked.names - asked.described) else ""
 
 
+def states_asked_kind(asked: Constraints) -> Callable[[str], bool]:
+    """Whether a sentence states a figure of the kind `asked` asks (any figure when it names none)."""
+    return lambda sentence: bool(stated_figures(sentence)) and (not asked.unit or asked.unit in figure_kinds(sentence))
+
+
 def answering_sentence(question: str, asked: Constraints, passages: list[Passage],
                        holds_asked: Callable[[str], bool], lead: bool = False) -> tuple[str, Chunk] | None:
+    """The sentence and chunk of `scored_answering_sentence`; None when no sentence answers."""
+    found = scored_answering_sentence(question, asked, passages, holds_asked, lead)
+    return found[:2] if found else None
+
+
+def scored_answering_sentence(question: str, asked: Constraints, passages: list[Passage],
+                              holds_asked: Callable[[str], bool], lead: bool = False) -> tuple[str, Chunk, float] | None:
     """The passages' sentence that `holds_asked` (the kind of figure or date asked), keeps to every
     constraint of the question and names the most of its content terms, at least MIN_COVERAGE (the
-    first such on a tie); None when no sentence does. Also used for a part of a question
+    first such on a tie), with that share; None when no sentence does. Also used for a part of a question
     (rag.parts), with `lead`: the sentence's paragraph before it counts towards the terms it names
     ("2024年世界移动通信大会(MWC 2024)…开幕。…同时，还有超过300家中国企业参展" answers "MWC 2024上有多少家中国企业参展")."""
     wanted = question_terms(question)
@@ -77,7 +93,7 @@ def answering_sentence(question: str, asked: Constraints, passages: list[Passage
                 continue
             if coverage > best_coverage or best is None:
                 best, best_coverage = (sentence, chunk), coverage
-    return best
+    return (*best, best_coverage[0]) if best else None
 
 
 def _paragraph_before(text: str, at: int) -> str:

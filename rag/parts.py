@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING
 
 from index.text import split_sentences, strip_markers
 from rag.answer_edits import NOT_ASKED
-from rag.answer_in_hand import answering_sentence
+from rag.answer_in_hand import answering_sentence, states_asked_kind
 from rag.asked_kind import kind_not_given
-from rag.binding import stated_figures
 from rag.citations import inline_quote
 from rag.constraints import Constraints, constraints_of
 from rag.figure_kinds import counted_kinds, figure_kinds
@@ -93,5 +92,4 @@ def _sentence_answering(part: str, asked: Constraints, passages: list[Passage]) 
         asked_dates = set(pattern.findall(part))  # "2024年…哪天": 2024年 is not the answer
         return answering_sentence(part, asked, passages, lambda sentence: bool(set(pattern.findall(sentence)) - asked_dates),
                                   lead=True)
-    return answering_sentence(part, asked, passages, lambda sentence: bool(stated_figures(sentence)) and (
-        not asked.unit or asked.unit in figure_kinds(sentence)), lead=True)
+    return answering_sentence(part, asked, passages, states_asked_kind(asked), lead=True)
