@@ -143,6 +143,18 @@ def overlap(wanted: dict[str, float], present: Iterable[str] | dict[str, float])
     return sum(w for t, w in wanted.items() if t in present) / total
 
 
+def weighed_alike(*found: dict[str, float]) -> dict[str, float]:
+    """The terms of several texts, each text weighing alike: its terms share one unit. Merged
+    plainly, the longer text (a question restating an article's description) outweighs the
+    shorter (the answer naming the fact)."""
+    merged: dict[str, float] = {}
+    for one in found:
+        total = sum(one.values()) or 1.0
+        for term, weight in one.items():
+            merged[term] = merged.get(term, 0.0) + weight / total
+    return merged
+
+
 def figure_terms(found: dict[str, float]) -> list[str]:
     """The numbers among the terms as written, minus years: "2023年" sets the scene, it states no
     fact ("2000亿元", weighted as a figure by `terms`, does)."""

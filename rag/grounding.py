@@ -54,6 +54,7 @@ from index.text import (
     split_sentences,
     strip_markers,
     terms,
+    weighed_alike,
 )
 from rag.answer_edits import say_what_is_missing
 from rag.answer_in_hand import NOTICE_IN_HAND, NOTICE_IN_HAND_INVENTED, sentence_in_hand
@@ -145,10 +146,13 @@ def tied_to_passages(grounded: Grounded, prepared: Prepared) -> Grounded:
     """Every claim is tied to a passage: an answer citing nothing once its citations are repaired
     (no passage clearly holds it: most often the model's own knowledge, "口号是“一起向未来”" over
     passages that never say so) is not given as an answer. The passage sentence closest to the
-    question and the answer is quoted instead, as the closest the articles come."""
+    question and the answer, each weighing alike, is quoted instead, as the closest the articles
+    come: the answer's words point at the sentence the model read ("大众汽车…第六位"), which the
+    question's longer description of the article ("汽车管理中心（CAM）那份车企创新排名") would outweigh."""
     if grounded.refused or grounded.missing or grounded.citations:
         return grounded
-    closest = closest_citation(terms(prepared.standalone + "\n" + strip_markers(grounded.text)), prepared.passages)
+    closest = closest_citation(weighed_alike(terms(prepared.standalone), terms(strip_markers(grounded.text))),
+                               prepared.passages)
     if closest is None or not closest.quote.strip():
         return replace(grounded, text="", refused=True, notice=NOTICE_UNCITED)
     return say_what_is_missing(grounded, MISSING_DIRECT, closest.quote, closest, NOTICE_UNCITED)

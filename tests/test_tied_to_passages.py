@@ -45,3 +45,14 @@ def test_the_closest_sentence_quoted_is_not_held_to_the_question_again() -> None
     cups = "星河队与北岛队并列夺得最多联赛冠军，各共15次夺冠。"
     grounded = ground("这是南港队历史上第15次捧起奖杯。", prepared("星河杯是南港队第几次夺冠？", cups))
     assert grounded.missing == MISSING_DIRECT and grounded.text == f"{MISSING_DIRECT}：{cups.rstrip('。')}[1]。"
+
+
+def test_the_closest_sentence_is_the_one_the_answer_names_not_the_questions_description() -> None:
+    # the question describes the ranking at length; the answer names the firm, with a year its sentence does not say
+    ranking = ("据报道，这份排名由行业专家韩立成立的星河出行研究中心(XCR)公布的创新排名。"
+               "此外，北岛汽车首次位列第一，此前长期排名第一的南港汽车现已跌至第六位。")
+    question = "星河出行研究中心（XCR）那份车企创新排名里，以前长期排第一、这次掉到第六的是哪家车企？"
+    grounded = ground("南港汽车在2019年排名为第一，但这次掉到第六位。",
+                      prepared(question, ranking, "2019年，这一比例为21%。"))
+    assert grounded.missing == MISSING_DIRECT
+    assert grounded.citations[0].quote == "此外，北岛汽车首次位列第一，此前长期排名第一的南港汽车现已跌至第六位。"
