@@ -112,15 +112,17 @@ _HOME_COUNTED = re.compile(r"(?:多少|几)[家个名位所款只]?(中国|我�
 _WITHIN = re.compile(r"在([^，,。？?在]{2,10}?)(?:上|中|里|内)的")
 _DOCUMENT_WORDS = "报道|文章|一文|通知|政策|调查|数据|排名|报告|方案|意见|文件|规划|指引|公告|讲话|采访|新闻|资料|会议|论坛"
 _DOCUMENT = re.compile(rf"(?:{_DOCUMENT_WORDS})的?$")
-# a question opening with the document to read: "财政部和工信部支持专精特新中小企业的那份通知，…"
-_DESCRIBED_DOCUMENT = re.compile(rf"[^，,？?。]*?(?:那份|这份|那篇|这篇|那则|这则)[^，,？?。]{{0,30}}?"
+# a question opening with the document to read: "财政部和工信部支持专精特新中小企业的那份通知，…",
+# "CVSource那组数据里，…"
+_DESCRIBED_DOCUMENT = re.compile(rf"[^，,？?。]*?(?:[那这][份篇则组项次场期])[^，,？?。]{{0,30}}?"
                                  rf"(?:{_DOCUMENT_WORDS})(?:里|中|上)?[^，,？?。]{{0,3}}[，,]")
 _ASKING = re.compile(rf"(?:有|是)?(?:多少|几){UNIT_CHARS}?")
 _VAGUE_END = re.compile(r"(?:大概|大约|一共|总共|共|约|占了|占|的)+$")
 _NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构".split())
 _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有")
-# things listed with 、 (two to four characters between the marks) and a figure after them
-_LISTED = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff]{2,4})+[\u4e00-\u9fff]*(?=[^，,；;。、]*\d)")
+# things listed with 、 (two to four characters between the marks) and a figure after them; not one in
+# brackets, an aside on the last thing ("标明安全使用年限、打刻耐高温（950℃保持半小时）的…编码")
+_LISTED = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff]{2,4})+[\u4e00-\u9fff]*(?=[^，,；;。、（(]*\d)")
 _EACH_OWN = re.compile(r"分别|各自|各为|各有|依次")
 # plans and forecasts: what is meant or expected to happen, not what did
 _PLAN_WORDS = re.compile(r"目标|计划|预计|预期|预测|有望|力争|争取|规划|拟|或将|将(?:有|达|实现|建成|完成|超过|突破|新增|达到)"
@@ -356,7 +358,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
             return Mismatch("unit", COUNTED_WORDS[asked.counted], "、".join(COUNTED_WORDS[c] for c in sorted(counted)))
     if asked.thing and asked.thing[1] not in text:
         counter, wanted = asked.thing
-        given = [_noun(m.group(1)) for m in re.finditer(rf"\d+(?:\.\d+)?(?:余|多)?{counter}([\u4e00-\u9fff]{{2,6}})", own)]
+        # what the figure counts is the noun after its measure word ("批次" is one), unless another
+        # figure comes first: "8批次近700人的高校毕业生" counts batches of graduates
+        given = [_noun(m.group(1)) for m in re.finditer(
+            rf"\d+(?:\.\d+)?(?:余|多)?(?:{counter}次|{counter}(?!次))(?![近约超逾]?\d)([\u4e00-\u9fff]{{2,6}})", own)]
         if given and not any(set(g) & set(wanted) for g in given):  # "多少个政府部门" is not "8个细分场景"
             return Mismatch("thing", wanted, given[0])
     if (asked.value or asked.unit) and not all(_says_part(w, own) for w in asked.subset_words):  # "10个优秀案例" counts no 金融领域 cases
@@ -397,7 +402,8 @@ def _asking_clause(text: str) -> str:
 
 def _single_name(asked: Constraints, text: str) -> str:
     """The asked name (its fullest form: 深圳欢乐谷 for 深圳) that `text` (compacted) does not say; "" when it says one."""
-    named = sorted({q + k for q, k in asked.qualified} | asked.names | asked.subjects, key=len, reverse=True)
+    named = sorted(({q + k for q, k in asked.qualified} | asked.names | asked.subjects) - asked.described,
+                   key=len, reverse=True)
     if not named or any(compact(n) in text for n in named):
         return ""
     return named[0]

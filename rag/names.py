@@ -34,10 +34,10 @@ _COUNT = re.compile(r"[\d一二两三四五六七八九十百千万几多数]+[�
 # "零跑汽车", "华海药业": jieba splits many company names, but the two characters before such a
 # suffix name the company, unless they are a generic word (全球电池, 创投基金, 中国汽车)
 _ORG_SUFFIX = re.compile(rf"(?=([{CJK}]{{2}})(?:汽车|集团|公司|股份|控股|银行|药业|医药|科技|证券|基金|电子|能源|"
-                         r"电池|智能|资本|交易所|研究院|大学))")
+                         r"电池|智能|资本|交易所|研究院|大学|信托))")
 _GENERIC = frozenset("""全球 中国 我国 国内 国外 海外 央企 企业 市场 产业 行业 创投 投资 政府 引导 国有 民营 上市 头部 龙头
     地方 新能 人工 商业 金融 证券 科技 有限 动力 储能 固态 光伏 互联 数字 智能 新型 传统 大型 中小 小微 相关 主要 这家 该家 各家 多家 两家 几家
-    信贷 私募 公募 风险 股权 创业 天使""".split())
+    信贷 私募 公募 风险 股权 创业 天使 国际 家族 慈善 资金 财产 集合 单一 服务 土地 资产""".split())
 # jieba tags some kinds of business as organisations ("新兴产业"): they name none
 _KINDS_OF_BUSINESS = ("产业", "行业", "企业", "领域", "市场")
 _FUNCTION_CHARS = re.compile(r"[的年了在和与及是为从到对向把被等之其该这那个月日]")

@@ -495,3 +495,42 @@ def test_a_measure_named_after_how_many_must_be_named_by_the_sentence() -> None:
     assert find_mismatch(constraints_of("城西区往硅巷里投了多少专项资金？"), "城西区共投入专项建设资金5.45亿元。") is None
     for question in ("南港基金投出去多少钱了？", "南港银行每秒能处理多少笔交易？", "南港新开了多少家门店？"):
         assert constraints_of(question).named_measure == ""
+
+
+def test_a_count_of_batches_of_people_is_not_a_count_of_another_thing() -> None:
+    # "批次" is one measure word, and the people counted after it are what the batches were of
+    asked = constraints_of("青禾园区的人才团队组织了几批大学生来园区？大概多少人？")
+    assert asked.thing[0] == "批"
+    assert find_mismatch(asked, "人才团队组织开展了6批次近500人的大学生进青禾园区活动。") is None
+    assert find_mismatch(asked, "人才团队组织了6批次企业开放日。") == Mismatch("thing", asked.thing[1], "企业开放日")
+
+
+def test_the_data_source_a_question_opens_with_is_no_member_of_a_total() -> None:
+    # "VCData那组数据里，" says where to read, not whose figure: its "共计" is the asked count itself
+    asked = constraints_of("VCData那组数据里，2025年上半年在南港交易所上市的企业有多少家？")
+    assert asked.described == {"VCData"}
+    assert find_mismatch(asked, "2025年上半年，共计 73 家企业在南港交易所上市，占比近八成。") is None
+
+
+def test_a_figure_in_brackets_belongs_to_the_last_thing_listed_not_to_all() -> None:
+    asked = constraints_of("青禾标准要求电池打刻的唯一编码，耐高温要求是多少？")
+    rule = "要求每块电池必须标明使用年限、打刻耐高温（900℃保持半小时）的唯一性编码。"
+    assert find_mismatch(asked, rule) is None
+    # a figure after the list is still all of theirs
+    spending = constraints_of("青禾节期间光住宿消费带动了多少钱？")
+    assert find_mismatch(spending, "青禾节带动住宿、餐饮、零售消费12.6亿元。") == Mismatch("joint", "住宿", "住宿、餐饮、零售")
+
+
+def test_a_month_asked_is_not_a_span_from_early_that_month_to_the_next() -> None:
+    asked = constraints_of("南港协会光8月份一个月就发了多少份处分决定书？")
+    two_months = "今年8月初至9月底，南港协会公布处分决定书38份。"
+    assert find_mismatch(asked, two_months) == Mismatch("period", "8月", "8—9月")
+
+
+def test_a_trust_company_is_named_by_the_word_before_its_suffix() -> None:
+    from rag.names import company_names
+    assert company_names("鹿鸣信托2025年发布的信息显示") == {"鹿鸣"}
+    assert company_names("家族信托和慈善信托规模") == set()  # kinds of trust, no companies
+    asked = constraints_of("青禾国际信托投的那300家企业里，已经有多少家上市了？")
+    other = "鹿鸣信托旗下私募股权先后投资企业超200家，其中已上市超40家。"
+    assert find_mismatch(asked, other, "青禾国际信托近期发布的数据显示投资了300家企业。" + other).kind == "entity"
