@@ -66,14 +66,19 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         tail = ENDING.search(body).group()
         body = body[: len(body) - len(tail)]
         own = terms(LIST_NUMBER.sub("", body))  # "2. 探索…" states no figure 2
+        # the figures it states, without the month and day of a day the question names: a day is held
+        # by its own check below, which leaves the question's days to any passage
+        asked_day = {float(n) for day in month_days(body) & asked_days for n in day}
+        own_figures = [f for f in figures(own) if f not in asked_day]
         if question and len(spans) == 1 and own and _is_bare_answer(body):
             sentence_terms = {**terms(question), **own}
-            support = {n: _support(sentence_terms, found, held[n], asked) if own.keys() <= found.keys() else 0.0
-                       for n, found in passage_terms.items()}
+            framed = [f for f in figures(sentence_terms) if f not in asked_day]  # "男子500米": 500 frames the name
+            support = {n: _support(sentence_terms, found, framed, held[n], asked) if own.keys() <= found.keys()
+                       else 0.0 for n, found in passage_terms.items()}
             factual = True
         else:
             sentence_terms = own
-            support = {n: _support(sentence_terms, found, held[n], asked) for n, found in passage_terms.items()}
+            support = {n: _support(sentence_terms, found, own_figures, held[n], asked) for n, found in passage_terms.items()}
             factual = _is_factual(body)
         said_days = month_days(body) - asked_days  # a day is the sentence's fact as a figure is
         if said_days:
@@ -83,7 +88,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         said_people = person_names(body) - asked_people
         if said_people:
             support = {n: value if all(p in texts[n] for p in said_people) else 0.0 for n, value in support.items()}
-        stated = [f for f in figures(own) if f not in asked]
+        stated = [f for f in own_figures if f not in asked]
         # the figures a quote must hold, without a date's month or day ("2018年5月上任": when the
         # sentence about him says no date, that one about his bureau's founding is not his)
         facts = {float(f) for f in stated_figures(LIST_NUMBER.sub("", body))} - asked
@@ -165,14 +170,15 @@ def holds_figure(held: list[float], figure: float) -> bool:
     return any(abs(figure - h) <= FIGURE_TOLERANCE * max(figure, h) for h in held)
 
 
-def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float], held: list[float],
-             asked: frozenset[float]) -> float:
+def _support(sentence_terms: dict[str, float], passage_terms: dict[str, float], stated: list[float],
+             held: list[float], asked: frozenset[float]) -> float:
     """Share of the sentence's terms in the passage; none if the sentence states figures and the
     passage's figures `held` include none of them (same words, other numbers: the typical slip of
     a small model).
     The figures the question names (`asked`) are left out when the sentence states others: an
-    answer restating "1亿元资金池里" holds the passage it takes that from, not the one it answers from."""
-    stated = figures(sentence_terms)
+    answer restating "1亿元资金池里" holds the passage it takes that from, not the one it answers from.
+    `stated`: the sentence's figures, not the month and day of a day the question names ("在8月30日那场
+    推进会上签约" states no figure 30 of its own)."""
     stated = [f for f in stated if f not in asked] or stated
     if stated and not any(holds_figure(held, f) for f in stated):
         return 0.0

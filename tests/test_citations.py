@@ -224,3 +224,13 @@ def test_a_person_an_uncited_sentence_names_is_cited_from_the_passage_naming_the
                                    "跟北岛航空研究院共建联合工作室的那家量子公司，总经理叫什么？")
     assert text.endswith("林一舟[1]。")
     assert [c.chunk.id for c in cites] == ["c1"]
+
+
+def test_a_day_the_question_names_need_not_be_held_by_the_passage_giving_the_answer():
+    # the names come from the list of signings; the day is the question's, not a figure the answer states
+    signings = passages("在此次推进会上，多家民营企业与参会银行现场签约。如，青禾银行和鹿鸣科技、北岛银行和海川电子等。",
+                        "8月30日，南港召开金融支持民营企业推进会，会上表示将加大支持力度。")
+    question = "8月30日那场金融支持民企推进会上，跟北岛银行签约的是哪家企业？"
+    text, cites = verify_citations("北岛银行和海川电子在8月30日那场推进会上现场签约。", signings, question)
+    assert text == "北岛银行和海川电子在8月30日那场推进会上现场签约[1]。"
+    assert cites[0].chunk.id == "c1"
