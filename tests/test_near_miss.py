@@ -396,3 +396,15 @@ def test_a_sentence_without_a_figure_before_one_with_a_figure_is_held_sentence_b
     answer = "星河电池营业收入同比增长[1]。星河电池2025年前三季度营收52.3亿元[1]。"
     grounded = ground(answer, prepared("星河电池2025年前三季度营收是多少？", QUARTERS))
     assert grounded.text == answer and not grounded.missing
+
+
+def test_a_day_another_titled_document_was_issued_on_is_not_the_asked_ones() -> None:
+    passage = ("2025年6月9日，南港区政府举办政策发布会，正式发布《关于支持南港金融科技发展若干措施》。"
+               "在资管高地打造方面，韩立表示，我们正在研究编制《南港资产管理高地建设三年行动方案（2025-2027年）》。")
+    question = "韩立提到的《南港资产管理高地建设三年行动方案》是哪天正式印发的？"
+    grounded = ground("《南港资产管理高地建设三年行动方案》是2025年6月9日正式印发的[1]。", prepared(question, passage))
+    assert grounded.missing == ("资料中没有《南港资产管理高地建设三年行动方案》的这一日期；"
+                                "资料给出的是《关于支持南港金融科技发展若干措施》的")
+    # the day of the asked document itself stands
+    issued = "2025年6月9日，南港区政府正式印发《南港资产管理高地建设三年行动方案（2025-2027年）》。"
+    assert stands("《南港资产管理高地建设三年行动方案》是2025年6月9日正式印发的[1]。", question, issued)
