@@ -7,7 +7,9 @@ Asked why ("为什么…下降？", "是什么原因？"), an answer that gives 
 
 Such an answer reads as an answer and is none. It becomes the explicit form, quoting what the
 cited passage does say: "资料中没有写明问题所问的日期；资料给出的最接近的是：…[1]。", counted as
-declining; with nothing cited, the question is taken as not answered by the articles.
+declining; with nothing cited, the question is taken as not answered by the articles. When the
+cited sentence itself gives the asked date and names nearly all the question's words, the model
+restated it without its date, and that sentence is the answer ("资料中与问题对应的原文：…[1]。").
 
 Asked who holds a role (导演, 编剧, 主演, 演唱…), the cited sentence must say the role: "《漫长的
 季节》的导演是秦昊[1]" citing "在秦昊看来，《漫长的季节》有悬疑元素…" names him, not as director.
@@ -28,16 +30,21 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import compact, normalize, strip_markers
-from rag.answer_edits import say_what_is_missing
+from index.text import compact, normalize, overlap, strip_markers, terms
+from rag.answer_edits import rebound, say_what_is_missing
+from rag.answer_in_hand import MIN_COVERAGE
 from rag.binding import stated_figures
+from rag.citations import inline_quote
+from rag.evidence import question_terms
 from rag.names import person_names
 from rag.questions import date_pattern, split_question
+from rag.records import Citation
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
     from rag.grounding import Grounded
     from rag.prepare import Prepared
 
+NOTICE_DATE_QUOTED = "生成模型的回答没有给出问题所问的日期；它所依据的原句写明了日期，以上为原句摘录。"
 NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期、数字、原因、角色或姓名，以上给出资料中最接近的原句，请自行判断。"
 # "第几次", "哪几家", "几月几日" ask an ordinal, a list or a date, not a figure
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
@@ -102,6 +109,20 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     return ""
 
 
+def _dated_quote(question: str, citation: Citation) -> bool:
+    """Whether the cited sentence opens with a date of the kind asked, dating all it says, and names
+    nearly all of the question's words: the model restated the sentence and left its date out
+    ("中国电信方面宣布推出“SIM数字身份”…" of "2022年5月，中国电信方面宣布推出“SIM数字身份”…"), so the
+    sentence answers. A date further on may be another event's: "近日，…发布公告，…自今年10月15日起受理
+    认证委托" does not say when the notice was issued."""
+    pattern = date_pattern(question)
+    opening = re.split(r"[，,；;]", citation.quote.strip(), maxsplit=1)[0]
+    if pattern is None or not set(pattern.findall(opening)) - set(pattern.findall(question)):
+        return False
+    wanted = question_terms(question)
+    return bool(wanted) and overlap(wanted, terms(citation.chunk.title + "\n" + citation.quote)) >= MIN_COVERAGE
+
+
 def _named_in(date: str, cited: str, question: str) -> bool:
     """Whether the cited sentences, or the question itself, name every part of `date`."""
     said = compact(cited + "\n" + question)
@@ -120,5 +141,8 @@ def gives_asked_kind(grounded: Grounded, prepared: Prepared) -> Grounded:
     if not grounded.citations:
         return replace(grounded, text="", refused=True, notice=NOTICE_NOT_GIVEN)
     citation = grounded.citations[0]
+    if kind == "日期" and _dated_quote(prepared.standalone, citation):
+        said = rebound(grounded, f"资料中与问题对应的原文：{inline_quote(citation.quote)}[1]。", citation, citation.quote)
+        return replace(said, notice=NOTICE_DATE_QUOTED)
     return say_what_is_missing(grounded, f"资料中没有写明问题所问的{kind}；资料给出的最接近的是", citation.quote,
                                citation, NOTICE_NOT_GIVEN)

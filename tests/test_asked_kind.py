@@ -3,7 +3,7 @@ to be what they are, on short fictional passages."""
 
 from __future__ import annotations
 
-from rag.asked_kind import NOTICE_NOT_GIVEN, kind_not_given
+from rag.asked_kind import NOTICE_DATE_QUOTED, NOTICE_NOT_GIVEN, kind_not_given
 from rag.constraints import constraints_of
 from rag.grounding import ground
 from tests.test_near_miss import prepared
@@ -97,3 +97,19 @@ def test_a_post_holder_asked_must_be_named() -> None:
     assert kind_not_given("南港银行的总经理是谁？", "南港银行总经理为陈明亮", False) == ""  # jieba reads 明亮 as bright
     assert kind_not_given("南港银行的总经理是谁？", "南港银行相关负责人表示将继续扩大开放", False) == "姓名"
     assert kind_not_given("南港大桥的设计方案叫什么？", "方案叫“长虹”", False) == ""  # a post holder only
+
+
+def test_an_answer_restating_the_cited_sentence_without_its_date_is_answered_by_that_sentence() -> None:
+    launch = "2024年3月，青禾电信方面宣布推出“星卡数字身份”，整合数字身份申领、认证等多项功能。"
+    grounded = ground("青禾电信方面宣布推出“星卡数字身份”，整合数字身份申领、认证等多项功能[1]。",
+                      prepared("青禾电信是什么时候推出“星卡数字身份”的？", launch))
+    assert grounded.missing == "" and grounded.notice == NOTICE_DATE_QUOTED
+    assert grounded.text == f"资料中与问题对应的原文：{launch.rstrip('。')}[1]。"
+    # a date further on in the sentence may be another event's: it says nothing of when the card came out
+    later = "近日，青禾电信宣布推出“星卡数字身份”，自今年10月15日起受理申领。"
+    grounded = ground("青禾电信宣布推出“星卡数字身份”[1]。", prepared("青禾电信是哪天推出“星卡数字身份”的？", later))
+    assert grounded.missing == "资料中没有写明问题所问的日期；资料给出的最接近的是"
+    # a dated sentence about something else the question does not ask stays the closest, not an answer
+    other = "2024年3月，青禾电信发布年度报告。"
+    grounded = ground("青禾电信发布了年度报告[1]。", prepared("青禾电信是什么时候推出“星卡数字身份”的？", other))
+    assert grounded.missing == "资料中没有写明问题所问的日期；资料给出的最接近的是"
