@@ -16,8 +16,9 @@ from index.tables import with_header
 # an index built by an older pipeline records another number and is rebuilt, not reused
 # 2: table rows stay rows; 3: PDF chunks know their pages, table rows carry their header;
 # 4: a numbered heading with a comma ("2.1 加大…，促进…") ends its own line; 5: tables side by
-# side are stacked, a merged first cell is written into each row it spans
-PIPELINE_VERSION = 5
+# side are stacked, a merged first cell is written into each row it spans; 6: a line opening with one
+# character and a stop ("示，…") ends the word the line before broke, and "X/摄影" credits go
+PIPELINE_VERSION = 6
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ _CLAUSE_PUNCT = re.compile(r"[，、；。！？,;]")
 _OPENERS = {"（": "）", "(": ")", "“": "”", "《": "》", "「": "」", "【": "】"}
 # a line may not start with these: it must be the tail of the line before
 _NO_LINE_START = set("，。、；：！？）》」』”’%,.;:!?)")
+# nor with one character and a stop: "示，营业收入约62.64亿元" is the tail of "…业绩报告显" (not "一、", "注：")
+_WORD_TAIL = re.compile(r"^[\u4e00-\u9fff](?<![一二三四五六七八九十])[，。、；！？,;!?]")
 _CONTINUES_AFTER = set("，、,；;（(“‘《「【—-－/·")
 # markdown blocks stand on their own
 _BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|>|\||```|\d{1,2}[.)、]\s|[（(]?[一二三四五六七八九十]{1,3}[、）)])")
@@ -71,7 +73,7 @@ def _runs_on(line: str, nxt: str, paragraph: str, wrap: float, carried_width: in
         return False
     if _ends_sentence(line):
         return False
-    if line[-1] in _CONTINUES_AFTER or nxt[0] in _NO_LINE_START or _unclosed(paragraph):
+    if line[-1] in _CONTINUES_AFTER or nxt[0] in _NO_LINE_START or _WORD_TAIL.match(nxt) or _unclosed(paragraph):
         return True
     width = _width(line)
     if wrap and width >= _FULL_LINE * wrap:

@@ -72,7 +72,7 @@ def test_page_numbers_and_photo_credits_are_gone():
     out = clean_text(WRAPPED)
     assert "视觉中国" not in out
     assert "20" not in paragraphs(out)
-    for credit in ("视觉中国供图", "图/视觉中国", "本报资料室/图", "图片来源：新华社", "- 12 -", "第 3 页"):
+    for credit in ("视觉中国供图", "图/视觉中国", "本报资料室/图", "林立/摄影", "图片来源：新华社", "- 12 -", "第 3 页"):
         assert clean_text(f"正文第一段结束。\n{credit}\n正文第二段结束。") == "正文第一段结束。\n\n正文第二段结束。"
 
 
@@ -120,6 +120,14 @@ def test_a_numbered_heading_narrower_than_the_margin_ends_its_line():
 def test_sentence_final_punctuation_ends_a_paragraph():
     out = clean_text("第一段在这里结束。\n\n第二段从这里开始，一直写到这里。\n")
     assert paragraphs(out) == ["第一段在这里结束。", "第二段从这里开始，一直写到这里。"]
+
+
+def test_a_word_broken_before_its_last_character_is_rejoined_whatever_the_line_widths():
+    # paragraphs of one line each, and one broken mid-word: "显" / "示，"; a heading and "一、" stay apart
+    text = ("南港电子2025年度业绩报告显\n\n示，营业收入约12.6亿元，同比增加32%。\n\n"
+            "国产设备加速\n\n一、总体要求\n\n近日，南港发布了新的措施，一直写到这里。\n")
+    assert paragraphs(clean_text(text)) == ["南港电子2025年度业绩报告显示，营业收入约12.6亿元，同比增加32%。",
+                                            "国产设备加速", "一、总体要求", "近日，南港发布了新的措施，一直写到这里。"]
 
 
 def test_odd_whitespace_and_invisible_characters_are_normalised():
