@@ -38,6 +38,7 @@ _ORG_SUFFIX = re.compile(rf"(?=([{CJK}]{{2}})(?:汽车|集团|公司|股份|控�
 _GENERIC = frozenset("""全球 中国 我国 国内 国外 海外 央企 企业 市场 产业 行业 创投 投资 政府 引导 国有 民营 上市 头部 龙头
     地方 新能 人工 商业 金融 证券 科技 有限 动力 储能 固态 光伏 互联 数字 智能 新型 传统 大型 中小 小微 相关 主要 这家 该家 各家 多家 两家 几家
     信贷 私募 公募 风险 股权 创业 天使 国际 家族 慈善 资金 财产 集合 单一 服务 土地 资产""".split())
+_COUNTRY_WORDS = frozenset("全球 中国 我国 国内 国外 海外".split())  # "中国银行" names a bank
 # jieba tags some kinds of business as organisations ("新兴产业"): they name none
 _KINDS_OF_BUSINESS = ("产业", "行业", "企业", "领域", "市场")
 _FUNCTION_CHARS = re.compile(r"[的年了在和与及是为从到对向把被等之其该这那个月日]")
@@ -62,8 +63,15 @@ def organisation_names(text: str) -> set[str]:
     """Companies and organisations a question is about: jieba's nt, Latin names (LG, OpenAI)
     and the word before a company suffix ("零跑汽车" -> "零跑")."""
     names = {word for word, flag in pos_tags(text)
-             if flag == "nt" and len(word) >= 2 and not word.endswith(_KINDS_OF_BUSINESS)} | company_names(text)
+             if flag == "nt" and len(word) >= 2 and not word.endswith(_KINDS_OF_BUSINESS) and not _generic_firm(word)}
+    names |= company_names(text)
     return names | {w for w in _LATIN_NAME.findall(text) if w.lower() not in _GENERIC_LATIN}
+
+
+def _generic_firm(word: str) -> bool:
+    """Whether jieba's organisation is a kind of firm, no name: "上市公司", "民营银行" (a generic word
+    before a company suffix; "中国银行" is a name)."""
+    return bool(_ORG_SUFFIX.match(word)) and len(word) <= 4 and word[:2] in _GENERIC and word[:2] not in _COUNTRY_WORDS
 
 
 def person_names(text: str) -> set[str]:

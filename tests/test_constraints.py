@@ -534,3 +534,12 @@ def test_a_trust_company_is_named_by_the_word_before_its_suffix() -> None:
     asked = constraints_of("青禾国际信托投的那300家企业里，已经有多少家上市了？")
     other = "鹿鸣信托旗下私募股权先后投资企业超200家，其中已上市超40家。"
     assert find_mismatch(asked, other, "青禾国际信托近期发布的数据显示投资了300家企业。" + other).kind == "entity"
+
+
+def test_a_kind_of_firm_jieba_tags_as_an_organisation_names_no_other_company() -> None:
+    # "上市公司股东" is the asked company's shareholders, not another company's
+    asked = constraints_of("鹿鸣公司2025年的归母净利润是多少？")
+    report = "半导体设备公司鹿鸣公司2025年度业绩报告显示，营业收入约6.2亿元；归属于上市公司股东的净利润约1.8亿元。"
+    assert find_mismatch(asked, report, report, "归属于上市公司股东的净利润约1.8亿元") is None
+    from rag.names import organisation_names
+    assert "中国银行" in organisation_names("中国银行和龙湖集团签约")  # a bank's name, not a kind of firm
