@@ -46,10 +46,11 @@ _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至�
 # and one with words between: "从2012年上市至2023年上半年，累计研发投入超220亿元"
 _YEAR_SPAN_FROM = re.compile(r"(?:从|自)\s*((?:19|20)\d{2})\s*年[^，,。；;！!？?]{0,8}?(?:至|到)\s*((?:19|20)\d{2})\s*年")
 # a year that only sets a baseline ("较2022年增长", "高于2022年", "2019年以来", "恢复至2019年同期的
-# 44.2%") does not date the figure, nor does a birth year ("2003年出生的球员"); "于2022年举行" and
-# "关于2022年…" do date
+# 44.2%", "是2018年的4倍") does not date the figure, nor does a birth year ("2003年出生的球员"); "于2022年
+# 举行" and "关于2022年…" do date
 _BASELINE_YEAR = re.compile(r"(?:(?:比|较|相比|较之|同比|对比|自|从)于?|[高低多少优快慢大小]于)\s*(?:19|20)\d{2}\s*年"
-                            r"|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今|出生|同期)")
+                            r"|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今|出生|同期)"
+                            r"|(?:是|为)\s*(?:19|20)\d{2}\s*年(?:同期)?的\s*[\d.一二两三四五六七八九十]+\s*倍")
 _BARE_DAY = re.compile(r"(?<![\d.月])(\d{1,2})[日号](?![内以年])")
 
 

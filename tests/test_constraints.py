@@ -37,6 +37,7 @@ def test_a_near_miss_names_what_differs(source: str, kind: str, given: str) -> N
 @pytest.mark.parametrize("question, source", [
     ("星河电池2025年营业收入是多少？", "2025年，星河电池实现营业收入66.1亿元，同比增长12%。"),
     ("星河电池2025年营业收入是多少？", "公司全年营收66.1亿元，较2024年增长12%。"),  # a baseline year does not date it
+    ("星河电池2025年营业收入是多少？", "公司全年营收66.1亿元，是 2020 年的 4 倍。"),  # nor does a multiple of one
     ("星河电池2025年营业收入是多少？", "星河电池营收66.1亿元。"),  # names no year: keeps to any
     ("星河电池2025年营业收入是多少？", "星河电池营收66.1亿元，高于2024年的水平。"),
     ("2025年星河节假期旅游收入是多少？", "实现旅游收入28.7亿元，恢复至2019年同期的44.2%。"),
