@@ -106,7 +106,7 @@ _SUBSET = re.compile(r"(?:(?:里|当中|之中|中)[，,]|里(?=有(?:多少|几
 # a count of the country's own firms or people: "多少家中国企业参展", "几位国内专家"
 HOME = "中国"
 _HOME_NAMES = ("中国", "我国", "国内", "中资", "国产")
-_TITLE = re.compile(r"《[^》]*》")
+TITLE = re.compile(r"《([^》]*)》")  # a document's title; the group is its name
 _HOME_COUNTED = re.compile(r"(?:多少|几)[家个名位所款只]?(中国|我国|国内|中资)([\u4e00-\u9fff]{1,2})")
 # a figure asked within a part of its whole: "在高速公路上的可用里程", "在MATH数据集上的准确率"
 _WITHIN = re.compile(r"在([^，,。？?在]{2,10}?)(?:上|中|里|内)的")
@@ -558,7 +558,7 @@ def _says_part(word: str, text: str) -> bool:
     a title ("《中国经营报》记者…看到，共计有2400家企业出席" counts no Chinese firms)."""
     if word != HOME:
         return compact(word) in text
-    return any(name in _TITLE.sub("", text) for name in _HOME_NAMES)
+    return any(name in TITLE.sub("", text) for name in _HOME_NAMES)
 
 
 def _nouns(text: str) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from index.text import compact, month_days, split_sentences, strip_markers, terms
 from rag.binding import stated_figures
 from rag.citations import best_quote
-from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
+from rag.constraints import TITLE, Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
 from rag.numbered_names import named_after
 from rag.records import Citation, Passage
 
@@ -23,8 +23,6 @@ from rag.records import Citation, Passage
 # asked which organisations did something: "是哪两家单位联合主办的", "由谁主办", "哪家银行牵头"
 _ORGANISATION_ASKED = re.compile(r"哪(?:一|两|几|些)?(?:家|个|所)?(?:单位|机构|企业|公司|部门|组织|协会|商会|银行|高校|大学|医院)"
                                  r"|哪(?:一|两|几)家|由谁|谁(?:主办|承办|牵头|发起|组织)|(?:主办|承办|发起)(?:方|单位)")
-# a document's title: "《加快推进…三年行动方案》"
-_TITLE = re.compile(r"《([^》]+)》")
 # an organisation by the two characters before its kind: "智库研究院" of "深圳市侨商智库研究院", "州工商会"
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff]{2}(?:集团|公司|研究院|研究所|商会|协会|学会|联合会|委员会|基金会|大学|学院|银行|医院|交易所|实验室)")
 
@@ -55,7 +53,7 @@ def dated_for_another_title(question: str, sentence: str, cited: list[Citation])
     """Asked a date of a titled document ("《…三年行动方案》是哪天印发的"), an answer giving a day that
     every cited passage says only in sentences about other titled documents and never the asked one
     ("6月29日，…正式发布《关于支持…若干措施》"): what to say instead. The day belongs to that document."""
-    asked = [compact(t) for t in _TITLE.findall(question)]
+    asked = [compact(t) for t in TITLE.findall(question)]
     days = month_days(strip_markers(sentence))
     if not asked or not days or not cited:
         return None
@@ -63,13 +61,13 @@ def dated_for_another_title(question: str, sentence: str, cited: list[Citation])
     for citation in cited:
         text = citation.chunk.text
         dated = [text[a:b].strip() for a, b in split_sentences(text) if month_days(text[a:b]) & days]
-        titles = {compact(t) for source in dated for t in _TITLE.findall(source)}
+        titles = {compact(t) for source in dated for t in TITLE.findall(source)}
         if not dated or not titles or any(a in t or t in a for a in asked for t in titles):
             return None
         found.append((dated[0], citation))
     source, citation = found[0]
-    given = "、".join(f"《{t}》" for t in _TITLE.findall(source))
-    return f"资料中没有《{_TITLE.findall(question)[0]}》的这一日期；资料给出的是{given}的", source, citation
+    given = "、".join(f"《{t}》" for t in TITLE.findall(source))
+    return f"资料中没有《{TITLE.findall(question)[0]}》的这一日期；资料给出的是{given}的", source, citation
 
 
 def dated_elsewhere(asked: Constraints, sentence: str,
