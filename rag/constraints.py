@@ -76,6 +76,8 @@ _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|�
 _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|先后|总计已|到现在|到目前|目前为止")
 # a figure stated as of a date is a running total too: "截至2023年末", "到2023年底"
 _AS_OF = re.compile(r"截[至止]|年[底末]")
+# a question asking a figure at a year's end asks the running total then: "截至2025年底建成了多少个基站"
+_YEAR_END = re.compile(r"\d年[底末]")
 # the whole country, asked or given; and regions a figure may be given for instead ("京津冀三省市…")
 _NATIONAL_ASKED = re.compile(r"全国|我国")
 _NATIONAL = re.compile(r"全国|我国|中国|国内|全行业")
@@ -93,7 +95,11 @@ _TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|加起来|旗下|
 # a count asked with a measure word that could count anything: what it counts is the noun after it
 # ("多少个政府部门"), and a count of another noun ("8个细分场景") is no answer
 _GENERIC_COUNTERS = "个项场座款类批"
-_ASKED_THING = re.compile(rf"{HOW_MANY}([{_GENERIC_COUNTERS}])([\u4e00-\u9fff]{{2,10}})")
+_ASKED_THING = re.compile(rf"{HOW_MANY}([{_GENERIC_COUNTERS}])([\u4e00-\u9fffA-Za-z0-9]{{2,10}})")  # "多少个5G基站"
+# a company named right after these is the subject's partner or beneficiary, not the subject
+_PARTNER_BEFORE = re.compile(r"(?:[与和跟同向对为给及、]|包括|联合|携手)$")
+# the measure words a figure may count another thing with: "300张5G商用网络" is no count of 5G基站
+_OTHER_COUNTERS = _GENERIC_COUNTERS + "张份"
 _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将已用能可会有]")
 # a measure named after 多少 and ending the question ("贡献多少税收？", "撬动了多少社会资本？"); not one
 # any figure of money or a count could be ("多少钱", "多少资金", "多少家企业": rag.figure_kinds has those)
@@ -143,6 +149,7 @@ class Constraints:
     compares: bool = False  # asks for each of several things ("分别", "各"): each figure has its own subject
     names: frozenset[str] = frozenset()  # companies, organisations and places the question is about
     organisations: frozenset[str] = frozenset()  # those of `names` that are companies or organisations
+    companies: frozenset[str] = frozenset()  # those a company suffix makes unmistakable: 健友 of 健友股份
     subjects: frozenset[str] = frozenset()  # names the question opens with, of a kind jieba cannot tell: 比亚迪
     value: bool = False  # asks for a figure ("多少", "占比"), not a reason, a name or a list
     subject: frozenset[str] = frozenset()  # its subject and metric as terms, to bind figures to (rag.binding)
@@ -178,11 +185,12 @@ class Mismatch:
 def question_constraints(question: str, names: frozenset[str] | set[str] = frozenset(),
                          organisations: frozenset[str] | set[str] = frozenset(),
                          subjects: frozenset[str] | set[str] = frozenset(),
-                         described: frozenset[str] | set[str] = frozenset()) -> Constraints:
+                         described: frozenset[str] | set[str] = frozenset(),
+                         companies: frozenset[str] | set[str] = frozenset()) -> Constraints:
     """`names`: the organisations and places the question names (rag.names finds them);
     `organisations`: those of them that are companies or organisations; `subjects`: the names it
     opens with (rag.names.subject_names); `described`: names only in its opening description of a
-    document.
+    document; `companies`: the names a company suffix makes unmistakable (rag.names.company_names).
 
     A question of several parts ("…多少？…哪几家？") pins nothing: each part pins its own."""
     text = compact(question)
@@ -211,14 +219,15 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         compares=bool(_COMPARES.search(text)),
         names=frozenset(names),
         organisations=frozenset(organisations),
+        companies=frozenset(companies) - frozenset(described),
         subjects=frozenset(subjects) - frozenset(names),
         value=bool(_ASKS_VALUE.search(text)),
         subject=frozenset(t for t in question_terms(_spelled_both_ways(question)) if not NUMBER.fullmatch(t)),
         numbered=frozenset(numbered_names(text)),
         days=frozenset(month_days(text)),
-        cumulative=bool(_CUMULATIVE.search(text)),
+        cumulative=bool(_CUMULATIVE.search(text) or _YEAR_END.search(text)),
         qualified=frozenset(qualified_names(question)),
-        thing=_asked_thing(text),
+        thing=_asked_thing("".join(question.split())),
         subset=subset,
         subset_words=subset_words,
         described=frozenset(described) & frozenset(names),
@@ -244,7 +253,8 @@ def constraints_of(question: str) -> Constraints:
     document = _DESCRIBED_DOCUMENT.match("".join(question.split()))
     rest = question[document.end():] if document else question
     described = {n for n in names if document and n in document.group() and n not in rest}
-    return question_constraints(question, names, organisations, subject_names(question), described)
+    return question_constraints(question, names, organisations, subject_names(question), described,
+                                company_names(question))
 
 
 def part_constraints(question: str) -> list[tuple[str, Constraints]]:
@@ -290,6 +300,11 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         held = asked.names - asked.described
         if _other_organisation(asked.organisations, source) or (held and not any(compact(n) in around for n in held)):
             return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
+    if not asked.compares and _another_company(asked.companies, scope or source, text):
+        # "健友股份2022年拿到了几个美国ANDA文号" is not "华海药业当年获得美国ANDA文号24个": the sentence names
+        # the asked country and kind of licence, but the figure is another company's (whose, a
+        # quotation's speaker may say: "其他对象")
+        return Mismatch("entity", "、".join(sorted(asked.companies)), "其他对象")
     if asked.organisations and not asked.compares and _spoken_by_another(asked.organisations, source, surroundings):
         # "“…我们已与…13所高校实现深度对接合作…”昆山丘钛微电子科技股份有限公司校招负责人介绍说" is
         # 丘钛微电子's 13, not 沪士电子's, though the passage names 沪士电子 further on
@@ -356,13 +371,12 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         counted = counted_kinds(own) or counted_kinds(text)
         if counted and asked.counted not in counted:
             return Mismatch("unit", COUNTED_WORDS[asked.counted], "、".join(COUNTED_WORDS[c] for c in sorted(counted)))
-    if asked.thing and asked.thing[1] not in text:
+    if asked.thing and compact(asked.thing[1]) not in text:
         counter, wanted = asked.thing
-        # what the figure counts is the noun after its measure word ("批次" is one), unless another
-        # figure comes first: "8批次近700人的高校毕业生" counts batches of graduates
-        given = [_noun(m.group(1)) for m in re.finditer(
-            rf"\d+(?:\.\d+)?(?:余|多)?(?:{counter}次|{counter}(?!次))(?![近约超逾]?\d)([\u4e00-\u9fff]{{2,6}})", own)]
-        if given and not any(set(g) & set(wanted) for g in given):  # "多少个政府部门" is not "8个细分场景"
+        written = "".join((scope or source).split())  # the given thing is said back as the article writes it
+        given = _counted_things(counter, written) or \
+            [g for c in _OTHER_COUNTERS if c != counter for g in _counted_things(c, written)]
+        if given and not any(_share_words(g, wanted) for g in given):  # "多少个政府部门" is not "8个细分场景"
             return Mismatch("thing", wanted, given[0])
     if (asked.value or asked.unit) and not all(_says_part(w, own) for w in asked.subset_words):  # "10个优秀案例" counts no 金融领域 cases
         return Mismatch("subset", asked.subset, "")
@@ -374,7 +388,9 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         return Mismatch("measure_named", asked.named_measure, "")
     joint = _joint_items(own) if asked.value and not asked.compares else []
     named = [item for item in joint if item in asked.subject]
-    if named and len(named) < len(joint):  # "光住宿消费带动了多少钱" is not "住宿、餐饮、零售消费489.6亿元"
+    # "光住宿消费带动了多少钱" is not "住宿、餐饮、零售消费489.6亿元"; but a name every listed item
+    # carries owns them all: "腾讯有多少产品" is "腾讯会议、腾讯新闻、腾讯视频等超过300个腾讯产品"
+    if named and len(named) < len(joint) and not all(named[0] in item for item in _listed_items(own)):
         return Mismatch("joint", named[0], "、".join(joint))
     if asked.outcome and is_plan(text):
         return Mismatch("plan", "实际完成情况", "计划或目标")
@@ -421,6 +437,19 @@ def _other_organisation(organisations: frozenset[str], source: str) -> bool:
         return False
     named = {compact(n) for n in organisation_names(source)}
     return any(not any(a in n or n in a for a in asked) for n in named)
+
+
+def _another_company(companies: frozenset[str], scope: str, text: str) -> bool:
+    """Whether a figure's clauses (`scope`) name a company unmistakably (a company suffix: 华海药业)
+    while its sentence (`text`, compacted) names none of the asked `companies`. Other names the
+    question holds (a country, a kind of licence) do not make the figure the asked company's."""
+    asked = {compact(c) for c in companies}
+    if not asked or any(a in text for a in asked):
+        return False
+    own = compact(scope)
+    others = [n for n in company_names(scope) if not any(a in n or n in a for a in asked)]
+    # a partner is no subject: "我们已与北岛大学等13所高校实现合作" is the speaker's 13
+    return any(not _PARTNER_BEFORE.search(own[: own.find(compact(n))]) for n in others if compact(n) in own)
 
 
 def _spoken_by_another(organisations: frozenset[str], source: str, surroundings: str) -> bool:
@@ -508,11 +537,15 @@ def _joint_items(text: str) -> list[str]:
     when the clause gives each its own (分别, 各)."""
     if _EACH_OWN.search(text):
         return []
+    parts = _listed_items(text)
+    return [parts[0][-2:], *parts[1:-1], parts[-1][:2]] if parts and all(len(p) >= 2 for p in parts) else []
+
+
+def _listed_items(text: str) -> list[str]:
+    """The run of 、-separated things before a figure in `text`, each with all the characters the
+    list's run holds (the first with what leads to it, the last with what follows); [] for none."""
     listed = _LISTED.search(text)
-    if not listed:
-        return []
-    parts = listed.group().split("、")
-    return [parts[0][-2:], *parts[1:-1], parts[-1][:2]] if all(len(p) >= 2 for p in parts) else []
+    return listed.group().split("、") if listed else []
 
 
 def is_plan(text: str) -> bool:
@@ -566,6 +599,32 @@ def _nouns(text: str) -> list[str]:
     return [w for w, flag in pos_tags(text) if (flag[0] == "n" or flag in ("j", "eng")) and len(w) >= 2 and w not in _NOT_A_PART]
 
 
+def _counted_things(counter: str, text: str) -> list[str]:
+    """What the counts in `text` with measure word `counter` count: the noun after it ("批次" is one
+    measure word), unless another figure comes first: "8批次近700人的高校毕业生" counts batches of graduates
+    ("300张5G网络" counts networks)."""
+    return [_noun_run(m.group(1)) or _noun(m.group(1)) for m in re.finditer(
+        rf"\d+(?:\.\d+)?(?:余|多)?(?:{counter}次|{counter}(?!次))(?![近约超逾]?\d+(?![A-Za-z]))([\u4e00-\u9fffA-Za-z0-9]{{2,6}})", text)]
+
+
+def _noun_run(text: str) -> str:
+    """The nouns `text` opens with, as written: "5G商用网络均已" -> "5G商用网络", "细分场景上实现" -> "细分场景";
+    "" when it opens with none."""
+    run = ""
+    for word, flag in pos_tags(text):
+        if not (flag[0] == "n" or flag in ("m", "eng", "j", "vn", "b")):
+            break
+        run += word
+    return run if len(run) >= 2 else ""
+
+
+def _share_words(given: str, wanted: str) -> bool:
+    """Whether two counted things share a character, of their Chinese when both have some: "5G商用网络"
+    and "5G基站" share only what kind of network they belong to."""
+    a, b = set(re.findall(r"[\u4e00-\u9fff]", given)), set(re.findall(r"[\u4e00-\u9fff]", wanted))
+    return bool(a & b) if a and b else bool(set(given) & set(wanted))
+
+
 def _asked_thing(text: str) -> tuple[str, str]:
     """("个", "政府部门") for "在多少个政府部门用起来了"; () when the count's measure word says what it counts."""
     m = _ASKED_THING.search(text)
@@ -575,6 +634,8 @@ def _asked_thing(text: str) -> tuple[str, str]:
 def _named_measure(text: str) -> str:
     """The measure a figure is asked of when the question names it after 多少 ("税收"); "" otherwise."""
     m = _NAMED_MEASURE.search(text)
+    if m and m.group(1)[0] == "次" and len(m.group(1)) > 2:  # "被刷过多少次乘车？": the occasions of 乘车
+        return m.group(1)[1:]
     return m.group(1) if m and not _ANY_AMOUNT.match(m.group(1)) else ""
 
 

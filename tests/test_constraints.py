@@ -544,3 +544,59 @@ def test_a_kind_of_firm_jieba_tags_as_an_organisation_names_no_other_company() -
     assert find_mismatch(asked, report, report, "归属于上市公司股东的净利润约1.8亿元") is None
     from rag.names import organisation_names
     assert "中国银行" in organisation_names("中国银行和龙湖集团签约")  # a bank's name, not a kind of firm
+
+
+def test_another_company_in_the_figures_clause_is_not_the_asked_one_whatever_else_it_names() -> None:
+    # the sentence names the asked country and kind of licence, but the licences are another company's
+    asked = constraints_of("鹿鸣股份2025年拿到了几个美国ANDA文号？")
+    assert asked.companies == frozenset({"鹿鸣"})
+    other = "据2025年年报，青禾药业当年获得美国ANDA文号24个（包括5个暂时性批准）。"
+    assert find_mismatch(asked, other, other, "据2025年年报，青禾药业当年获得美国ANDA文号24个（包括5个暂时性批准），") \
+        == Mismatch("entity", "鹿鸣", "其他对象")
+    own = "据2025年年报，鹿鸣股份当年获得美国ANDA文号7个。"
+    assert find_mismatch(asked, own, own, own) is None
+    # a company named as the partner is not the figure's subject
+    partner = "“我们已与青禾药业等13家企业建立合作。”鹿鸣股份负责人介绍说。"
+    assert find_mismatch(constraints_of("鹿鸣股份和多少家企业建立了合作？"), partner, partner, partner) is None
+
+
+def test_a_count_with_another_measure_word_counts_another_thing() -> None:
+    # "多少个5G基站" is not "300张5G商用网络": a thing named with Latin letters is still the thing counted
+    asked = constraints_of("截至2025年底，北岛一共建成了多少个5G基站？")
+    assert asked.thing == ("个", "5G基站")
+    networks = "截至2025年年底，北岛已有超过30张5G商用网络。"
+    assert find_mismatch(asked, networks) == Mismatch("thing", "5G基站", "5G商用网络")
+    assert find_mismatch(asked, "截至2025年年底，北岛已建成5G基站3.2万个。") is None
+    assert find_mismatch(asked, "截至2025年年底，北岛累计开通4200座5G基站。") is None  # another measure word, the same thing
+
+
+def test_how_many_times_of_an_activity_is_answered_only_by_a_sentence_naming_it() -> None:
+    asked = constraints_of("南港互通卡累计被刷过多少次乘车？")
+    assert asked.named_measure == "乘车"
+    cards = "截至目前南港三市已发卡700余万张，全国已实现336个城市的互联互通。"
+    assert find_mismatch(asked, cards) == Mismatch("measure_named", "乘车", "")
+    assert find_mismatch(asked, "南港互通卡累计刷卡乘车超过9亿次。") is None
+    assert constraints_of("南港论坛举办了多少次？").named_measure == ""
+
+
+def test_a_cut_asked_may_be_a_share_or_an_amount() -> None:
+    assert question_constraints("鹿鸣新能源的提取新方法能把生产成本降多少？").unit == ""
+    assert question_constraints("北岛指数今年跌了多少？").unit == ""
+    assert question_constraints("鹿鸣新能源的生产成本是多少？").unit == "money"
+
+
+def test_a_name_every_listed_thing_carries_owns_them_all() -> None:
+    # the asked company's own products, listed as examples of what is counted, are no joint figure
+    asked = constraints_of("星河自家产品里，已经接入大模型的产品有多少个？")
+    listed = "目前星河会议、星河新闻、星河视频等超过300个星河产品均已接入星河大模型。"
+    scope = "目前星河会议、星河新闻、星河视频等超过300个星河产品均已接入星河大模型。"
+    assert find_mismatch(asked, listed, listed, scope) is None
+    lodging = constraints_of("北岛运动会期间，光住宿消费就带动了多少钱？")
+    total = "带动北岛住宿、餐饮、零售消费489.6亿元。"
+    assert find_mismatch(lodging, total, total, total) == Mismatch("joint", "住宿", "住宿、餐饮、零售")
+
+
+def test_a_figure_asked_at_a_years_end_is_the_running_total_then() -> None:
+    total = "截至2025年年底，北岛累计开通4200座5G基站。"
+    assert find_mismatch(constraints_of("截至2025年底，北岛一共开通了多少座5G基站？"), total) is None
+    assert find_mismatch(constraints_of("北岛2025年开通了多少座5G基站？"), total) == Mismatch("period", "全年", "累计")
