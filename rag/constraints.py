@@ -125,7 +125,7 @@ _DESCRIBED_DOCUMENT = re.compile(rf"[^，,？?。]*?(?:[那这][份篇则组项�
 _ASKING = re.compile(rf"(?:有|是)?(?:多少|几){UNIT_CHARS}?")
 _VAGUE_END = re.compile(r"(?:大概|大约|一共|总共|共|约|占了|占|的)+$")
 _NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构".split())
-_OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有")
+_OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有|最后是")
 # things listed with 、 (two to four characters between the marks) and a figure after them; not one in
 # brackets, an aside on the last thing ("标明安全使用年限、打刻耐高温（950℃保持半小时）的…编码")
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff]{2,4})+[\u4e00-\u9fff]*(?=[^，,；;。、（(]*\d)")
@@ -204,7 +204,8 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     subset, subset_words = _subset("".join(question.split()))  # said back to the user as they wrote it
     if not subset:
         subset, subset_words = _home_counted(text)
-    # the measure asked is the one in the clause that asks: "申报…的那批人，最后有多少人入选" asks 入选
+    # the measure asked is the one in the clause that asks: "申报…的那批人，最后有多少人入选" asks 入选;
+    # so is a figure: "算法精度达到了“双SL3”最高标准，这是哪家机构的认证？" asks a name
     asking = _asking_clause(text)
     measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p))
                      if x in asking and (y not in asking or _asked_after(x, y, asking)))
@@ -221,7 +222,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         organisations=frozenset(organisations),
         companies=frozenset(companies) - frozenset(described),
         subjects=frozenset(subjects) - frozenset(names),
-        value=bool(_ASKS_VALUE.search(text)),
+        value=bool(_ASKS_VALUE.search(asking)),
         subject=frozenset(t for t in question_terms(_spelled_both_ways(question)) if not NUMBER.fullmatch(t)),
         numbered=frozenset(numbered_names(text)),
         days=frozenset(month_days(text)),

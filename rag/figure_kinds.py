@@ -32,9 +32,11 @@ _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收�
                           r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
 # "贴息几个点": percentage points ("几点" alone asks the time)
 _PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%|(?:多少|几)个(?:百分)?点|多少百分点")
-# "增长了多少", "成本降多少" may be a rate or an amount: after such a word the kind of figure is not pinned; so is a
-# saving ("能省多少算力成本": 50%, or so many 元), whatever it names after 多少 (a unit there still pins it)
-_CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加|减少|节省|节约|省下|提升|缩短|[省降涨跌升增减])(?:了)?(?:多少|几)[\u4e00-\u9fff]{0,6}"
+# "增长了多少", "成本降多少", "贡献了多少移动业务收入" may be a rate or an amount: after such a word the
+# kind of figure is not pinned; so is a saving ("能省多少算力成本": 50%, or so many 元), whatever it
+# names after 多少 (a unit there still pins it)
+_CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加|减少|节省|节约|省下|提升|缩短|贡献|[省降涨跌升增减])(?:了)?(?:多少|几)"
+                           r"[\u4e00-\u9fff]{0,12}"
                            r"|增长目标|相比|变化|怎么样|如何")
 # a count written in words: "五家中国汽车制造商" (not "第五家", "另一家", "每一家")
 _COUNT_IN_WORDS = re.compile(r"(?<![第另每某同])[一二两三四五六七八九十百千万]+([人名位家所辆台架艘只支项件条])")

@@ -113,3 +113,14 @@ def test_an_answer_restating_the_cited_sentence_without_its_date_is_answered_by_
     other = "2024年3月，青禾电信发布年度报告。"
     grounded = ground("青禾电信发布了年度报告[1]。", prepared("青禾电信是什么时候推出“星卡数字身份”的？", other))
     assert grounded.missing == "资料中没有写明问题所问的日期；资料给出的最接近的是"
+
+
+def test_only_the_clause_that_asks_says_what_kind_of_thing_is_asked() -> None:
+    # a figure or a date word in the question's description asks neither: these ask a name and a list
+    certified = "南港车联的路侧感知系统算法精度达到了“双SL3”最高标准，这是哪家机构的认证？"
+    assert not constraints_of(certified).value
+    assert kind_not_given(certified, "这是南港信通院的认证。", constraints_of(certified).value) == ""
+    plans = "南港高新区按人才工作时间线整合的那5个人才计划，分别是哪几个？"
+    assert kind_not_given(plans, "分别是实习生计划、青年人才计划和紧缺人才计划。", constraints_of(plans).value) == ""
+    assert constraints_of("南港高新区的人才计划一共达到了多少人？").value
+    assert kind_not_given("南港人才计划是什么时间发布的？", "南港人才计划已正式发布。", False) == "日期"

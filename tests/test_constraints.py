@@ -600,3 +600,11 @@ def test_a_figure_asked_at_a_years_end_is_the_running_total_then() -> None:
     total = "截至2025年年底，北岛累计开通4200座5G基站。"
     assert find_mismatch(constraints_of("截至2025年底，北岛一共开通了多少座5G基站？"), total) is None
     assert find_mismatch(constraints_of("北岛2025年开通了多少座5G基站？"), total) == Mismatch("period", "全年", "累计")
+
+
+def test_a_contribution_asked_may_be_a_share_of_the_measure() -> None:
+    asked = constraints_of("北岛5G用户只占移动用户的20%左右，那它贡献了多少移动流量和移动业务收入？")
+    assert asked.unit == ""
+    shares = "北岛5G用20%的移动用户占比，贡献了30%的移动流量与40%的移动业务收入。"
+    assert find_mismatch(asked, shares, shares, shares) is None
+    assert constraints_of("北岛5G的移动业务收入是多少？").unit == "money"

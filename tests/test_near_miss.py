@@ -408,3 +408,15 @@ def test_a_day_another_titled_document_was_issued_on_is_not_the_asked_ones() -> 
     # the day of the asked document itself stands
     issued = "2025年6月9日，南港区政府正式印发《南港资产管理高地建设三年行动方案（2025-2027年）》。"
     assert stands("《南港资产管理高地建设三年行动方案》是2025年6月9日正式印发的[1]。", question, issued)
+
+
+def test_asked_what_finally_happened_a_day_from_a_sentence_that_only_plans_it_is_no_answer() -> None:
+    # "最后是哪天正式印发的" asks when it was issued; the day given is a briefing that says it will be
+    briefing = ("9月4日，南港发改委副主任林立在发布会上表示，南港银行正研究制定支持民营经济发展的政策举措，"
+                "力争进一步提升民营企业金融服务的获得感。")
+    question = "南港银行牵头制定的那份支持民营经济发展的文件，最后是哪天正式印发的？"
+    grounded = ground("南港银行牵头制定的那份文件，最后是9月4日正式印发的[1]。", prepared(question, briefing))
+    assert grounded.missing == "资料中没有实际完成的情况；资料给出的是计划或目标"
+    assert grounded.text.endswith("力争进一步提升民营企业金融服务的获得感[1]。")
+    issued = "9月4日，南港银行正式印发《关于支持民营经济发展的若干措施》。"
+    assert stands("南港银行于9月4日正式印发了该文件[1]。", question, issued)
