@@ -303,8 +303,8 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
             return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
     if not asked.compares and _another_company(asked.companies, scope or source, text):
         # "健友股份2022年拿到了几个美国ANDA文号" is not "华海药业当年获得美国ANDA文号24个": the sentence names
-        # the asked country and kind of licence, but the figure is another company's (whose, a
-        # quotation's speaker may say: "其他对象")
+        # the asked country and kind of licence, but the figure is another company's. Whose is not
+        # said: a quotation's speaker, named after it, may be the subject ("其他对象")
         return Mismatch("entity", "、".join(sorted(asked.companies)), "其他对象")
     if asked.organisations and not asked.compares and _spoken_by_another(asked.organisations, source, surroundings):
         # "“…我们已与…13所高校实现深度对接合作…”昆山丘钛微电子科技股份有限公司校招负责人介绍说" is
@@ -604,8 +604,9 @@ def _counted_things(counter: str, text: str) -> list[str]:
     """What the counts in `text` with measure word `counter` count: the noun after it ("批次" is one
     measure word), unless another figure comes first: "8批次近700人的高校毕业生" counts batches of graduates
     ("300张5G网络" counts networks)."""
-    return [_noun_run(m.group(1)) or _noun(m.group(1)) for m in re.finditer(
-        rf"\d+(?:\.\d+)?(?:余|多)?(?:{counter}次|{counter}(?!次))(?![近约超逾]?\d+(?![A-Za-z]))([\u4e00-\u9fffA-Za-z0-9]{{2,6}})", text)]
+    counted = re.compile(rf"\d+(?:\.\d+)?(?:余|多)?(?:{counter}次|{counter}(?!次))"
+                         rf"(?![近约超逾]?\d+(?![A-Za-z]))([\u4e00-\u9fffA-Za-z0-9]{{2,6}})")
+    return [_noun_run(m.group(1)) or _noun(m.group(1)) for m in counted.finditer(text)]
 
 
 def _noun_run(text: str) -> str:
