@@ -145,6 +145,8 @@ def test_insights_group_rewordings_and_list_both_queues(server):
 def test_the_content_gaps_csv_lists_each_unanswered_question_once(server):
     with server.client() as c:
         ask(c, "=HYPERLINK(\"http://evil\")年假怎么请？")
+        for _ in range(2):  # asked twice here, whichever tests ran before
+            ask(c, UNANSWERED)
         flushed(server)
         response = c.get("/api/admin/gaps.csv", headers=ADMIN)
     assert response.headers["content-type"].startswith("text/csv")
