@@ -131,8 +131,10 @@ _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff]{2,4})+[\u4e00-\u9fff]*(?=[^，,；;。、（(]*\d)")
 _EACH_OWN = re.compile(r"分别|各自|各为|各有|依次")
 # plans and forecasts: what is meant or expected to happen, not what did
+# and a change set to a target ("《方案》提出，将…专项政策规模逐步扩大至500亿元"), not one made ("已将…")
 _PLAN_WORDS = re.compile(r"目标|计划|预计|预期|预测|有望|力争|争取|规划|拟|或将|将(?:有|达|实现|建成|完成|超过|突破|新增|达到)"
-                         r"|到(?:19|20)\d{2}年")
+                         r"|到(?:19|20)\d{2}年"
+                         r"|(?<!已)将[^，,。；;]{0,20}?(?:扩大|提高|提升|增加|降低|压减|缩减)(?:至|到)")
 
 
 @dataclass(frozen=True)

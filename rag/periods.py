@@ -25,9 +25,9 @@ _PERIODS: list[tuple[re.Pattern[str], object]] = [
     (re.compile(r"全年|全年度|一整年|年度(?:总|合计)"), lambda m: (1, 12)),
     (re.compile(r"上半年"), lambda m: (1, 6)),
     (re.compile(r"下半年"), lambda m: (7, 12)),
-    (re.compile(rf"前{_NUM}(?:个)?季度"), lambda m: (1, 3 * _int(m.group(1)))),
+    (re.compile(rf"[前头]{_NUM}(?:个)?季度"), lambda m: (1, 3 * _int(m.group(1)))),
     (re.compile(rf"(?:第)?{_NUM}季度|[qQ]([1-4])(?![0-9])"), lambda m: _quarter(m.group(1) or m.group(2))),
-    (re.compile(rf"前{_NUM}个?月"), lambda m: (1, _int(m.group(1)))),
+    (re.compile(rf"[前头]{_NUM}个?月"), lambda m: (1, _int(m.group(1)))),  # "头三个月" too
     (re.compile(rf"{_NUM}(?:月(?:初|份|上旬|中旬)?)?\s*[-—–~～至到]\s*{_NUM}\s*月(?!\d{{1,2}}[日号])"),
      lambda m: (_int(m.group(1)), _int(m.group(2)))),
     (re.compile(rf"截[至止](?:今年|本年|\d{{4}}年)?{_NUM}月(?:底|末|份)?"), lambda m: (1, _int(m.group(1)))),

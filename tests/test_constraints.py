@@ -45,6 +45,7 @@ def test_a_near_miss_names_what_differs(source: str, kind: str, given: str) -> N
     ("2025年上半年星河电池营收多少？", "星河电池2025年前6个月营收30亿元。"),  # 前6个月 is 上半年
     ("星河电池前三季度营收多少？", "1-9月星河电池营收45亿元。"),
     ("今年前5个月出口了多少辆电动车？", "1至5月，电动车出口12.5万辆，同比增长8%。"),
+    ("今年头5个月出口了多少辆电动车？", "1至5月，电动车出口12.5万辆，同比增长8%。"),  # 头 is 前
     ("星河电池的市场份额是多少？", "星河电池占据全球23.5%的市场份额。"),
     ("星河电池已经建成了多少座工厂？", "星河电池已建成4座工厂，并计划到2027年再建2座。"),
 ])
@@ -346,6 +347,20 @@ def test_a_plan_is_not_an_outcome() -> None:
     asked = question_constraints("北岛市实际已经改造完成了几个数据中心？")
     assert find_mismatch(asked, "北岛市计划到2026年改造完成10个数据中心。") == Mismatch("plan", "实际完成情况", "计划或目标")
     assert find_mismatch(asked, "北岛市已完成改造6个数据中心。") is None
+
+
+
+def test_a_change_set_to_a_target_is_a_plan_and_one_made_is_not() -> None:
+    asked = question_constraints("北岛市的技改贴息政策，眼下实际规模已经做到多少亿了？")
+    planned = "《方案》提出，将技改贴息政策规模逐步扩大至300亿元。"
+    assert find_mismatch(asked, planned) == Mismatch("plan", "实际完成情况", "计划或目标")
+    assert find_mismatch(asked, "北岛市已将技改贴息政策规模扩大至120亿元。") is None
+
+
+def test_the_first_months_asked_are_held_to_the_months_given() -> None:
+    asked = question_constraints("今年头三个月，北岛港一共出口了多少辆车？")
+    assert asked.period == (1, 3)
+    assert find_mismatch(asked, "今年1月至5月，北岛港出口汽车24.5万辆。") == Mismatch("period", "一季度", "1—5月")
 
 
 def test_the_missing_part_is_said_in_words() -> None:
