@@ -43,6 +43,7 @@ MARKED = (
     Marked(lambda n: f"{ORDINALS[n - 1]}是"),
     Marked(lambda n: f"（{ORDINALS[n - 1]}）"),
     Marked(lambda n: f"第{ORDINALS[n - 1]}，"),
+    Marked(lambda n: "首先，" if n == 1 else f"第{ORDINALS[n - 1]}，"),  # "首先，…第二，…第三，…"
     Marked(lambda n: f"\n{ORDINALS[n - 1]}、"),
     Marked(lambda n: f"\n{n}."),
     Marked(lambda n: f"\n{n}、"),

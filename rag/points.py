@@ -36,6 +36,8 @@ _ASKS_POINTS = re.compile(rf"哪些|哪几|{_COUNTED.pattern}|要点|主要(?:�
 _ASKS_FIGURE = re.compile(r"多少")  # "包括多少项措施" asks a count, not the points ("哪几方面" does not)
 _POINT_END = re.compile(r"[。；;，,：:\n]")
 _OPEN_ENDS = "，,、；;：:"  # a line ending on these goes on: it is no heading
+# a first clause that only sets the scene ("当前环境下企业在选择后续出资人时，不要纠结绝对估值") holds no point
+_SETTING = re.compile(r"(?:时|之时|中|下|来看|来说|而言|方面)$")
 MAX_POINT_CHARS = 40  # a point is its heading line or first clause: the article's heading words, not its paragraph
 MIN_COVERED = 0.5  # share of a point's terms the answer must hold for the point to count as given
 
@@ -100,6 +102,8 @@ def _point_at(text: str, body: int) -> str:
     if line and len(line) <= MAX_POINT_CHARS and line[-1] not in _OPEN_ENDS and not ends_sentence(line):
         return line
     end = _POINT_END.search(text, body)
+    if end and end.group() in "，," and _SETTING.search(text[body : end.start()].strip()):
+        end = _POINT_END.search(text, end.end())  # the scene and the point after it
     return text[body : end.start() if end else len(text)].strip()[:MAX_POINT_CHARS]
 
 

@@ -28,6 +28,10 @@ def test_an_answer_with_every_point_and_a_figure_question_are_left_alone() -> No
 def test_the_families_of_enumeration_an_article_uses_are_read() -> None:
     assert enumerated_points("（一）强化源头防范；（二）严格追责问责。") == ["强化源头防范", "严格追责问责"]
     assert enumerated_points("第一，提高认识。第二，完善社会保障。") == ["提高认识", "完善社会保障"]
+    # a list may open with 首先 and go on with 第二, 第三
+    assert enumerated_points("首先，回归经营本源。第二，重视现金流。第三，不纠结估值。") == ["回归经营本源", "重视现金流", "不纠结估值"]
+    # a first clause that only sets the scene is read with the point after it
+    assert enumerated_points("一是降本。二是在选择出资人时，不纠结估值。") == ["降本", "在选择出资人时，不纠结估值"]
     assert enumerated_points("要点如下\n1. 专业化发展\n2. 网络化协同") == ["专业化发展", "网络化协同"]
     assert enumerated_points("唯一是他。") == []  # one "一是" is no enumeration
     ten = "措施：" + "".join(f"{n}是措施{i}；" for i, n in enumerate("一二三四五六七八九十", start=1))
