@@ -11,10 +11,14 @@ declining; with nothing cited, the question is taken as not answered by the arti
 cited sentence itself gives the asked date and names nearly all the question's words, the model
 restated it without its date, and that sentence is the answer ("资料中与问题对应的原文：…[1]。").
 
-Asked who holds a role (导演, 编剧, 主演, 演唱…), the cited sentence must say the role: "《漫长的
+Asked who holds a role (导演, 编剧, 主演, 演唱, 出品方…), the cited sentence must say the role: "《漫长的
 季节》的导演是秦昊[1]" citing "在秦昊看来，《漫长的季节》有悬疑元素…" names him, not as director.
 Asked who holds a post (负责人, 分管领导, 总经理… "叫什么名字"), the answer must name someone, and
-someone the cited sentence names.
+someone the cited sentence names. The party behind a report or an event (出品方, 主办方…) is a role
+too: "…记者获得的一份评测报告显示…" says nothing of who produced the report.
+
+Asked how a set the question counts divides ("分了三个阶段，具体是怎么划分的"), an answer saying the
+count again ("经历了三个阶段") and listing none of it gives none of what was asked.
 
 The date must also be the cited sentence's: "卢五星在2018年5月上任[1]" citing a sentence about him
 that names no date (2018年5月 is when the bureau he heads was set up, elsewhere in the article)
@@ -37,6 +41,7 @@ from rag.binding import stated_figures
 from rag.citations import inline_quote
 from rag.evidence import question_terms
 from rag.names import person_names
+from rag.points import asks_points
 from rag.questions import date_pattern, split_question
 from rag.records import Citation
 
@@ -59,7 +64,10 @@ _REASON_GIVEN = re.compile(r"因为|由于|原因|因素|受.{0,12}影响|得益
 # a person asked in a role ("导演是谁", "主演有哪些"): the sentence an answer comes from must say
 # the role. "在秦昊看来，《漫长的季节》…" names an actor of the series, not its director
 _ROLES = {"导演": r"导演|执导|导筒", "编剧": r"编剧|编写|剧本|执笔", "主演": r"主演|领衔|出演|饰演|饰|演员|联袂|携手|搭档",
-          "演唱": r"演唱|献唱|唱", "作曲": r"作曲|谱曲", "作词": r"作词|填词"}
+          "演唱": r"演唱|献唱|唱", "作曲": r"作曲|谱曲", "作词": r"作词|填词",
+          # the party behind a report or an event: "…记者获得的一份评测报告显示" names no 出品方
+          "出品方": r"出品|发布|推出|制作|编制|出具|撰写|由", "主办方": r"主办|举办|由", "承办方": r"承办|由",
+          "发起方": r"发起|由"}
 _ROLE_ASKED = re.compile("|".join(_ROLES))
 # a person asked by the post they hold ("那位分管领导叫什么名字", "负责人是谁"): an answer naming no one
 # gives no name. jieba misses some names ("总经理为陈明亮": 明亮 reads as bright), so a common surname
@@ -70,6 +78,16 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
              "钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤詹鲁葛温庞翟"
              "牛文殷施洪申乔伍齐康安常易季聂柳包单蓝童兰耿关解祝左舒凌柏岳艾邢俞骆倪窦宁管鲍华屈甘")
 _NAMED_AFTER = re.compile(rf"(?:是|为|叫|名叫|由)\s*[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}")
+# who or which body, asked plainly ("是谁", "哪位专家", "哪家机构"): a quotation's speaker is read on to (rag.quotes)
+_WHO_ASKED = re.compile(r"是谁|哪位|哪家(?!.{0,3}[多少几])|哪个(?:机构|单位|部门|公司|企业|平台|组织)|什么(?:机构|单位|公司|企业|组织)")
+# the members of a set the question counts ("分了三个阶段，具体是怎么划分的", "是哪三个阶段"): an answer
+# saying the count again ("经历了三个阶段") gives none of them
+_COUNT_WORD = r"[两三四五六七八九十]|\d{1,2}"
+# (asked for points, "提了哪三点建议", rag.points adds the article's own list instead)
+_MEMBERS_ASKED = re.compile(rf"(?:{_COUNT_WORD})(?:个|大|项|类|种|条|点)?[\u4e00-\u9fff]{{2}}[^？?]*?"
+                            r"(?:怎么划分|如何划分|怎么分的|分别是|分别有|具体是哪|具体有哪|具体是什么)")
+_ENUMERATED = re.compile(r"一是|第一|首先|其一|[①⑴]|[（(]1[)）]|(?:^|\n)\s*(?:1[.、．]|[-*•])")
+_COUNTED_AFTER = re.compile(rf"(?:{_COUNT_WORD})(?:个|大|项|类|种|条|点)?([\u4e00-\u9fff]{{2}})")
 
 # a date's parts, each of which the cited sentence must name: "2018年5月" is 2018年 and 5月
 _YEAR, _DAY, _MONTH = r"(?<!\d)\d{4}年", r"(?<!\d)\d{1,2}月\d{1,2}[日号]", r"(?<!\d)\d{1,2}月"
@@ -106,7 +124,42 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
             return "姓名"
         if named and cited is not None and not any(name in cited for name in named):  # held like a date
             return "姓名"
+        return ""
+    members = "" if asks_points(question) else _members_asked(question)
+    if members and not _gives_members(answer, members):
+        return f"{members}分别是什么"
     return ""
+
+
+def asks_who(question: str) -> bool:
+    """Whether `question` asks who someone is, or which body: by a post, a role or plainly."""
+    return bool(_WHO_ASKED.search(question) or _POST_HOLDER_ASKED.search(question) or _ROLE_ASKED.search(question))
+
+
+def _members_asked(question: str) -> str:
+    """The counted set whose members `question` asks for, as it counts it ("三个阶段"); "" for none."""
+    asked = _MEMBERS_ASKED.search(compact(question))
+    return _COUNTED_AFTER.match(asked.group()).group() if asked else ""
+
+
+def _gives_members(answer: str, members: str) -> bool:
+    """Whether `answer` lists members of the set `members` ("三个阶段"): items enumerated (一是,
+    第一, 1.), or a run of things with 、 in the clause naming the set or the next, unless that run
+    is counted as something else ("技术化、智能化、服务化、个性化四大特征")."""
+    if _ENUMERATED.search(answer):
+        return True
+    noun = members[-2:]
+    clauses = re.split(r"[，,；;。！!？?]", answer)
+    for i, clause in enumerate(clauses):
+        if noun not in clause:
+            continue
+        if "：" in clause or ":" in clause:
+            return True
+        for listing in clauses[i:i + 2]:
+            counted = {found for found in _COUNTED_AFTER.findall(listing.split("、")[-1])}
+            if "、" in listing and (noun in listing.replace(members, "") or not counted - {noun}):
+                return True
+    return False
 
 
 def _dated_quote(question: str, citation: Citation) -> bool:

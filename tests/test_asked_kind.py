@@ -124,3 +124,22 @@ def test_only_the_clause_that_asks_says_what_kind_of_thing_is_asked() -> None:
     assert kind_not_given(plans, "分别是实习生计划、青年人才计划和紧缺人才计划。", constraints_of(plans).value) == ""
     assert constraints_of("南港高新区的人才计划一共达到了多少人？").value
     assert kind_not_given("南港人才计划是什么时间发布的？", "南港人才计划已正式发布。", False) == "日期"
+
+
+def test_the_party_behind_a_report_is_a_role_the_cited_sentence_must_say() -> None:
+    report = "北岛日报记者获得的一份大模型评测报告显示，科技伦理与数据安全一起被列为核心风险指标。"
+    question = "北岛日报拿到的那份大模型评测报告，出品方到底是谁？"
+    grounded = ground(f"{report[:-1]}[1]。", prepared(question, report))
+    assert grounded.missing == "资料中没有写明问题所问的出品方；资料给出的最接近的是"
+    issued = "该评测报告由南港信息通信研究院发布。"
+    assert kind_not_given(question, "出品方是南港信息通信研究院。", False, issued) == ""
+
+
+def test_asked_how_a_counted_set_divides_an_answer_saying_the_count_again_gives_none() -> None:
+    question = "林晓舟讲数字化就业分了三个阶段，具体是怎么划分的？"
+    said = "林晓舟指出，数字化就业经历了三个阶段，数字化职业具有技术化、智能化、服务化、个性化四大特征。"
+    grounded = ground(f"{said[:-1]}[1]。", prepared(question, said))
+    assert grounded.missing == "资料中没有写明问题所问的三个阶段分别是什么；资料给出的最接近的是"
+    for listed in ("数字化就业经历了三个阶段：起步、扩张和深化。", "经历了三个阶段，即起步、扩张、深化。",
+                   "一是起步阶段，二是扩张阶段，三是深化阶段。"):
+        assert kind_not_given(question, listed, False) == ""
