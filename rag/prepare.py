@@ -23,6 +23,7 @@ from rag.conversation import Rewrite, Turn, bounded, standalone_question
 from rag.evidence import Evidence, assess_evidence
 from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
+from rag.quotes import with_quotes_closed
 from rag.read_on import article_lists, read_on
 from rag.records import Passage
 from rag.sections import article_sections
@@ -77,6 +78,8 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
     if not points:
         passages = with_asked_rows(passages, hits, standalone)  # a table's asked row past the budget
         passages = with_answering_sentence(passages, hits, standalone, asked)  # and the answering sentence
+        if retriever is not None:
+            passages = with_quotes_closed(passages, retriever.next_chunk, standalone)  # and who said it
     listed: list[tuple[Chunk, str]] = []
     lists: list[list[tuple[Chunk, str]]] = []
     if points and retriever is not None:
