@@ -50,6 +50,6 @@ def test_order_stands_when_the_top_hit_is_dated_too_far_or_no_date_is_asked():
 
 
 def test_preparing_shows_the_dated_passage_first():
-    retriever = SimpleNamespace(search=lambda q: hits(COMMENTARY, OPINION, DATED))
+    retriever = SimpleNamespace(search=lambda q: hits(COMMENTARY, OPINION, DATED), next_chunk=lambda chunk: None)
     prepared = prepare("OpenAI的Sora是哪天发布的？", [], Settings(), retriever)
     assert prepared.passages[0].chunk.text == DATED
