@@ -65,7 +65,8 @@ _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), 
               ("营业收入", "流水"),
               ("新增", "累计"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
               ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村"),
-              ("入选", "申报"), ("获批", "申报"), ("录取", "报名"), ("中标", "投标")]  # applied is not accepted
+              ("入选", "申报"), ("获批", "申报"), ("录取", "报名"), ("中标", "投标"),  # applied is not accepted
+              ("施行", "印发"), ("施行", "发布"), ("生效", "印发"), ("生效", "发布")]  # in force is not issued
 # one measure, two spellings: the short one is what people ask, the long one what reports write
 _SAME_MEASURES = [("营收", "营业收入"), ("净利", "净利润"), ("市占率", "市场占有率"), ("市占率", "市场份额"),
                   ("社零", "社会消费品零售总额"), ("GDP", "生产总值")]
@@ -131,10 +132,12 @@ _OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff]{2,4})+[\u4e00-\u9fff]*(?=[^，,；;。、（(]*\d)")
 _EACH_OWN = re.compile(r"分别|各自|各为|各有|依次")
 # plans and forecasts: what is meant or expected to happen, not what did
-# and a change set to a target ("《方案》提出，将…专项政策规模逐步扩大至500亿元"), not one made ("已将…")
+# and a change set to a target ("《方案》提出，将…专项政策规模逐步扩大至500亿元"), not one made ("已将…"),
+# and 将 before a verb and its figure ("加速平台将开放117万平方米"), not 将 taking an object ("将其中30%…")
 _PLAN_WORDS = re.compile(r"目标|计划|预计|预期|预测|有望|力争|争取|规划|拟|或将|将(?:有|达|实现|建成|完成|超过|突破|新增|达到)"
                          r"|到(?:19|20)\d{2}年"
-                         r"|(?<!已)将[^，,。；;]{0,20}?(?:扩大|提高|提升|增加|降低|压减|缩减)(?:至|到)")
+                         r"|(?<!已)将[^，,。；;]{0,20}?(?:扩大|提高|提升|增加|降低|压减|缩减)(?:至|到)"
+                         r"|(?<!已)将(?![其该这此之])[\u4e00-\u9fff]{2}(?:约|近|超过|超|逾)?\s*\d")
 
 
 @dataclass(frozen=True)

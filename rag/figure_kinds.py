@@ -41,11 +41,12 @@ _CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加
 # a count written in words: "五家中国汽车制造商" (not "第五家", "另一家", "每一家")
 _COUNT_IN_WORDS = re.compile(r"(?<![第另每某同])[一二两三四五六七八九十百千万]+([人名位家所辆台架艘只支项件条])")
 UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
-# measure words that say what a count counts; the others (个, 次…) could count anything. 项, 件 and
-# 条 count items, measures and cases, never companies or people ("多少项创新" is no "五家车企")
+# measure words that say what a count counts; the others (个, 次…) could count anything. 项, 件,
+# 条, 份 and 张 count items, measures, cases, copies and cards, never companies or people ("多少项创新" is no "五家车企")
 _COUNTERS = {"人": "people", "名": "people", "位": "people", "家": "organisations", "所": "organisations",
              "辆": "machines", "台": "machines", "架": "machines", "艘": "machines", "只": "funds", "支": "funds",
-             "项": "items", "件": "items", "条": "items", "场": "events"}
+             "项": "items", "件": "items", "条": "items", "场": "events",
+             "份": "items", "张": "items"}  # copies and sheets: "收到简历4236份" counts no one
 # quantities measured, not counted: "117万平方米" is an area, never a number of companies
 _MEASURED = (("平方米", "area"), ("平方公里", "area"), ("亩", "area"), ("公里", "length"), ("千米", "length"),
              ("米", "length"), ("吨", "weight"))

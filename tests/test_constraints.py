@@ -10,6 +10,7 @@ from rag.constraints import (
     constraints_of,
     describe_missing,
     find_mismatch,
+    is_plan,
     numbered_sibling,
     question_constraints,
 )
@@ -355,6 +356,25 @@ def test_a_change_set_to_a_target_is_a_plan_and_one_made_is_not() -> None:
     planned = "《方案》提出，将技改贴息政策规模逐步扩大至300亿元。"
     assert find_mismatch(asked, planned) == Mismatch("plan", "实际完成情况", "计划或目标")
     assert find_mismatch(asked, "北岛市已将技改贴息政策规模扩大至120亿元。") is None
+
+
+def test_a_verb_set_to_come_with_its_figure_is_a_plan() -> None:
+    asked = question_constraints("南港加速平台说要开放产业空间，实际已经开放了多少平方米？")
+    assert find_mismatch(asked, "南港加速平台将开放117万平方米产业空间。") == Mismatch("plan", "实际完成情况", "计划或目标")
+    assert find_mismatch(asked, "南港加速平台已开放42万平方米产业空间。") is None
+    assert not is_plan("公司将其中30%用于研发。")  # 将 taking an object plans nothing
+
+
+def test_copies_received_are_no_count_of_people() -> None:
+    asked = question_constraints("南港那场专场招聘会，最后录用了多少人？")
+    assert find_mismatch(asked, "活动当天收到简历4236份。") == Mismatch("unit", "人数", "项数或件数")
+    assert find_mismatch(asked, "活动当天共录用312人。") is None
+
+
+def test_when_a_rule_takes_effect_is_not_when_it_was_issued() -> None:
+    asked = question_constraints("《南港数据条例》从哪天开始施行？")
+    assert find_mismatch(asked, "10月8日，南港市政府印发《南港数据条例》。") == Mismatch("measure", "施行", "印发")
+    assert find_mismatch(asked, "《南港数据条例》于10月8日印发，自12月1日起施行。") is None
 
 
 def test_the_first_months_asked_are_held_to_the_months_given() -> None:
