@@ -36,7 +36,14 @@ from rag.periods import dated_years, periods_of
 from rag.points import article_of
 from rag.rebinding import rebound_figure, respectively_elsewhere, say_respective, say_what_is_bound, say_whose, swapped
 from rag.records import Chunk, Citation, Passage
-from rag.sentence_misses import dated_elsewhere, dated_for_another_title, named_otherwise, numbered_elsewhere, planned_only
+from rag.sentence_misses import (
+    dated_elsewhere,
+    dated_for_another_title,
+    measured_otherwise,
+    named_otherwise,
+    numbered_elsewhere,
+    planned_only,
+)
 from rag.table_answers import cell_given, kept_to_table, misread_cells, quoting_row
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
@@ -80,7 +87,7 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             return say_what_is_missing(grounded, *sibling)
         if not stated:  # a name, a place, a date: held to its source sentence's year, and to outcome over plan
             other = dated_elsewhere(asked, sentence, cited) or planned_only(asked, sentence, cited) \
-                or dated_for_another_title(prepared.standalone, sentence, cited)
+                or measured_otherwise(asked, sentence, cited) or dated_for_another_title(prepared.standalone, sentence, cited)
             if other is not None:
                 return say_what_is_missing(grounded, *other)
             renamed = named_otherwise(prepared.standalone, sentence, cited)

@@ -1,6 +1,6 @@
 """Near misses judged on the source sentence as a whole, for answers a figure cannot hold: a name,
 place or date taken from a sentence about another year, an outcome asked of sentences that only
-plan it, and any answer from a passage about the asked thing's numbered sibling (一审 for 二审,
+plan it, or that say another measure (印发 for 施行), and any answer from a passage about the asked thing's numbered sibling (一审 for 二审,
 神舟十二号 for 十三号), or a figure from a sentence the passage sets before it first names the asked
 batch (rag.numbered_names.named_after). Each gives (what is missing, the sentence, its citation)
 when every cited source misses. Asked which organisation did something, an answer naming one its
@@ -101,6 +101,20 @@ def planned_only(asked: Constraints, sentence: str, cited: list[Citation]) -> tu
         return None
     miss, source, citation = found
     return describe_missing(asked, miss), source, citation
+
+
+def measured_otherwise(asked: Constraints, sentence: str, cited: list[Citation]) -> tuple[str, str, Citation] | None:
+    """Asked of one of two measures easily taken for each other (when a rule took effect, 施行, or
+    when it was issued, 印发), an answer stating no figure of its own from sentences saying only
+    the other ("10月8日，科技部…印发《办法》" for "从哪天开始施行"): what to say instead."""
+    if not asked.measures:
+        return None
+    by_measure = Constraints(measures=asked.measures)
+    found = _every_source_misses(sentence, cited, lambda c, source: find_mismatch(by_measure, source))
+    if found is None:
+        return None
+    miss, source, citation = found
+    return f"资料中没有关于{miss.asked}的这一信息；资料给出的是{miss.given}的", source, citation
 
 
 def numbered_elsewhere(asked: Constraints, sentence: str, cited: list[Citation],

@@ -420,3 +420,12 @@ def test_asked_what_finally_happened_a_day_from_a_sentence_that_only_plans_it_is
     assert grounded.text.endswith("力争进一步提升民营企业金融服务的获得感[1]。")
     issued = "9月4日，南港银行正式印发《关于支持民营经济发展的若干措施》。"
     assert stands("南港银行于9月4日正式印发了该文件[1]。", question, issued)
+
+
+def test_a_day_asked_of_a_rule_in_force_from_a_sentence_saying_when_it_was_issued_is_a_near_miss() -> None:
+    issued = "10月8日，南港市政府联合六部门印发《南港数据条例》，成为数据治理的准则。"
+    grounded = ground("《南港数据条例》从10月8日开始施行[1]。", prepared("《南港数据条例》从哪天开始施行？", issued))
+    assert grounded.text == f"资料中没有关于施行的这一信息；资料给出的是印发的：{issued[:-1]}[1]。"
+    in_force = "《南港数据条例》自2025年3月1日起施行。"
+    kept = ground("《南港数据条例》自2025年3月1日起施行[1]。", prepared("《南港数据条例》从哪天开始施行？", in_force))
+    assert kept.text == "《南港数据条例》自2025年3月1日起施行[1]。"
