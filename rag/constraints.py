@@ -46,6 +46,7 @@ from rag.periods import (
     period_word,
     periods_of,
     whole_years,
+    year_reached,
     year_spans,
     years_word,
 )
@@ -342,7 +343,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     if len(asked.years) == 1 and spans:
         a, b = spans[0]
         return Mismatch("period", period_word(asked.period) if asked.period else "全年", f"{a}—{b}年合计")
-    dated = dated_years(scope) or dated_years(text)
+    dated = year_reached(text, compact(scope)) or dated_years(scope) or dated_years(text)
     if asked.years and dated and not dated & asked.years:
         return Mismatch("year", years_word(asked.years), years_word(dated))
     if asked.period == (1, 12) and asked.years and not asked.cumulative and (not dated or _AS_OF.search(text)) \

@@ -27,7 +27,7 @@ from index.text import MARKER, compact, marker_numbers, split_sentences, strip_m
 from rag.answer_edits import NOT_ASKED, as_passage_markers, say_what_is_missing, with_sentence, without_figure
 from rag.answer_edits import rebound as answered_with  # "rebound" names a local below
 from rag.answer_in_hand import IN_HAND_NOTICES
-from rag.binding import figure_scopes, kind_elsewhere, stated_figures
+from rag.binding import Rebinding, figure_scopes, kind_elsewhere, stated_figures
 from rag.citations import LIST_NUMBER, inline_quote, verify_citations
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, part_constraints
 from rag.figure_kinds import UNIT_WORDS, counted_kinds, figure_kinds, figure_kinds_of
@@ -129,6 +129,8 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             said = say_respective(grounded, *respective)
             return _followed_by(said, without_figure(grounded, prepared, a, b, respective[0].figure), prepared)
         rebound = rebound_figure(asked, stated, sentence, cited) if asked.value else None
+        if rebound is not None and (missed := _pointed_clause_misses(asked, *rebound)) is not None:
+            return say_what_is_missing(grounded, *missed)  # the clause the question points at is another year's
         if rebound is not None:
             said = say_what_is_bound(grounded, *rebound)
             return _followed_by(said, without_figure(grounded, prepared, a, b, rebound[0].figure), prepared)
@@ -137,6 +139,15 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
             if miss is not None:
                 return say_what_is_missing(grounded, describe_missing(asked, miss), strip_markers(sentence), None)
     return grounded
+
+
+def _pointed_clause_misses(asked: Constraints, other: Rebinding, citation: Citation) -> tuple[str, str, Citation] | None:
+    """When the clauses the question points at (`other.given`) themselves depart from it ("占全市…比重接近
+    40%" after "由2018年的…提高到2022年的…", asked of 2018): what is missing, their sentence and citation."""
+    text = citation.chunk.text
+    source = next((text[a:b] for a, b in split_sentences(text) if other.given in text[a:b]), other.given)
+    miss = find_mismatch(asked, source, citation.chunk.title + "\n" + text, other.given)
+    return (describe_missing(asked, miss), source.strip(), citation) if miss is not None else None
 
 
 def _restated_as_other_kind(figure: str, said: str, question: str) -> bool:

@@ -51,6 +51,10 @@ _YEAR_SPAN_FROM = re.compile(r"(?:从|自)\s*((?:19|20)\d{2})\s*年[^，,。；;
 _BASELINE_YEAR = re.compile(r"(?:(?:比|较|相比|较之|同比|对比|自|从)于?|[高低多少优快慢大小]于)\s*(?:19|20)\d{2}\s*年"
                             r"|(?:19|20)\d{2}\s*年\s*(?:以来|起|至今|出生|同期)"
                             r"|(?:是|为)\s*(?:19|20)\d{2}\s*年(?:同期)?的\s*[\d.一二两三四五六七八九十]+\s*倍")
+# a change from one year to another ("由2018年的47.95%提高到2022年的54.20%"): a clause after it that
+# names no year ("占全市金融业增加值比重接近40%") goes on about the later year, the state it reached
+_CHANGE_SPAN = re.compile(r"由\s*(?:19|20)\d{2}\s*年[^，,。；;]{0,20}?(?:提高|提升|增长|增加|上升|扩大|下降|降低|减少|回落)"
+                          r"(?:到|至)\s*((?:19|20)\d{2})\s*年[^，,。；;]*")
 _BARE_DAY = re.compile(r"(?<![\d.月])(\d{1,2})[日号](?![内以年])")
 
 
@@ -74,6 +78,18 @@ def dated_days(text: str) -> set[tuple[int, int]]:
 def dated_years(text: str) -> set[str]:
     """The years `text` dates something in ("2023年营收"), not those it only compares with."""
     return set(_YEAR.findall(_BASELINE_YEAR.sub(" ", compact(text))))
+
+
+def year_reached(text: str, scope: str) -> set[str]:
+    """The later year of a change from one year to another in `text` (compacted), when the last
+    clause of `scope` (a figure's own clauses, compacted: the figure's clause comes last) comes after
+    it and names no year: {"2022"} for "占全市…比重接近40%" after "由2018年的47.95%提高到2022年的54.20%";
+    else an empty set."""
+    change = _CHANGE_SPAN.search(text)
+    clause = re.split(r"[，,；;]", scope.rstrip("。"))[-1] if scope else ""
+    if change is None or not clause or dated_years(clause) or text.find(clause, change.end()) < 0:
+        return set()
+    return {change.group(1)}
 
 
 def _int(numeral: str) -> int:

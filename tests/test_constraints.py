@@ -377,6 +377,14 @@ def test_when_a_rule_takes_effect_is_not_when_it_was_issued() -> None:
     assert find_mismatch(asked, "《南港数据条例》于10月8日印发，自12月1日起施行。") is None
 
 
+def test_a_clause_after_a_change_from_one_year_to_another_is_the_later_years() -> None:
+    asked = question_constraints("2018年的时候，南港区金融业占全市金融业的比重是多少？")
+    sentence = "金融业增加值占南港区GDP的比重由2018年的47.95%提高到2022年的54.20%，占全市金融业比重接近40%。"
+    scope = sentence.rstrip("。")
+    assert find_mismatch(asked, sentence, "", scope) == Mismatch("year", "2018年", "2022年")
+    assert find_mismatch(question_constraints("2022年南港区金融业占全市金融业的比重是多少？"), sentence, "", scope) is None
+
+
 def test_the_first_months_asked_are_held_to_the_months_given() -> None:
     asked = question_constraints("今年头三个月，北岛港一共出口了多少辆车？")
     assert asked.period == (1, 3)

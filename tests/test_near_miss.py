@@ -429,3 +429,13 @@ def test_a_day_asked_of_a_rule_in_force_from_a_sentence_saying_when_it_was_issue
     in_force = "《南港数据条例》自2025年3月1日起施行。"
     kept = ground("《南港数据条例》自2025年3月1日起施行[1]。", prepared("《南港数据条例》从哪天开始施行？", in_force))
     assert kept.text == "《南港数据条例》自2025年3月1日起施行[1]。"
+
+
+def test_the_clause_a_question_points_at_is_held_to_its_year_too() -> None:
+    """The answer's 47.95% is another measure's, and the clause naming the asked one is 2022's: the
+    answer says so rather than giving that clause as the 2018 figure."""
+    sentence = "金融业增加值占南港区GDP的比重由2018年的47.95%提高到2022年的54.20%，占全市金融业增加值比重接近40%。"
+    question = "2018年的时候，南港区金融业增加值占全市金融业增加值的比重是多少？"
+    grounded = ground("2018年南港区金融业增加值占全市的比重由47.95%提高到54.20%，占全市金融业增加值比重接近40%[1]。",
+                      prepared(question, sentence))
+    assert grounded.text == f"资料中没有2018年的数字；资料给出的是2022年的：{sentence[:-1]}[1]。"
