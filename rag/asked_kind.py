@@ -80,10 +80,10 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 _NAMED_AFTER = re.compile(rf"(?:是|为|叫|名叫|由)\s*[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}")
 # who or which body, asked plainly ("是谁", "哪位专家", "哪家机构"): a quotation's speaker is read on to (rag.quotes)
 _WHO_ASKED = re.compile(r"是谁|哪位|哪家(?!.{0,3}[多少几])|哪个(?:机构|单位|部门|公司|企业|平台|组织)|什么(?:机构|单位|公司|企业|组织)")
-# the members of a set the question counts ("分了三个阶段，具体是怎么划分的", "是哪三个阶段"): an answer
-# saying the count again ("经历了三个阶段") gives none of them
+# the members of a set the question counts ("分了三个阶段，具体是怎么划分的"): an answer saying the count
+# again ("经历了三个阶段") gives none of them. Asked for points instead ("提了哪三点建议"), rag.points adds
+# the article's own list
 _COUNT_WORD = r"[两三四五六七八九十]|\d{1,2}"
-# (asked for points, "提了哪三点建议", rag.points adds the article's own list instead)
 _MEMBERS_ASKED = re.compile(rf"(?:{_COUNT_WORD})(?:个|大|项|类|种|条|点)?[\u4e00-\u9fff]{{2}}[^？?]*?"
                             r"(?:怎么划分|如何划分|怎么分的|分别是|分别有|具体是哪|具体有哪|具体是什么)")
 _ENUMERATED = re.compile(r"一是|第一|首先|其一|[①⑴]|[（(]1[)）]|(?:^|\n)\s*(?:1[.、．]|[-*•])")
@@ -156,7 +156,7 @@ def _gives_members(answer: str, members: str) -> bool:
         if "：" in clause or ":" in clause:
             return True
         for listing in clauses[i:i + 2]:
-            counted = {found for found in _COUNTED_AFTER.findall(listing.split("、")[-1])}
+            counted = set(_COUNTED_AFTER.findall(listing.split("、")[-1]))
             if "、" in listing and (noun in listing.replace(members, "") or not counted - {noun}):
                 return True
     return False

@@ -1,9 +1,10 @@
 """Near misses judged on the source sentence as a whole, for answers a figure cannot hold: a name,
 place or date taken from a sentence about another year, an outcome asked of sentences that only
-plan it, or that say another measure (印发 for 施行), and any answer from a passage about the asked thing's numbered sibling (一审 for 二审,
-神舟十二号 for 十三号), or a figure from a sentence the passage sets before it first names the asked
-batch (rag.numbered_names.named_after). Each gives (what is missing, the sentence, its citation)
-when every cited source misses. Asked which organisation did something, an answer naming one its
+plan it, a date asked of one measure from sentences saying only another (印发 for 施行), and any
+answer from a passage about the asked thing's numbered sibling (一审 for 二审, 神舟十二号 for 十三号),
+or a figure from a sentence the passage sets before it first names the asked batch
+(rag.numbered_names.named_after). Each gives (what is missing, the sentence, its citation) when
+every cited source misses. Asked which organisation did something, an answer naming one its
 source sentence does not (a headline's words read as a name) gets that sentence instead.
 """
 
