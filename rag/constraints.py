@@ -36,6 +36,7 @@ from rag.figure_kinds import (
     has_bare_magnitude,
     states_figure_with_unit,
 )
+from rag.passage_names import introduced_after
 from rag.names import company_names, kinds_named_otherwise, organisation_names, place_names, qualified_names, subject_names
 from rag.numbered_names import numbered_names, numbered_sibling_of
 from rag.periods import (
@@ -171,6 +172,7 @@ class Constraints:
     whole: str = ""  # asks the whole of the place it names, and no part: "全市" of "北京全市常住人口…", "全省"
     total: bool = False  # asks a total itself ("一共", "旗下…合计"): a group's figure may answer it
     named_measure: str = ""  # the measure a figure is asked of, named after 多少: "税收" of "贡献多少税收？"
+    introduced: frozenset[str] = frozenset()  # short names the passages introduce that it says (rag.passage_names)
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,9 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # "尽管Instacart上市首日大涨40%，但…ARM股价…徘徊在发行价附近": the figure's clause is another
         # company's, and the asked one has none (when it has, rag.binding gives it its own)
         return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
+    before = introduced_after(asked.introduced, source, surroundings) if not asked.compares else ""
+    if before:  # "明汯投资被…暂停受理…备案三个月" comes before the passage introduces the asked "上海迎水"
+        return Mismatch("entity", before, "其他对象")
     sibling = _sibling(asked.qualified, source, own, asked.subject)
     if sibling and not asked.compares:
         return Mismatch("entity", *sibling)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from index.text import figure_terms, overlap, split_sentences, strip_markers, terms
+from index.text import overlap, split_sentences, strip_markers, terms
+from rag.binding import stated_figures
 from rag.citations import holds_figure
 from rag.constraints import is_plan
 from rag.figure_kinds import figure_kind_of
@@ -30,7 +31,7 @@ def figure_sources(chunk_text: str, figure: str, stated: str) -> list[str]:
     holding, rounded = [], []
     for i, (a, b) in enumerate(spans):
         found = terms(chunk_text[a:b])
-        stated_here = figure_terms(found)
+        stated_here = stated_figures(chunk_text[a:b])  # "2017年3月" states no 3 for "三个月"
         if figure in stated_here:
             holding.append((-overlap(wanted, found), i))
         elif _rounds(figure, stated_here):

@@ -143,6 +143,11 @@ def kinds_named_otherwise(text: str, kind: str) -> list[str]:
             and (_is_proper(name, flag) or flag in ("n", "j", "eng"))]
 
 
+def kind_words(text: str) -> set[str]:
+    """The nouns of `text` that may name a kind of thing, an adjective joined: "大模型", "性能"."""
+    return {word for word, flag in _with_compound_kinds(list(pos_tags(text))) if flag.startswith("n") and len(word) >= 2}
+
+
 def _with_compound_kinds(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """jieba's tags with a one-character adjective joined to the noun after it: "大"+"模型" is the
     kind "大模型" (of "夸克大模型"), not the adjective "大"."""

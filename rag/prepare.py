@@ -12,7 +12,7 @@ Usage:
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from index.records import Chunk, Hit
@@ -21,6 +21,7 @@ from rag.constraints import Constraints, constraints_of
 from rag.context import select_passages
 from rag.conversation import Rewrite, Turn, bounded, standalone_question
 from rag.evidence import Evidence, assess_evidence
+from rag.passage_names import introduced_names, named_kinds
 from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
 from rag.quotes import with_quotes_closed
@@ -74,7 +75,7 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
         hits, leading = search_by_parts(lambda q: prefer_answer_type(q, search(q)), standalone, settings.top_k)
     points = asks_points(standalone)
     passages = select_passages(hits, settings.summary_context_chars if points else settings.context_chars, leading=leading)
-    asked = constraints_of(standalone)
+    asked = asked_of(standalone, passages)
     if not points:
         passages = with_asked_rows(passages, hits, standalone)  # a table's asked row past the budget
         passages = with_answering_sentence(passages, hits, standalone, asked)  # and the answering sentence
@@ -91,6 +92,15 @@ def prepare(question: str, history: list[Turn] | None, settings: Settings, retri
     timings["retrieve_ms"] = _ms_since(started)
     return Prepared(question, standalone, history, hits, passages, assess_evidence(standalone, hits), timings, asked,
                     tuple(listed), tuple(tuple(other) for other in lists[1:]))
+
+
+def asked_of(question: str, passages: list[Passage]) -> Constraints:
+    """What the question pins down (rag.constraints), with the names its passages show it to say
+    where jieba sees none (rag.passage_names)."""
+    asked = constraints_of(question)
+    shown = [p.chunk.text for p in passages]
+    return replace(asked, introduced=introduced_names(question, shown),
+                   qualified=asked.qualified | named_kinds(question, shown))
 
 
 def _ms_since(started: float) -> float:
