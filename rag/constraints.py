@@ -65,7 +65,7 @@ _ASKS_VALUE = re.compile(rf"{HOW_MANY}|多大|多高|多长|规模(?!化)|金额
 _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), ("营收", "净利润"), ("营业收入", "净利润"),
               ("利润", "营收"), ("利润", "营业收入"), ("利润", "流水"), ("利润", "销售额"), ("营收", "流水"),
               ("营业收入", "流水"),
-              ("新增", "累计"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
+              ("新增", "累计"), ("新增", "余额"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
               ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村"),
               ("入选", "申报"), ("获批", "申报"), ("录取", "报名"), ("中标", "投标"),  # applied is not accepted
               ("施行", "印发"), ("施行", "发布"), ("生效", "印发"), ("生效", "发布")]  # in force is not issued
@@ -101,8 +101,9 @@ _GENERIC_COUNTERS = "个项场座款类批"
 _ASKED_THING = re.compile(rf"{HOW_MANY}([{_GENERIC_COUNTERS}])([\u4e00-\u9fffA-Za-z0-9]{{2,10}})")  # "多少个5G基站"
 # a company named right after these is the subject's partner or beneficiary, not the subject
 _PARTNER_BEFORE = re.compile(r"(?:[与和跟同向对为给及、]|包括|联合|携手)$")
-# the measure words a figure may count another thing with: "300张5G商用网络" is no count of 5G基站
-_OTHER_COUNTERS = _GENERIC_COUNTERS + "张份"
+# the measure words a figure may count another thing with: "300张5G商用网络" is no count of 5G基站,
+# "帮助超5000人实现就业" none of 岗位
+_OTHER_COUNTERS = _GENERIC_COUNTERS + "张份人"
 _THING_ENDS = re.compile(r"[上中里内在等和与及了是为对向把被将已用能可会有]")
 # a measure named after 多少 and ending the question ("贡献多少税收？", "撬动了多少社会资本？"); not one
 # any figure of money or a count could be ("多少钱", "多少资金", "多少家企业": rag.figure_kinds has those)
@@ -127,8 +128,9 @@ _DESCRIBED_DOCUMENT = re.compile(rf"[^，,？?。]*?(?:[那这][份篇则组项�
                                  rf"(?:{_DOCUMENT_WORDS})(?:里|中|上)?[^，,？?。]{{0,3}}[，,]")
 _ASKING = re.compile(rf"(?:有|是)?(?:多少|几){UNIT_CHARS}?")
 _VAGUE_END = re.compile(r"(?:大概|大约|一共|总共|共|约|占了|占|的)+$")
-_NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构".split())
-_OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有|最后是")
+# words that set no part apart; jieba tags the adverb 专门 as a noun ("专门给应届生的")
+_NOT_A_PART = frozenset("一共 总共 合计 全国 国家 中国 全球 比例 占比 规模 数量 企业 公司 机构 专门".split())
+_OUTCOME_WORDS = re.compile(r"实际|已经|已有|已完成|完成了|建成了|达到了|实现了|已建成|目前已|了吗|了没有|最后是|真实|落地了")
 # things listed with 、 (two to four characters between the marks) and a figure after them; not one in
 # brackets, an aside on the last thing ("标明安全使用年限、打刻耐高温（950℃保持半小时）的…编码")
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff]{2,4})+[\u4e00-\u9fff]*(?=[^，,；;。、（(]*\d)")
@@ -393,7 +395,8 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     if (asked.value or asked.unit) and not all(_says_part(w, own) for w in asked.subset_words):  # "10个优秀案例" counts no 金融领域 cases
         return Mismatch("subset", asked.subset, "")
     for wanted, other in asked.measures:
-        if _says(other, text) and not _says(wanted, text):
+        # the figure's own clauses, when the sentence says both: "贷款新增5.5万亿元，…余额同比增长13.1%"
+        if any(_says(other, t) and not _says(wanted, t) for t in (text, own)):
             return Mismatch("measure", wanted, other)
     if asked.value and asked.named_measure and not _names_measure(asked.named_measure, text):
         # "北京金融街一年能给西城区贡献多少税收" is not "西城区金融业增加值…3088.7亿元"

@@ -45,7 +45,9 @@ _QUESTION_WORDS = sorted(
     key=len,
     reverse=True,
 )
-_QUESTION_WORD = re.compile("|".join(map(re.escape, _QUESTION_WORDS)))
+# spoken questions point at things ("那份文件", "这人叫啥") with words no article uses for them
+_REFERRING = r"[这那][份个篇家次位只场批项条些边张届轮款]|[啥咋]"
+_QUESTION_WORD = re.compile("|".join([_REFERRING, *map(re.escape, _QUESTION_WORDS)]))
 
 _REFUSAL = re.compile(
     r"没有找到|未找到|找不到|查不到|未能找到|没有(?:提到|提及|涉及|说明|给出|披露|相关|关于|具体|明确|足够)"

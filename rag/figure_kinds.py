@@ -31,7 +31,7 @@ _ASKED_PEOPLE = re.compile(rf"{HOW_MANY}[名位个]?[\u4e00-\u9fff]{{0,6}}?(?:�
 _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
                           r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
 # "贴息几个点": percentage points ("几点" alone asks the time)
-_PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%|(?:多少|几)个(?:百分)?点|多少百分点")
+_PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%|几成(?![本员立为])|(?:多少|几)个(?:百分)?点|多少百分点")
 # "增长了多少", "成本降多少", "贡献了多少移动业务收入" may be a rate or an amount: after such a word the
 # kind of figure is not pinned; so is a saving ("能省多少算力成本": 50%, or so many 元), whatever it
 # names after 多少 (a unit there still pins it)

@@ -651,3 +651,26 @@ def test_a_contribution_asked_may_be_a_share_of_the_measure() -> None:
     shares = "北岛5G用20%的移动用户占比，贡献了30%的移动流量与40%的移动业务收入。"
     assert find_mismatch(asked, shares, shares, shares) is None
     assert constraints_of("北岛5G的移动业务收入是多少？").unit == "money"
+
+
+def test_a_balance_asked_is_not_answered_by_the_increase_in_its_clause() -> None:
+    """The sentence says 余额 too, but of another figure: 5.5万亿元 is the half-year's increase."""
+    asked = constraints_of("截至今年6月底，全国民营企业贷款余额总共有多少？")
+    source = "今年上半年民营企业贷款新增5.5万亿元，同比多增9016亿元，余额同比增长13.1%。"
+    own = "今年上半年民营企业贷款新增5.5万亿元，"
+    assert find_mismatch(asked, source, "", own) == Mismatch("measure", "余额", "新增")
+    assert find_mismatch(asked, "截至6月末，民营企业贷款余额达到43万亿元。") is None
+
+
+def test_spoken_ways_of_asking_what_actually_happened_and_a_share() -> None:
+    assert constraints_of("那个贷款规模，到年底真实落地了多少？").outcome
+    assert constraints_of("从业人员里，海外留学回来的大概占几成？").unit == "percent"
+    assert constraints_of("这笔钱能覆盖几成本？").unit != "percent"
+
+
+def test_people_helped_into_work_are_no_count_of_jobs_and_an_adverb_sets_no_part_apart() -> None:
+    asked = constraints_of("北岛区今年那29场招聘会，加起来一共放出多少个岗位？")
+    assert find_mismatch(asked, "今年北岛区共举办招聘会29场，帮助超5000人实现就业。", "",
+                         "帮助超5000人实现就业。") == Mismatch("thing", "岗位", "实现就业")
+    part = constraints_of("北岛区那次直播带岗放出来的岗位里，专门给应届生的有多少个？")
+    assert part.subset_words == {"应届生"}

@@ -107,3 +107,12 @@ def test_a_question_of_two_parts_passes_when_one_part_is_covered():
     evidence = assess_evidence(question, hits(EXPORTS))
     assert evidence.answerable and "汽车出口" in evidence.reason
     assert not assess_evidence("小米SU8的起售价是多少？深圳港吞吐量是多少？", hits(EXPORTS)).answerable
+
+
+def test_words_a_spoken_question_points_with_are_not_content_terms():
+    """"那份文件", "这人叫啥": no article writes them, so they cannot count against the passages."""
+    found = question_terms("监管那份文件第5条，提的是啥要求？")
+    assert {"监管", "文件", "要求"} <= found.keys()
+    assert not {"那份", "管那", "份文", "啥要", "是啥"} & found.keys()
+    passage = "北岛金融局印发的文件第5条提出，要加强合作机构管理，实行名单制管理。"
+    assert assess_evidence("北岛金融局那份文件第5条，提的是啥要求？", hits(passage)).answerable
