@@ -44,6 +44,7 @@ from rag.sentence_misses import (
     numbered_elsewhere,
     planned_only,
 )
+from rag.speakers import said_by_another
 from rag.table_answers import cell_given, kept_to_table, misread_cells, quoting_row
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
@@ -86,6 +87,11 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         if sibling is not None:
             return say_what_is_missing(grounded, *sibling)
         if not stated:  # a name, a place, a date: held to its source sentence's year, and to outcome over plan
+            speaker = said_by_another(prepared.standalone, sentence, prepared.passages)
+            if speaker is not None:  # asked who said it, the answer names another than the sentence saying it
+                source, citation = speaker
+                said = answered_with(grounded, f"资料中与问题对应的原文：{inline_quote(source)}[1]。", citation, source)
+                return replace(said, notice=NOTICE_OTHER_NAME)
             other = dated_elsewhere(asked, sentence, cited) or planned_only(asked, sentence, cited) \
                 or measured_otherwise(asked, sentence, cited) or dated_for_another_title(prepared.standalone, sentence, cited)
             if other is not None:

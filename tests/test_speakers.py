@@ -1,0 +1,38 @@
+"""Asked who said something, an answer naming a person other than the one the passages give for it
+gets the sentence saying it. Fictional articles only."""
+
+from __future__ import annotations
+
+from rag.evidence import Evidence
+from rag.grounding import ground
+from rag.near_miss import NOTICE_OTHER_NAME
+from rag.prepare import Prepared, asked_of
+from rag.speakers import said_by_another
+from tests.fakes import passages
+
+FIRST = ("南港大学经济研究中心主任林晓舟表示，2026年居民有消费预期，消费恢复向好，企业也更愿意去投资，形成良性循环。")
+SECOND = ("北岛商学院院长张海涛教授告诉本报记者，2026年要从促进消费恢复转向“持续扩大消费”。")
+QUESTION = "是谁说2026年要从消费恢复转向“持续扩大消费”？"
+
+
+def _prepared(question: str, *texts: str) -> Prepared:
+    shown = passages(*texts)
+    evidence = Evidence(True, 1.0, 0.9, "the passages cover the question")
+    return Prepared(question, question, [], [p.hit for p in shown], shown, evidence, {}, asked_of(question, shown))
+
+
+def test_the_person_of_the_sentence_saying_it_replaces_another_the_answer_names() -> None:
+    shown = passages(FIRST, SECOND)
+    found = said_by_another(QUESTION, "林晓舟说2026年要从促进消费恢复转向“持续扩大消费”[1]。", shown)
+    assert found is not None and "张海涛" in found[0] and found[1].chunk.id == "c2"
+    grounded = ground("林晓舟说2026年要从促进消费恢复转向“持续扩大消费”[1]。", _prepared(QUESTION, FIRST, SECOND))
+    assert "张海涛" in grounded.text and "林晓舟" not in grounded.text
+    assert grounded.notice == NOTICE_OTHER_NAME and grounded.citations[0].chunk.id == "c2"
+
+
+def test_the_right_person_a_question_not_asking_who_or_a_sentence_naming_nobody_change_nothing() -> None:
+    shown = passages(FIRST, SECOND)
+    assert said_by_another(QUESTION, "张海涛说2026年要转向“持续扩大消费”[2]。", shown) is None
+    assert said_by_another("2026年要从消费恢复转向什么？", "林晓舟说要转向“持续扩大消费”[1]。", shown) is None
+    unnamed = passages(FIRST, "张海涛教授接受采访。他认为，2026年要从促进消费恢复转向“持续扩大消费”。")
+    assert said_by_another(QUESTION, "林晓舟说2026年要转向“持续扩大消费”[1]。", unnamed) is None
