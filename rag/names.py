@@ -37,7 +37,8 @@ _ORG_SUFFIX = re.compile(rf"(?=([{CJK}]{{2}})(?:汽车|集团|公司|股份|控�
                          r"电池|智能|资本|交易所|研究院|大学|信托))")
 _GENERIC = frozenset("""全球 中国 我国 国内 国外 海外 央企 企业 市场 产业 行业 创投 投资 政府 引导 国有 民营 上市 头部 龙头
     地方 新能 人工 商业 金融 证券 科技 有限 动力 储能 固态 光伏 互联 数字 智能 新型 传统 大型 中小 小微 相关 主要 这家 该家 各家 多家 两家 几家
-    信贷 私募 公募 风险 股权 创业 天使 国际 家族 慈善 资金 财产 集合 单一 服务 土地 资产""".split())
+    信贷 私募 公募 风险 股权 创业 天使 国际 家族 慈善 资金 财产 集合 单一 服务 土地 资产
+    好多 很多 许多 一些 部分 诸多 众多""".split())  # "好多公司": how many, not which
 _COUNTRY_WORDS = frozenset("全球 中国 我国 国内 国外 海外".split())  # "中国银行" names a bank
 # jieba tags some kinds of business as organisations ("新兴产业"): they name none
 _KINDS_OF_BUSINESS = ("产业", "行业", "企业", "领域", "市场")

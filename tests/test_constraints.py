@@ -507,6 +507,7 @@ def test_a_count_or_a_place_word_before_a_company_suffix_names_no_company() -> N
     assert not constraints_of("远川资本的信贷基金现在募一只基金要多长时间？").organisations - {"远川"}
     assert not constraints_of("截至6月底全国算力总规模达到197，这里面智能算力有多少？").names
     assert "明川" in constraints_of("明川智能那台风机研制出来了吗？").names
+    assert not constraints_of("北岛那边好多公司急着上市，一个重要原因是啥？").organisations  # how many, not which
 
 
 def test_scaled_up_is_no_size_asked() -> None:
