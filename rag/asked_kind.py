@@ -40,6 +40,7 @@ from rag.answer_in_hand import MIN_COVERAGE
 from rag.binding import stated_figures
 from rag.citations import inline_quote
 from rag.evidence import question_terms
+from rag.figure_kinds import asked_unit, figure_kind_of
 from rag.names import person_names
 from rag.points import asks_points
 from rag.questions import date_pattern, split_question
@@ -112,7 +113,10 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     if asks_value and not _NOT_A_FIGURE_ASKED.search(question):
         # the question's own figures ("那两只基金", "一半以上的进口来自中国") are not the answer's
         in_words = set(_FIGURE_IN_WORDS.findall(normalize(answer))) - set(_FIGURE_IN_WORDS.findall(normalize(question)))
-        if set(stated_figures(answer)) - set(stated_figures(question)) or in_words:
+        given = set(stated_figures(answer)) - set(stated_figures(question))
+        # a count is given with its measure word: "“3+5+X”战略性新兴产业" counts no 项目 ("投了多少个项目")
+        counts = asked_unit(compact(question)) != "count" or any(figure_kind_of(normalize(answer), f) == "count" for f in given)
+        if in_words or (given and counts):
             return ""
         return "数字"
     role = _ROLE_ASKED.search(question)

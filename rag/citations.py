@@ -24,7 +24,6 @@ from index.text import (
     figures,
     marker_numbers,
     month_days,
-    normalize,
     overlap,
     split_sentences,
     strip_markers,
@@ -42,8 +41,6 @@ SUPPORT = 0.3  # the model's own marker stays if this share of the sentence's te
 CLEAR = 0.5  # we only add or move a marker to a passage holding at least this share
 MARGIN = 0.3  # ...and it moves when a clearly supporting passage beats it by more than this
 FIGURE_TOLERANCE = 0.05  # "约58%" is 57.9%, "超500万辆" is 491万: rounding, not a different figure
-_COUNTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[^\d，,。；;、：:“”\"（）()\[\]]")
-RESTATED = 0.5  # a sentence with this share of its terms from the question restates it, adding its answer
 MIN_FACT_CJK = 6  # shorter sentences ("如下：", "综上所述，") state no fact worth a citation
 
 
@@ -55,8 +52,7 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
     days = {p.n: month_days(p.chunk.title + "\n" + p.chunk.text) for p in passages}
     texts = {p.n: compact(p.chunk.title + p.chunk.text) for p in passages}
     asked_people = person_names(question)
-    question_terms = terms(question)
-    asked = frozenset(figures(question_terms))
+    asked = frozenset(figures(terms(question)))
     asked_days = month_days(question)
     sentences: list[tuple[str, list[int], str]] = []  # (body, cited passage numbers, tail)
     cited_by: dict[int, dict[str, float]] = {}  # passage -> terms of the sentences citing it
@@ -84,15 +80,6 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
             sentence_terms = own
             support = {n: _support(sentence_terms, found, own_figures, held[n], asked) for n, found in passage_terms.items()}
             factual = _is_factual(body)
-            if own_figures and max(support.values(), default=0.0) < CLEAR and overlap(own, question_terms) >= RESTATED:
-                # "50家企业放出来的岗位里，专门给应届生的有830个" is the question's words and its answer: a
-                # passage supporting it at all and stating what it adds, each figure with its measure word
-                # ("830 个"; not "一种" for "一只"), supports it, though the article words the rest otherwise
-                added = {t: w for t, w in own.items() if t not in question_terms}
-                counted = _counted_figures(body) - _counted_figures(question)
-                support = {n: max(value, _support(added, passage_terms[n], own_figures, held[n], asked))
-                           if value >= SUPPORT and counted and counted <= _counted_figures(texts[n]) else value
-                           for n, value in support.items()}
         said_days = month_days(body) - asked_days  # a day is the sentence's fact as a figure is
         if said_days:
             support = {n: value if days[n] & said_days else 0.0 for n, value in support.items()}
@@ -176,11 +163,6 @@ def _holding_the_rest(stated: list[float], cited: list[int], support: dict[int, 
         if holding:
             added.append(min(holding, key=lambda n: (-support[n], n)))
     return added
-
-
-def _counted_figures(text: str) -> set[str]:
-    """Each figure of `text` with the character after it, its unit or measure word: "830个", "1只"."""
-    return set(_COUNTED_FIGURE.findall(compact(normalize(text))))
 
 
 def holds_figure(held: list[float], figure: float) -> bool:

@@ -4,8 +4,10 @@ A small model takes the first expert it reads for the speaker: asked "是谁说2
 
 When a shown passage has a sentence naming most of what the question says was said (read with its
 article's title, which the question may describe the article by), and that sentence names another
-person and not the answer's, the sentence is the answer, quoted (rag.near_miss). A sentence naming
-nobody, its speaker a sentence away, changes nothing.
+person, the sentence is the answer, quoted (rag.near_miss). A sentence naming nobody, its speaker a
+sentence away, changes nothing; nor does one whose passage names the answer's person anywhere: the
+best-matching sentence may only set the scene ("…推进会，潘功胜在会上表示…"), the claim and its
+speaker following ("…初稿，”马贱阳在会上透露").
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def said_by_another(question: str, sentence: str, passages: list[Passage]) -> tu
     if best is None:
         return None
     said, passage = best
-    if not person_names(said) - asked_people or any(compact(n) in compact(said) for n in named):
+    # the answer's person in that passage may be the speaker of the sentence after ("…初稿，”马贱阳透露")
+    if not person_names(said) - asked_people or any(compact(n) in compact(passage.chunk.text) for n in named):
         return None
     return said, Citation(n=1, chunk=passage.chunk, quote=said)

@@ -143,3 +143,12 @@ def test_asked_how_a_counted_set_divides_an_answer_saying_the_count_again_gives_
     for listed in ("数字化就业经历了三个阶段：起步、扩张和深化。", "经历了三个阶段，即起步、扩张、深化。",
                    "一是起步阶段，二是扩张阶段，三是深化阶段。"):
         assert kind_not_given(question, listed, False) == ""
+
+
+def test_a_count_asked_is_given_with_its_measure_word() -> None:
+    """"“3+5+X”产业" and "多个项目" count no projects; "12个项目" and "三家企业" do."""
+    question = "北岛那只50亿的天使母基金，到现在已经投了多少个项目？"
+    assert kind_not_given(question, "基金已经投了多个项目，锚定“3+5+X”战略性新兴产业。", True) == "数字"
+    assert kind_not_given(question, "基金已经投了12个项目。", True) == ""
+    assert kind_not_given("有几家企业参加？", "有三家企业参加。", True) == ""
+    assert kind_not_given("基金规模多大？", "规模达5亿。", True) == ""  # not a count: its kind is not held

@@ -36,3 +36,11 @@ def test_the_right_person_a_question_not_asking_who_or_a_sentence_naming_nobody_
     assert said_by_another("2026年要从消费恢复转向什么？", "林晓舟说要转向“持续扩大消费”[1]。", shown) is None
     unnamed = passages(FIRST, "张海涛教授接受采访。他认为，2026年要从促进消费恢复转向“持续扩大消费”。")
     assert said_by_another(QUESTION, "林晓舟说2026年要转向“持续扩大消费”[1]。", unnamed) is None
+
+
+def test_a_passage_naming_the_answers_person_too_changes_nothing() -> None:
+    """The best-matching sentence sets the scene; the claim and its speaker may follow it."""
+    scene = ("8月30日，北岛召开金融支持民企推进会，北岛银行行长王建国在会上表示，将加大支持力度。"
+             "“已经形成支持民企的文件初稿。”北岛银行副行长陈志强在会上透露。")
+    question = "8月30日那场金融支持民企推进会上，透露已经形成文件初稿的是哪位？"
+    assert said_by_another(question, "陈志强在会上透露[1]。", passages(scene)) is None
