@@ -53,6 +53,8 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
 NOTICE_DATE_QUOTED = "生成模型的回答没有给出问题所问的日期；它所依据的原句写明了日期，以上为原句摘录。"
 NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期、数字、原因、角色或姓名，以上给出资料中最接近的原句，请自行判断。"
 # "第几次", "哪几家", "几月几日" ask an ordinal, a list or a date, not a figure
+# counts index.text leaves in words, with their measure words: "已经有一艘滚装船"
+_COUNT_IN_WORDS = re.compile(r"(?<![第新另同每某任])[一二两三四五六七八九十]+(?:艘|辆|台|座|架|部|款|场|颗|块|套|户|笔|支|根)")
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
 # figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
 _FIGURE_IN_WORDS = re.compile(r"一半|过半|近半|大半|翻番|翻了?一番|百分之|"
@@ -113,6 +115,7 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     if asks_value and not _NOT_A_FIGURE_ASKED.search(question):
         # the question's own figures ("那两只基金", "一半以上的进口来自中国") are not the answer's
         in_words = set(_FIGURE_IN_WORDS.findall(normalize(answer))) - set(_FIGURE_IN_WORDS.findall(normalize(question)))
+        in_words |= set(_COUNT_IN_WORDS.findall(answer)) - set(_COUNT_IN_WORDS.findall(question))
         given = set(stated_figures(answer)) - set(stated_figures(question))
         # a count is given with its measure word: "“3+5+X”战略性新兴产业" counts no 项目 ("投了多少个项目")
         counts = asked_unit(compact(question)) != "count" or any(figure_kind_of(normalize(answer), f) == "count" for f in given)

@@ -151,4 +151,5 @@ def test_a_count_asked_is_given_with_its_measure_word() -> None:
     assert kind_not_given(question, "基金已经投了多个项目，锚定“3+5+X”战略性新兴产业。", True) == "数字"
     assert kind_not_given(question, "基金已经投了12个项目。", True) == ""
     assert kind_not_given("有几家企业参加？", "有三家企业参加。", True) == ""
+    assert kind_not_given("现在已经有几艘下水运营了？", "已经有一艘滚装船投入运营。", True) == ""
     assert kind_not_given("基金规模多大？", "规模达5亿。", True) == ""  # not a count: its kind is not held
