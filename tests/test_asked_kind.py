@@ -152,4 +152,5 @@ def test_a_count_asked_is_given_with_its_measure_word() -> None:
     assert kind_not_given(question, "基金已经投了12个项目。", True) == ""
     assert kind_not_given("有几家企业参加？", "有三家企业参加。", True) == ""
     assert kind_not_given("现在已经有几艘下水运营了？", "已经有一艘滚装船投入运营。", True) == ""
+    assert kind_not_given("北岛发布了多少个创新案例？", "北岛，创新案例个数为14[1]。", True) == ""  # a table's cell
     assert kind_not_given("基金规模多大？", "规模达5亿。", True) == ""  # not a count: its kind is not held
