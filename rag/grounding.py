@@ -68,7 +68,6 @@ from rag.parts import each_part_answered
 from rag.points import kept_points
 from rag.prepare import Prepared
 from rag.respective import respectively_kept
-from rag.restated import stated_by_closest
 from rag.records import Citation, Passage
 
 log = logging.getLogger(__name__)
@@ -156,11 +155,6 @@ def tied_to_passages(grounded: Grounded, prepared: Prepared) -> Grounded:
                                prepared.passages)
     if closest is None or not closest.quote.strip():
         return replace(grounded, text="", refused=True, notice=NOTICE_UNCITED)
-    if len(split_sentences(grounded.text)) == 1 and stated_by_closest(grounded.text, prepared.standalone, closest):
-        # the question's words and the figure that sentence states (rag.restated): it stands, cited
-        said = strip_markers(grounded.text).strip()
-        end = said[-1] if said[-1] in TERMINATORS else "。"
-        return replace(grounded, text=f"{said.rstrip(TERMINATORS)}[1]{end}", citations=[closest])
     return say_what_is_missing(grounded, MISSING_DIRECT, closest.quote, closest, NOTICE_UNCITED)
 
 
