@@ -55,8 +55,8 @@ NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期、数
 # "第几次", "哪几家", "几月几日" ask an ordinal, a list or a date, not a figure
 # counts index.text leaves in words, with their measure words: "已经有一艘滚装船"
 _COUNT_IN_WORDS = re.compile(r"(?<![第新另同每某任])[一二两三四五六七八九十]+(?:艘|辆|台|座|架|部|款|场|颗|块|套|户|笔|支|根)")
-# a count named before its figure: "金融创新案例个数为14", "企业数量：12"
-_COUNT_BEFORE = re.compile(r"(?:个数|数量|数目|人数|家数|户数|总数|次数|件数|项数)\s*(?:为|是|达到?|有|共|：|:)?\s*$")
+# a count named before its figure: "金融创新案例个数为14", "入驻企业数为38", "企业数量：12"
+_COUNT_BEFORE = re.compile(r"数(?:量|目)?\s*(?:为|是|达到?|有|共|：|:)?\s*$")
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
 # figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
 _FIGURE_IN_WORDS = re.compile(r"一半|过半|近半|大半|翻番|翻了?一番|百分之|"
