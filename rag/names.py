@@ -138,10 +138,15 @@ def kinds_named_otherwise(text: str, kind: str) -> list[str]:
     """The words right before `kind` in `text` that name one of its kind: a proper name, or a noun
     jieba does not know for one ("通义大模型" -> "通义"). Verbs, counts and measure words ("自研大模型",
     "千亿参数级大模型") name none."""
+    return [name for name, word in named_before_kinds(text) if word == kind]
+
+
+def named_before_kinds(text: str) -> list[tuple[str, str]]:
+    """(name, the word after it) for each word of `text` that may name one of the kind after it, as
+    `kinds_named_otherwise` reads them: every kind at once, `text` tagged once."""
     tagged = _with_compound_kinds(list(pos_tags(text)))
-    return [name for (name, flag), (word, _) in zip(tagged, tagged[1:])
-            if word == kind and len(name) >= 2 and name not in _NOT_A_RESTRICTION
-            and (_is_proper(name, flag) or flag in ("n", "j", "eng"))]
+    return [(name, word) for (name, flag), (word, _) in zip(tagged, tagged[1:])
+            if len(name) >= 2 and name not in _NOT_A_RESTRICTION and (_is_proper(name, flag) or flag in ("n", "j", "eng"))]
 
 
 def kind_words(text: str) -> set[str]:

@@ -21,7 +21,7 @@ import re
 
 from index.text import compact
 from index.tokenizer import word_frequency
-from rag.names import kind_words, kinds_named_otherwise
+from rag.names import kind_words, named_before_kinds
 
 # "（简称“上海迎水”）", "（以下简称“《办法》”）", "（下称“凤凰新城”）"
 _SHORT_NAME = re.compile(r"(?:简称|下称)\s*[“\"「]([^”\"」]{2,12})[”\"」]")
@@ -40,9 +40,11 @@ def named_kinds(question: str, passages: list[str]) -> frozenset[tuple[str, str]
     """(name, kind) for each name the question says before a kind ("通义", "大模型") that the
     passages also name so, beside another name of that kind, and that jieba barely knows as a word."""
     asked = compact(question)
+    kinds = kind_words(question)
+    named = [(name, kind) for text in passages for name, kind in named_before_kinds(text) if kind in kinds]
     found = set()
-    for kind in kind_words(question):
-        names = {name for text in passages for name in kinds_named_otherwise(text, kind)}
+    for kind in kinds:
+        names = {name for name, of in named if of == kind}
         if len(names) < 2:
             continue  # one name of the kind: no sibling to mistake it for
         found |= {(name, kind) for name in names
@@ -58,7 +60,8 @@ def introduced_after(names: frozenset[str], source: str, passage: str) -> str:
     at = text.find(sentence)
     if at < 0 or any(name in sentence for name in names):
         return ""
-    for name in sorted(names):
-        if name in _SHORT_NAME.findall(text) and text.find(name) >= at + len(sentence):
+    introduced = set(_SHORT_NAME.findall(text))
+    for name in sorted(names & introduced):
+        if text.find(name) >= at + len(sentence):
             return name
     return ""
