@@ -22,6 +22,7 @@ from rag.constraints import Constraints, find_mismatch
 from rag.figure_kinds import figure_kinds
 from rag.periods import dated_years
 from rag.evidence import question_terms
+from rag.names import kind_words
 from rag.records import Chunk, Passage
 
 if TYPE_CHECKING:  # prepare shows the answering sentence past the budget (rag.answer_context), so imports this
@@ -36,7 +37,9 @@ MIN_COVERAGE = 0.7  # weighted share of the question's content terms in the sent
 def sentence_in_hand(prepared: Prepared) -> str:
     """The sentence of passage [1] that answers the question by every check; "" when none does."""
     asked = prepared.constraints
-    if not (asked.value and asked.unit) or asked.compares or not (asked.years or asked.names) or not prepared.passages:
+    if not (asked.value and asked.unit) or asked.compares or not prepared.passages:
+        return ""
+    if not (asked.years or asked.names or _titled(prepared.standalone, prepared.passages[0].chunk)):
         return ""
     found = answering_sentence(prepared.standalone, asked, prepared.passages[:1],
                                lambda sentence: asked.unit in figure_kinds(sentence))
@@ -47,6 +50,14 @@ def sentence_in_hand(prepared: Prepared) -> str:
     # 美国 somewhere does not make "2023年中国出口到墨西哥的汽车为41.5万辆" the answer for 美国
     said = compact(chunk.title + sentence)
     return sentence if all(compact(name) in said for name in asked.names - asked.described) else ""
+
+
+def _titled(question: str, chunk: Chunk) -> bool:
+    """Whether the question names what `chunk`'s article is about, by a noun of three characters or
+    more its title says ("金融街" of "北京金融街有何魅力？"): a subject to hold the sentence to, where
+    jieba knows no name."""
+    title = compact(chunk.title)
+    return any(len(word) >= 3 and word in title for word in kind_words(question))
 
 
 def states_asked_kind(asked: Constraints) -> Callable[[str], bool]:

@@ -60,3 +60,26 @@ def test_the_sentence_in_hand_is_of_the_asked_year_by_its_own_words_or_what_prec
     assert undated.refused and undated.notice == NOTICE_MODEL_DECLINED  # it names no other year, nor this one
     dated = ground(DECLINED, prepared("2025年东州独角兽企业一共有多少家？", "2025年" + ranking))
     assert not dated.refused and dated.notice == NOTICE_IN_HAND and "75家" in dated.text
+
+
+def test_a_subject_the_articles_title_names_holds_the_sentence_in_hand_where_jieba_knows_no_name() -> None:
+    """"科学城" is no name jieba knows; the article's title names it, so the question has a subject."""
+    from dataclasses import replace as copied
+
+    from rag.evidence import Evidence
+    from rag.prepare import Prepared
+    from tests.fakes import passages
+
+    text = "科学城从业人员中三分之二为硕士研究生以上学历，近20%为海外留学归国人员。"
+    shown = passages(text)
+    titled = [copied(shown[0], hit=copied(shown[0].hit, chunk=copied(shown[0].chunk, title="北岛科学城有何魅力？")))]
+    question = "科学城的从业人员里，海外留学回来的大概占几成？"
+    asked = prepared(question, text)
+
+    def over(passages_shown: list) -> Prepared:
+        return Prepared(question, question, [], [p.hit for p in passages_shown], passages_shown,
+                        Evidence(True, 1.0, 0.9, "covered"), {}, asked.constraints)
+
+    grounded = ground(DECLINED, over(titled))
+    assert not grounded.refused and grounded.notice == NOTICE_IN_HAND and "20%" in grounded.text
+    assert ground(DECLINED, over(shown)).refused  # a title not naming it: no subject to hold it to
