@@ -53,7 +53,9 @@ if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers
 NOTICE_DATE_QUOTED = "生成模型的回答没有给出问题所问的日期；它所依据的原句写明了日期，以上为原句摘录。"
 NOTICE_NOT_GIVEN = "生成模型的回答没有给出问题所问的日期、数字、原因、角色或姓名，以上给出资料中最接近的原句，请自行判断。"
 # "第几次", "哪几家", "几月几日" ask an ordinal, a list or a date, not a figure
-# counts index.text leaves in words, with their measure words: "已经有一艘滚装船"
+# counts index.text leaves in words, with their measure words: "已经有一艘滚装船". Only here, where a
+# count is asked: in index.text, a model's "是一款…产品" (a product) became the figure 1, which no article
+# states, and "六部门" the figure 6: replayed answers were declined for inventing them
 _COUNT_IN_WORDS = re.compile(r"(?<![第新另同每某任])[一二两三四五六七八九十]+(?:艘|辆|台|座|架|部|款|场|颗|块|套|户|笔|支|根)")
 # a count named before its figure: "金融创新案例个数为14", "入驻企业数为38", "企业数量：12"
 _COUNT_BEFORE = re.compile(r"数(?:量|目)?\s*(?:为|是|达到?|有|共|：|:)?\s*$")
