@@ -24,6 +24,8 @@ from index.tokenizer import pos_tags
 # (going public) reads to jieba as a city
 _NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内 境外 全球 世界 城市 地区 各地 当地 本地 外地 上市".split())
 _ADMIN_SUFFIXES = ("省", "市")
+# no place begins with a particle: "柴油车的国六排放标准" reads to jieba as a place "的国"
+_PARTICLE_FIRST = tuple("的了着")
 _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 _OTHER_NAME_FLAGS = frozenset({"ns", "nt", "nz"})  # places, organisations, other proper nouns
 # jieba's verbs, locatives, pronouns, prepositions, conjunctions, particles and adverbs: never a name
@@ -51,7 +53,7 @@ def place_names(text: str) -> set[str]:
     """Place names of two or more characters, without a trailing 省/市 ("北京市" -> "北京")."""
     names = set()
     for word, flag in pos_tags(text):
-        if flag != "ns" or word in _NOT_A_RESTRICTION:
+        if flag != "ns" or word in _NOT_A_RESTRICTION or word.startswith(_PARTICLE_FIRST):
             continue
         if len(word) > 2 and word.endswith(_ADMIN_SUFFIXES):
             word = word[:-1]
