@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 
 from index.records import Hit
-from index.text import MARKER, normalize, overlap, terms
+from index.text import CJK, MARKER, normalize, overlap, terms
+from index.tokenizer import pos_tags
 from rag.names import place_names
 from rag.questions import split_question
 
@@ -35,6 +36,8 @@ EVIDENCE_HITS = 3
 # ones below MIN_DENSE had coverage 0.75-0.8, the unanswerable 0.5-0.7
 LEXICAL_OVERRIDE = 0.75
 LEXICAL_OVERRIDE_TERMS = 3  # "长城有多长？" over 长城汽车 names its one term: distance decides
+# (Those figures predate `_telling`. Over the 872 test-set questions it let 4 of the 6 gated answerable
+# ones past, all spoken, and 12 of the 21 gated near misses on to the model and the checks after it)
 
 # longest first, so 为什么 goes before 什么 and 是否 before 是. Single characters only where they
 # are rarely part of a content word: 会 (会议), 能 (智能), 有 (国有), 在 (现在) stay.
@@ -56,6 +59,7 @@ _REFUSAL = re.compile(
     r"|cannot (?:answer|find)|can't (?:answer|find)|do(?:es)? not (?:mention|contain)|don't know",
     re.IGNORECASE,
 )
+_CJK_BIGRAM = re.compile(f"[{CJK}]{{2}}")
 _FIRST_CLAUSE = re.compile(r"[^，,。！？；!?;\n]*")
 
 
@@ -108,7 +112,7 @@ def _assess(question: str, hits: list[Hit], min_coverage: float, min_dense: floa
     found: set[str] = set()
     for hit in hits[:EVIDENCE_HITS]:
         found |= terms(hit.chunk.title + "\n" + hit.chunk.text).keys()
-    coverage = overlap(wanted, found)
+    coverage = overlap(_telling(wanted, question, found), found)
     dense = [h.scores["dense"] for h in hits if "dense" in h.scores]
     best_dense = max(dense) if dense else math.nan
     figures = f"coverage {coverage:.2f}, dense {best_dense:.3f}"
@@ -129,6 +133,14 @@ def _assess(question: str, hits: list[Hit], min_coverage: float, min_dense: floa
     if names:
         return Evidence(False, coverage, best_dense, f"no passage names {', '.join(names)} ({figures})")
     return Evidence(True, coverage, best_dense, f"passages cover the question ({figures})")
+
+
+def _telling(wanted: dict[str, float], question: str, found: set[str]) -> dict[str, float]:
+    """The question's terms whose absence from the passages says something: a bigram joining two words
+    ("说从", "要实" of "那边说从“园”到“城”要实现…") is missing from any article worded otherwise, so it
+    counts only when found. A long spoken question is otherwise held to its own phrasing."""
+    words = {t for word, _ in pos_tags(_QUESTION_WORD.sub(" ", normalize(question))) for t in terms(word)}
+    return {t: w for t, w in wanted.items() if t in words or t in found or not _CJK_BIGRAM.fullmatch(t)}
 
 
 def _named_nearly_all(wanted: dict[str, float], coverage: float) -> bool:
