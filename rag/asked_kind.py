@@ -84,6 +84,9 @@ _POST_HOLDER_ASKED = re.compile(rf"(?:{_POSTS})[^，,。？?]{{0,3}}?(?:叫什�
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
              "钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤詹鲁葛温庞翟"
              "牛文殷施洪申乔伍齐康安常易季聂柳包单蓝童兰耿关解祝左舒凌柏岳艾邢俞骆倪窦宁管鲍华屈甘")
+# a person asked plainly by "哪位" ("是哪位领导讲的", "哪位研究员写的"): an answer giving only a post
+# ("法学研究所研究员") gives no name
+_PERSON_ASKED = re.compile(r"哪一?位")
 _NAMED_AFTER = re.compile(rf"(?:是|为|叫|名叫|由)\s*[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}")
 # who or which body, asked plainly ("是谁", "哪位专家", "哪家机构"): a quotation's speaker is read on to (rag.quotes)
 _WHO_ASKED = re.compile(r"是谁|哪位|哪家(?!.{0,3}[多少几])|哪个(?:机构|单位|部门|公司|企业|平台|组织)|什么(?:机构|单位|公司|企业|组织)")
@@ -129,7 +132,7 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     role = _ROLE_ASKED.search(question)
     if role and cited is not None and not re.search(_ROLES[role.group()], cited):
         return role.group()
-    if _POST_HOLDER_ASKED.search(question):
+    if _POST_HOLDER_ASKED.search(question) or _PERSON_ASKED.search(question):
         named = person_names(answer) - person_names(question)
         if not named and not _NAMED_AFTER.search(answer):
             return "姓名"

@@ -99,6 +99,14 @@ def test_a_post_holder_asked_must_be_named() -> None:
     assert kind_not_given("南港大桥的设计方案叫什么？", "方案叫“长虹”", False) == ""  # a post holder only
 
 
+def test_a_person_asked_by_which_one_must_be_named() -> None:
+    byline = "（作者系北岛社会科学院法学研究所研究员）"
+    question = "那篇讲法治营商环境的文章，是北岛社科院哪位研究员写的？"
+    grounded = ground("这篇文章是北岛社会科学院法学研究所研究员写的[1]。", prepared(question, byline))
+    assert grounded.missing == "资料中没有写明问题所问的姓名；资料给出的最接近的是"
+    assert kind_not_given("新区规划是哪位领导讲的？", "是新区党工委书记林晓舟讲的", False) == ""
+
+
 def test_an_answer_restating_the_cited_sentence_without_its_date_is_answered_by_that_sentence() -> None:
     launch = "2024年3月，青禾电信方面宣布推出“星卡数字身份”，整合数字身份申领、认证等多项功能。"
     grounded = ground("青禾电信方面宣布推出“星卡数字身份”，整合数字身份申领、认证等多项功能[1]。",
