@@ -95,6 +95,9 @@ _QUESTION_WORD = re.compile(rf"{HOW_MANY}|哪|什么|谁|怎么|如何|为何|�
 # a group's total ("旗下文旅企业合计接待游客9365万人次"), and a question asking one itself
 _TOTAL_GIVEN = re.compile(r"合计|总计|共计")
 _TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|加起来|旗下|全部|整体|各")
+# an addition, not the whole: "新增18条…条文" does not say how many articles the law has
+_ADDED = re.compile(r"新增|新设|新添|增设")
+_WHOLE_GIVEN = re.compile(r"共|总|累计|合计|全部")
 # a count asked with a measure word that could count anything: what it counts is the noun after it
 # ("多少个政府部门"), and a count of another noun ("8个细分场景") is no answer
 _GENERIC_COUNTERS = "个项场座款类批"
@@ -173,6 +176,7 @@ class Constraints:
     national: bool = False  # asks the whole country's figure ("全国…多少") and names no place
     whole: str = ""  # asks the whole of the place it names, and no part: "全市" of "北京全市常住人口…", "全省"
     total: bool = False  # asks a total itself ("一共", "旗下…合计"): a group's figure may answer it
+    added: bool = False  # asks what was added ("新增了多少"): an addition may answer a total asked so
     named_measure: str = ""  # the measure a figure is asked of, named after 多少: "税收" of "贡献多少税收？"
     introduced: frozenset[str] = frozenset()  # short names the passages introduce that it says (rag.passage_names)
 
@@ -245,6 +249,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         national=bool(_NATIONAL_ASKED.search(text)) and not (frozenset(names) - frozenset(organisations)),
         whole="" if _PLACE_PARTS.search(text) else next(iter(_WHOLE_PLACE.findall(text)), ""),
         total=bool(_TOTAL_ASKED.search(text)),
+        added=bool(_ADDED.search(text)),
         named_measure=_named_measure(text),
     )
 
@@ -407,6 +412,9 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     # carries owns them all: "腾讯有多少产品" is "腾讯会议、腾讯新闻、腾讯视频等超过300个腾讯产品"
     if named and len(named) < len(joint) and not all(named[0] in item for item in _listed_items(own)):
         return Mismatch("joint", named[0], "、".join(joint))
+    if asked.total and asked.value and not asked.added and _ADDED.search(own) and not _WHOLE_GIVEN.search(own):
+        # "修订之后一共有多少条" is not "新修订的…条例新增18条…条文"
+        return Mismatch("measure", "总数", "新增")
     if asked.outcome and is_plan(text):
         return Mismatch("plan", "实际完成情况", "计划或目标")
     if asked.subjects and asked.value and not asked.compares and _another_subject(asked, scope or source, around):

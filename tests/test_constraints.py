@@ -663,6 +663,16 @@ def test_a_balance_asked_is_not_answered_by_the_increase_in_its_clause() -> None
     assert find_mismatch(asked, "截至6月末，民营企业贷款余额达到43万亿元。") is None
 
 
+def test_a_total_asked_is_not_answered_by_what_was_added() -> None:
+    """"一共有多少条" asks the whole regulation; "新增18条…条文" counts only the articles it added."""
+    asked = constraints_of("北岛那部安全生产条例修订之后，一共有多少条？")
+    added = "新修订的《北岛安全生产条例》新增18条保障港口安全发展的条文，将于10月1日起施行。"
+    own = "新修订的《北岛安全生产条例》新增18条保障港口安全发展的条文，"
+    assert find_mismatch(asked, added, "", own) == Mismatch("measure", "总数", "新增")
+    assert find_mismatch(asked, "修订后的北岛条例共6章58条，新增18条。", "", "修订后的北岛条例共6章58条，") is None
+    assert find_mismatch(constraints_of("条例修订时一共新增了多少条？"), added, "", own) is None
+
+
 def test_spoken_ways_of_asking_what_actually_happened_and_a_share() -> None:
     assert constraints_of("那个贷款规模，到年底真实落地了多少？").outcome
     assert constraints_of("从业人员里，海外留学回来的大概占几成？").unit == "percent"
