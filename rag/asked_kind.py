@@ -15,7 +15,9 @@ Asked who holds a role (导演, 编剧, 主演, 演唱, 出品方…), the cited
 季节》的导演是秦昊[1]" citing "在秦昊看来，《漫长的季节》有悬疑元素…" names him, not as director.
 Asked who holds a post (负责人, 分管领导, 总经理… "叫什么名字"), the answer must name someone, and
 someone the cited sentence names. The party behind a report or an event (出品方, 主办方…) is a role
-too: "…记者获得的一份评测报告显示…" says nothing of who produced the report.
+too: "…记者获得的一份评测报告显示…" says nothing of who produced the report. Asked by 哪位, the answer
+must name someone too. Asked the name of a company's thing ("腾讯…那个产品叫什么"), a name the passages
+say only beside other companies ("科大讯飞在发布…讯飞星火认知大模型时") is theirs.
 
 Asked how a set the question counts divides ("分了三个阶段，具体是怎么划分的"), an answer saying the
 count again ("经历了三个阶段") and listing none of it gives none of what was asked.
@@ -34,17 +36,18 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.text import compact, normalize, overlap, strip_markers, terms
+from index.text import compact, normalize, overlap, split_sentences, strip_markers, terms
 from rag.answer_edits import rebound, say_what_is_missing
 from rag.answer_in_hand import MIN_COVERAGE
 from rag.binding import stated_figures
 from rag.citations import inline_quote
+from rag.constraints import Constraints
 from rag.evidence import question_terms
 from rag.figure_kinds import asked_unit, figure_kind_of
 from rag.names import person_names
 from rag.points import asks_points
 from rag.questions import date_pattern, split_question
-from rag.records import Citation
+from rag.records import Citation, Passage
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
     from rag.grounding import Grounded
@@ -87,6 +90,9 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 # a person asked plainly by "哪位" ("是哪位领导讲的", "哪位研究员写的"): an answer giving only a post
 # ("法学研究所研究员") gives no name
 _PERSON_ASKED = re.compile(r"哪一?位")
+# a thing's name asked ("那个产品叫什么", "模型叫啥名", "正式名字叫什么"); the names an answer gives it
+_NAME_ASKED = re.compile(r"叫(?:什么|啥)|(?:名字|名称)(?:是|叫)?(?:什么|啥)")
+_NAME_GIVEN = re.compile(r"[“「《\"]([^”」》\"]{1,30})[”」》\"]|(?:名叫|叫做|叫(?!停|好|座)|名为|称为|定名为)\s*([^，,。；;、（(“「《\s]{2,30})")
 _NAMED_AFTER = re.compile(rf"(?:是|为|叫|名叫|由)\s*[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}")
 # who or which body, asked plainly ("是谁", "哪位专家", "哪家机构"): a quotation's speaker is read on to (rag.quotes)
 _WHO_ASKED = re.compile(r"是谁|哪位|哪家(?!.{0,3}[多少几])|哪个(?:机构|单位|部门|公司|企业|平台|组织)|什么(?:机构|单位|公司|企业|组织)")
@@ -143,6 +149,25 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     if members and not _gives_members(answer, members):
         return f"{members}分别是什么"
     return ""
+
+
+def named_for_another(question: str, answer: str, asked: Constraints, passages: list[Passage]) -> bool:
+    """Asked the name of a thing of a company the question names ("腾讯…那个产品叫什么"), whether the answer
+    gives a name that the passages say only in sentences naming none of the question's companies or
+    subjects: the name is another's ("科大讯飞在发布…讯飞星火认知大模型V3.0时"). A name no passage says is
+    left to the checks for inventions."""
+    owners = asked.subjects | asked.organisations
+    if not owners or not _NAME_ASKED.search(question):
+        return False
+    given = {compact(name) for name in _names_given(answer) - _names_given(question)}
+    sentences = [compact(p.chunk.text[a:b]) for p in passages for a, b in split_sentences(p.chunk.text)]
+    holding = [s for s in sentences if any(name in s for name in given)]
+    return bool(holding) and not any(compact(owner) in s for s in holding for owner in owners)
+
+
+def _names_given(text: str) -> set[str]:
+    """The names `text` gives: quoted ("“天镜”", "《…》") or after 叫, 名为, 名叫, 称为 up to the clause's end."""
+    return {m.group(1) or m.group(2) for m in _NAME_GIVEN.finditer(text) if (m.group(1) or m.group(2)).strip()}
 
 
 def _counts(answer: str, figure: str) -> bool:
@@ -210,7 +235,9 @@ def gives_asked_kind(grounded: Grounded, prepared: Prepared) -> Grounded:
     if grounded.refused or grounded.missing:
         return grounded
     cited = "\n".join(c.quote for c in grounded.citations)
-    kind = kind_not_given(prepared.standalone, strip_markers(grounded.text), prepared.constraints.value, cited)
+    answer = strip_markers(grounded.text)
+    kind = kind_not_given(prepared.standalone, answer, prepared.constraints.value, cited) or \
+        ("名称" if named_for_another(prepared.standalone, answer, prepared.constraints, prepared.passages) else "")
     if not kind:
         return grounded
     if not grounded.citations:

@@ -99,6 +99,19 @@ def test_a_post_holder_asked_must_be_named() -> None:
     assert kind_not_given("南港大桥的设计方案叫什么？", "方案叫“长虹”", False) == ""  # a post holder only
 
 
+def test_a_name_asked_of_one_company_is_not_the_name_the_passages_give_another() -> None:
+    """"南港电子…那个产品叫什么" answered with the product the passages name only for 北岛数据."""
+    makers = "不仅是青禾科技，北岛数据、南港电子等企业，也都推出了辅助科研的大模型产品。"
+    product = "不久前，北岛数据在发布星河大模型时，也发布了面向科研工作者的星河科研助手。"
+    question = "南港电子也出了辅助科研的大模型产品，那个产品叫什么？"
+    grounded = ground("南港电子出了辅助科研的大模型产品，叫星河科研助手[1]。", prepared(question, makers + product))
+    assert grounded.missing == "资料中没有写明问题所问的名称；资料给出的最接近的是"
+    # the passage naming the asked company with the name: the answer stands
+    own = "南港电子也发布了面向科研工作者的星河科研助手。"
+    grounded = ground("南港电子出了辅助科研的大模型产品，叫星河科研助手[1]。", prepared(question, makers + own))
+    assert grounded.missing == "" and "星河科研助手" in grounded.text
+
+
 def test_a_person_asked_by_which_one_must_be_named() -> None:
     byline = "（作者系北岛社会科学院法学研究所研究员）"
     question = "那篇讲法治营商环境的文章，是北岛社科院哪位研究员写的？"
