@@ -97,7 +97,7 @@ _TOTAL_GIVEN = re.compile(r"合计|总计|共计")
 _TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|加起来|旗下|全部|整体|各")
 # an addition, not the whole: "新增18条…条文" does not say how many articles the law has
 _ADDED = re.compile(r"新增|新设|新添|增设")
-_WHOLE_GIVEN = re.compile(r"共|总|累计|合计|全部")
+_WHOLE_GIVEN = re.compile(r"共|总|累计|合计|全部")  # the clause says the whole too: "共6章58条，新增18条"
 # a count asked with a measure word that could count anything: what it counts is the noun after it
 # ("多少个政府部门"), and a count of another noun ("8个细分场景") is no answer
 _GENERIC_COUNTERS = "个项场座款类批"

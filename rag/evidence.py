@@ -74,8 +74,11 @@ class Evidence:
 def question_terms(question: str) -> dict[str, float]:
     """Content terms of a question: question words removed, and no bigram spans a removed word.
     Lone characters and letters ("s" of GB/s) are dropped: too ambiguous to count as evidence."""
-    text = _QUESTION_WORD.sub(" ", normalize(question))
-    return {t: w for t, w in terms(text).items() if len(t) > 1 or t.isdigit()}
+    return {t: w for t, w in terms(_without_question_words(question)).items() if len(t) > 1 or t.isdigit()}
+
+
+def _without_question_words(question: str) -> str:
+    return _QUESTION_WORD.sub(" ", normalize(question))
 
 
 def close_to_question(hit: Hit, min_dense: float = MIN_DENSE) -> bool:
@@ -139,7 +142,7 @@ def _telling(wanted: dict[str, float], question: str, found: set[str]) -> dict[s
     """The question's terms whose absence from the passages says something: a bigram joining two words
     ("说从", "要实" of "那边说从“园”到“城”要实现…") is missing from any article worded otherwise, so it
     counts only when found. A long spoken question is otherwise held to its own phrasing."""
-    words = {t for word, _ in pos_tags(_QUESTION_WORD.sub(" ", normalize(question))) for t in terms(word)}
+    words = {t for word, _ in pos_tags(_without_question_words(question)) for t in terms(word)}
     return {t: w for t, w in wanted.items() if t in words or t in found or not _CJK_BIGRAM.fullmatch(t)}
 
 
