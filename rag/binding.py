@@ -8,7 +8,10 @@ clause and the clauses before it that state no figure (they carry its subject: "
 PMI为49.5%"). A figure is bound elsewhere when another figure of the same kind in the same
 sentence has a scope naming every question term the figure's scope names, and more
 (`Constraints.subject`, the question's subject and metric as terms). Equal or crossing coverage
-is no evidence ("公司营收52亿元，净利润3亿元" asked for the 净利润: 3亿元 stands).
+is no evidence ("公司营收52亿元，净利润3亿元" asked for the 净利润: 3亿元 stands). A figure is bound
+elsewhere too when its clause names the asked noun under another modifier and another clause of
+the sentence names it under the asked one: asked "存力总规模…年均涨多少", "算力总规模近5年年均增速近30%，
+存力总规模超过1080EB" gives 30% to 算力总规模 (`Constraints.modified`).
 
 Usage:
     other = bound_elsewhere(asked, "…综合PMI产出指数为50.5%", "50.5", "6月份制造业PMI为50.5%")
@@ -21,8 +24,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.text import figure_terms, strip_markers, terms
-from rag.constraints import Constraints
+from index.text import compact, figure_terms, strip_markers, terms
+from index.tokenizer import pos_tags
+from rag.constraints import NOUN_FLAG, Constraints
 from rag.figure_kinds import figure_kind_of
 
 # a clause keeps its comma; an ASCII comma between digits groups thousands, a colon between digits
@@ -57,6 +61,11 @@ def bound_elsewhere(asked: Constraints, source: str, figure: str, stated: str = 
     """How `source` (the article's sentence) binds `figure` to something other than what `asked`
     names; None when it does not (or when the sentence does not say). `stated`: the answer's
     sentence; for questions comparing several subjects, only the subjects it names are held."""
+    return _bound_by_terms(asked, source, figure, stated) or _modified_otherwise(asked, source, figure)
+
+
+def _bound_by_terms(asked: Constraints, source: str, figure: str, stated: str) -> Rebinding | None:
+    """Another figure's clauses name more of the question's terms than `figure`'s do."""
     wanted = _wanted_terms(asked, stated, figure)
     if not wanted:
         return None
@@ -72,6 +81,43 @@ def bound_elsewhere(asked: Constraints, source: str, figure: str, stated: str = 
             return None  # one place binding it to the asked subject (or no better one) is enough
     best = max(better)[2]  # the clauses naming most of the question, the shortest of them
     return Rebinding(figure, own[-1][0].strip("，；;：:,、 "), best.strip("，；;：:,、 "))
+
+
+def _modified_otherwise(asked: Constraints, source: str, figure: str) -> Rebinding | None:
+    """Every clause stating `figure` names an asked noun under another modifier ("算力总规模"), and
+    another figure's clauses name it under the asked one ("存力总规模超过1080EB")."""
+    if asked.compares:
+        return None
+    scopes = figure_scopes(source)
+    own = [compact(scope) for f, scope, _ in scopes if f == figure]
+    if not own:
+        return None
+    for modifier, noun in sorted(asked.modified):
+        if len(noun) < 3:  # "项目", "企业": too common a noun to tell one thing from another by
+            continue
+        if not all(_modified_by_another(scope, modifier, noun, asked.modified) for scope in own):
+            continue
+        given = next((s for f, s, _ in scopes if f != figure and modifier + noun in compact(s)), "")
+        if given:
+            return Rebinding(figure, own[-1].strip("，；;：:,、 "), given.strip("，；;：:,、 "))
+    return None
+
+
+def _modified_by_another(scope: str, modifier: str, noun: str, asked: frozenset[tuple[str, str]]) -> bool:
+    """Whether `scope` (compacted) names `noun` right after a noun of two characters or more that
+    the question does not put before it (`asked`, its modified nouns)."""
+    at = scope.find(noun)
+    if at < 0 or modifier + noun in scope:
+        return False
+    before = pos_tags(scope[:at])
+    if not before or len(before[-1][0]) < 2 or not NOUN_FLAG.match(before[-1][1]):
+        return False
+    return (before[-1][0], noun) not in asked
+
+
+def states_change(text: str) -> bool:
+    """Whether `text` states how much something changed ("近5年年均增速近30%"), not only its level."""
+    return bool(_CHANGE.search(text))
 
 
 def kind_elsewhere(asked: Constraints, source: str, figure: str) -> str:

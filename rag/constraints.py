@@ -79,6 +79,14 @@ _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|�
 _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|先后|总计已|到现在|到目前|目前为止")
 # a figure stated as of a date is a running total too: "截至2023年末", "到2023年底"
 _AS_OF = re.compile(r"截[至止]|年[底末]")
+# a sentence opening with its year ("2023年，成都市一般贸易进出口增长16.2%，外贸进出口总额7489.8亿元")
+# dates every clause after it, the later figures' too
+# whom a report is from, which is not what it is about: "据德国《经济周刊》网站7月8日报道，…中国…76亿欧元"
+_ATTRIBUTION = re.compile(r"(?:^|(?<=[。！？\n]))据[^，,。；\n]{1,30}?(?:报道|消息|报告|称)[，,：:]?")
+# a change asked: "年均涨多少", "增速是多少" (not "新增多少家": a count of what was added)
+_CHANGE_ASKED = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|上升|回落|(?<!新)[涨跌升降])了?(?:多少|几)|增速|增幅|降幅|增长率|涨幅|跌幅")
+NOUN_FLAG = re.compile(r"n|vn$|eng$|j$")  # jieba's nouns, names, verbal nouns, abbreviations ("民企") and Latin words ("PMI")
+_LEAD_YEAR = re.compile(r"^\s*(?:19|20)\d{2}\s*年(?:全年)?\s*[，,]")
 # a question asking a figure at a year's end asks the running total then: "截至2025年底建成了多少个基站"
 _YEAR_END = re.compile(r"\d年[底末]")
 # the whole country, asked or given; and regions a figure may be given for instead ("京津冀三省市…")
@@ -179,6 +187,8 @@ class Constraints:
     added: bool = False  # asks what was added ("新增了多少"): an addition may answer a total asked so
     named_measure: str = ""  # the measure a figure is asked of, named after 多少: "税收" of "贡献多少税收？"
     introduced: frozenset[str] = frozenset()  # short names the passages introduce that it says (rag.passage_names)
+    modified: frozenset[tuple[str, str]] = frozenset()  # nouns it names with their modifier: ("存力", "总规模")
+    change: bool = False  # asks how much something changed ("年均涨多少", "增速"), not its level
 
 
 @dataclass(frozen=True)
@@ -238,6 +248,8 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         subjects=frozenset(subjects) - frozenset(names),
         value=bool(_ASKS_VALUE.search(asking)),
         subject=frozenset(t for t in question_terms(_spelled_both_ways(question)) if not NUMBER.fullmatch(t)),
+        modified=modified_nouns(question),
+        change=bool(_CHANGE_ASKED.search(asking)),
         numbered=frozenset(numbered_names(text)),
         days=frozenset(month_days(text)),
         cumulative=bool(_CUMULATIVE.search(text) or _YEAR_END.search(text)),
@@ -296,6 +308,34 @@ def numbered_sibling(asked: Constraints, passage: str, source: str) -> Mismatch 
     return Mismatch("numbered", *sibling) if sibling else None
 
 
+def modified_nouns(text: str) -> frozenset[tuple[str, str]]:
+    """(modifier, noun) for each noun `text` names after another noun of two characters or more:
+    ("存力", "总规模") of "存力总规模这几年年均涨多少", ("制造业", "PMI") of "6月份制造业PMI是多少"."""
+    found: set[tuple[str, str]] = set()
+    run: list[str] = []
+    for word, flag in [*pos_tags(text), ("", "x")]:
+        if word and NOUN_FLAG.match(flag):
+            run.append(word)
+            continue
+        for i in range(len(run) - 1):
+            head = "".join(run[i + 1 :])
+            if len(run[i]) >= 2 and len(head) >= 2:
+                found.add((run[i], head))
+        run = []
+    return frozenset(found)
+
+
+def _led_by_year(scope: str, source: str) -> str:
+    """A figure's clauses (`scope`) with the year `source` opens with, when they name no time of their
+    own: "外贸进出口总额7489.8亿元" of "2023年，…增长16.2%，外贸进出口总额7489.8亿元" is 2023's whole year's."""
+    if not scope:
+        return source
+    lead = _LEAD_YEAR.match(source)
+    if lead and lead.group() not in scope and not dated_years(scope) and not periods_of(compact(scope)):
+        return lead.group() + scope
+    return scope
+
+
 def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope: str = "",
                   article: str = "") -> Mismatch | None:
     """The first way `source` (the sentence a figure comes from) departs from `asked`;
@@ -306,7 +346,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     计算，2022年需超过140万辆": 93.62万辆 is 2021's)."""
     text = compact(source)
     around = compact(surroundings) + (compact(article) if _SELF_REFERENCE.search(text) else "")
-    if asked.names and not asked.compares and not any(compact(n) in text for n in asked.names):
+    if asked.names and not asked.compares and not any(compact(n) in _ATTRIBUTION.sub("", text) for n in asked.names):
         # one named thing is enough: comparisons name two, and each figure belongs to one. The
         # passage around may name the asked company for a sentence that names none ("该中心总投资…"),
         # not for one naming another ("中国联通(青岛)智算中心…总投资约30亿元"). Places are not held
@@ -314,6 +354,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # A name that only says which document to read ("财政部和工信部…的那份通知，") need not be repeated
         # by the passage holding the figure.
         held = asked.names - asked.described
+        around = _ATTRIBUTION.sub("", around)
         if _other_organisation(asked.organisations, source) or (held and not any(compact(n) in around for n in held)):
             return Mismatch("entity", "、".join(sorted(asked.names)), "其他对象")
     if not asked.compares and _another_company(asked.companies, scope or source, text):
@@ -334,7 +375,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     before = introduced_after(asked.introduced, source, surroundings) if not asked.compares else ""
     if before:  # "明汯投资被…暂停受理…备案三个月" comes before the passage introduces the asked "上海迎水"
         return Mismatch("entity", before, "其他对象")
-    sibling = _sibling(asked.qualified, source, own, asked.subject)
+    sibling = _sibling(asked.qualified, source, own, asked.subject, asked.names)
     if sibling and not asked.compares:
         return Mismatch("entity", *sibling)
     if asked.national and asked.value and not asked.compares and not _NATIONAL.search(own):
@@ -373,7 +414,7 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
             return Mismatch("period", period_word(asked.period), period_word(given[0]))
         # a whole year's figure for part of one: of the asked year, or of any when the question names
         # none ("今年前5个月…多少辆" is not "2023年中国出口到墨西哥的汽车为41.5万辆")
-        whole = whole_years(scope or source)
+        whole = whole_years(_led_by_year(scope, source))
         if not given and part_of_year(asked.period) and (whole & asked.years if asked.years else whole):
             return Mismatch("period", period_word(asked.period), "全年")
     if asked.days:
@@ -502,11 +543,20 @@ def _another_subject(asked: Constraints, scope: str, around: str) -> bool:
 
 
 def _sibling(qualified: frozenset[tuple[str, str]], source: str, own: str,
-             asked_terms: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+             asked_terms: frozenset[str] = frozenset(), asked_names: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """(asked, given) when the figure's clauses `own`, or its sentence `source` naming the asked name
     nowhere, name the asked kind under another name: "秦淮硅巷…集聚院士24人" for "玄武硅巷集聚了多少院士".
-    A name the question says too (`asked_terms`: "依托核心企业给…小微企业放的贷款") is part of what it asks."""
+    A name the question says too (`asked_terms`: "依托核心企业给…小微企业放的贷款") is part of what it asks.
+    A place asked as the owner ("德国企业…投了多少") that the sentence names only as whose report it is,
+    with another place in the figure's clauses, is that place's figure: "据德国《经济周刊》网站报道，…
+    没有哪个国家对匈牙利的投资超过中国——其在匈牙利总计直接投资76亿欧元"."""
     whole = compact(source)
+    for name, kind in sorted(qualified):
+        if place_names(name) and compact(name) in whole and compact(name) not in _ATTRIBUTION.sub("", whole):
+            placed = place_names(own) | {country for country in ("中国", "我国") if country in own}  # whose figure, not a restriction
+            others = sorted(p for p in placed if not any(p in n or n in p for n in asked_names | {name}))
+            if others:
+                return name + kind, others[0]
     for name, kind in sorted(qualified):
         if compact(name) in own:
             continue

@@ -27,7 +27,7 @@ from index.text import MARKER, compact, marker_numbers, split_sentences, strip_m
 from rag.answer_edits import NOT_ASKED, as_passage_markers, say_what_is_missing, with_sentence, without_figure
 from rag.answer_edits import rebound as answered_with  # "rebound" names a local below
 from rag.answer_in_hand import IN_HAND_NOTICES
-from rag.binding import Rebinding, figure_scopes, kind_elsewhere, stated_figures
+from rag.binding import Rebinding, figure_scopes, kind_elsewhere, stated_figures, states_change
 from rag.citations import LIST_NUMBER, inline_quote, verify_citations
 from rag.constraints import Constraints, Mismatch, describe_missing, find_mismatch, part_constraints
 from rag.figure_kinds import UNIT_WORDS, counted_kinds, figure_kinds, figure_kinds_of
@@ -149,10 +149,14 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
 
 def _pointed_clause_misses(asked: Constraints, other: Rebinding, citation: Citation) -> tuple[str, str, Citation] | None:
     """When the clauses the question points at (`other.given`) themselves depart from it ("占全市…比重接近
-    40%" after "由2018年的…提高到2022年的…", asked of 2018): what is missing, their sentence and citation."""
+    40%" after "由2018年的…提高到2022年的…", asked of 2018), or give a level where a change is asked:
+    what is missing, their sentence and citation."""
     text = citation.chunk.text
     source = next((text[a:b] for a, b in split_sentences(text) if other.given in text[a:b]), other.given)
     miss = find_mismatch(asked, source, citation.chunk.title + "\n" + text, other.given)
+    if miss is None and asked.change and states_change(other.scope) and not states_change(other.given):
+        # asked how much 存力总规模 grew, the clause naming it gives its level: "存力总规模超过1080EB"
+        miss = Mismatch("measure", "增长幅度", "总量")
     return (describe_missing(asked, miss), source.strip(), citation) if miss is not None else None
 
 

@@ -121,3 +121,27 @@ def test_a_number_before_a_latin_unit_is_a_figure_and_a_name_with_a_digit_is_non
     passage = "截至2025年6月底，南港在用数据中心机架超76万标准机架，存储总规模超过1080EB。"
     grounded = ground("存储总规模超过1080EB[1]。", prepared("截至2025年6月底南港的存储总规模到多少了？", passage))
     assert grounded.text == "存储总规模超过1080EB[1]。" and grounded.missing == ""
+
+
+def test_a_figure_of_the_asked_noun_under_another_modifier_is_bound_elsewhere() -> None:
+    storage = question_constraints("南港统计局那组数据里，存力总规模这几年年均涨多少？")
+    assert ("存力", "总规模") in storage.modified
+    sentence = "截至2025年6月底，南港市算力总规模达到19百亿亿次/秒，算力总规模近5年年均增速近30%，存力总规模超过108EB。"
+    other = bound_elsewhere(storage, sentence, "30")
+    assert other is not None and other.scope == "算力总规模近5年年均增速近30%" and other.given.startswith("存力总规模超过108EB")
+    # the asked noun carried on by a clause naming no other modifier is the asked one's
+    assert bound_elsewhere(storage, "截至2025年6月底，南港市存力总规模超过108EB，总规模近5年年均增速近30%。", "30") is None
+    cars = question_constraints("今年南港新能源汽车销量增长多少？")
+    assert bound_elsewhere(cars, "今年汽车销量增长10%，新能源汽车销量达到12万辆。", "10") is None  # no other modifier said
+    assert bound_elsewhere(cars, "今年南港汽车销量增长10%，新能源汽车销量达到12万辆。", "10") is not None  # all the city's cars
+    assert bound_elsewhere(cars, "今年南港新能源汽车销量达到12万辆，同比增长10%。", "10") is None
+
+
+def test_a_level_given_where_a_change_is_asked_says_what_is_missing() -> None:
+    question = "南港统计局那组数据里，存力总规模这几年年均涨多少？"
+    article = "统计局数据显示，截至2025年6月底，南港市算力总规模达到19百亿亿次/秒，算力总规模近5年年均增速近30%，存力总规模超过108EB。"
+    grounded = ground("存力总规模近5年年均增速近30%[1]。", prepared(question, article))
+    assert grounded.missing == "资料中没有增长幅度的数字；资料给出的是总量的"
+    level = question.replace("这几年年均涨多少", "有多大")  # asked its level, the clause naming it answers
+    said = ground("存力总规模近5年年均增速近30%[1]。", prepared(level, article))
+    assert said.text.startswith("资料中与问题对应的是：存力总规模超过108EB[1]。")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.binding import figure_scopes
 from rag.constraints import (
     Constraints,
     Mismatch,
@@ -61,6 +62,17 @@ def test_a_years_figure_given_as_a_whole_does_not_answer_a_part_of_the_year() ->
     assert find_mismatch(half, "2025年6月，小游戏市场规模达90亿元。") is None  # a month of the year: the sentence does not say
     assert find_mismatch(half, "小游戏市场规模较2024年增长3倍，达90亿元。") is None  # a baseline year is no whole year
     assert find_mismatch(question_constraints("今年以来星河小游戏的流水有多少？"), "2025年小游戏流水达90亿元。") is None
+
+
+def test_a_year_a_sentence_opens_with_dates_every_figure_after_it() -> None:
+    half = question_constraints("南港2025年上半年外贸进出口做到多少了？")
+    whole_year = "2025年，南港市一般贸易进出口增长16.2%，外贸进出口总额7489.8亿元，居全省第1位。"
+    total = figure_scopes(whole_year)[1]
+    assert total[0] == "7489.8" and find_mismatch(half, whole_year, "", total[1]) == Mismatch("period", "上半年", "全年")
+    half_year = "2025年上半年，南港市一般贸易进出口增长16.2%，外贸进出口总额3489.8亿元。"
+    assert find_mismatch(half, half_year, "", figure_scopes(half_year)[1][1]) is None
+    own_month = "2025年，南港市外贸进出口增长16.2%，其中6月份外贸进出口总额689.8亿元。"  # a clause dated its own way
+    assert find_mismatch(half, own_month, "", figure_scopes(own_month)[1][1]) == Mismatch("period", "上半年", "6月")
 
 
 def test_a_figure_a_clause_gives_another_company_is_not_the_asked_subjects() -> None:
@@ -685,3 +697,13 @@ def test_people_helped_into_work_are_no_count_of_jobs_and_an_adverb_sets_no_part
                          "帮助超5000人实现就业。") == Mismatch("thing", "岗位", "实现就业")
     part = constraints_of("北岛区那次直播带岗放出来的岗位里，专门给应届生的有多少个？")
     assert part.subset_words == {"应届生"}
+
+
+def test_a_place_named_only_as_whose_report_it_is_does_not_own_the_figure() -> None:
+    asked = question_constraints("法国企业去年在南岭投了多少钱？", names={"法国", "南岭"})
+    assert ("法国", "企业") in asked.qualified
+    reported = "据法国《回声报》网站7月8日报道，2025年，没有哪个国家对南岭的投资超过日本——其在南岭总计直接投资76亿欧元。"
+    scope = figure_scopes(reported)[0][1]
+    assert find_mismatch(asked, reported, "", scope) == Mismatch("entity", "法国企业", "日本")
+    own = "据新华社报道，2025年，法国企业在南岭总计直接投资76亿欧元，超过日本。"
+    assert find_mismatch(asked, own, "", figure_scopes(own)[0][1]) is None
