@@ -64,6 +64,9 @@ _COUNT_IN_WORDS = re.compile(r"(?<![第新另同每某任])[一二两三四五�
 _COUNT_BEFORE = re.compile(r"数(?:量|目)?\s*(?:为|是|达到?|有|共|：|:)?\s*$")
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
 # figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
+# an amount a policy leaves open: "按…一定比例给予奖励", "给予适当补贴"
+_VAGUE_AMOUNT = re.compile(r"一定(?:的)?(?:比例|比率|数额|金额|额度|奖励|补贴|补助|资金)|适当(?:的)?(?:奖励|补贴|补助)")
+_CLAUSES = re.compile(r"[，,；;。！？]")
 _FIGURE_IN_WORDS = re.compile(r"一半|过半|近半|大半|翻番|翻了?一番|百分之|"
                               r"(?<!第)[一二两三四五六七八九十]+(?:方面|大|点|类|种|部分|个方面|项)")
 
@@ -132,7 +135,7 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
         given = set(stated_figures(answer)) - set(stated_figures(question))
         # a count is given with its measure word: "“3+5+X”战略性新兴产业" counts no 项目 ("投了多少个项目")
         counts = asked_unit(compact(question)) != "count" or any(_counts(normalize(answer), f) for f in given)
-        if in_words or (given and counts):
+        if in_words or (given and counts and not _said_vaguely(question, answer)):
             return ""
         return "数字"
     role = _ROLE_ASKED.search(question)
@@ -149,6 +152,17 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     if members and not _gives_members(answer, members):
         return f"{members}分别是什么"
     return ""
+
+
+def _said_vaguely(question: str, answer: str) -> bool:
+    """Whether the answer's clause naming most of the question says the asked amount only vaguely
+    ("按上年度研发费用…一定比例给予财政奖励"), its figures being in clauses naming less of it (a
+    condition: "对研发费用占营业收入比重3%以上…的企业")."""
+    wanted = set(question_terms(question))
+    clauses = [c for c in _CLAUSES.split(answer) if c.strip()]
+    vague = [len(wanted & set(terms(c))) for c in clauses if _VAGUE_AMOUNT.search(c) and not stated_figures(c)]
+    figures = [len(wanted & set(terms(c))) for c in clauses if stated_figures(c)]
+    return bool(vague) and max(vague) > max(figures, default=0)
 
 
 def named_for_another(question: str, answer: str, asked: Constraints, passages: list[Passage]) -> bool:

@@ -175,3 +175,15 @@ def test_a_count_asked_is_given_with_its_measure_word() -> None:
     assert kind_not_given("现在已经有几艘下水运营了？", "已经有一艘滚装船投入运营。", True) == ""
     assert kind_not_given("北岛发布了多少个创新案例？", "北岛，创新案例个数为14[1]。", True) == ""  # a table's cell
     assert kind_not_given("基金规模多大？", "规模达5亿。", True) == ""  # not a count: its kind is not held
+
+
+def test_an_amount_the_passage_leaves_open_is_no_figure_whatever_figures_the_conditions_state() -> None:
+    question = "南岭那条研发奖励，到底按研发费用的几个点来奖？"
+    policy = "南岭省鼓励有条件的地区，对研发费用占营业收入比重3%以上且年增长20%以上的企业，按上年度研发费用一定比例给予财政奖励。"
+    assert kind_not_given(question, policy, True) == "数字"
+    grounded = ground(policy.rstrip("。") + "[1]。", prepared(question, policy))
+    assert grounded.missing.startswith("资料中没有写明问题所问的数字")
+    stated = policy.replace("一定比例", "10%的比例")  # the rate itself stated: an answer
+    assert kind_not_given(question, stated, True) == ""
+    # a condition naming more of the question than the open amount: its figure may be what is asked
+    assert kind_not_given("研发费用占营业收入比重要达到几个点才能拿奖励？", policy, True) == ""
