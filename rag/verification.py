@@ -4,9 +4,8 @@ model on the single sentence the answer's first citation points at ("这句资�
 
 Below `settings.verify_threshold` the answer is not trusted as it stands: it becomes the explicit
 form "资料中没有直接回答这个问题的内容；资料给出的最接近的是：…[1]", which evaluation counts as
-declining. A first sentence may only set the scene, so a doubted answer's sentences have their own
-source sentences judged too (at most two more): one of them answering is enough. The quote shown is
-the one sharing most words with all the sentences citing it, which need not be the first's source.
+declining. A first sentence may only set the scene, so a doubted answer's later sentences have
+their own source sentences judged too (at most two more): one of them answering is enough.
 One prompt of ~100 tokens and one generated token: 0.9 s p50 on 2 cores.
 On by default (`ZHIKU_VERIFY`); README "How zhiku decides what it can answer" has the measurements.
 
@@ -77,16 +76,12 @@ def verified(grounded: Grounded, prepared: Prepared, judge: Judge, threshold: fl
 
 
 def _answers_own_sources(grounded: Grounded, judged: str) -> list[str]:
-    """The passage sentence each answer sentence comes from, in order, when it is not the one judged,
+    """The passage sentence each later answer sentence comes from, when it is not the one judged,
     at most MORE_CHECKS: a first sentence that sets the scene ("上海迎水作为执行事务合伙人，负责…")
-    quotes a sentence that answers nothing, and the answer is in the next ("凤凰新城最终投向…[1]").
-    The first sentence's own source counts too: the quote judged is the closest to every sentence
-    citing it ("…年化利率达到8%-10%"), and the reason asked may be the first's ("究其原因，…浮动利率…")."""
+    quotes a sentence that answers nothing, and the answer is in the next ("凤凰新城最终投向…[1]")."""
     by_marker = {c.n: c for c in grounded.citations}
     found: list[str] = []
-    sentences = split_sentences(grounded.text)
-    # one sentence alone: the quote judged is its own source, chosen for it (a table's row, not its caption)
-    for a, b in sentences if len(sentences) > 1 else []:
+    for a, b in split_sentences(grounded.text)[1:]:
         sentence = grounded.text[a:b]
         cited = [by_marker[n] for m in MARKER.finditer(sentence) for n in marker_numbers(m.group()) if n in by_marker]
         if not cited:

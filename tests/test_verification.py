@@ -127,15 +127,3 @@ def test_a_table_row_is_judged_with_its_columns_names_and_quoted_as_it_stands() 
     doubted = verified(grounded, p, lambda q, s: asked.append(s) or 0.2, threshold=0.5)
     assert asked == ["设立时间：2014年3月，园区：西岭，入驻企业数：38。"]
     assert doubted.text.endswith("2014年3月 西岭 38[1]。")  # the reader is shown the row itself
-
-
-def test_the_first_sentences_own_source_is_judged_when_the_quote_shown_is_another() -> None:
-    reason = "究其原因，这类贷款往往采取浮动利率，加息之下融资成本水涨船高，进而压低基金的实际回报率。"
-    rate = "目前，部分星河基金通过这类贷款获取资金的年化利率达到8%至10%，令星河基金回报预期出现明显下滑。"
-    p = prepared("星河基金拿资产抵押借钱给出资人返现，为啥出资人不买账？", "记者了解到，不是所有出资人都欢迎这种做法。" + reason + rate)
-    grounded = ground("因为这类贷款往往采取浮动利率，加息之下融资成本水涨船高，进而压低基金的实际回报率[1]。"
-                      "目前，部分星河基金通过这类贷款获取资金的年化利率达到8%至10%，令星河基金回报预期出现明显下滑[1]。", p)
-    assert grounded.citations[0].quote == rate  # closest to both sentences: the reason is the first's own source
-    asked: list[str] = []
-    kept = verified(grounded, p, lambda q, s: asked.append(s) or (0.9 if "究其原因" in s else 0.2), threshold=0.5)
-    assert kept == grounded and asked == [rate, reason]
