@@ -89,13 +89,13 @@ def _modified_otherwise(asked: Constraints, source: str, figure: str) -> Rebindi
     if asked.compares:
         return None
     scopes = figure_scopes(source)
-    own = [compact(scope) for f, scope, _ in scopes if f == figure]
+    own = [scope for f, scope, _ in scopes if f == figure]
     if not own:
         return None
     for modifier, noun in sorted(asked.modified):
         if len(noun) < 3:  # "项目", "企业": too common a noun to tell one thing from another by
             continue
-        if not all(_modified_by_another(scope, modifier, noun, asked.modified) for scope in own):
+        if not all(_modified_by_another(compact(scope), modifier, noun, asked.modified) for scope in own):
             continue
         given = next((s for f, s, _ in scopes if f != figure and modifier + noun in compact(s)), "")
         if given:

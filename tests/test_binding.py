@@ -145,3 +145,5 @@ def test_a_level_given_where_a_change_is_asked_says_what_is_missing() -> None:
     level = question.replace("这几年年均涨多少", "有多大")  # asked its level, the clause naming it answers
     said = ground("存力总规模近5年年均增速近30%[1]。", prepared(level, article))
     assert said.text.startswith("资料中与问题对应的是：存力总规模超过108EB[1]。")
+    level_given = ground("存力总规模达到19百亿亿次/秒[1]。", prepared(level, article))
+    assert "“统计局数据显示，截至2025年6月底，南港市算力总规模达到19百亿亿次/秒”说的是另一项" in level_given.text  # as written
