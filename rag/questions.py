@@ -167,8 +167,9 @@ _YEAR = re.compile(r"\d{4}\s*年")
 _ASKS = [
     (re.compile(r"哪天|哪一天|几号|哪一日|什么日子|哪两天|哪几天|几月几日|日期"), _DAY),
     (re.compile(r"哪年|哪一年|什么年份|哪个年份"), _YEAR),
-    # "发布时间", "什么时候"; not a duration ("多长时间", "一段时间") nor a plan's line ("按时间线整合的…计划")
-    (re.compile(r"什么时候|何时|(?<![长段少多])时间(?![段线表轴])"), re.compile(f"{_DAY.pattern}|{_YEAR.pattern}|\\d{{1,2}}\\s*月")),
+    # "发布时间", "什么时候"; not a duration ("多长时间", "一段时间", "要多花时间找…项目", "省时间") nor a plan's
+    # line ("按时间线整合的…计划")
+    (re.compile(r"什么时候|何时|(?<![长段少多花抽省费耗])时间(?![段线表轴])"), re.compile(f"{_DAY.pattern}|{_YEAR.pattern}|\\d{{1,2}}\\s*月")),
 ]
 
 

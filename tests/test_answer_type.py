@@ -29,7 +29,8 @@ def test_the_kind_of_date_asked_for():
     assert date_pattern("上海自贸区是哪年设立的？").search(YEARLY)
     assert date_pattern("ChatGPT的发布时间").search(YEARLY)
     assert date_pattern("北京冬奥会开幕日期是什么时候").search(DATED)
-    for not_a_date in ("套利空间大概有多少？", "审批用了多长时间？", "淘特为什么回归淘宝？"):
+    for not_a_date in ("套利空间大概有多少？", "审批用了多长时间？", "淘特为什么回归淘宝？",
+                       "说往后要多花时间找早期项目的，是哪家机构的谁？", "说要花时间陪企业成长的是谁？"):
         assert date_pattern(not_a_date) is None
 
 
