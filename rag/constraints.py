@@ -68,12 +68,14 @@ _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), 
               ("新增", "累计"), ("新增", "余额"), ("增量", "存量"), ("销量", "产量"), ("销量", "出货量"), ("流入", "流出"),
               ("融资", "估值"), ("收入", "支出"), ("本科", "硕士"), ("城镇", "农村"),
               ("入选", "申报"), ("获批", "申报"), ("录取", "报名"), ("中标", "投标"),  # applied is not accepted
-              ("施行", "印发"), ("施行", "发布"), ("生效", "印发"), ("生效", "发布")]  # in force is not issued
+              ("施行", "印发"), ("施行", "发布"), ("生效", "印发"), ("生效", "发布"),  # in force is not issued
+              ("同比", "年均")]  # one year's growth is not the average over several ("近5年年均增速近30%")
 # one measure, two spellings: the short one is what people ask, the long one what reports write
 _SAME_MEASURES = [("营收", "营业收入"), ("净利", "净利润"), ("市占率", "市场占有率"), ("市占率", "市场份额"),
                   ("社零", "社会消费品零售总额"), ("GDP", "生产总值")]
 # other ways articles write a measure: "较去年同期减少77%" is a year-on-year change
-_SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
+_YEAR_ON_YEAR = re.compile(r"[比较](?:上一|去|上)年")
+_SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期|[比较](?:上一|去|上)年"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
 _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|哪边|哪一")
 # a running total, up to now: "截至目前已举办17场", "累计培育…", "成立以来"
 _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|先后|总计已|到现在|到目前|目前为止")
@@ -83,6 +85,8 @@ _AS_OF = re.compile(r"截[至止]|年[底末]")
 # dates every clause after it, the later figures' too
 # whom a report is from, which is not what it is about: "据德国《经济周刊》网站7月8日报道，…中国…76亿欧元"
 _ATTRIBUTION = re.compile(r"(?:^|(?<=[。！？\n]))据[^，,。；\n]{1,30}?(?:报道|消息|报告|称)[，,：:]?")
+# things listed as examples of a group: "跑到陕西、黑龙江、云南这些地方的高校", "北京、上海等城市"
+_EXAMPLES = re.compile(r"、[^，,。？?、]{1,8}(?:这些|那些|这几|等)")
 # a change asked: "年均涨多少", "增速是多少" (not "新增多少家": a count of what was added)
 _CHANGE_ASKED = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|上升|回落|(?<!新)[涨跌升降])了?(?:多少|几)|增速|增幅|降幅|增长率|涨幅|跌幅")
 NOUN_FLAG = re.compile(r"n|vn$|eng$|j$")  # jieba's nouns, names, verbal nouns, abbreviations ("民企") and Latin words ("PMI")
@@ -189,6 +193,7 @@ class Constraints:
     introduced: frozenset[str] = frozenset()  # short names the passages introduce that it says (rag.passage_names)
     modified: frozenset[tuple[str, str]] = frozenset()  # nouns it names with their modifier: ("存力", "总规模")
     change: bool = False  # asks how much something changed ("年均涨多少", "增速"), not its level
+    examples: bool = False  # names things as examples of a group it asks about: "陕西、黑龙江、云南这些地方"
 
 
 @dataclass(frozen=True)
@@ -231,8 +236,9 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     # the measure asked is the one in the clause that asks: "申报…的那批人，最后有多少人入选" asks 入选;
     # so is a figure: "算法精度达到了“双SL3”最高标准，这是哪家机构的认证？" asks a name
     asking = _asking_clause(text)
+    plain = _YEAR_ON_YEAR.sub("同比", asking)  # "比上一年涨了多少" asks 同比 in other words
     measures = tuple((x, y) for p, q in _CONTRASTS for x, y in ((p, q), (q, p))
-                     if x in asking and (y not in asking or _asked_after(x, y, asking)))
+                     if x in plain and (y not in plain or _asked_after(x, y, plain)))
     return Constraints(
         years=years,
         period=(1, 12) if implied else period,
@@ -250,6 +256,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         subject=frozenset(t for t in question_terms(_spelled_both_ways(question)) if not NUMBER.fullmatch(t)),
         modified=modified_nouns(question),
         change=bool(_CHANGE_ASKED.search(asking)),
+        examples=bool(_EXAMPLES.search(text)),
         numbered=frozenset(numbered_names(text)),
         days=frozenset(month_days(text)),
         cumulative=bool(_CUMULATIVE.search(text) or _YEAR_END.search(text)),
@@ -451,7 +458,9 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     named = [item for item in joint if item in asked.subject]
     # "光住宿消费带动了多少钱" is not "住宿、餐饮、零售消费489.6亿元"; but a name every listed item
     # carries owns them all: "腾讯有多少产品" is "腾讯会议、腾讯新闻、腾讯视频等超过300个腾讯产品"
-    if named and len(named) < len(joint) and not all(named[0] in item for item in _listed_items(own)):
+    # named as examples of a group ("陕西、黑龙江、云南这些地方"), several of the items are the group asked about
+    examples = asked.examples and len(named) >= 2
+    if named and len(named) < len(joint) and not examples and not all(named[0] in item for item in _listed_items(own)):
         return Mismatch("joint", named[0], "、".join(joint))
     if asked.total and asked.value and not asked.added and _ADDED.search(own) and not _WHOLE_GIVEN.search(own):
         # "修订之后一共有多少条" is not "新修订的…条例新增18条…条文"

@@ -321,6 +321,22 @@ def test_one_figure_for_several_listed_things_does_not_answer_for_one_of_them() 
     assert find_mismatch(constraints_of("北岛运动会期间住宿、餐饮、零售消费一共带动了多少钱？"), total, total, scope) is None
     each = "北岛住宿、餐饮消费分别为120亿元、200亿元。"
     assert find_mismatch(lodging, each, each, each) is None
+    # several of them named as examples of the group ("这些地方"): the group's figure is asked
+    fairs = "2025年以来，南港高新区先后前往陕西、黑龙江、云南、重庆等地的18所高校开展专场招聘，超过1700名学生达成初步就业意向。"
+    examples = constraints_of("南港高新区跑到陕西、黑龙江、云南这些地方的高校开专场校招，一共有多少学生有了就业意向？")
+    assert examples.examples and find_mismatch(examples, fairs, fairs, fairs) is None
+    two = constraints_of("北岛运动会期间住宿和餐饮消费带动了多少钱？")  # named, not as examples: still one figure for more
+    assert not two.examples and find_mismatch(two, total, total, scope) is not None
+
+
+def test_one_years_growth_is_not_the_average_over_several() -> None:
+    asked = question_constraints("南港算力核心产业规模比上一年涨了百分之多少？")
+    assert ("同比", "年均") in asked.measures  # "比上一年" asks 同比 in other words
+    average = "南港算力总规模近5年年均增速近30%，存力总规模超过108EB。"
+    assert find_mismatch(asked, average) == Mismatch("measure", "同比", "年均")
+    assert find_mismatch(asked, "2025年南港算力核心产业规模达到1.8万亿元，较上年增长10%。") is None
+    yearly = question_constraints("南港存力总规模这几年年均涨多少？")
+    assert find_mismatch(yearly, "南港存力总规模同比增长10%。") == Mismatch("measure", "年均", "同比")
 
 
 def test_another_metric_and_another_basis_are_near_misses() -> None:
@@ -707,3 +723,11 @@ def test_a_place_named_only_as_whose_report_it_is_does_not_own_the_figure() -> N
     assert find_mismatch(asked, reported, "", scope) == Mismatch("entity", "法国企业", "日本")
     own = "据新华社报道，2025年，法国企业在南岭总计直接投资76亿欧元，超过日本。"
     assert find_mismatch(asked, own, "", figure_scopes(own)[0][1]) is None
+
+
+def test_a_body_jieba_abbreviates_is_an_organisation_held_like_one() -> None:
+    asked = constraints_of("民企在深交所发债，2025年以来一共发了多少？")
+    assert "深交所" in asked.organisations
+    other = "据上交所相关负责人披露，2025年以来，民营企业在上交所市场累计发行债券约1.2万亿元。"
+    assert find_mismatch(asked, other) == Mismatch("entity", "深交所", "其他对象")
+    assert find_mismatch(asked, "2025年以来，民营企业在深交所累计发行债券约0.8万亿元。") is None
