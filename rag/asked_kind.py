@@ -64,6 +64,8 @@ _COUNT_IN_WORDS = re.compile(r"(?<![第新另同每某任])[一二两三四五�
 _COUNT_BEFORE = re.compile(r"数(?:量|目)?\s*(?:为|是|达到?|有|共|：|:)?\s*$")
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
 # figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_SPEAKS = r"(?:表示|介绍|说|指出|认为|称|坦言|透露|提到|强调|解释)"
 # an amount a policy leaves open: "按…一定比例给予奖励", "给予适当补贴"
 _VAGUE_AMOUNT = re.compile(r"一定(?:的)?(?:比例|比率|数额|金额|额度|奖励|补贴|补助|资金)|适当(?:的)?(?:奖励|补贴|补助)")
 _CLAUSES = re.compile(r"[，,；;。！？]")
@@ -143,7 +145,7 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
         return role.group()
     if _POST_HOLDER_ASKED.search(question) or _PERSON_ASKED.search(question):
         named = person_names(answer) - person_names(question)
-        if not named and not _NAMED_AFTER.search(answer):
+        if not named and not _NAMED_AFTER.search(answer) and not _speaker_alone(answer, cited):
             return "姓名"
         if named and cited is not None and not any(name in cited for name in named):  # held like a date
             return "姓名"
@@ -152,6 +154,13 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     if members and not _gives_members(answer, members):
         return f"{members}分别是什么"
     return ""
+
+
+def _speaker_alone(answer: str, cited: str | None) -> bool:
+    """Whether the answer is a name alone ("古远新") that the cited sentences have speaking
+    ("海南省应急管理厅副厅长古远新介绍，…"): a name jieba does not know, given without 是 or 叫."""
+    bare = answer.strip().rstrip("。")
+    return bool(cited) and bool(_CJK_NAME.fullmatch(bare)) and bool(re.search(re.escape(bare) + _SPEAKS, cited))
 
 
 def _said_vaguely(question: str, answer: str) -> bool:

@@ -138,6 +138,13 @@ def _assess(question: str, hits: list[Hit], min_coverage: float, min_dense: floa
     return Evidence(True, coverage, best_dense, f"passages cover the question ({figures})")
 
 
+def telling_coverage(question: str, text: str) -> float:
+    """The weighted share of the question's content terms that `text` names, a bigram joining two of
+    its words counting only when named (`_telling`)."""
+    found = set(terms(text))
+    return overlap(_telling(question_terms(question), question, found), found)
+
+
 def _telling(wanted: dict[str, float], question: str, found: set[str]) -> dict[str, float]:
     """The question's terms whose absence from the passages says something: a bigram joining two words
     ("说从", "要实" of "那边说从“园”到“城”要实现…") is missing from any article worded otherwise, so it

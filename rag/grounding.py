@@ -57,11 +57,11 @@ from index.text import (
     weighed_alike,
 )
 from rag.answer_edits import say_what_is_missing
-from rag.answer_in_hand import NOTICE_IN_HAND, NOTICE_IN_HAND_INVENTED, sentence_in_hand
+from rag.answer_in_hand import MIN_COVERAGE, NOTICE_IN_HAND, NOTICE_IN_HAND_INVENTED, sentence_in_hand
 from rag.approximate import approximations_kept
 from rag.asked_kind import gives_asked_kind
 from rag.citations import FIGURE_TOLERANCE, LIST_NUMBER, closest_citation, verify_citations
-from rag.evidence import is_model_refusal
+from rag.evidence import is_model_refusal, telling_coverage
 from rag.names import proper_names
 from rag.near_miss import MISSING_DIRECT, kept_to_question
 from rag.parts import each_part_answered
@@ -75,9 +75,13 @@ log = logging.getLogger(__name__)
 NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或名称，未予采用；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或名称（连同所在的分句）。"
+NOTICE_BARE = "生成模型只给出了答案本身，没有标注出处；以上标注的是资料中说到它、又最贴近问题的原句。"
 NOTICE_UNCITED = "生成模型的回答在资料中找不到出处，以上给出资料中最接近的原句，请自行判断。"
 
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
+# an answer that is the name or figure alone: "古远新", "1.6万亿元"; not a yes or a no
+_BARE = re.compile(r"[^\s。，,；;：:！？!?、“”\"]{2,16}")
+_YES_OR_NO = frozenset("不是 没有 不对 不会 不能 可以 不可以 需要 不需要".split())
 # what follows a sentence's last word: markers, stops, closing quotes, spaces
 _SENTENCE_END = re.compile(rf"(?:{MARKER.pattern}|[\s.{TERMINATORS}{CLOSERS}])*$")
 
@@ -155,6 +159,12 @@ def tied_to_passages(grounded: Grounded, prepared: Prepared) -> Grounded:
                                prepared.passages)
     if closest is None or not closest.quote.strip():
         return replace(grounded, text="", refused=True, notice=NOTICE_UNCITED)
+    bare = strip_markers(grounded.text).strip().rstrip("。.")
+    if _BARE.fullmatch(bare) and bare not in _YES_OR_NO and bare not in prepared.standalone and bare in closest.quote \
+            and telling_coverage(prepared.standalone, closest.chunk.title + "\n" + closest.quote) >= MIN_COVERAGE:
+        # the name or figure alone ("古远新"), which the sentence closest to the question says, naming
+        # nearly all of the question with its headline: that sentence is its source
+        return replace(grounded, text=f"{bare}[1]", citations=[replace(closest, n=1)], notice=NOTICE_BARE)
     return say_what_is_missing(grounded, MISSING_DIRECT, closest.quote, closest, NOTICE_UNCITED)
 
 

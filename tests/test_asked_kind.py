@@ -187,3 +187,10 @@ def test_an_amount_the_passage_leaves_open_is_no_figure_whatever_figures_the_con
     assert kind_not_given(question, stated, True) == ""
     # a condition naming more of the question than the open amount: its figure may be what is asked
     assert kind_not_given("研发费用占营业收入比重要达到几个点才能拿奖励？", policy, True) == ""
+
+
+def test_a_name_alone_is_a_name_when_the_cited_sentence_has_it_speaking() -> None:
+    said = "南岛省应急管理厅副厅长古远新介绍，近年来新兴领域的安全生产风险不断出现。"
+    question = "出来讲新兴领域风险越来越多的应急厅领导是谁？"
+    assert kind_not_given(question, "古远新", False, said) == ""
+    assert kind_not_given(question, "应急管理厅", False, said) == "姓名"  # no one speaks as that

@@ -56,3 +56,18 @@ def test_the_closest_sentence_is_the_one_the_answer_names_not_the_questions_desc
                       prepared(question, ranking, "2019年，这一比例为21%。"))
     assert grounded.missing == MISSING_DIRECT
     assert grounded.citations[0].quote == "此外，北岛汽车首次位列第一，此前长期排名第一的南港汽车现已跌至第六位。"
+
+
+def test_a_bare_name_is_cited_by_the_sentence_closest_to_the_question_that_says_it() -> None:
+    said = "南岛省应急管理厅副厅长古远新介绍条例修订时说，近年来新能源、旅游新业态等新兴领域的安全生产风险不断出现。"
+    rules = "新修订的《南岛经济特区安全生产条例》新增18条条文，将于10月1日起施行。"
+    question = "南岛修安全生产条例那事，出来讲新能源、旅游新业态风险越来越多的应急厅领导是谁？"
+    grounded = ground("古远新", prepared(question, rules, said))
+    assert grounded.text == "古远新[1]" and grounded.missing == "" and grounded.citations[0].quote == said
+    # the sentence closest to the question must name nearly all of it: a name said of something else is no answer
+    elsewhere = "南岛省应急管理厅副厅长古远新出席了开幕式。"
+    assert ground("古远新", prepared(question, rules, elsewhere)).missing == MISSING_DIRECT
+    # a yes, or a name no sentence says, is no bare answer
+    assert ground("是", prepared("南岛的安全生产条例是新修订的吗？", rules, said)).missing == MISSING_DIRECT
+    invented = ground("林远新", prepared(question, rules, said))
+    assert invented.refused or invented.missing == MISSING_DIRECT
