@@ -42,6 +42,7 @@ from rag.sentence_misses import (
     measured_otherwise,
     named_otherwise,
     numbered_elsewhere,
+    owned_by_another,
     planned_only,
 )
 from rag.speakers import said_by_another
@@ -93,7 +94,8 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
                 said = answered_with(grounded, f"资料中与问题对应的原文：{inline_quote(source)}[1]。", citation, source)
                 return replace(said, notice=NOTICE_OTHER_NAME)
             other = dated_elsewhere(asked, sentence, cited) or planned_only(asked, sentence, cited) \
-                or measured_otherwise(asked, sentence, cited) or dated_for_another_title(prepared.standalone, sentence, cited)
+                or measured_otherwise(asked, sentence, cited) or dated_for_another_title(prepared.standalone, sentence, cited) \
+                or owned_by_another(asked, sentence, cited)
             if other is not None:
                 return say_what_is_missing(grounded, *other)
             renamed = named_otherwise(prepared.standalone, sentence, cited)

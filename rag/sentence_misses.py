@@ -5,7 +5,9 @@ answer from a passage about the asked thing's numbered sibling (一审 for 二�
 or a figure from a sentence the passage sets before it first names the asked batch
 (rag.numbered_names.named_after). Each gives (what is missing, the sentence, its citation) when
 every cited source misses. Asked which organisation did something, an answer naming one its
-source sentence does not (a headline's words read as a name) gets that sentence instead.
+source sentence does not (a headline's words read as a name) gets that sentence instead. Asked
+what an organisation's plan says, an answer giving it what its source sentence says of another
+organisation of the same kind (农业银行's plan for 招商银行's) is that other's.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from index.text import compact, month_days, split_sentences, strip_markers, term
 from rag.binding import stated_figures
 from rag.citations import best_quote
 from rag.constraints import TITLE, Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
+from rag.names import organisation_names
 from rag.numbered_names import named_after
 from rag.records import Citation, Passage
 
@@ -152,6 +155,49 @@ def numbered_elsewhere(asked: Constraints, sentence: str, cited: list[Citation],
         return None
     miss, source, citation = found
     return describe_missing(asked, miss), source, citation
+
+
+def owned_by_another(asked: Constraints, sentence: str, cited: list[Citation]) -> tuple[str, str, Citation] | None:
+    """Asked about an organisation ("招商银行那份…行动方案里，具体承诺了啥"), an answer naming it with what
+    every cited source sentence says of another of the same kind, naming the asked one neither there
+    nor in the sentence before ("如，农业银行方案明确，要加大民营企业债券承销力度…"): what to say instead."""
+    said = compact(strip_markers(sentence))
+    owner = next((o for o in sorted(asked.organisations, key=len, reverse=True) if compact(o) in said), "")  # 招商银行, not 招商
+    if not owner or asked.compares:
+        return None
+
+    def another(citation: Citation, source: str) -> Mismatch | None:
+        text = citation.chunk.text
+        at = text.find(source)
+        before = text[:at].rstrip().rstrip("。").rsplit("。", 1)[-1] if at > 0 else ""  # the sentence before
+        if not source or compact(owner) in compact(before + source):
+            return None
+        kind = _kinds(owner, said)
+        named = organisation_names(source)
+        kin = sorted((o, shared) for o in named if o != owner and not any(o in n for n in named - {o})
+                     for shared in sorted(_kinds(o, compact(source)) & kind))
+        if not kin:
+            return None
+        other, shared = kin[0]
+        return Mismatch("entity", _with_kind(owner, shared), _with_kind(other, shared))
+
+    found = _every_source_misses(sentence, cited, another)
+    if found is None:
+        return None
+    miss, source, citation = found
+    return f"资料中没有关于{miss.asked}的这一内容；资料给出的是{miss.given}的", source, citation
+
+
+def _with_kind(name: str, kind: str) -> str:
+    """"北岛" of kind "银行" as "北岛银行"; "农业银行" as it is."""
+    return name if name.endswith(kind) else name + kind
+
+
+def _kinds(name: str, text: str) -> set[str]:
+    """What kind of organisation `name` is, by its last two characters or the two after it in `text`:
+    {"银行"} of both "农业银行" and "北岛" in "北岛银行方案"."""
+    at = text.find(name)
+    return {name[-2:], text[at + len(name) : at + len(name) + 2]} - {""} if at >= 0 else {name[-2:]}
 
 
 def _every_source_misses(sentence: str, cited: list[Citation],

@@ -439,3 +439,16 @@ def test_the_clause_a_question_points_at_is_held_to_its_year_too() -> None:
     grounded = ground("2018年南港区金融业增加值占全市的比重由47.95%提高到54.20%，占全市金融业增加值比重接近40%[1]。",
                       prepared(question, sentence))
     assert grounded.text == f"资料中没有2018年的数字；资料给出的是2022年的：{sentence[:-1]}[1]。"
+
+
+def test_what_another_organisation_of_the_kind_said_is_not_the_asked_ones() -> None:
+    plans = ("在上述多家银行发布的行动方案中，也均提到加大对民营企业的支持力度。"
+             "如，北岛银行方案明确，要加大民营企业债券承销力度，拓宽民营企业融资渠道。")
+    question = "南港银行那份支持民营经济的行动方案里，具体承诺了啥？"
+    grounded = ground("南港银行的行动方案明确要加大民营企业债券承销力度，拓宽民营企业融资渠道[1]。", prepared(question, plans))
+    assert grounded.missing == "资料中没有关于南港银行的这一内容；资料给出的是北岛银行的"
+    own = "南港银行方案明确，要加大民营企业债券承销力度，拓宽民营企业融资渠道。"
+    assert stands("南港银行的行动方案明确要加大民营企业债券承销力度[1]。", question, own)
+    # named in the sentence before, the asked bank's plan goes on
+    after = "南港银行发布了支持民营经济的行动方案。方案明确，要与北岛银行合作，加大民营企业债券承销力度。"
+    assert stands("南港银行的行动方案明确要与北岛银行合作，加大民营企业债券承销力度[1]。", question, after)
