@@ -43,8 +43,6 @@ _GENERIC = frozenset("""全球 中国 我国 国内 国外 海外 央企 企业 
     好多 很多 许多 一些 部分 诸多 众多""".split())  # "好多公司": how many, not which
 _COUNTRY_WORDS = frozenset("全球 中国 我国 国内 国外 海外".split())  # "中国银行" names a bank
 # jieba tags some kinds of business as organisations ("新兴产业"): they name none
-# jieba's abbreviations (j) of a body: an exchange, a commission, a bureau ("上交所" beside "深交所")
-_ABBREVIATED_BODY = re.compile(r"[\u4e00-\u9fff]{2}[所会委局署]")
 _KINDS_OF_BUSINESS = ("产业", "行业", "企业", "领域", "市场")
 _FUNCTION_CHARS = re.compile(r"[的年了在和与及是为从到对向把被等之其该这那个月日]")
 _LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z&.\-]*[A-Za-z](?![A-Za-z0-9])")
@@ -65,12 +63,10 @@ def place_names(text: str) -> set[str]:
 
 
 def organisation_names(text: str) -> set[str]:
-    """Companies and organisations a question is about: jieba's nt, its abbreviations of bodies
-    ("深交所", "证监会", "发改委"), Latin names (LG, OpenAI) and the word before a company suffix
-    ("零跑汽车" -> "零跑")."""
+    """Companies and organisations a question is about: jieba's nt, Latin names (LG, OpenAI)
+    and the word before a company suffix ("零跑汽车" -> "零跑")."""
     names = {word for word, flag in pos_tags(text)
-             if (flag == "nt" and len(word) >= 2 and not word.endswith(_KINDS_OF_BUSINESS) and not _generic_firm(word))
-             or (flag == "j" and _ABBREVIATED_BODY.fullmatch(word))}
+             if flag == "nt" and len(word) >= 2 and not word.endswith(_KINDS_OF_BUSINESS) and not _generic_firm(word)}
     names |= company_names(text)
     return names | {w for w in _LATIN_NAME.findall(text) if w.lower() not in _GENERIC_LATIN}
 
