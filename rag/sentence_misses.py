@@ -174,7 +174,8 @@ def owned_by_another(asked: Constraints, sentence: str, cited: list[Citation]) -
             return None
         kind = _kinds(owner, said)
         named = organisation_names(source)
-        kin = sorted((o, shared) for o in named if o != owner and not any(o in n for n in named - {o})
+        # another starts otherwise (农业银行/招商银行): "社会科学院法学…" is "社科院法学" spelled out
+        kin = sorted((o, shared) for o in named if o[0] != owner[0] and not any(o in n for n in named - {o})
                      for shared in sorted(_kinds(o, compact(source)) & kind))
         if not kin:
             return None

@@ -449,6 +449,9 @@ def test_what_another_organisation_of_the_kind_said_is_not_the_asked_ones() -> N
     assert grounded.missing == "资料中没有关于南港银行的这一内容；资料给出的是北岛银行的"
     own = "南港银行方案明确，要加大民营企业债券承销力度，拓宽民营企业融资渠道。"
     assert stands("南港银行的行动方案明确要加大民营企业债券承销力度[1]。", question, own)
+    # the asked one spelled out ("南港商业银行" for "南港银行") is no other
+    spelled = "如，南港商业银行方案明确，要加大民营企业债券承销力度，拓宽民营企业融资渠道。"
+    assert stands("南港银行的行动方案明确要加大民营企业债券承销力度[1]。", question, spelled)
     # named in the sentence before, the asked bank's plan goes on
     after = "南港银行发布了支持民营经济的行动方案。方案明确，要与北岛银行合作，加大民营企业债券承销力度。"
     assert stands("南港银行的行动方案明确要与北岛银行合作，加大民营企业债券承销力度[1]。", question, after)
