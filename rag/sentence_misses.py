@@ -165,6 +165,7 @@ def owned_by_another(asked: Constraints, sentence: str, cited: list[Citation]) -
     owner = next((o for o in sorted(asked.organisations, key=len, reverse=True) if compact(o) in said), "")  # 招商银行, not 招商
     if not owner or asked.compares:
         return None
+    kind = _kinds(owner, said)
 
     def another(citation: Citation, source: str) -> Mismatch | None:
         text = citation.chunk.text
@@ -172,7 +173,6 @@ def owned_by_another(asked: Constraints, sentence: str, cited: list[Citation]) -
         before = text[:at].rstrip().rstrip("。").rsplit("。", 1)[-1] if at > 0 else ""  # the sentence before
         if not source or compact(owner) in compact(before + source):
             return None
-        kind = _kinds(owner, said)
         named = organisation_names(source)
         # another starts otherwise (农业银行/招商银行): "社会科学院法学…" is "社科院法学" spelled out
         kin = sorted((o, shared) for o in named if o[0] != owner[0] and not any(o in n for n in named - {o})
