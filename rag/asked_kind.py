@@ -63,12 +63,13 @@ _COUNT_IN_WORDS = re.compile(r"(?<![第新另同每某任])[一二两三四五�
 # a count named before its figure: "金融创新案例个数为14", "入驻企业数为38", "企业数量：12"
 _COUNT_BEFORE = re.compile(r"数(?:量|目)?\s*(?:为|是|达到?|有|共|：|:)?\s*$")
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
-# figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
+# a name given alone, and the verbs a cited sentence has it speaking with ("古远新介绍，…")
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _SPEAKS = r"(?:表示|介绍|说|指出|认为|称|坦言|透露|提到|强调|解释)"
 # an amount a policy leaves open: "按…一定比例给予奖励", "给予适当补贴"
 _VAGUE_AMOUNT = re.compile(r"一定(?:的)?(?:比例|比率|数额|金额|额度|奖励|补贴|补助|资金)|适当(?:的)?(?:奖励|补贴|补助)")
 _CLAUSES = re.compile(r"[，,；;。！？]")
+# figures in words that index.text leaves in words: shares, and counts of kinds ("三方面", "十大")
 _FIGURE_IN_WORDS = re.compile(r"一半|过半|近半|大半|翻番|翻了?一番|百分之|"
                               r"(?<!第)[一二两三四五六七八九十]+(?:方面|大|点|类|种|部分|个方面|项)")
 

@@ -74,15 +74,13 @@ _CONTRASTS = [("同比", "环比"), ("实缴", "认缴"), ("出口", "进口"), 
 _SAME_MEASURES = [("营收", "营业收入"), ("净利", "净利润"), ("市占率", "市场占有率"), ("市占率", "市场份额"),
                   ("社零", "社会消费品零售总额"), ("GDP", "生产总值")]
 # other ways articles write a measure: "较去年同期减少77%" is a year-on-year change
-_YEAR_ON_YEAR = re.compile(r"[比较](?:上一|去|上)年")
-_SAME_MEASURE = {"同比": re.compile(r"同比|(?:去|上)年同期|[比较](?:上一|去|上)年"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
+_YEAR_ON_YEAR = re.compile(r"[比较](?:上一|去|上)年")  # "比上一年涨了多少", "较去年增长10%"
+_SAME_MEASURE = {"同比": re.compile(rf"同比|(?:去|上)年同期|{_YEAR_ON_YEAR.pattern}"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
 _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|哪边|哪一")
 # a running total, up to now: "截至目前已举办17场", "累计培育…", "成立以来"
 _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|先后|总计已|到现在|到目前|目前为止")
 # a figure stated as of a date is a running total too: "截至2023年末", "到2023年底"
 _AS_OF = re.compile(r"截[至止]|年[底末]")
-# a sentence opening with its year ("2023年，成都市一般贸易进出口增长16.2%，外贸进出口总额7489.8亿元")
-# dates every clause after it, the later figures' too
 # whom a report is from, which is not what it is about: "据德国《经济周刊》网站7月8日报道，…中国…76亿欧元"
 _ATTRIBUTION = re.compile(r"(?:^|(?<=[。！？\n]))据[^，,。；\n]{1,30}?(?:报道|消息|报告|称)[，,：:]?")
 # things listed as examples of a group: "跑到陕西、黑龙江、云南这些地方的高校", "北京、上海等城市"
@@ -90,6 +88,8 @@ _EXAMPLES = re.compile(r"、[^，,。？?、]{1,8}(?:这些|那些|这几|等)")
 # a change asked: "年均涨多少", "增速是多少" (not "新增多少家": a count of what was added)
 _CHANGE_ASKED = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|上升|回落|(?<!新)[涨跌升降])了?(?:多少|几)|增速|增幅|降幅|增长率|涨幅|跌幅")
 NOUN_FLAG = re.compile(r"n|vn$|eng$|j$")  # jieba's nouns, names, verbal nouns, abbreviations ("民企") and Latin words ("PMI")
+# a sentence opening with its year ("2023年，成都市一般贸易进出口增长16.2%，外贸进出口总额7489.8亿元")
+# dates every clause after it, the later figures' too
 _LEAD_YEAR = re.compile(r"^\s*(?:19|20)\d{2}\s*年(?:全年)?\s*[，,]")
 # a question asking a figure at a year's end asks the running total then: "截至2025年底建成了多少个基站"
 _YEAR_END = re.compile(r"\d年[底末]")
