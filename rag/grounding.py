@@ -7,7 +7,9 @@
                    with their clause
     cited          every [n] checked against the passage it points at (rag/citations.py)
     tied_to_passages  an answer no passage supports (citing nothing once repaired) is not given:
-                   the sentence closest to the question is quoted as "资料中没有直接回答…；…最接近的是：…"
+                   the sentence closest to the question is quoted as "资料中没有直接回答…；…最接近的是：…",
+                   unless the answer is a name or figure alone, or the question restated with a figure,
+                   that this sentence says
     approximations_kept  a figure the article gives as approximate ("8000余人") keeps its 余/多
                    (rag/approximate.py)
     respectively_kept  items paired with quoted terms by "分别" in the article's order (rag/respective.py)
@@ -76,6 +78,7 @@ NOTICE_MODEL_DECLINED = "生成模型判断资料不足以回答；检索到的�
 NOTICE_INVENTED = "生成模型的回答含有资料中没有的数字或名称，未予采用；检索到的段落仍列在来源中，可自行查看。"
 NOTICE_PARTLY_INVENTED = "已删去生成模型回答中资料里没有的数字或名称（连同所在的分句）。"
 NOTICE_BARE = "生成模型只给出了答案本身，没有标注出处；以上标注的是资料中说到它、又最贴近问题的原句。"
+NOTICE_RESTATED = "生成模型把问题复述了一遍、填上了答案，没有标注出处；以上标注的是资料中说到这个答案、又最贴近问题的原句。"
 NOTICE_UNCITED = "生成模型的回答在资料中找不到出处，以上给出资料中最接近的原句，请自行判断。"
 
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
@@ -165,7 +168,27 @@ def tied_to_passages(grounded: Grounded, prepared: Prepared) -> Grounded:
         # the name or figure alone ("古远新"), which the sentence closest to the question says, naming
         # nearly all of the question with its headline: that sentence is its source
         return replace(grounded, text=f"{bare}[1]", citations=[replace(closest, n=1)], notice=NOTICE_BARE)
+    if _restated_with_figure(bare, prepared.standalone, closest):
+        return replace(grounded, text=f"{bare}[1]。", citations=[replace(closest, n=1)], notice=NOTICE_RESTATED)
     return say_what_is_missing(grounded, MISSING_DIRECT, closest.quote, closest, NOTICE_UNCITED)
+
+
+def _restated_with_figure(answer: str, question: str, closest: Citation) -> bool:
+    """Whether `answer` is the question restated with its figure filled in ("50家企业放出来的岗位里，
+    专门给应届生的有830个"): one sentence whose words beyond the question's are a figure and what the
+    closest sentence says with it, which names nearly all of the question with its headline and the
+    paragraph before it ("…专场直播带岗活动。50家优质企业发布人才需求岗位1332个，其中应届生岗位830个").
+    The question's own words, in the model's paraphrase, are no claim a passage must hold."""
+    if len(split_sentences(answer)) != 1:
+        return False
+    asked = terms(question)
+    added = {t: w for t, w in terms(answer).items() if t not in asked}
+    if not figures(added) or not added.keys() <= terms(closest.quote).keys():
+        return False
+    text = closest.chunk.text
+    at = text.find(closest.quote)
+    lead = text[text.rfind("\n", 0, at) + 1 : at] if at > 0 else ""
+    return telling_coverage(question, closest.chunk.title + "\n" + lead + closest.quote) >= MIN_COVERAGE
 
 
 MODEL_RULES: tuple[Rule, ...] = (declined, no_repeats, no_inventions, cited, tied_to_passages, approximations_kept,

@@ -71,3 +71,20 @@ def test_a_bare_name_is_cited_by_the_sentence_closest_to_the_question_that_says_
     assert ground("是", prepared("南岛的安全生产条例是新修订的吗？", rules, said)).missing == MISSING_DIRECT
     invented = ground("林远新", prepared(question, rules, said))
     assert invented.refused or invented.missing == MISSING_DIRECT
+
+
+def test_the_question_restated_with_its_figure_is_cited_by_the_sentence_holding_the_figure() -> None:
+    # the paraphrase ("放出来的", "专门给") is in no passage; its one claim, 530个, is, with the question's event
+    fair = ("近日，南岛科技园举办了专场直播招聘活动。40家企业发布岗位 1210 个，其中应届生岗位 530 个。"
+            "活动当天累计观看人数近 8 万。")
+    question = "南岛科技园那次直播招聘，40家企业放出来的这批岗位里头，专门留给应届毕业生的一共有多少个？"
+    restated = "40家企业放出来的这批岗位里头，专门留给应届毕业生的一共有530个"
+    grounded = ground(f"{restated}。", prepared(question, fair))
+    assert grounded.missing == "" and grounded.text == f"{restated}[1]。"
+    assert grounded.citations[0].quote == "40家企业发布岗位 1210 个，其中应届生岗位 530 个。"
+    # a figure no sentence says with the rest, or a figure besides the question's own words, is no such answer
+    for answer in (restated.replace("530", "560"), f"{restated}，占比44%"):
+        assert ground(f"{answer}。", prepared(question, fair)).text != f"{answer}[1]。"
+    # the sentence holding the figure must name nearly all of the question, its paragraph's lead with it
+    elsewhere = "南岛港今年新开航线 530 个。"
+    assert ground(f"{restated}。", prepared(question, elsewhere)).missing == MISSING_DIRECT
