@@ -47,6 +47,9 @@ _LATIN_UNIT = re.compile(r"(\d)((?:kg|km|mm|cm|nm|ms|[GMk]Wh?|[KMGTPEZ]i?B|[KMGT
 _DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]"
                    r"|(?:近|过去|最近|这)\s*(?:[一二两三四五六七八九十]{1,2}|\d{1,2})\s*个?年|(?:[一二两三四五六七八九十]{1,2}|\d{1,2})\s*年(?:来|间|以来)")
 
+# 一 before 种, 类 or 个 is mostly the article "a" ("北交所也是上市的一种选择", "一个重要原因"), no count
+_ARTICLE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿第新另同每某任\d.])一(?=[种类个])")
+
 
 @dataclass(frozen=True)
 class Rebinding:
@@ -162,8 +165,9 @@ def _topic_terms(sentence: str) -> set[str]:
 
 def stated_figures(text: str) -> list[str]:
     """The figures `text` states: numbers, minus years and the days, months and quarters of dates
-    ("8月到9月底" states no figure). A number before a Latin unit ("2kg/h", "10GW") is one."""
-    return figure_terms(terms(_LATIN_UNIT.sub(r"\1 \2", _DATE.sub(" ", text))))
+    ("8月到9月底" states no figure), and the article 一 ("一种选择"). A number before a Latin unit
+    ("2kg/h", "10GW") is one."""
+    return figure_terms(terms(_LATIN_UNIT.sub(r"\1 \2", _DATE.sub(" ", _ARTICLE.sub("", text)))))
 
 
 def figure_scopes(sentence: str) -> list[tuple[str, str, str]]:

@@ -27,6 +27,7 @@ from rag.evidence import question_terms
 from rag.figure_kinds import (
     COUNTED_WORDS,
     HOW_MANY,
+    MULTIPLE_WORDS,
     UNIT_CHARS,
     UNIT_WORDS,
     asked_counted,
@@ -35,6 +36,7 @@ from rag.figure_kinds import (
     figure_kinds,
     has_bare_magnitude,
     states_figure_with_unit,
+    states_multiple,
 )
 from rag.passage_names import introduced_after
 from rag.names import company_names, kinds_named_otherwise, organisation_names, place_names, qualified_names, subject_names
@@ -434,6 +436,8 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         units = figure_kinds(own) or figure_kinds(text)
         if units and asked.unit not in units:
             return Mismatch("unit", UNIT_WORDS[asked.unit], "、".join(UNIT_WORDS[u] for u in sorted(units)))
+        if not units and asked.unit == "percent" and states_multiple(own):  # "股息率" is not "市盈率…7—10倍"
+            return Mismatch("unit", UNIT_WORDS[asked.unit], MULTIPLE_WORDS)
     if asked.counted:  # "录用了多少人" is not answered by "3家企业参加"
         counted = counted_kinds(own) or counted_kinds(text)
         if counted and asked.counted not in counted:

@@ -31,7 +31,13 @@ _ASKED_PEOPLE = re.compile(rf"{HOW_MANY}[名位个]?[\u4e00-\u9fff]{{0,6}}?(?:�
 _MONEY_WORDS = re.compile(r"金额|多少钱|营收|营业收入|净?利润|收入|投资额|融资额|罚款|罚没|销售额|交易额|出口额|进口额|"
                           r"成交额|产值|增加值|市值|估值|资金|费用|成本|预算|补贴|营业额|余额|资产规模|管理规模")
 # "贴息几个点": percentage points ("几点" alone asks the time)
-_PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%|几成(?![本员立为])|(?:多少|几)个(?:百分)?点|多少百分点")
+# and a rate ("股息率", "毛利率"), not one stated as a multiple ("市盈率"), nor a price ("汇率")
+_PERCENT_WORDS = re.compile(r"占比|比重|比例|份额|增速|增长率|增幅|降幅|渗透率|百分之|百分比|多少%|几成(?![本员立为])|(?:多少|几)个(?:百分)?点|多少百分点"
+                            r"|(?:股息|收益|利润|毛利|净利|利|税|失业|就业|覆盖|利用|使用|回报|占有|普及|合格|良品|转化|留存|完成|达标|贡献"
+                            r"|入住|上座|通过|空置|负债)率")
+# a multiple that is no change ("估值大多数维持在7—10倍"; not "增长2倍", "翻了3倍"): never a percentage
+_MULTIPLE = re.compile(r"\d+(?:\.\d+)?\s*倍")
+_CHANGE_BEFORE = re.compile(r"(?:增长|提高|提升|增加|扩大|上涨|上升|翻|高出|多出|增)了?(?:近|约|超过?|逾)?$")
 # "增长了多少", "成本降多少", "贡献了多少移动业务收入" may be a rate or an amount: after such a word the
 # kind of figure is not pinned; so is a saving ("能省多少算力成本": 50%, or so many 元), whatever it
 # names after 多少 (a unit there still pins it)
@@ -41,6 +47,7 @@ _CHANGE_WORDS = re.compile(r"(?:增长|下降|提高|降低|上涨|下跌|增加
 # a count written in words: "五家中国汽车制造商" (not "第五家", "另一家", "每一家")
 _COUNT_IN_WORDS = re.compile(r"(?<![第另每某同])[一二两三四五六七八九十百千万]+([人名位家所辆台架艘只支项件条])")
 UNIT_WORDS = {"money": "金额", "percent": "比例", "count": "数量"}
+MULTIPLE_WORDS = "倍数"
 # measure words that say what a count counts; the others (个, 次…) could count anything. 项, 件,
 # 条, 份 and 张 count items, measures, cases, copies and cards, never companies or people ("多少项创新" is no "五家车企")
 _COUNTERS = {"人": "people", "名": "people", "位": "people", "家": "organisations", "所": "organisations",
@@ -124,6 +131,13 @@ def _unit_kind(figure: str) -> str:
     if re.search(_PERCENT_UNIT + "$", figure):
         return "percent"
     return "count"
+
+
+def states_multiple(text: str) -> bool:
+    """Whether `text` states a multiple that is no change ("维持在7—10倍"), so no percentage: asked a
+    rate ("股息率是多少"), a clause giving only such a figure gives another measure (市盈率)."""
+    text = compact(text)
+    return any(not _CHANGE_BEFORE.search(text[: m.start()]) for m in _MULTIPLE.finditer(text))
 
 
 def has_bare_magnitude(text: str) -> bool:

@@ -45,7 +45,7 @@ from rag.sentence_misses import (
     owned_by_another,
     planned_only,
 )
-from rag.speakers import said_by_another
+from rag.speakers import attributed_to_another, said_by_another
 from rag.table_answers import cell_given, kept_to_table, misread_cells, quoting_row
 
 if TYPE_CHECKING:  # grounding imports this rule; the types are only for readers and checkers
@@ -88,6 +88,9 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
         if sibling is not None:
             return say_what_is_missing(grounded, *sibling)
         if not stated:  # a name, a place, a date: held to its source sentence's year, and to outcome over plan
+            attributed = attributed_to_another(prepared.standalone, sentence, prepared.passages)
+            if attributed is not None:  # the words the question gives a person are another's
+                return say_what_is_missing(grounded, *attributed)
             speaker = said_by_another(prepared.standalone, sentence, prepared.passages)
             if speaker is not None:  # asked who said it, the answer names another than the sentence saying it
                 source, citation = speaker

@@ -27,7 +27,7 @@ _FIGURE = re.compile(r"\d")  # a mention stating a figure: "发布首批项目36
 _QUOTES = re.compile(r"[“”‘’\"'《》「」〈〉()（）]")
 # a measure word after the number makes it a count ("三家", "五方面", "三大功能", "两座城市"), not a name
 _NOT_A_NAME_AFTER = frozenset("个家名位人种类项件条次年月日天季周岁倍成分元万亿千百多余些共起直样下定般致体半点批"
-                              "方大座款只张台辆本篇份所支套组")
+                              "方大座款只张台辆本篇份所支套组杯瓶碗盒箱袋包斤克吨米度块颗粒")  # "一杯", "两瓶": per cup, no name
 # an ordinal ("第二批", "首次", "第一大") names one of a series whatever follows, except a time, held as a period or date
 _TIME_AFTER = frozenset("年月日天季周")
 

@@ -147,3 +147,8 @@ def test_a_level_given_where_a_change_is_asked_says_what_is_missing() -> None:
     assert said.text.startswith("资料中与问题对应的是：存力总规模超过108EB[1]。")
     level_given = ground("存力总规模达到19百亿亿次/秒[1]。", prepared(level, article))
     assert "“统计局数据显示，截至2025年6月底，南港市算力总规模达到19百亿亿次/秒”说的是另一项" in level_given.text  # as written
+
+
+def test_the_article_yi_states_no_figure_but_a_count_does() -> None:
+    assert stated_figures("北交所也是上市的一种选择") == [] and stated_figures("这是一个重要原因") == []
+    assert stated_figures("十一个项目") == ["11"] and stated_figures("只有一家企业") == ["1"]

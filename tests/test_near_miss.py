@@ -133,6 +133,34 @@ def test_an_answer_from_a_passage_about_a_numbered_sibling_is_a_near_miss() -> N
     assert kept.missing == "" and kept.text == "二审维持原判[1]。"
 
 
+def test_a_price_per_cup_is_no_numbered_name() -> None:
+    """"一杯" asks the price of one cup; "2杯…只要7.9元" is an offer, not a sibling of a numbered name."""
+    war = "2025年，南岛咖啡的“6.8元/杯”与北港咖啡的“7.9元/杯”直面对战，星湾咖啡亦推出“2杯咖啡只要7.9元”的活动。"
+    answer = "2025年南岛咖啡的“6.8元/杯”与北港咖啡的“7.9元/杯”直面对战[1]。"
+    assert stands(answer, "2025年南岛咖啡跟北港咖啡打价格战，两家一杯分别卖多少？", war)
+
+
+def test_a_multiple_is_no_rate() -> None:
+    """Asked a rate, a clause giving only a multiple (a price-earnings ratio) gives another measure."""
+    valued = ("从估值来看，过去五年间，南港煤炭指数市盈率估值大多维持在7—10倍的区间，"
+              "这也是煤炭能保持高股息率的原因之一。")
+    grounded = ground("南港煤炭指数市盈率估值大多维持在7—10倍的区间[1]。",
+                      prepared("南港煤炭指数眼下的股息率到底是多少？", valued))
+    assert grounded.missing == "资料中没有问题所问的比例；资料给出的是倍数"
+    # a rate that grew so many times is still the rate asked
+    grown = "南港煤炭指数的股息率五年间提高了2倍，达到6.5%。"
+    assert stands("南港煤炭指数的股息率五年间提高了2倍，达到6.5%[1]。", "南港煤炭指数的股息率是多少？", grown)
+
+
+def test_an_answer_saying_a_is_one_option_states_no_figure_to_hold_to_the_asked_company() -> None:
+    """"也是上市的一种选择" has no figure 1 to bind: the speaker's company, named a sentence earlier, is not missing."""
+    advice = ("对于未上市的被投企业，星河资本董事长王立新建议企业可以先去北交所上市。"
+              "“虽然北交所活跃度还不是很高，但上市难度相对会小一些。我们建议企业不要影响自己的资本化时间，"
+              "北交所也是上市的一种选择。”王立新说。")
+    answer = "王立新建议企业可以先去北交所上市[1]。我们建议企业不要影响自己的资本化时间，北交所也是上市的一种选择[1]。"
+    assert stands(answer, "星河资本的王立新，给那些A股上市变难的被投企业出了个什么主意？", advice)
+
+
 def test_the_batch_an_article_names_in_another_shown_passage_still_tells_which_it_is_about() -> None:
     """Asked the 第一批, the article names only the 第二批, two paragraphs before the cited one."""
     from dataclasses import replace

@@ -44,3 +44,20 @@ def test_a_passage_naming_the_answers_person_too_changes_nothing() -> None:
              "“已经形成支持民企的文件初稿。”北岛银行副行长陈志强在会上透露。")
     question = "8月30日那场金融支持民企推进会上，透露已经形成文件初稿的是哪位？"
     assert said_by_another(question, "陈志强在会上透露[1]。", passages(scene)) is None
+
+
+def test_words_the_question_gives_a_person_no_passage_names_are_said_to_be_anothers() -> None:
+    said = "北岛商学院院长张海涛也曾表示，机器人本身是不直接创造价值的，基于机器人开发出来的服务才是它存在的意义。"
+    question = "林晓舟好像讲过“机器人本身不直接创造价值”，他原话是怎么说的？"
+    answer = "林晓舟讲过：“机器人本身是不直接创造价值的，基于机器人开发出来的服务才是它存在的意义[1]。”"
+    grounded = ground(answer, _prepared(question, said))
+    assert grounded.missing == "资料中没有林晓舟的这番话；资料给出的是张海涛的"
+    assert grounded.citations[0].quote == said
+    # a passage naming the asked person may hold the words as theirs: the answer is the model's reading
+    assert ground(answer, _prepared(question, said, FIRST)).missing == ""
+    # a question not having the person say anything asks nothing of whose words they are
+    led = "林晓舟牵头的“机器人本身不直接创造价值”讨论会，那句话原文是怎么写的？"
+    assert ground(answer, _prepared(led, said)).missing != "资料中没有林晓舟的这番话；资料给出的是张海涛的"
+    # an answer giving the words to the one saying them stands
+    right = "这话是张海涛说的：“机器人本身是不直接创造价值的，基于机器人开发出来的服务才是它存在的意义[1]。”"
+    assert ground(right, _prepared(question, said)).missing == ""
