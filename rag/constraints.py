@@ -39,7 +39,15 @@ from rag.figure_kinds import (
     states_multiple,
 )
 from rag.passage_names import introduced_after
-from rag.names import company_names, kinds_named_otherwise, organisation_names, place_names, qualified_names, subject_names
+from rag.names import (
+    company_names,
+    kinds_named_otherwise,
+    organisation_names,
+    place_names,
+    proper_names,
+    qualified_names,
+    subject_names,
+)
 from rag.numbered_names import numbered_names, numbered_sibling_of
 from rag.periods import (
     dated_days,
@@ -59,6 +67,7 @@ from rag.questions import split_question
 # naming 西城区 a passage before
 # who said a quotation: the words after its closing quote, up to a verb of saying
 _SPEAKER = re.compile(r"([^，,。；;“”]{2,40}?)(?:介绍说|介绍|表示|说|称|指出|透露|坦言)")
+_SAYS_AFTER = re.compile(r"[^，,。；;“”]{0,4}?(?:介绍|表示|说|称|指出|透露|坦言|认为|强调)")  # a name speaking
 _SELF_REFERENCE = re.compile(r"[本我该全][区市省县州]|本地区")
 _ASKS_VALUE = re.compile(rf"{HOW_MANY}|多大|多高|多长|规模(?!化)|金额|总额|数量|是多|达到|占比|比重|增速|增长率|份额")
 
@@ -79,6 +88,10 @@ _SAME_MEASURES = [("营收", "营业收入"), ("净利", "净利润"), ("市占�
 _YEAR_ON_YEAR = re.compile(r"[比较](?:上一|去|上)年")  # "比上一年涨了多少", "较去年增长10%"
 _SAME_MEASURE = {"同比": re.compile(rf"同比|(?:去|上)年同期|{_YEAR_ON_YEAR.pattern}"), "环比": re.compile(r"环比|上(?:个)?(?:月|季度)")}
 _COMPARES = re.compile(r"分别|各(?:自|是|有|占|为)?|谁|哪个|哪家|哪边|哪一")
+# two figures asked in one sentence ("低于多少就活不下去，到多少才算有竞争力"): each has its own subject, as compared ones do
+# ("这几年", "前几个月" name a span, "几家大行都晒过" several things: no figure asked)
+_FIGURE_ASKED = r"(?:多少|(?<=[有是了出共占])几(?![十百千万乎年月天日周]|个月))"  # not "几家大行都晒过"
+_TWO_ASKED = re.compile(rf"{_FIGURE_ASKED}.+{_FIGURE_ASKED}")
 # a running total, up to now: "截至目前已举办17场", "累计培育…", "成立以来"
 _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|先后|总计已|到现在|到目前|目前为止")
 # a figure stated as of a date is a running total too: "截至2023年末", "到2023年底"
@@ -249,7 +262,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         counted=asked_counted(text),
         measures=measures,
         outcome=bool(_OUTCOME_WORDS.search(text)),
-        compares=bool(_COMPARES.search(text)),
+        compares=bool(_COMPARES.search(text) or _TWO_ASKED.search(text)),
         names=frozenset(names),
         organisations=frozenset(organisations),
         companies=frozenset(companies) - frozenset(described),
@@ -552,7 +565,13 @@ def _another_subject(asked: Constraints, scope: str, around: str) -> bool:
         return False
     if around and not any(n in around for n in named):
         return True
-    return any(not set(terms(c)) <= asked.subject for c in company_names(scope))
+    if any(not set(terms(c)) <= asked.subject for c in company_names(scope)):
+        return True
+    # a name the question's subject is read as, another one doing what the figure counts: "瑞幸…进了多少个县级
+    # 行政区" is not "星巴克已经覆盖了857个" (both read as names of people); a speaker ("…表示") says whose words
+    text = compact(scope)
+    return any(not set(terms(w)) <= asked.subject and not _SAYS_AFTER.match(text[text.find(w) + len(w):])
+               for w in proper_names(text) - place_names(text) if compact(w) in text)
 
 
 def _sibling(qualified: frozenset[tuple[str, str]], source: str, own: str,

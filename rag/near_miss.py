@@ -43,6 +43,7 @@ from rag.sentence_misses import (
     named_otherwise,
     numbered_elsewhere,
     owned_by_another,
+    placed_elsewhere,
     planned_only,
 )
 from rag.speakers import attributed_to_another, said_by_another
@@ -98,7 +99,7 @@ def kept_to_question(grounded: Grounded, prepared: Prepared) -> Grounded:
                 return replace(said, notice=NOTICE_OTHER_NAME)
             other = dated_elsewhere(asked, sentence, cited) or planned_only(asked, sentence, cited) \
                 or measured_otherwise(asked, sentence, cited) or dated_for_another_title(prepared.standalone, sentence, cited) \
-                or owned_by_another(asked, sentence, cited)
+                or owned_by_another(asked, sentence, cited) or placed_elsewhere(asked, sentence, cited)
             if other is not None:
                 return say_what_is_missing(grounded, *other)
             renamed = named_otherwise(prepared.standalone, sentence, cited)

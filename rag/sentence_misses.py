@@ -7,7 +7,8 @@ or a figure from a sentence the passage sets before it first names the asked bat
 every cited source misses. Asked which organisation did something, an answer naming one its
 source sentence does not (a headline's words read as a name) gets that sentence instead. Asked
 what an organisation's plan says, an answer giving it what its source sentence says of another
-organisation of the same kind (农业银行's plan for 招商银行's) is that other's.
+organisation of the same kind (农业银行's plan for 招商银行's) is that other's, and so is what passages
+never naming an asked place say of another place (上海's policy for 海南).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from index.text import compact, month_days, split_sentences, strip_markers, term
 from rag.binding import stated_figures
 from rag.citations import best_quote
 from rag.constraints import TITLE, Constraints, Mismatch, describe_missing, find_mismatch, numbered_sibling
-from rag.names import organisation_names
+from rag.names import organisation_names, place_names
 from rag.numbered_names import named_after
 from rag.records import Citation, Passage
 
@@ -28,6 +29,7 @@ from rag.records import Citation, Passage
 _ORGANISATION_ASKED = re.compile(r"哪(?:一|两|几|些)?(?:家|个|所)?(?:单位|机构|企业|公司|部门|组织|协会|商会|银行|高校|大学|医院)"
                                  r"|哪(?:一|两|几)家|由谁|谁(?:主办|承办|牵头|发起|组织)|(?:主办|承办|发起)(?:方|单位)")
 # an organisation by the two characters before its kind: "智库研究院" of "深圳市侨商智库研究院", "州工商会"
+_COUNTRY = frozenset({"中国", "我国", "全国"})  # the country a place is in, not another place
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff]{2}(?:集团|公司|研究院|研究所|商会|协会|学会|联合会|委员会|基金会|大学|学院|银行|医院|交易所|实验室)")
 
 
@@ -181,6 +183,33 @@ def owned_by_another(asked: Constraints, sentence: str, cited: list[Citation]) -
             return None
         other, shared = kin[0]
         return Mismatch("entity", _with_kind(owner, shared), _with_kind(other, shared))
+
+    found = _every_source_misses(sentence, cited, another)
+    if found is None:
+        return None
+    miss, source, citation = found
+    return f"资料中没有关于{miss.asked}的这一内容；资料给出的是{miss.given}的", source, citation
+
+
+def placed_elsewhere(asked: Constraints, sentence: str, cited: list[Citation]) -> tuple[str, str, Citation] | None:
+    """Asked about a place ("海南自贸港那边搞暂时进境修理免税，具体是怎么规定的？"), an answer naming it with what
+    cited passages of articles titled with another place say ("上海：自贸试验区试点暂时进境修理有关税收政策"),
+    never naming the asked one: what to say instead. A figure's place is held by rag.constraints; this holds the rest."""
+    said = compact(strip_markers(sentence))
+    places = sorted(p for p in asked.names - asked.organisations if place_names(p) and compact(p) in said)
+    if not places or asked.compares:
+        return None
+    place = places[0]
+
+    def another(citation: Citation, source: str) -> Mismatch | None:
+        passage = compact(citation.chunk.title + citation.chunk.text)
+        if compact(place) in passage:
+            return None
+        # the article's title names the other place: it is about there ("上海：自贸试验区试点…"); a passage
+        # of an article about several places may leave the place to the chunk before it
+        others = sorted(p for p in place_names(citation.chunk.title)
+                        if p not in _COUNTRY and compact(p) not in compact(place) and compact(place) not in compact(p))
+        return Mismatch("entity", place, others[0]) if others else None
 
     found = _every_source_misses(sentence, cited, another)
     if found is None:

@@ -724,3 +724,10 @@ def test_a_place_named_only_as_whose_report_it_is_does_not_own_the_figure() -> N
     own = "据新华社报道，2025年，法国企业在南岭总计直接投资76亿欧元，超过日本。"
     assert find_mismatch(asked, own, "", figure_scopes(own)[0][1]) is None
 
+
+
+def test_two_figures_asked_in_one_sentence_compare_two_things_but_several_things_named_do_not() -> None:
+    assert constraints_of("南港那篇文章说，研发投入强度低于多少就活不下去，到多少才算有竞争力？").compares
+    assert constraints_of("南港人才团队组织了几批高校毕业生来园区，大概多少人").compares
+    assert not constraints_of("几家大行都晒过民营企业贷款余额，北岛银行那边是多少？").compares
+    assert not constraints_of("存力总规模这几年年均涨多少？").compares

@@ -161,6 +161,46 @@ def test_an_answer_saying_a_is_one_option_states_no_figure_to_hold_to_the_asked_
     assert stands(answer, "星河资本的王立新，给那些A股上市变难的被投企业出了个什么主意？", advice)
 
 
+def test_a_figure_whose_clause_names_another_brand_is_not_the_asked_ones() -> None:
+    """Both brands are read as names of people; the article is about the asked one, the figure's clause another's."""
+    passage = ("从蓝鲸的财报来看，联营门店的发展强劲。王立新表示：“在全国近3000个县级行政区，星舟已经覆盖了857个。”")
+    grounded = ground("蓝鲸现在一共进了857个县级行政区[1]。", prepared("蓝鲸现在一共进了多少个县级行政区？", passage))
+    assert grounded.missing == "资料中没有关于蓝鲸的这一数字；资料给出的是其他对象的"
+    # a speaker named in the figure's clause says whose words they are, not whose figure
+    own = "蓝鲸的下沉战略成效显著。王立新表示已经覆盖了857个县级行政区。"
+    assert stands("蓝鲸现在一共进了857个县级行政区[1]。", "蓝鲸现在一共进了多少个县级行政区？", own)
+
+
+def test_two_figures_asked_in_one_sentence_each_keep_their_own_clause() -> None:
+    """"低于多少…到多少…" asks two figures: the clause of one is not the better binding of the other."""
+    passage = "一般认为，如果研发投入强度小于 1%，那么企业将无法生存，但如果企业研发投入强度大于 5%，那么企业具有较强的竞争力。"
+    answer = "如果研发投入强度小于1%，那么企业将无法生存，但如果企业研发投入强度大于5%，那么企业具有较强的竞争力[1]。"
+    assert stands(answer, "南港那篇文章说，企业研发投入强度低于多少就活不下去，到多少才算有竞争力？", passage)
+
+
+def test_what_a_passage_never_naming_the_asked_place_says_of_another_is_the_others() -> None:
+    """An answer with no figure, given the asked place, from a passage about another place only."""
+    policy = ("通知称，在南港（星城）自由贸易试验区的海关特殊监管区域内，对暂时进境修理的货物实施保税，"
+              "复运出境的免征关税。")
+    answer = "北岛自贸港暂时进境修理的政策是：对暂时进境修理的货物实施保税，复运出境的免征关税[1]。"
+    question = "北岛自贸港那边搞暂时进境修理免税，具体是怎么规定的？"
+    grounded = ground(answer, titled("南港：自贸试验区试点暂时进境修理有关税收政策", prepared(question, policy)))
+    assert grounded.missing.startswith("资料中没有关于北岛的这一内容；资料给出的是南港的")
+    assert grounded.citations[0].quote == policy
+    # a passage naming the asked place may say it of that place, and an article whose title names no
+    # place may leave the place to a chunk before this one
+    assert ground(answer, titled("南港：自贸试验区试点", prepared(question, "北岛也在研究类似安排。" + policy))).missing == ""
+    assert ground(answer, titled("我国自贸试验区金融创新案例评述", prepared(question, policy))).missing == ""
+
+
+def titled(title: str, asked: Prepared) -> Prepared:
+    """`asked` with its passages under the article title `title`."""
+    from dataclasses import replace
+
+    shown = [replace(p, hit=replace(p.hit, chunk=replace(p.chunk, title=title))) for p in asked.passages]
+    return replace(asked, passages=shown, hits=[p.hit for p in shown])
+
+
 def test_the_batch_an_article_names_in_another_shown_passage_still_tells_which_it_is_about() -> None:
     """Asked the 第一批, the article names only the 第二批, two paragraphs before the cited one."""
     from dataclasses import replace
