@@ -184,11 +184,7 @@ def owned_by_another(asked: Constraints, sentence: str, cited: list[Citation]) -
         other, shared = kin[0]
         return Mismatch("entity", _with_kind(owner, shared), _with_kind(other, shared))
 
-    found = _every_source_misses(sentence, cited, another)
-    if found is None:
-        return None
-    miss, source, citation = found
-    return f"资料中没有关于{miss.asked}的这一内容；资料给出的是{miss.given}的", source, citation
+    return _said_of_another(sentence, cited, another)
 
 
 def placed_elsewhere(asked: Constraints, sentence: str, cited: list[Citation]) -> tuple[str, str, Citation] | None:
@@ -211,6 +207,13 @@ def placed_elsewhere(asked: Constraints, sentence: str, cited: list[Citation]) -
                         if p not in _COUNTRY and compact(p) not in compact(place) and compact(place) not in compact(p))
         return Mismatch("entity", place, others[0]) if others else None
 
+    return _said_of_another(sentence, cited, another)
+
+
+def _said_of_another(sentence: str, cited: list[Citation],
+                     another: Callable[[Citation, str], Mismatch | None]) -> tuple[str, str, Citation] | None:
+    """"资料中没有关于<asked>的这一内容；资料给出的是<given>的", the sentence and its citation, when every cited
+    source is said of another (`another`); None otherwise."""
     found = _every_source_misses(sentence, cited, another)
     if found is None:
         return None

@@ -40,14 +40,7 @@ def said_by_another(question: str, sentence: str, passages: list[Passage]) -> tu
     wanted = question_terms(question)
     if not named or not wanted:
         return None
-    best: tuple[str, Passage] | None = None
-    best_share = MIN_SAID
-    for passage in passages:
-        text = passage.chunk.text
-        for a, b in split_sentences(text):
-            share = overlap(wanted, terms(passage.chunk.title + "\n" + text[a:b]))
-            if share > best_share:
-                best, best_share = (text[a:b].strip(), passage), share
+    best = _saying(wanted, passages, titled=True)
     if best is None:
         return None
     said, passage = best
@@ -71,14 +64,7 @@ def attributed_to_another(question: str, sentence: str, passages: list[Passage])
         return None
     quoted = _QUOTED.findall(question)
     wanted = terms("".join(quoted)) if quoted else question_terms(question.replace(person, " "))
-    best: tuple[str, Passage] | None = None
-    best_share = MIN_SAID
-    for passage in passages:
-        text = passage.chunk.text
-        for a, b in split_sentences(text):
-            share = overlap(wanted, terms(text[a:b]))
-            if share > best_share:
-                best, best_share = (text[a:b].strip(), passage), share
+    best = _saying(wanted, passages, titled=False)
     if best is None:
         return None
     said, passage = best
@@ -92,3 +78,17 @@ def _speaking(person: str, text: str) -> bool:
     """Whether `text` has `person` saying something ("马化腾好像讲过", "李彦宏也曾表示"): a name jieba
     reads into other words ("卫健委牵头的…") says nothing."""
     return re.search(re.escape(person) + rf"[^，,。；;？?“”]{{0,4}}{_SAYS}", text) is not None
+
+
+def _saying(wanted: dict[str, float], passages: list[Passage], titled: bool) -> tuple[str, Passage] | None:
+    """The passages' sentence naming the most of `wanted`, above MIN_SAID, with its passage; read with
+    its article's title when `titled` (the question may describe the article by it). None when none does."""
+    best: tuple[str, Passage] | None = None
+    best_share = MIN_SAID
+    for passage in passages:
+        text = passage.chunk.text
+        for a, b in split_sentences(text):
+            share = overlap(wanted, terms((passage.chunk.title + "\n" if titled else "") + text[a:b]))
+            if share > best_share:
+                best, best_share = (text[a:b].strip(), passage), share
+    return best
