@@ -44,7 +44,7 @@ from rag.citations import inline_quote
 from rag.constraints import Constraints
 from rag.evidence import question_terms
 from rag.figure_kinds import asked_unit, figure_kind_of
-from rag.names import person_names
+from rag.names import SAYS, person_names
 from rag.points import asks_points
 from rag.questions import date_pattern, split_question
 from rag.records import Citation, Passage
@@ -63,9 +63,8 @@ _COUNT_IN_WORDS = re.compile(r"(?<![第新另同每某任])[一二两三四五�
 # a count named before its figure: "金融创新案例个数为14", "入驻企业数为38", "企业数量：12"
 _COUNT_BEFORE = re.compile(r"数(?:量|目)?\s*(?:为|是|达到?|有|共|：|:)?\s*$")
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
-# a name given alone, and the verbs a cited sentence has it speaking with ("古远新介绍，…")
+# a name given alone
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
-_SPEAKS = r"(?:表示|介绍|说|指出|认为|称|坦言|透露|提到|强调|解释)"
 # an amount a policy leaves open: "按…一定比例给予奖励", "给予适当补贴"
 _VAGUE_AMOUNT = re.compile(r"一定(?:的)?(?:比例|比率|数额|金额|额度|奖励|补贴|补助|资金)|适当(?:的)?(?:奖励|补贴|补助)")
 _CLAUSES = re.compile(r"[，,；;。！？]")
@@ -161,7 +160,7 @@ def _speaker_alone(answer: str, cited: str | None) -> bool:
     """Whether the answer is a name alone ("古远新") that the cited sentences have speaking
     ("海南省应急管理厅副厅长古远新介绍，…"): a name jieba does not know, given without 是 or 叫."""
     bare = answer.strip().rstrip("。")
-    return bool(cited) and bool(_CJK_NAME.fullmatch(bare)) and bool(re.search(re.escape(bare) + _SPEAKS, cited))
+    return bool(cited) and bool(_CJK_NAME.fullmatch(bare)) and bool(re.search(re.escape(bare) + SAYS, cited))
 
 
 def _said_vaguely(question: str, answer: str) -> bool:

@@ -20,6 +20,9 @@ import re
 from index.text import CJK
 from index.tokenizer import pos_tags
 
+# the verbs a named person says something with, a few characters on ("李彦宏也曾表示", "古远新介绍，…",
+# "王静瑛表示"): one list, so every rule reads a speaker the same way
+SAYS = r"(?:表示|介绍|说|指出|认为|称|坦言|透露|提到|谈到|强调|解释)"
 # the country itself, and generic words jieba tags as places: passages say 我国 for 中国; "上市"
 # (going public) reads to jieba as a city
 _NOT_A_RESTRICTION = frozenset("中国 我国 全国 国内 国外 海外 境内 境外 全球 世界 城市 地区 各地 当地 本地 外地 上市".split())

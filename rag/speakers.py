@@ -22,12 +22,13 @@ import re
 from index.text import compact, overlap, split_sentences, strip_markers, terms
 from rag.asked_kind import asks_who
 from rag.evidence import question_terms
-from rag.names import person_names
+from rag.names import SAYS, person_names
 from rag.records import Citation, Passage
 
 MIN_SAID = 0.6  # share of the question's content terms the sentence and its title must name
 _QUOTED = re.compile(r"[“\"]([^”\"]{4,})[”\"]")  # the words a question says were said
-_SAYS = r"(?:讲|说|表示|介绍|指出|认为|称|坦言|透露|提到|谈到|强调|解释|原话)"  # a person saying something, a few characters on
+# a person saying something, as the passages say it or as a question recalls it ("马化腾好像讲过", "他原话")
+_SAYS = rf"(?:{SAYS}|讲|原话)"
 
 
 def said_by_another(question: str, sentence: str, passages: list[Passage]) -> tuple[str, Citation] | None:

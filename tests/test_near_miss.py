@@ -3,6 +3,8 @@ the answer says what the articles do not give and quotes, cited, what they give 
 
 from __future__ import annotations
 
+import pytest
+
 from rag.constraints import constraints_of
 from rag.evidence import Evidence
 from rag.grounding import ground
@@ -166,8 +168,12 @@ def test_a_figure_whose_clause_names_another_brand_is_not_the_asked_ones() -> No
     passage = ("从蓝鲸的财报来看，联营门店的发展强劲。王立新表示：“在全国近3000个县级行政区，星舟已经覆盖了857个。”")
     grounded = ground("蓝鲸现在一共进了857个县级行政区[1]。", prepared("蓝鲸现在一共进了多少个县级行政区？", passage))
     assert grounded.missing == "资料中没有关于蓝鲸的这一数字；资料给出的是其他对象的"
-    # a speaker named in the figure's clause says whose words they are, not whose figure
-    own = "蓝鲸的下沉战略成效显著。王立新表示已经覆盖了857个县级行政区。"
+
+
+@pytest.mark.parametrize("says", ["表示", "谈到", "提到"])
+def test_a_speaker_in_a_figure_s_clause_says_whose_words_not_whose_figure(says: str) -> None:
+    """Every verb of saying zhiku knows reads a speaker, here as in the rules naming who said a quotation."""
+    own = f"蓝鲸的下沉战略成效显著。陈晓东{says}已经覆盖了857个县级行政区。"  # jieba reads 陈晓东 as a person
     assert stands("蓝鲸现在一共进了857个县级行政区[1]。", "蓝鲸现在一共进了多少个县级行政区？", own)
 
 
