@@ -95,6 +95,8 @@ _FIGURE_ASKED = r"(?:多少|(?<=[有是了出共占])几(?![十百千万乎年�
 _TWO_ASKED = re.compile(rf"{_FIGURE_ASKED}.+{_FIGURE_ASKED}")
 # a running total, up to now: "截至目前已举办17场", "累计培育…", "成立以来"
 _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|先后|总计已|到现在|到目前|目前为止")
+# a total since a time ("今年以来", "2023年以来"), which may be the time asked; not since a founding ("挂牌以来")
+_SINCE_A_TIME = re.compile(r"(?:年|月|季度|年初|开年)以来")
 # a figure stated as of a date is a running total too: "截至2023年末", "到2023年底"
 _AS_OF = re.compile(r"截[至止]|年[底末]")
 # whom a report is from, which is not what it is about: "据德国《经济周刊》网站7月8日报道，…中国…76亿欧元"
@@ -124,7 +126,11 @@ _QUESTION_WORD = re.compile(rf"{HOW_MANY}|哪|什么|谁|怎么|如何|为何|�
 _TOTAL_GIVEN = re.compile(r"合计|总计|共计")
 _TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|加起来|旗下|全部|整体|各")
 # an addition, not the whole: "新增18条…条文" does not say how many articles the law has
-_ADDED = re.compile(r"新增|新设|新添|增设")
+_ADDED = re.compile(r"新增|新设|新添|增设|新(?=认定|推出|引进|注册|落户|签约|开业|建成|获批|入选|培育|上线|落地)")
+# the time a question asks an addition within, in words ("今年一季度新认定了多少家", "去年一年新推出…"); a
+# year in digits is said by the years asked
+_ADDED_WITHIN = re.compile(r"(?:今年|去年|前年|当年|本年)(?:[一二三四]季度|前三季度|上半年|下半年|\d{1,2}月)?|"
+                           r"[一二三四]季度|前三季度|上半年|下半年|这一年|本月|上个?月|这个月")
 _WHOLE_GIVEN = re.compile(r"共|总|累计|合计|全部")  # the clause says the whole too: "共6章58条，新增18条"
 # a count asked with a measure word that could count anything: what it counts is the noun after it
 # ("多少个政府部门"), and a count of another noun ("8个细分场景") is no answer
@@ -196,6 +202,7 @@ class Constraints:
     numbered: frozenset[tuple[str, str]] = frozenset()  # names carrying a number, as (number, what follows): 二审
     days: frozenset[tuple[int, int]] = frozenset()  # days asked, as (month, day): "9月27日注销的…"
     cumulative: bool = False  # asks a running total ("累计", "至今"), not one period's figure
+    within: str = ""  # an addition asked within a time, in words: "今年一季度新增" of "今年一季度新认定了多少家"
     qualified: frozenset[tuple[str, str]] = frozenset()  # names with the kind they name one of: ("玄武", "硅巷")
     thing: tuple[str, str] = ()  # a count's measure word that could count anything, and what it counts: ("个", "政府部门")
     subset: str = ""  # the part of a set asked for: "金融领域" of "收录的案例里，金融领域的有多少个"
@@ -285,8 +292,20 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
         whole="" if _PLACE_PARTS.search(text) else next(iter(_WHOLE_PLACE.findall(text)), ""),
         total=bool(_TOTAL_ASKED.search(text)),
         added=bool(_ADDED.search(text)),
+        within=_added_within(text, years, period),
         named_measure=_named_measure(text),
     )
+
+
+def _added_within(text: str, years: frozenset[int], period: tuple[int, int] | None) -> str:
+    """The addition `text` asks within a time, in words ("今年一季度新增"); without a year in digits, which
+    is said with the years asked ("3月新增" of "2023年3月新增"); "" when it asks none within a time."""
+    if not _ADDED.search(text):
+        return ""
+    within = _ADDED_WITHIN.search(text)
+    if within:
+        return f"{within.group()}新增"
+    return f"{period_word(period) if period else ''}新增" if years or period else ""
 
 
 def _spelled_both_ways(question: str) -> str:
@@ -427,6 +446,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # "2023年办了几场" is not "截至目前已举办17场": a running total over every year is no one year's;
         # nor is one up to the asked year's end ("截至2022年年底，…累计吸引投资总额超150亿美元")
         return Mismatch("period", "全年", "累计")
+    if asked.within and asked.value and not asked.cumulative and not _ADDED.search(own) and _running_total(own, text):
+        # "今年一季度这一个季度新认定了多少家" is not "截至今年一季度，浙江已累计培育…1432家": what a period
+        # added is no running total, however recent its end
+        return Mismatch("period", asked.within, "累计")
     if asked.cumulative and asked.value and not asked.years and asked.period is None and dated \
             and not _CUMULATIVE.search(own) and not _AS_OF.search(own) and not is_plan(text):
         # "到现在累计放了多少贷款" is not "2023年…获得了贷款86.82亿元": one year's figure is no running total
@@ -603,6 +626,17 @@ def _sibling(qualified: frozenset[tuple[str, str]], source: str, own: str,
         if other:
             return name + kind, other + kind
     return None
+
+
+def _running_total(own: str, sentence: str) -> bool:
+    """Whether a figure's clauses `own` give a running total ("已累计培育…1432家"), or its `sentence` opens
+    with one that dates them ("自挂牌以来，…共有…超过170项") and they name no time of their own."""
+    lead = re.split(r"[，,；;]", sentence, maxsplit=1)[0]
+    if _SINCE_A_TIME.search(own) or _SINCE_A_TIME.search(lead):  # "今年以来…累计": the year's total so far
+        return False
+    if _CUMULATIVE.search(own):
+        return True
+    return bool(_CUMULATIVE.search(lead)) and not dated_years(own) and not periods_of(compact(own))
 
 
 def describe_missing(asked: Constraints, miss: Mismatch) -> str:

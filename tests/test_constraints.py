@@ -115,6 +115,26 @@ def test_a_running_total_does_not_answer_one_years_figure() -> None:
     assert find_mismatch(asked, "截至2025年年底，南港创投周2025年举办6场活动。") is None  # no running total
 
 
+def test_a_running_total_does_not_answer_what_a_time_added() -> None:
+    """Asked what a quarter or a year added ("新认定", "新推出"), a total up to its end, or since a founding,
+    is every year's; the time's own additions, or its total so far ("今年以来"), answer it."""
+    quarter = constraints_of("东湖区今年一季度这一个季度，新认定了多少家高新技术企业？")
+    as_of = "截至今年一季度，东湖区已累计认定高新技术企业 1432 家，数量居全省第三。"
+    miss = find_mismatch(quarter, as_of, scope="东湖区已累计认定高新技术企业 1432 家，")
+    assert miss == Mismatch("period", "今年一季度新增", "累计")
+    assert describe_missing(quarter, miss) == "资料中没有今年一季度新增的数字；资料给出的是累计的"
+    last_year = constraints_of("东湖区去年一年新推出了多少项金融创新举措？")
+    since = "东湖区自挂牌以来，在金融创新领域硕果累累，共有金融创新举措超过 170 项，占全区创新案例的三成。"
+    assert find_mismatch(last_year, since, scope="共有金融创新举措超过 170 项，") == Mismatch("period", "去年新增", "累计")
+    own = "今年一季度，东湖区新认定高新技术企业 132 家，累计达 1432 家。"
+    assert find_mismatch(quarter, own, scope="东湖区新认定高新技术企业 132 家，") is None
+    so_far = "今年以来，东湖区已累计认定高新技术企业 132 家。"
+    assert find_mismatch(constraints_of("东湖区今年新认定了多少家高新技术企业？"), so_far,
+                         scope="东湖区已累计认定高新技术企业 132 家。") is None
+    assert find_mismatch(constraints_of("东湖区一共认定了多少家高新技术企业？"), as_of,
+                         scope="东湖区已累计认定高新技术企业 1432 家，") is None  # no addition asked
+
+
 def test_one_years_figure_does_not_answer_a_running_total() -> None:
     """The mirror of the rule above: asked what has been done up to now, a figure dated to one year is
     that year's, unless its clause says it runs up to then (累计, 截至…年底)."""

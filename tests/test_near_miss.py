@@ -177,6 +177,14 @@ def test_a_speaker_in_a_figure_s_clause_says_whose_words_not_whose_figure(says: 
     assert stands("蓝鲸现在一共进了857个县级行政区[1]。", "蓝鲸现在一共进了多少个县级行政区？", own)
 
 
+def test_a_running_total_stated_as_a_quarter_s_additions_says_so() -> None:
+    passage = "截至今年一季度，东湖区已累计认定高新技术企业 1432 家，数量居全省第三；认定省级专精特新企业 267 家。"
+    question = "东湖区今年一季度这一个季度，新认定了多少家高新技术企业？"
+    grounded = ground("东湖区今年一季度新认定了1432家高新技术企业[1]。", prepared(question, passage))
+    assert grounded.missing == "资料中没有今年一季度新增的数字；资料给出的是累计的"
+    assert "1432" in grounded.text and grounded.text.endswith("[1]。")
+
+
 def test_two_figures_asked_in_one_sentence_each_keep_their_own_clause() -> None:
     """"低于多少…到多少…" asks two figures: the clause of one is not the better binding of the other."""
     passage = "一般认为，如果研发投入强度小于 1%，那么企业将无法生存，但如果企业研发投入强度大于 5%，那么企业具有较强的竞争力。"
