@@ -32,7 +32,8 @@ Inventions: "瑞幸2023年净利润24.86亿元" over passages that give 248.6亿
 王小虎" over passages that name nobody. The clauses stating them are dropped ("A为150亿，B为100亿"
 keeps A's half), or the whole sentence when its first clause, which carries the subject, is one
 of them; with nothing left, the question is treated as not answered by the articles. Numbers and
-names the question itself contains, years and list numbering ("1. ") are not checked.
+names the question itself contains, years and list numbering ("1. ") are not checked. A month or a
+day is no amount: "相比 10 月份翻了一倍" holds no "缩短了10倍".
 
 Usage:
     grounded = ground(llm_text, prepared)   # .text .citations .refused .notice
@@ -82,6 +83,8 @@ NOTICE_RESTATED = "生成模型把问题复述了一遍、填上了答案，没�
 NOTICE_UNCITED = "生成模型的回答在资料中找不到出处，以上给出资料中最接近的原句，请自行判断。"
 
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
+# a number naming a month or a day ("10 月份", "27日", "5号"): held for a date, never for an amount
+_DATE_NUMBER = re.compile(r"\d+\s*(?=[月日号])")
 # an answer that is the name or figure alone: "古远新", "1.6万亿元"; not a yes or a no
 _BARE = re.compile(r"[^\s。，,；;：:！？!?、“”\"]{2,16}")
 _YES_OR_NO = frozenset("不是 没有 不对 不会 不能 可以 不可以 需要 不需要".split())
@@ -204,13 +207,18 @@ def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple
     and what was dropped."""
     source = "\n".join(p.chunk.title + "\n" + p.chunk.text for p in passages)
     held = figures(terms(source))
+    values = figures(terms(_DATE_NUMBER.sub(" ", source)))  # a month or a day is no amount: "10 月份" holds no 10倍
     asked = figures(terms(question))
     named = normalize(source + "\n" + question)
     dated = month_days(source + "\n" + question)
 
     def invented(span: str) -> bool:
-        stated = figure_terms(terms(LIST_NUMBER.sub("", strip_markers(span))))
+        plain = LIST_NUMBER.sub("", strip_markers(span))
+        stated = figure_terms(terms(plain))
         if any(float(t) not in asked and not _held(t, held) for t in stated):
+            return True
+        amounts = figure_terms(terms(_DATE_NUMBER.sub(" ", plain)))
+        if any(float(t) not in asked and not _held(t, values) for t in amounts):
             return True
         if month_days(span) - dated:
             return True

@@ -53,6 +53,15 @@ def test_a_figure_the_size_of_a_year_is_a_figure_when_a_unit_follows():
     assert kept == "星河集团签约2000多亿元，新增客户1900余家[1]。"
 
 
+def test_a_month_or_a_day_holds_no_amount():
+    """"相比 10 月份翻了一倍" holds a month 10, not 10倍: the amount is invented; the month itself is held."""
+    platform = "星河云接入平台已服务超过 300 个产品，数量相比 10 月份翻了一倍，并于11月5日上线新版本。"
+    kept, dropped = drop_unsupported("星河云接入平台，把上线周期缩短了10倍[1]。", passages(platform), "上线周期缩短了多少？")
+    assert kept == "星河云接入平台[1]。" and dropped == ["把上线周期缩短了10倍"]
+    kept, dropped = drop_unsupported("数量相比10月份翻了一倍，新版本11月5日上线[1]。", passages(platform), "接入了多少产品？")
+    assert dropped == []
+
+
 def test_nothing_left_when_every_figure_is_invented():
     kept, dropped = drop_unsupported("瑞幸咖啡2023年的净利润为24.86亿元。", passages(SALES), "瑞幸咖啡2023年的净利润是多少？")
     assert kept == "" and len(dropped) == 1
