@@ -24,7 +24,12 @@ count again ("经历了三个阶段") and listing none of it gives none of what 
 
 The date must also be the cited sentence's: "卢五星在2018年5月上任[1]" citing a sentence about him
 that names no date (2018年5月 is when the bureau he heads was set up, elsewhere in the article)
-gives no date the articles give for what was asked.
+gives no date the articles give for what was asked. Asked when something befell a thing named after
+the question word ("是哪一年投的寒武纪"), cited sentences that never name it date another event
+("2017年，…中科院创投正式成立"), when the passages name it elsewhere.
+
+Asked which or who, an answer in the question's own words ("…中国企业单家排第一的是中国" for "…是哪家")
+names nothing.
 
 Only one-part questions are held to this: "哪年发行的？发了多少张？" answered in one part is a
 partial answer, which says more than a refusal.
@@ -44,7 +49,7 @@ from rag.citations import inline_quote
 from rag.constraints import Constraints
 from rag.evidence import question_terms
 from rag.figure_kinds import asked_unit, figure_kind_of
-from rag.names import SAYS, person_names
+from rag.names import SAYS, company_names, person_names, place_names, proper_names
 from rag.points import asks_points
 from rag.questions import date_pattern, split_question
 from rag.records import Citation, Passage
@@ -63,6 +68,16 @@ _COUNT_IN_WORDS = re.compile(r"(?<![第新另同每某任])[一二两三四五�
 # a count named before its figure: "金融创新案例个数为14", "入驻企业数为38", "企业数量：12"
 _COUNT_BEFORE = re.compile(r"数(?:量|目)?\s*(?:为|是|达到?|有|共|：|:)?\s*$")
 _NOT_A_FIGURE_ASKED = re.compile(r"第几|哪几|几月|几号|几日|几点|几时")
+# who or which asked, not as a choice or a yes-or-no ("是腾讯还是阿里", "是中金公司吗"): an answer must say
+# someone or something the question does not
+_CHOICE_ASKED = re.compile(r"还是|吗|是不是|是否")
+# names of a kind asked ("分别是哪几家企业", "都是哪些学校的", "具体是哪几家公司"): an answer must give some,
+# not kinds listed ("投了半导体、芯片、大模型等方面的企业") nor the question's set again ("都是江苏省5家高校")
+_NAMES_ASKED = re.compile(r"(?:哪几|哪些)(?:家|所|个|位)?[\u4e00-\u9fff]{0,4}?(?:企业|公司|学校|高校|大学|银行|机构|车企|单位|医院)")
+_KINDS_LISTED = re.compile(r"等(?:方面|领域|行业|类|产业|赛道|方向)")
+# a date asked, and what its clause names after the question word: "是哪一年投的寒武纪" asks when 寒武纪 was
+# invested in, which "2017年，…中科院创投正式成立" does not say
+_DATE_ASKED_THEN = re.compile(r"(?:哪一?年|什么时候|啥时候|何时|哪一?天|几月)([^，,。；;？?]+)")
 # a name given alone
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 # an amount a policy leaves open: "按…一定比例给予奖励", "给予适当补贴"
@@ -140,6 +155,10 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
         if in_words or (given and counts and not _said_vaguely(question, answer)):
             return ""
         return "数字"
+    if _WHO_ASKED.search(question) and not _CHOICE_ASKED.search(question) and not says_beyond(question, answer):
+        return "名称"  # "…中国企业单家排第一的是哪家" answered "…排第一的是中国": the question's own word
+    if _NAMES_ASKED.search(question) and not _gives_names(question, answer):
+        return "名称"
     role = _ROLE_ASKED.search(question)
     if role and cited is not None and not re.search(_ROLES[role.group()], cited):
         return role.group()
@@ -154,6 +173,47 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     if members and not _gives_members(answer, members):
         return f"{members}分别是什么"
     return ""
+
+
+def says_beyond(question: str, answer: str) -> bool:
+    """Whether `answer` says two characters running that are no part of `question`: "…排第一的是中国" over
+    "…中国企业单家排第一的是哪家" says nothing the question did not."""
+    asked, said = compact(question), compact(strip_markers(answer))
+    run, i = 0, 0
+    while i < len(said):
+        j = i + 1
+        while j < len(said) and said[i:j + 1] in asked:
+            j += 1
+        if j - i >= 2:  # a piece of the question, two characters or more
+            run, i = 0, j
+            continue
+        run = run + 1 if said[i].isalnum() else 0
+        if run >= 2:
+            return True
+        i += 1
+    return False
+
+
+def _gives_names(question: str, answer: str) -> bool:
+    """Whether `answer` names something `question` does not (a company, a school, a quoted name; not a
+    place), or lists things with 、 that are not kinds ("半导体、芯片…等方面")."""
+    asked, places = compact(question), place_names(answer)
+    found = {n for n in proper_names(answer) if not any(p in n for p in places)}  # 江苏省 is 江苏
+    found |= company_names(answer) | _names_given(answer)
+    if any(compact(name) not in asked for name in found):
+        return True
+    return any("、" in clause and not _KINDS_LISTED.search(clause) for clause in _CLAUSES.split(answer))
+
+
+def dated_for_another(question: str, cited: str, passages: list[Passage]) -> bool:
+    """Asked when something befell a thing named after the question word ("是哪一年投的寒武纪"), whether the
+    cited sentences never name it while the passages do elsewhere: their date is another event's. A place
+    is no such thing."""
+    asked = _DATE_ASKED_THEN.search(compact(question))
+    after = asked.group(1) if asked else ""  # a place there sets the scene: "是什么时候在上海正式开张的"
+    named = {compact(n) for n in (proper_names(after) - place_names(after)) | company_names(after)}
+    shown = compact("\n".join(p.chunk.text for p in passages))
+    return bool(named) and bool(cited) and not any(n in compact(cited) for n in named) and any(n in shown for n in named)
 
 
 def _speaker_alone(answer: str, cited: str | None) -> bool:
@@ -259,14 +319,16 @@ def gives_asked_kind(grounded: Grounded, prepared: Prepared) -> Grounded:
         return grounded
     cited = "\n".join(c.quote for c in grounded.citations)
     answer = strip_markers(grounded.text)
+    another_date = dated_for_another(prepared.standalone, cited, prepared.passages)
     kind = kind_not_given(prepared.standalone, answer, prepared.constraints.value, cited) or \
-        ("名称" if named_for_another(prepared.standalone, answer, prepared.constraints, prepared.passages) else "")
+        ("名称" if named_for_another(prepared.standalone, answer, prepared.constraints, prepared.passages) else "") or \
+        ("日期" if another_date else "")
     if not kind:
         return grounded
     if not grounded.citations:
         return replace(grounded, text="", refused=True, notice=NOTICE_NOT_GIVEN)
     citation = grounded.citations[0]
-    if kind == "日期" and _dated_quote(prepared.standalone, citation):
+    if kind == "日期" and not another_date and _dated_quote(prepared.standalone, citation):
         said = rebound(grounded, f"资料中与问题对应的原文：{inline_quote(citation.quote)}[1]。", citation, citation.quote)
         return replace(said, notice=NOTICE_DATE_QUOTED)
     return say_what_is_missing(grounded, f"资料中没有写明问题所问的{kind}；资料给出的最接近的是", citation.quote,

@@ -3,10 +3,12 @@ to be what they are, on short fictional passages."""
 
 from __future__ import annotations
 
+import pytest
+
 from rag.asked_kind import NOTICE_DATE_QUOTED, NOTICE_NOT_GIVEN, kind_not_given
 from rag.constraints import constraints_of
 from rag.grounding import ground
-from tests.test_near_miss import prepared
+from tests.test_near_miss import prepared, stands
 
 OPENING = "星河博览会组委会宣布，第五届星河博览会将于上午9时在北岛国际会展中心开幕，为期三天。"
 BRIDGE = "南港大桥主桥预计在今年上半年完成合龙，为沿线群众出行奠定基础。"
@@ -194,3 +196,41 @@ def test_a_name_alone_is_a_name_when_the_cited_sentence_has_it_speaking() -> Non
     question = "出来讲新兴领域风险越来越多的应急厅领导是谁？"
     assert kind_not_given(question, "古远新", False, said) == ""
     assert kind_not_given(question, "应急管理厅", False, said) == "姓名"  # no one speaks as that
+
+
+def test_a_which_question_answered_with_its_own_words_is_not_answered() -> None:
+    """"…中国企业单家排第一的是哪家" answered "…排第一的是中国" names nothing the question did not."""
+    question = "星河报告的专利评分里，中国企业单家排第一的是哪家？"
+    assert kind_not_given(question, "星河报告的专利评分里，中国企业单家排第一的是中国[1]。", False) == "名称"
+    assert kind_not_given(question, "排第一的是南港风电[1]。", False) == ""
+    assert kind_not_given("哪家银行牵头，是南港银行吗？", "是南港银行牵头[1]。", False) == ""  # a yes-or-no
+
+
+def test_a_date_of_another_event_is_no_date_of_the_thing_asked() -> None:
+    """"是哪一年投的星芯科技" is not answered by the year the investor was founded: the passages name the
+    company elsewhere, with no year."""
+    founded = "2017 年，经北岛科学院批准，北岛创投正式成立，旗下管理成果转化母基金。"
+    portfolio = "星芯科技、光华芯、南港量子均是其所投资的代表性项目。"
+    question = "北岛创投那只成果转化母基金，是哪一年投的星芯科技？"
+    grounded = ground("北岛创投的母基金是2017年投的星芯科技[1]。", prepared(question, founded + portfolio))
+    assert grounded.missing == "资料中没有写明问题所问的日期；资料给出的最接近的是"
+    opened = "记者了解到，SHXP 负责本地区的算力调度，并于今年 7月底正式上线了全国首个算力交易平台。"
+    assert stands("全国首个算力交易平台是在今年7月底正式上线的[1]。", "全国首个算力交易平台，是什么时候在南港正式开张的？",
+                  opened + "南港的算力网络正在加快建设。")  # a place after the question word sets the scene
+    dated = "2019 年，北岛创投的成果转化母基金领投星芯科技A轮融资。"
+    assert stands("北岛创投的母基金是2019年投的星芯科技[1]。", question, dated + portfolio)
+
+
+SCHOOLS = "东湖区人才服务团队对接的那5家高校就业指导中心，都是哪些学校的？"
+FIRMS = "星河创投的林晓舟说他们投了做大模型的专精特新企业，具体是哪几家公司？"
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    (SCHOOLS, "东湖区对接的那5家高校就业指导中心，都是北岛省5家高校就业指导中心[1]。", False),  # the set again
+    (FIRMS, "星河创投的林晓舟说他们投了半导体、芯片、大模型等方面的“专精特新”企业[1]。", False),  # kinds, not names
+    (SCHOOLS, "分别是南港大学和北岛理工大学[1]。", True),
+    (SCHOOLS, "南港大学、北岛理工、海川学院[1]。", True),
+    (FIRMS, "投了“星芯”和“云帆”两家[1]。", True),
+])
+def test_names_asked_of_a_kind_must_be_given(question: str, answer: str, given: bool) -> None:
+    assert kind_not_given(question, answer, False) == ("" if given else "名称")
