@@ -4,7 +4,9 @@ paraphrases its key terms away. When the cited passage enumerates its points (�
 （一）…（二）…, 第一…第二…, 1. … 2. …, or headings a count announces: rag.enumeration) and the
 answer leaves some of them out, the article's
 own list is added after the answer, each point in its own words, cited with the chunk it
-stands in; a list running past the shown passages is read to its end (rag.read_on).
+stands in; a list running past the shown passages is read to its end (rag.read_on). An answer
+saying what the articles do not give ("资料中没有写明问题所问的名称；…") gets no list: the cited
+article's points are not what was asked.
 
 Usage:
     points = enumerated_points("措施包括：一是降低收费；二是优化利率定价；三是…")
@@ -109,7 +111,8 @@ def _point_at(text: str, body: int) -> str:
 
 def kept_points(grounded: Grounded, prepared: Prepared) -> Grounded:
     """Adds the cited article's enumerated points the answer leaves out (see the module's doc)."""
-    if not asks_points(prepared.standalone) or _ASKS_FIGURE.search(prepared.standalone) or not grounded.citations:
+    if grounded.missing or not asks_points(prepared.standalone) or _ASKS_FIGURE.search(prepared.standalone) \
+            or not grounded.citations:
         return grounded
     answer = set(terms(strip_markers(grounded.text)))
     counted = _asked_count(prepared.standalone)

@@ -25,6 +25,16 @@ def test_an_answer_with_every_point_and_a_figure_question_are_left_alone() -> No
     assert ground(figure, prepared("北岛市的通知包括多少项举措？", NOTICE)).text == figure
 
 
+def test_an_answer_saying_what_is_missing_gets_no_list() -> None:
+    """Asked which schools, an answer naming none says so; the cited article's points are not what was asked."""
+    passage = ("东湖区人才服务团队积极对接北岛省 5 家高校就业指导中心。东湖区推出两项举措：一是在 7个小时内“五证联发”；"
+               "二是在土地出让挂牌结束后第二天就可以开工建设。")
+    grounded = ground("东湖区对接的是北岛省5家高校就业指导中心[1]。",
+                      prepared("东湖区人才服务团队对接的那5家高校就业指导中心，都是哪些学校的？", passage))
+    assert grounded.missing == "资料中没有写明问题所问的名称；资料给出的最接近的是"
+    assert "资料原文列出的要点" not in grounded.text
+
+
 def test_the_families_of_enumeration_an_article_uses_are_read() -> None:
     assert enumerated_points("（一）强化源头防范；（二）严格追责问责。") == ["强化源头防范", "严格追责问责"]
     assert enumerated_points("第一，提高认识。第二，完善社会保障。") == ["提高认识", "完善社会保障"]
