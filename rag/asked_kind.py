@@ -155,9 +155,9 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
         if in_words or (given and counts and not _said_vaguely(question, answer)):
             return ""
         return "数字"
-    if _WHO_ASKED.search(question) and not _CHOICE_ASKED.search(question) and not says_beyond(question, answer):
+    if _WHO_ASKED.search(question) and not _CHOICE_ASKED.search(question) and not _says_beyond(question, answer):
         return "名称"  # "…中国企业单家排第一的是哪家" answered "…排第一的是中国": the question's own word
-    if _NAMES_ASKED.search(question) and not _gives_names(question, answer):
+    if _NAMES_ASKED.search(question) and not _names_something(question, answer):
         return "名称"
     role = _ROLE_ASKED.search(question)
     if role and cited is not None and not re.search(_ROLES[role.group()], cited):
@@ -175,7 +175,7 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     return ""
 
 
-def says_beyond(question: str, answer: str) -> bool:
+def _says_beyond(question: str, answer: str) -> bool:
     """Whether `answer` says two characters running that are no part of `question`: "…排第一的是中国" over
     "…中国企业单家排第一的是哪家" says nothing the question did not."""
     asked, said = compact(question), compact(strip_markers(answer))
@@ -194,7 +194,7 @@ def says_beyond(question: str, answer: str) -> bool:
     return False
 
 
-def _gives_names(question: str, answer: str) -> bool:
+def _names_something(question: str, answer: str) -> bool:
     """Whether `answer` names something `question` does not (a company, a school, a quoted name; not a
     place), or lists things with 、 that are not kinds ("半导体、芯片…等方面")."""
     asked, places = compact(question), place_names(answer)
@@ -210,10 +210,14 @@ def dated_for_another(question: str, cited: str, passages: list[Passage]) -> boo
     cited sentences never name it while the passages do elsewhere: their date is another event's. A place
     is no such thing."""
     asked = _DATE_ASKED_THEN.search(compact(question))
-    after = asked.group(1) if asked else ""  # a place there sets the scene: "是什么时候在上海正式开张的"
+    if not asked or not cited:
+        return False
+    after = asked.group(1)  # a place there sets the scene: "是什么时候在上海正式开张的"
     named = {compact(n) for n in (proper_names(after) - place_names(after)) | company_names(after)}
+    if not named or any(n in compact(cited) for n in named):
+        return False
     shown = compact("\n".join(p.chunk.text for p in passages))
-    return bool(named) and bool(cited) and not any(n in compact(cited) for n in named) and any(n in shown for n in named)
+    return any(n in shown for n in named)
 
 
 def _speaker_alone(answer: str, cited: str | None) -> bool:
