@@ -297,7 +297,7 @@ def question_constraints(question: str, names: frozenset[str] | set[str] = froze
     )
 
 
-def _added_within(text: str, years: frozenset[int], period: tuple[int, int] | None) -> str:
+def _added_within(text: str, years: frozenset[str], period: tuple[int, int] | None) -> str:
     """The addition `text` asks within a time, in words ("今年一季度新增"); without a year in digits, which
     is said with the years asked ("3月新增" of "2023年3月新增"); "" when it asks none within a time."""
     if not _ADDED.search(text):
