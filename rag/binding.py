@@ -47,8 +47,10 @@ _LATIN_UNIT = re.compile(r"(\d)((?:kg|km|mm|cm|nm|ms|[GMk]Wh?|[KMGTPEZ]i?B|[KMGT
 _DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]"
                    r"|(?:近|过去|最近|这)\s*(?:[一二两三四五六七八九十]{1,2}|\d{1,2})\s*个?年|(?:[一二两三四五六七八九十]{1,2}|\d{1,2})\s*年(?:来|间|以来)")
 
-# 一 before 种, 类 or 个 is mostly the article "a" ("北交所也是上市的一种选择", "一个重要原因"), no count
-_ARTICLE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿第新另同每某任\d.])一(?=[种类个])")
+# 一 before 种, 类 or 个 is mostly the article "a" ("北交所也是上市的一种选择", "一个重要原因"), no count;
+# after 上 or 下 it says which one ("比上一轮融资时还要低", "下一步"), no count either
+_ARTICLE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿第新另同每某任\d.])一(?=[种类个])"
+                      r"|(?<=[上下])一(?=[轮次届步期代批阶年季月周])")
 
 
 @dataclass(frozen=True)

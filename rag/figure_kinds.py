@@ -16,8 +16,8 @@ from index.text import NUMBER, compact
 # the first character of a unit: a number before one is a figure, not a year
 UNIT_CHARS = "[万亿千百个家人名位元件辆台条项次场多余吨米公平亩户座款所只架艘部张份篇起宗例批颗块期天小分秒岁倍点兆美港欧英日]"
 # 几 asking how many: not "哪几条建议" (which), nor a vague count the question states ("好几家",
-# "十几个", "几十年", "几乎")
-HOW_MANY = r"(?:多少|(?<![哪好十])几(?![十百千万乎]))"
+# "十几个", "几十年", "几乎"), nor a span or a set it points at ("跟前几年比", "近几个月", "这几家")
+HOW_MANY = r"(?:多少|(?<![哪好十前近这那])几(?![十百千万乎]))"
 _MONEY_UNIT = r"(?:[万亿千百]*(?:元|美元|港元|欧元|英镑|日元))"
 _PERCENT_UNIT = r"(?:%|％|个百分点|成)"
 _COUNT_UNIT = r"(?:[万亿千百]*(?:辆|台|件|家|个|人|名|位|项|笔|条|套|吨|公里|千米|米|平方米|亩|户|次|场|座|款|所|只|架|艘|部|张|份|篇|起|宗|例|批|颗|块|期|天|小时|分钟))"

@@ -116,6 +116,9 @@ def test_a_number_before_a_latin_unit_is_a_figure_and_a_name_with_a_digit_is_non
     assert stated_figures("南港速度可以达到2kg/h，而国外可以达到8kg/h") == ["2", "8"]
     assert stated_figures("装机10GW，储能1.5GWh") == ["10", "1.5"]
     assert stated_figures("建成5G基站，4A景区用上3D打印") == []
+    # "上一轮", "下一步" say which one, no count: read as 1, a quoted view was declined as another's figure
+    assert stated_figures("今年的融资估值比上一轮融资时还要低，下一步要看退出") == []
+    assert stated_figures("第一轮融资1亿元，比上一年多2家") == ["1", "2"]
     assert stated_figures("存储总规模超过1080EB，带宽400Gbps，主频3GHz，时延8ms") == ["1080", "400", "3", "8"]
     # a figure in bytes answers "到多少了"; read as no figure, it was declined as giving none
     passage = "截至2025年6月底，南港在用数据中心机架超76万标准机架，存储总规模超过1080EB。"
@@ -152,3 +155,18 @@ def test_a_level_given_where_a_change_is_asked_says_what_is_missing() -> None:
 def test_the_article_yi_states_no_figure_but_a_count_does() -> None:
     assert stated_figures("北交所也是上市的一种选择") == [] and stated_figures("这是一个重要原因") == []
     assert stated_figures("十一个项目") == ["11"] and stated_figures("只有一家企业") == ["1"]
+
+
+def test_a_view_saying_the_previous_round_states_no_figure_to_hold_to_the_question() -> None:
+    # the passage names the firm in an earlier chunk: held to the question, a figure here would be another's
+    passage = ("李明提到，二级市场低迷传导到一级市场，项目的估值也有所下降。"
+               "他告诉记者，今年很多项目的融资估值跟去年差不多，有些公司的估值甚至比上一轮融资时还要低。")
+    question = "星河资本李明提到，现在一级市场项目估值跟前几年比是个什么状况？他觉得这时候该不该出手？"
+    answer = ("李明提到，二级市场低迷传导到一级市场，项目的估值也有所下降[1]。"
+              "他告诉记者，今年很多项目的融资估值跟去年差不多，有些公司的估值甚至比上一轮融资时还要低[1]。")
+    grounded = ground(answer, prepared(question, passage))
+    assert grounded.missing == "" and grounded.text == answer
+    # "跟前几年比", "近几个月", "这几家" point at a span or a set: no figure asked
+    assert not question_constraints("项目估值跟前几年比是个什么状况？").value
+    assert not question_constraints("这几家银行是怎么做的？").value
+    assert question_constraints("今年新开了几家门店？").value
