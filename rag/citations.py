@@ -79,6 +79,10 @@ def verify_citations(text: str, passages: list[Passage], question: str = "") -> 
         else:
             sentence_terms = own
             support = {n: _support(sentence_terms, found, own_figures, held[n], asked) for n, found in passage_terms.items()}
+            if own_figures and set(own_figures) <= asked and not any(support.values()):
+                # only the question's own figures, which no passage writes so ("十大领域" for "那十个场景"):
+                # they frame the answer, its words decide
+                support = {n: overlap(sentence_terms, found) for n, found in passage_terms.items()}
             factual = _is_factual(body)
         said_days = month_days(body) - asked_days  # a day is the sentence's fact as a figure is
         if said_days:

@@ -235,3 +235,13 @@ def test_a_day_the_question_names_need_not_be_held_by_the_passage_giving_the_ans
     assert text == "北岛银行和海川电子在8月30日那场推进会上现场签约[1]。"
     assert cites[0].chunk.id == "c1"
 
+
+
+def test_the_questions_own_figure_written_otherwise_by_the_passage_does_not_unsource_the_answer() -> None:
+    # the question says "那八个", the article "八大领域": no passage holds the figure 8, the list is the claim
+    shown = passages("南港新区发布了首批人工智能示范场景，涉及医疗健康、交通出行、工业设计、药物研发、节能减碳、"
+                     "新闻传媒、智慧农业、政务服务等八大领域。", "南港新区还将设立100亿元专项基金。")
+    question = "南港新区首批那八个示范场景分别落在哪些领域？"
+    answer = "南港新区首批那八个示范场景分别落在医疗健康、交通出行、工业设计、药物研发、节能减碳、新闻传媒、智慧农业、政务服务等领域。"
+    text, citations = verify_citations(answer, shown, question)
+    assert text.endswith("[1]。") and [c.chunk.text for c in citations] == [shown[0].chunk.text]
