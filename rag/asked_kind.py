@@ -3,7 +3,8 @@ date answered with no date ("闭幕时间是上午9时", "今天正式开售"), 
 no figure ("主桥预计在今年上半年完成合龙" for "主桥多长").
 
 Asked why ("为什么…下降？", "是什么原因？"), an answer that gives no cause or purpose (因为, 由于, 受…影响,
-为了…) restates the fact and is none either.
+为了…) restates the fact and is none either. Asked why something is proposed ("为什么建议设立…"), the
+problem it answers ("…难以满足…，存在突出的立案难问题") is its reason.
 
 Such an answer reads as an answer and is none. It becomes the explicit form, quoting what the
 cited passage does say: "资料中没有写明问题所问的日期；资料给出的最接近的是：…[1]。", counted as
@@ -91,6 +92,10 @@ _FIGURE_IN_WORDS = re.compile(r"一半|过半|近半|大半|翻番|翻了?一番
 # a reason asked, and the words that give one (a cause or a purpose)
 _REASON_ASKED = re.compile(r"为什么|为何|什么原因|原因是|原因有|怎么会")
 _REASON_GIVEN = re.compile(r"因为|由于|原因|因素|受.{0,12}影响|得益于|归因|归功|所致|导致|造成|在于|主要是|源于|缘于|为了|旨在|目的|以便|是因")
+# asked why something is proposed or called for ("为什么建议设立…"), the problem it answers is the reason:
+# "…案件数量多，传统诉讼资源难以满足…，存在突出的立案难问题"
+_PROPOSAL_ASKED = re.compile(r"(?:为什么|为何)(?:要|还要|会)?(?:建议|提出|提议|呼吁|主张|要求|强调|推动|倡议)")
+_PROBLEM_STATED = re.compile(r"难以|瓶颈|短板|不足|缺乏|欠缺|制约|困难|难题|问题|痛点|风险|隐患")
 # a person asked in a role ("导演是谁", "主演有哪些"): the sentence an answer comes from must say
 # the role. "在秦昊看来，《漫长的季节》…" names an actor of the series, not its director
 _ROLES = {"导演": r"导演|执导|导筒", "编剧": r"编剧|编写|剧本|执笔", "主演": r"主演|领衔|出演|饰演|饰|演员|联袂|携手|搭档",
@@ -137,7 +142,8 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     if len(split_question(question)) > 1:
         return ""
     if _REASON_ASKED.search(question):  # "为什么下降？" answered "2021年占比下降至…": the fact again, no reason
-        return "" if _REASON_GIVEN.search(answer) else "原因"
+        problem = _PROPOSAL_ASKED.search(question) and _PROBLEM_STATED.search(answer)
+        return "" if _REASON_GIVEN.search(answer) or problem else "原因"
     pattern = date_pattern(question)
     if pattern is not None:
         asked_dates = set(pattern.findall(question))  # "2022年…什么时候": 2022年 is not the answer

@@ -74,6 +74,11 @@ def test_a_reason_asked_is_not_answered_by_the_fact_again() -> None:
     assert kind_not_given("南港2025年出口占比为什么会下降？", "南港2025年出口占比下降至12%。", True) == "原因"
     assert kind_not_given("南港2025年出口占比为什么会下降？", "主要是受海外需求减弱影响，占比下降至12%。", True) == ""
     assert kind_not_given("鹿鸣为什么回归母公司？", "鹿鸣回归母公司是为了整合供应链。", False) == ""
+    # asked why something is proposed, the problem it answers is the reason; for a fact, a problem is none
+    proposal = "南港政协那份报告为什么建议设立南港海事法庭？"
+    problem = "建议设立南港海事法庭。海事案件数量多、专业性强，现有法庭难以满足审理需求，存在突出的审理慢问题[1]。"
+    assert kind_not_given(proposal, problem, False) == ""
+    assert kind_not_given("南港海事案件为什么增加了？", "南港海事案件增加了，现有法庭难以满足审理需求[1]。", False) == "原因"
 
 
 def test_the_questions_own_figure_is_not_the_answers() -> None:
