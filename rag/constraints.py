@@ -44,6 +44,7 @@ from rag.names import (
     company_names,
     kinds_named_otherwise,
     organisation_names,
+    person_names,
     place_names,
     proper_names,
     qualified_names,
@@ -214,6 +215,7 @@ class Constraints:
     added: bool = False  # asks what was added ("新增了多少"): an addition may answer a total asked so
     named_measure: str = ""  # the measure a figure is asked of, named after 多少: "税收" of "贡献多少税收？"
     introduced: frozenset[str] = frozenset()  # short names the passages introduce that it says (rag.passage_names)
+    people: frozenset[str] = frozenset()  # people it names, as the passages show them (rag.passage_names); value questions only
     modified: frozenset[tuple[str, str]] = frozenset()  # nouns it names with their modifier: ("存力", "总规模")
     change: bool = False  # asks how much something changed ("年均涨多少", "增速"), not its level
     examples: bool = False  # names things as examples of a group it asks about: "陕西、黑龙江、云南这些地方"
@@ -404,6 +406,9 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # the asked country and kind of licence, but the figure is another company's. Whose is not
         # said: a quotation's speaker, named after it, may be the subject ("其他对象")
         return Mismatch("entity", "、".join(sorted(asked.companies)), "其他对象")
+    others = _other_people(asked, source, text) if asked.people and asked.value and not asked.compares else set()
+    if others:  # "董季周…任职回报为39.01%" is not 徐慕浩's, though the passage names him further on
+        return Mismatch("entity", "、".join(sorted(asked.people)), "、".join(sorted(others)))
     if asked.organisations and not asked.compares and _spoken_by_another(asked.organisations, source, surroundings):
         # "“…我们已与…13所高校实现深度对接合作…”昆山丘钛微电子科技股份有限公司校招负责人介绍说" is
         # 丘钛微电子's 13, not 沪士电子's, though the passage names 沪士电子 further on
@@ -542,6 +547,14 @@ def _single_name(asked: Constraints, text: str) -> str:
 def _gives_a_figure(names: frozenset[str], text: str) -> bool:
     """Whether a clause of `text` (compacted) naming one of `names` states a figure with its unit."""
     return any(states_figure_with_unit(c) for c in re.split(r"[，；;,]", text) if any(compact(n) in c for n in names))
+
+
+def _other_people(asked: Constraints, source: str, text: str) -> set[str]:
+    """The people `source` names when it names none of the asked ones (`text`: it compacted); a
+    name sharing two characters with the question is no other person ("泰信鑫" of a fund 泰信 runs)."""
+    if any(compact(p) in text for p in asked.people):
+        return set()
+    return {n for n in person_names(source) if not any(n[i : i + 2] in asked.subject for i in range(len(n) - 1))}
 
 
 def _other_organisation(organisations: frozenset[str], source: str) -> bool:

@@ -21,7 +21,7 @@ from rag.constraints import Constraints, constraints_of
 from rag.context import select_passages
 from rag.conversation import Rewrite, Turn, bounded, standalone_question
 from rag.evidence import Evidence, assess_evidence
-from rag.passage_names import introduced_names, named_kinds
+from rag.passage_names import introduced_names, named_kinds, named_people
 from rag.points import asks_points
 from rag.questions import prefer_answer_type, search_by_parts
 from rag.quotes import with_quotes_closed
@@ -100,7 +100,8 @@ def asked_of(question: str, passages: list[Passage]) -> Constraints:
     asked = constraints_of(question)
     shown = [p.chunk.text for p in passages]
     return replace(asked, introduced=introduced_names(question, shown),
-                   qualified=asked.qualified | named_kinds(question, shown))
+                   qualified=asked.qualified | named_kinds(question, shown),
+                   people=named_people(question, shown) if asked.value else frozenset())
 
 
 def _ms_since(started: float) -> float:

@@ -537,3 +537,23 @@ def test_what_another_organisation_of_the_kind_said_is_not_the_asked_ones() -> N
     # named in the sentence before, the asked bank's plan goes on
     after = "南港银行发布了支持民营经济的行动方案。方案明确，要与北岛银行合作，加大民营企业债券承销力度。"
     assert stands("南港银行的行动方案明确要与北岛银行合作，加大民营企业债券承销力度[1]。", question, after)
+
+
+def test_a_persons_figure_from_a_sentence_naming_another_person_is_a_near_miss() -> None:
+    from rag.prepare import asked_of
+
+    team = ("2023年以前，南港基金自主培养的“权益三杰”一度为人称道，分别是董季舟、吴秉涛、徐慕白。"
+            "天天基金网显示，董季舟的任职时间为4年，在管基金有两只，其中南港中小盘混合基金任职回报为39.01%。")
+    question = "南港基金以前号称“权益三杰”的徐慕白，他管的基金任职回报是多少？"
+    shown = passages(team)
+    asked = asked_of(question, shown)
+    assert "徐慕白" in asked.people  # the passage shows the question names him
+    evidence = Evidence(True, 1.0, 0.9, "the passages cover the question")
+    grounded = ground("徐慕白的任职回报为39.01%[1]。", Prepared(question, question, [], [p.hit for p in shown], shown,
+                                                       evidence, {}, asked))
+    assert "徐慕白" in grounded.missing and grounded.missing.endswith("这一数字；资料给出的是董季舟的")
+    # a sentence naming him, or naming nobody after one that does, gives his
+    own = team.replace("董季舟的任职时间", "徐慕白的任职时间")
+    shown = passages(own)
+    prepared_own = Prepared(question, question, [], [p.hit for p in shown], shown, evidence, {}, asked_of(question, shown))
+    assert ground("徐慕白的任职回报为39.01%[1]。", prepared_own).missing == ""
