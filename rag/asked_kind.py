@@ -75,6 +75,13 @@ _CHOICE_ASKED = re.compile(r"还是|吗|是不是|是否")
 # names of a kind asked ("分别是哪几家企业", "都是哪些学校的", "具体是哪几家公司"): an answer must give some,
 # not kinds listed ("投了半导体、芯片、大模型等方面的企业") nor the question's set again ("都是江苏省5家高校")
 _NAMES_ASKED = re.compile(r"(?:哪几|哪些)(?:家|所|个|位)?[\u4e00-\u9fff]{0,4}?(?:企业|公司|学校|高校|大学|银行|机构|车企|单位|医院)")
+# the names a question sets aside: "除了云创大数据和诺唯赞，另外4家是谁"
+_EXCLUDED = re.compile(r"除了?([^，,。？?]{2,40}?)(?:之外|以外|外)?[，,]")
+_NAME_SEPARATORS = re.compile(r"[和、及与跟]|以及")
+_LIST_SEPARATORS = re.compile(r"[、，,；;和及与]|以及")
+# a name glossed in brackets with another: "美国研究与发展公司（ARD）"
+_GLOSS = re.compile(r"[（(]([^（）()]{2,20})[）)]")
+_BEFORE_A_NAME = frozenset("，,。；;：:、是为叫系")
 _KINDS_LISTED = re.compile(r"等(?:方面|领域|行业|类|产业|赛道|方向)")
 # a date asked, and what its clause names after the question word: "是哪一年投的寒武纪" asks when 寒武纪 was
 # invested in, which "2017年，…中科院创投正式成立" does not say
@@ -161,6 +168,8 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
         if in_words or (given and counts and not _said_vaguely(question, answer)):
             return ""
         return "数字"
+    if (_WHO_ASKED.search(question) or _NAMES_ASKED.search(question)) and _only_excluded(question, answer):
+        return "名称"  # "除了云创大数据和诺唯赞，另外4家是谁" answered "南京云创大数据、南京诺唯赞生物科技"
     if _WHO_ASKED.search(question) and not _CHOICE_ASKED.search(question) and not _says_beyond(question, answer):
         return "名称"  # "…中国企业单家排第一的是哪家" answered "…排第一的是中国": the question's own word
     if _NAMES_ASKED.search(question) and not _names_something(question, answer):
@@ -181,10 +190,23 @@ def kind_not_given(question: str, answer: str, asks_value: bool, cited: str | No
     return ""
 
 
+def _only_excluded(question: str, answer: str) -> bool:
+    """Whether every name `answer` lists holds one the question sets aside ("除了A和B，另外…"): it
+    gives those again, fuller ("南京诺唯赞生物科技" for "诺唯赞"), and none of the others asked."""
+    excluded = _EXCLUDED.search(compact(question))
+    if not excluded:
+        return False
+    names = [n for n in _NAME_SEPARATORS.split(excluded.group(1)) if len(n) >= 2]
+    items = [i for i in _LIST_SEPARATORS.split(compact(strip_markers(answer)).rstrip("。.等")) if i]
+    return bool(names) and bool(items) and all(any(n in item for n in names) for item in items)
+
+
 def _says_beyond(question: str, answer: str) -> bool:
     """Whether `answer` says two characters running that are no part of `question`: "…排第一的是中国" over
-    "…中国企业单家排第一的是哪家" says nothing the question did not."""
+    "…中国企业单家排第一的是哪家" says nothing the question did not. A name glossed with one the question
+    says ("美国研究与发展公司（ARD）" asked of ARD) is the question's own."""
     asked, said = compact(question), compact(strip_markers(answer))
+    said = _without_glossed(said, asked)
     run, i = 0, 0
     while i < len(said):
         j = i + 1
@@ -198,6 +220,19 @@ def _says_beyond(question: str, answer: str) -> bool:
             return True
         i += 1
     return False
+
+
+def _without_glossed(said: str, asked: str) -> str:
+    """`said` without each name it glosses in brackets with a name `asked` says, back to the stop or
+    the copula before it: "投的是美国研究与发展公司（ARD）" -> "投的是"."""
+    for gloss in reversed(list(_GLOSS.finditer(said))):
+        if gloss.group(1) not in asked:
+            continue
+        start = gloss.start()
+        while start > 0 and said[start - 1] not in _BEFORE_A_NAME:
+            start -= 1
+        said = said[:start] + said[gloss.end():]
+    return said
 
 
 def _names_something(question: str, answer: str) -> bool:

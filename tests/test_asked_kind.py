@@ -239,3 +239,14 @@ FIRMS = "星河创投的林晓舟说他们投了做大模型的专精特新企�
 ])
 def test_names_asked_of_a_kind_must_be_given(question: str, answer: str, given: bool) -> None:
     assert kind_not_given(question, answer, False) == ("" if given else "名称")
+
+
+def test_names_the_question_sets_aside_or_its_own_subject_glossed_name_nothing_asked() -> None:
+    aside = "南港高新区已培育6家上市企业，除了星云数据和诺维生物，另外4家是谁？"
+    again = "南港星云数据、南港诺维生物科技、南港星云数据[1]。"
+    assert kind_not_given(aside, again, False) == "名称"
+    assert kind_not_given(aside, "另外4家是蓝湾电子、青禾科技、北岛制药和东桥材料[1]。", False) == ""
+    # the question's own subject under its full name, glossed with the name the question says
+    first = "NRD当年成立之后，第一笔投资投的是哪家公司？"
+    assert kind_not_given(first, "NRD第一笔投资投的是北方研究与开发公司（NRD）[1]。", False) == "名称"
+    assert kind_not_given(first, "NRD第一笔投资投的是星河设备公司（SHD）[1]。", False) == ""
