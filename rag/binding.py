@@ -47,6 +47,8 @@ _LATIN_UNIT = re.compile(r"(\d)((?:kg|km|mm|cm|nm|ms|[GMk]Wh?|[KMGTPEZ]i?B|[KMGT
 _DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-4]"
                    r"|(?:近|过去|最近|这)\s*(?:[一二两三四五六七八九十]{1,2}|\d{1,2})\s*个?年|(?:[一二两三四五六七八九十]{1,2}|\d{1,2})\s*年(?:来|间|以来)")
 
+# a listed company's stock code names it, counts nothing: "宝泰隆(601011.SH)"
+_TICKER = re.compile(r"\d{4,6}\s*\.\s*(?:SH|SZ|BJ|HK|sh|sz|bj|hk)\b")
 # 一 before 种, 类 or 个 is mostly the article "a" ("北交所也是上市的一种选择", "一个重要原因"), no count;
 # after 上 or 下 it says which one ("比上一轮融资时还要低", "下一步"), no count either
 _ARTICLE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿第新另同每某任\d.])一(?=[种类个])"
@@ -167,9 +169,9 @@ def _topic_terms(sentence: str) -> set[str]:
 
 def stated_figures(text: str) -> list[str]:
     """The figures `text` states: numbers, minus years and the days, months and quarters of dates
-    ("8月到9月底" states no figure), and the article 一 ("一种选择"). A number before a Latin unit
-    ("2kg/h", "10GW") is one."""
-    return figure_terms(terms(_LATIN_UNIT.sub(r"\1 \2", _DATE.sub(" ", _ARTICLE.sub("", text)))))
+    ("8月到9月底" states no figure), the article 一 ("一种选择") and stock codes ("601011.SH"). A number
+    before a Latin unit ("2kg/h", "10GW") is one."""
+    return figure_terms(terms(_LATIN_UNIT.sub(r"\1 \2", _DATE.sub(" ", _ARTICLE.sub("", _TICKER.sub(" ", text))))))
 
 
 def figure_scopes(sentence: str) -> list[tuple[str, str, str]]:

@@ -33,7 +33,8 @@ Inventions: "瑞幸2023年净利润24.86亿元" over passages that give 248.6亿
 keeps A's half), or the whole sentence when its first clause, which carries the subject, is one
 of them; with nothing left, the question is treated as not answered by the articles. Numbers and
 names the question itself contains, years and list numbering ("1. ") are not checked. A month or a
-day is no amount: "相比 10 月份翻了一倍" holds no "缩短了10倍".
+day is no amount: "相比 10 月份翻了一倍" holds no "缩短了10倍"; nor is a percentage: "同比下降1.09%" holds
+no "亏损1.1亿元".
 
 Usage:
     grounded = ground(llm_text, prepared)   # .text .citations .refused .notice
@@ -85,6 +86,9 @@ NOTICE_UNCITED = "生成模型的回答在资料中找不到出处，以上给�
 _CLAUSE = re.compile(r"(?<=[，；;])")  # a clause keeps its comma; ASCII commas group thousands
 # a number naming a month or a day ("10 月份", "27日", "5号"): held for a date, never for an amount
 _DATE_NUMBER = re.compile(r"\d+\s*(?=[月日号])")
+# a percentage is no amount: "同比下降1.09%" holds no "亏损1.1亿元"
+_PERCENT_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?=%|％|个百分点)")
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(?=[万亿千百]*(?:元|美元|港元|欧元|英镑|日元)|[万亿])")
 # an answer that is the name or figure alone: "古远新", "1.6万亿元"; not a yes or a no
 _BARE = re.compile(r"[^\s。，,；;：:！？!?、“”\"]{2,16}")
 _YES_OR_NO = frozenset("不是 没有 不对 不会 不能 可以 不可以 需要 不需要".split())
@@ -208,6 +212,7 @@ def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple
     source = "\n".join(p.chunk.title + "\n" + p.chunk.text for p in passages)
     held = figures(terms(source))
     values = figures(terms(_DATE_NUMBER.sub(" ", source)))  # a month or a day is no amount: "10 月份" holds no 10倍
+    amounts = figures(terms(_PERCENT_NUMBER.sub(" ", _DATE_NUMBER.sub(" ", source))))  # nor is a percentage
     asked = figures(terms(question))
     named = normalize(source + "\n" + question)
     dated = month_days(source + "\n" + question)
@@ -217,8 +222,10 @@ def drop_unsupported(text: str, passages: list[Passage], question: str) -> tuple
         stated = figure_terms(terms(plain))
         if any(float(t) not in asked and not _held(t, held) for t in stated):
             return True
-        amounts = figure_terms(terms(_DATE_NUMBER.sub(" ", plain)))
-        if any(float(t) not in asked and not _held(t, values) for t in amounts):
+        stated_values = figure_terms(terms(_DATE_NUMBER.sub(" ", plain)))
+        if any(float(t) not in asked and not _held(t, values) for t in stated_values):
+            return True
+        if any(float(t) not in asked and not _held(t, amounts) for t in _AMOUNT.findall(plain)):
             return True
         if month_days(span) - dated:
             return True

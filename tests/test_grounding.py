@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from index.records import Chunk, Hit
 from rag.evidence import Evidence
+from rag.binding import stated_figures
 from rag.grounding import (
     EXTRACT_RULES,
     NOTICE_INVENTED,
@@ -60,6 +61,16 @@ def test_a_month_or_a_day_holds_no_amount():
     assert kept == "星河云接入平台[1]。" and dropped == ["把上线周期缩短了10倍"]
     kept, dropped = drop_unsupported("数量相比10月份翻了一倍，新版本11月5日上线[1]。", passages(platform), "接入了多少产品？")
     assert dropped == []
+
+
+def test_a_percentage_holds_no_amount_and_a_stock_code_is_no_figure():
+    """"同比下降1.09%" holds no "亏损1.1亿元"; the percentage itself, and an amount written so, are held."""
+    coal = "2023年长协价格为713.83元/吨，同比下降1.09%。其中，南港煤业(600123.SH)出现上市后首次亏损，亏损额为2.5亿元。"
+    kept, dropped = drop_unsupported("南港煤业出现首次亏损，亏损金额为1.1亿元[1]。", passages(coal), "南港煤业亏了多少钱？")
+    assert kept == "南港煤业出现首次亏损[1]。" and dropped == ["亏损金额为1.1亿元"]
+    kept, dropped = drop_unsupported("长协价格同比下降1.1%，南港煤业亏损2.5亿元[1]。", passages(coal), "南港煤业亏了多少钱？")
+    assert dropped == []
+    assert stated_figures("南港煤业(600123.SH)出现上市后首次亏损") == []
 
 
 def test_nothing_left_when_every_figure_is_invented():
