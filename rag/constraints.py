@@ -100,6 +100,14 @@ _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|
 _SINCE_A_TIME = re.compile(r"(?:年|月|季度|年初|开年)以来")
 # a figure stated as of a date is a running total too: "截至2023年末", "到2023年底"
 _AS_OF = re.compile(r"截[至止]|年[底末]")
+# a sentence about the present, naming no year
+_PRESENT = re.compile(r"目前|当前|现阶段|如今|眼下")
+
+
+def _since_asked_year(years: frozenset[str], around: str) -> bool:
+    """Whether the passage counts from an asked year up to now ("2019年以来", "自2019年起")."""
+    return any(re.search(rf"(?<!\d){year}年(?:以来|起|至今)|自{year}年", around) for year in years)
+
 # whom a report is from, which is not what it is about: "据德国《经济周刊》网站7月8日报道，…中国…76亿欧元"
 _ATTRIBUTION = re.compile(r"(?:^|(?<=[。！？\n]))据[^，,。；\n]{1,30}?(?:报道|消息|报告|称)[，,：:]?")
 # things listed as examples of a group: "跑到陕西、黑龙江、云南这些地方的高校", "北京、上海等城市"
@@ -446,6 +454,10 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
     dated = year_reached(text, compact(scope)) or dated_years(scope) or dated_years(text)
     if asked.years and dated and not dated & asked.years:
         return Mismatch("year", years_word(asked.years), years_word(dated))
+    if asked.years and not dated and _PRESENT.search(compact(scope) or text) and _since_asked_year(asked.years, around):
+        # "2019年那会儿资管规模多大" is not "目前，…资管规模超过15万亿元" after "2019年以来，…引进…136家":
+        # the passage's present is later than the year it counts from
+        return Mismatch("year", years_word(asked.years), "目前")
     if asked.period == (1, 12) and asked.years and not asked.cumulative and (not dated or _AS_OF.search(text)) \
             and not periods_of(text) and _CUMULATIVE.search(own):
         # "2023年办了几场" is not "截至目前已举办17场": a running total over every year is no one year's;

@@ -557,3 +557,12 @@ def test_a_persons_figure_from_a_sentence_naming_another_person_is_a_near_miss()
     shown = passages(own)
     prepared_own = Prepared(question, question, [], [p.hit for p in shown], shown, evidence, {}, asked_of(question, shown))
     assert ground("徐慕白的任职回报为39.01%[1]。", prepared_own).missing == ""
+
+
+def test_the_present_of_a_passage_counting_from_the_asked_year_is_not_that_year() -> None:
+    street = "2020 年以来，本区共引进各类资管机构 136 家。\n\n目前，南港金融街资管规模超过 15 万亿元，占全市一半以上。"
+    grounded = ground("2020年，南港金融街资管规模超过15万亿元[1]。", prepared("2020年那会儿南港金融街的资管规模有多大？", street))
+    assert grounded.missing == "资料中没有2020年的数字；资料给出的是目前的"
+    assert "目前，南港金融街资管规模超过 15 万亿元" in grounded.text
+    assert stands("南港金融街资管规模超过15万亿元[1]。", "南港金融街现在的资管规模有多大？", street)
+    assert stands("2020年以来，本区共引进各类资管机构136家[1]。", "2020年以来本区引进了多少家资管机构？", street)
