@@ -49,10 +49,10 @@ _DATE = re.compile(r"\d{1,2}\s*(?:月份|月|日|号)|第?\s*\d\s*季度|[qQ][1-
 
 # a listed company's stock code names it, counts nothing: "宝泰隆(601011.SH)"
 _TICKER = re.compile(r"\d{4,6}\s*\.\s*(?:SH|SZ|BJ|HK|sh|sz|bj|hk)\b")
-# 一 before 种, 类 or 个 is mostly the article "a" ("北交所也是上市的一种选择", "一个重要原因"), no count;
-# after 上 or 下 it says which one ("比上一轮融资时还要低", "下一步"), no count either
-_ARTICLE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿第新另同每某任\d.])一(?=[种类个])"
-                      r"|(?<=[上下])一(?=[轮次届步期代批阶年季月周])")
+# 一 before 种, 类, 个 or 批 is mostly the article "a" ("北交所也是上市的一种选择", "一个重要原因", "一批机构"),
+# no count; after 上 or 下 it says which one ("比上一轮融资时还要低", "下一步"), and 之一 is "one of"
+_ARTICLE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿第新另同每某任\d.])一(?=[种类个批])"
+                      r"|(?<=[上下])一(?=[轮次届步期代批阶年季月周])|(?<=之)一")
 
 
 @dataclass(frozen=True)

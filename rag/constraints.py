@@ -100,6 +100,8 @@ _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|
 _SINCE_A_TIME = re.compile(r"(?:年|月|季度|年初|开年)以来")
 # a figure stated as of a date is a running total too: "截至2023年末", "到2023年底"
 _AS_OF = re.compile(r"截[至止]|年[底末]")
+# a figure bound to one thing alone: "仅NMI一家机构就孵化出18家", "光这一个园区就…"
+_ALONE = re.compile(r"(?:仅|光|单)([^，,。；;]{1,15}?)(?:就|便)")
 # a sentence about the present, naming no year
 _PRESENT = re.compile(r"目前|当前|现阶段|如今|眼下")
 
@@ -414,6 +416,11 @@ def find_mismatch(asked: Constraints, source: str, surroundings: str = "", scope
         # the asked country and kind of licence, but the figure is another company's. Whose is not
         # said: a quotation's speaker, named after it, may be the subject ("其他对象")
         return Mismatch("entity", "、".join(sorted(asked.companies)), "其他对象")
+    alone = _ALONE.search(re.sub(r"\s+", "", scope)) if scope and asked.value and asked.names and not asked.compares else None
+    if alone and not any(compact(n) in compact(alone.group(1)) for n in asked.names | asked.subjects):
+        # "德国一共有多少家隐形冠军" is not "仅NMI一家机构就孵化出18家“隐形冠军”": the clause binds its figure
+        # to one thing alone, not the asked one
+        return Mismatch("entity", "、".join(sorted(asked.names)), alone.group(1))
     others = _other_people(asked, source, text) if asked.people and asked.value and not asked.compares else set()
     if others:  # "董季周…任职回报为39.01%" is not 徐慕浩's, though the passage names him further on
         return Mismatch("entity", "、".join(sorted(asked.people)), "、".join(sorted(others)))

@@ -119,6 +119,7 @@ def test_a_number_before_a_latin_unit_is_a_figure_and_a_name_with_a_digit_is_non
     # "上一轮", "下一步" say which one, no count: read as 1, a quoted view was declined as another's figure
     assert stated_figures("今年的融资估值比上一轮融资时还要低，下一步要看退出") == []
     assert stated_figures("第一轮融资1亿元，比上一年多2家") == ["1", "2"]
+    assert stated_figures("是最多的国家之一，拥有一批研究机构") == []  # "one of", "a number of"
     assert stated_figures("存储总规模超过1080EB，带宽400Gbps，主频3GHz，时延8ms") == ["1080", "400", "3", "8"]
     # a figure in bytes answers "到多少了"; read as no figure, it was declined as giving none
     passage = "截至2025年6月底，南港在用数据中心机架超76万标准机架，存储总规模超过1080EB。"

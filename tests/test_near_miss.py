@@ -566,3 +566,11 @@ def test_the_present_of_a_passage_counting_from_the_asked_year_is_not_that_year(
     assert "目前，南港金融街资管规模超过 15 万亿元" in grounded.text
     assert stands("南港金融街资管规模超过15万亿元[1]。", "南港金融街现在的资管规模有多大？", street)
     assert stands("2020年以来，本区共引进各类资管机构136家[1]。", "2020年以来本区引进了多少家资管机构？", street)
+
+
+def test_a_figure_bound_to_one_thing_alone_is_not_the_asked_wholes() -> None:
+    towns = "北岛是拥有“小巨人”企业最多的地区之一，原因之一是拥有一批应用型研究机构，仅 NRI 一家机构就孵化出 18 家“小巨人”。"
+    grounded = ground("北岛一共有18家“小巨人”企业[1]。", prepared("北岛一共有多少家“小巨人”企业？", towns))
+    assert grounded.missing == "资料中没有关于北岛的这一数字；资料给出的是NRI一家机构的"
+    assert stands("仅NRI一家机构就孵化出18家“小巨人”[1]。", "NRI孵化出了多少家“小巨人”？", towns)
+    assert stands("仅北岛就有18家“小巨人”[1]。", "北岛有多少家“小巨人”？", "全国共有120家“小巨人”，仅北岛就有18家“小巨人”。")
