@@ -100,8 +100,8 @@ _CUMULATIVE = re.compile(r"累计|迄今|至今|截[至止]目前|以来|历年|
 _SINCE_A_TIME = re.compile(r"(?:年|月|季度|年初|开年)以来")
 # a figure stated as of a date is a running total too: "截至2023年末", "到2023年底"
 _AS_OF = re.compile(r"截[至止]|年[底末]")
-# a figure bound to one thing alone: "仅NMI一家机构就孵化出18家", "光这一个园区就…"
-_ALONE = re.compile(r"(?:仅|光|单)([^，,。；;]{1,15}?)(?:就|便)")
+# a figure bound to one thing alone: "仅NMI一家机构就孵化出18家" (not "仅用3年就建成…")
+_ALONE = re.compile(r"(?:仅仅|仅|单单|光是|单是)([^，,。；;]{1,12}?)一[家个所座地项位市省区县只][^，,。；;]{0,4}?(?:就|便)")
 # a sentence about the present, naming no year
 _PRESENT = re.compile(r"目前|当前|现阶段|如今|眼下")
 

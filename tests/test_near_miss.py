@@ -571,6 +571,8 @@ def test_the_present_of_a_passage_counting_from_the_asked_year_is_not_that_year(
 def test_a_figure_bound_to_one_thing_alone_is_not_the_asked_wholes() -> None:
     towns = "北岛是拥有“小巨人”企业最多的地区之一，原因之一是拥有一批应用型研究机构，仅 NRI 一家机构就孵化出 18 家“小巨人”。"
     grounded = ground("北岛一共有18家“小巨人”企业[1]。", prepared("北岛一共有多少家“小巨人”企业？", towns))
-    assert grounded.missing == "资料中没有关于北岛的这一数字；资料给出的是NRI一家机构的"
+    assert grounded.missing == "资料中没有关于北岛的这一数字；资料给出的是NRI的"
+    assert stands("北岛仅用3年就建成100座基站[1]。", "北岛建成了多少座基站？", "北岛仅用3年就建成100座基站。")
+    assert stands("北岛城镇单位就业人员为120万人[1]。", "北岛城镇单位就业人员有多少？", "北岛城镇单位就业人员为120万人。")
     assert stands("仅NRI一家机构就孵化出18家“小巨人”[1]。", "NRI孵化出了多少家“小巨人”？", towns)
     assert stands("仅北岛就有18家“小巨人”[1]。", "北岛有多少家“小巨人”？", "全国共有120家“小巨人”，仅北岛就有18家“小巨人”。")
