@@ -123,6 +123,8 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 # ("法学研究所研究员") gives no name
 _PERSON_ASKED = re.compile(r"哪一?位")
 # a thing's name asked ("那个产品叫什么", "模型叫啥名", "正式名字叫什么"); the names an answer gives it
+# the name of a thing of a kind asked: "用的是哪个公众号", "上线的是什么平台"
+_KIND_NAME_ASKED = re.compile(r"(?:哪个|哪一个|什么|啥)(公众号|账号|平台|小程序|网站|栏目|节目|App|APP|app|软件|品牌)")
 _NAME_ASKED = re.compile(r"叫(?:什么|啥)|(?:名字|名称)(?:是|叫)?(?:什么|啥)")
 _NAME_GIVEN = re.compile(r"[“「《\"]([^”」》\"]{1,30})[”」》\"]|(?:名叫|叫做|叫(?!停|好|座)|名为|称为|定名为)\s*([^，,。；;、（(“「《\s]{2,30})")
 _NAMED_AFTER = re.compile(rf"(?:是|为|叫|名叫|由)\s*[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}")
@@ -293,6 +295,25 @@ def named_for_another(question: str, answer: str, asked: Constraints, passages: 
     return bool(holding) and not any(compact(owner) in s for s in holding for owner in owners)
 
 
+def named_as_another_kind(question: str, answer: str, passages: list[Passage]) -> bool:
+    """Asked the name of a thing of a kind ("用的是哪个公众号", "上线的是什么平台"), whether every name the
+    answer gives is one the passages say but never beside that kind: "号名叫“明汯投资”" over "明汯投资员工…
+    通过自媒体公众号发表…" names the company, not the account. A name no passage says is left to the checks
+    for inventions."""
+    asked = _KIND_NAME_ASKED.search(question)
+    if not asked:
+        return False
+    kind = asked.group(1)
+    given = {compact(name) for name in _names_given(answer) - _names_given(question) if len(name.strip()) >= 2}
+    shown = compact("\n".join(p.chunk.text for p in passages))
+    said = {name for name in given if name in shown}
+    if not given or said != given:
+        return False
+    near = compact(kind)
+    return not any(re.search(rf"{re.escape(near)}.{{0,3}}{re.escape(name)}|{re.escape(name)}.{{0,3}}{re.escape(near)}", shown)
+                   for name in said)
+
+
 def _names_given(text: str) -> set[str]:
     """The names `text` gives: quoted ("“天镜”", "《…》") or after 叫, 名为, 名叫, 称为 up to the clause's end."""
     return {m.group(1) or m.group(2) for m in _NAME_GIVEN.finditer(text) if (m.group(1) or m.group(2)).strip()}
@@ -367,6 +388,7 @@ def gives_asked_kind(grounded: Grounded, prepared: Prepared) -> Grounded:
     another_date = dated_for_another(prepared.standalone, cited, prepared.passages)
     kind = kind_not_given(prepared.standalone, answer, prepared.constraints.value, cited) or \
         ("名称" if named_for_another(prepared.standalone, answer, prepared.constraints, prepared.passages) else "") or \
+        ("名称" if named_as_another_kind(prepared.standalone, answer, prepared.passages) else "") or \
         ("日期" if another_date else "")
     if not kind:
         return grounded

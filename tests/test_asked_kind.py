@@ -250,3 +250,12 @@ def test_names_the_question_sets_aside_or_its_own_subject_glossed_name_nothing_a
     first = "NRD当年成立之后，第一笔投资投的是哪家公司？"
     assert kind_not_given(first, "NRD第一笔投资投的是北方研究与开发公司（NRD）[1]。", False) == "名称"
     assert kind_not_given(first, "NRD第一笔投资投的是星河设备公司（SHD）[1]。", False) == ""
+
+
+def test_a_name_asked_of_a_kind_must_be_one_the_passages_set_beside_that_kind() -> None:
+    told = "公告显示，星河投资员工李青、王朗通过自媒体公众号发表贬低同行的不当言论，被协会公开谴责。"
+    question = "星河投资那两个员工在自媒体上贬低同行，用的是哪个公众号？号名叫啥？"
+    grounded = ground("他们通过自媒体公众号发表不当言论[1]。号名叫“星河投资”[1]。", prepared(question, told))
+    assert grounded.missing.startswith("资料中没有写明问题所问的名称")
+    named = told.replace("通过自媒体公众号", "通过公众号“星河观察”")
+    assert stands("他们用的公众号叫“星河观察”[1]。", question, named)
