@@ -30,6 +30,8 @@ from rag.names import kind_words, named_before_kinds, person_names
 _SHORT_NAME = re.compile(r"(?:简称|下称)\s*[“\"「]([^”\"」]{2,12})[”\"」]")
 _CJK3 = re.compile(r"[\u4e00-\u9fff]{3}")
 _SENTENCE = re.compile(r"(?<=[。！？；!?;\n])")
+# characters of grammar and questions, never in a person's name: a window holding one is no name's
+_NOT_IN_NAMES = re.compile(r"[的是了在有和那这个们么吗呢啥什怎多少几哪谁把被给对从到与及或他她它就都也还要会说]")
 # how often jieba's dictionary has seen a word it holds as a common noun ("产品" 22801, "数据" 5232);
 # names of products and brands it knows are rarer ("通义" 33, "文心" 6, "豆包" 30)
 _COMMON_WORD = 500
@@ -47,7 +49,8 @@ def named_people(question: str, passages: list[str]) -> frozenset[str]:
     costs tens of milliseconds)."""
     asked = compact(question)
     found = {name for name in person_names(question)}
-    windows = {asked[i : i + 3] for i in range(len(asked) - 2) if _CJK3.fullmatch(asked[i : i + 3])}
+    windows = {asked[i : i + 3] for i in range(len(asked) - 2)
+               if _CJK3.fullmatch(asked[i : i + 3]) and not _NOT_IN_NAMES.search(asked[i : i + 3])}
     for text in passages:
         for sentence in _SENTENCE.split(compact(text)):
             if any(window in sentence for window in windows):
