@@ -310,8 +310,9 @@ def named_as_another_kind(question: str, answer: str, passages: list[Passage]) -
     if not given or said != given:
         return False
     near = compact(kind)
-    return not any(re.search(rf"{re.escape(near)}.{{0,3}}{re.escape(name)}|{re.escape(name)}.{{0,3}}{re.escape(near)}", shown)
-                   for name in said)
+    # beside it: in one clause, the kind just before the name ("公众号“星河观察”") or after it ("星河观察是…的公众号")
+    return not any(re.search(rf"{re.escape(near)}[^，,。；;、]{{0,4}}{re.escape(name)}|{re.escape(name)}[^，,。；;、]{{0,8}}{re.escape(near)}",
+                             shown) for name in said)
 
 
 def _names_given(text: str) -> set[str]:
