@@ -122,9 +122,9 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 # a person asked plainly by "哪位" ("是哪位领导讲的", "哪位研究员写的"): an answer giving only a post
 # ("法学研究所研究员") gives no name
 _PERSON_ASKED = re.compile(r"哪一?位")
-# a thing's name asked ("那个产品叫什么", "模型叫啥名", "正式名字叫什么"); the names an answer gives it
 # the name of a thing of a kind asked: "用的是哪个公众号", "上线的是什么平台"
 _KIND_NAME_ASKED = re.compile(r"(?:哪个|哪一个|什么|啥)(公众号|账号|平台|小程序|网站|栏目|节目|App|APP|app|软件|品牌)")
+# a thing's name asked ("那个产品叫什么", "模型叫啥名", "正式名字叫什么"); the names an answer gives it
 _NAME_ASKED = re.compile(r"叫(?:什么|啥)|(?:名字|名称)(?:是|叫)?(?:什么|啥)")
 _NAME_GIVEN = re.compile(r"[“「《\"]([^”」》\"]{1,30})[”」》\"]|(?:名叫|叫做|叫(?!停|好|座)|名为|称为|定名为)\s*([^，,。；;、（(“「《\s]{2,30})")
 _NAMED_AFTER = re.compile(rf"(?:是|为|叫|名叫|由)\s*[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}")

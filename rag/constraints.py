@@ -104,12 +104,6 @@ _AS_OF = re.compile(r"截[至止]|年[底末]")
 _ALONE = re.compile(r"(?:仅仅|仅|单单|光是|单是)([^，,。；;]{1,12}?)一[家个所座地项位市省区县只][^，,。；;]{0,4}?(?:就|便)")
 # a sentence about the present, naming no year
 _PRESENT = re.compile(r"目前|当前|现阶段|如今|眼下")
-
-
-def _since_asked_year(years: frozenset[str], around: str) -> bool:
-    """Whether the passage counts from an asked year up to now ("2019年以来", "自2019年起")."""
-    return any(re.search(rf"(?<!\d){year}年(?:以来|起|至今)|自{year}年", around) for year in years)
-
 # whom a report is from, which is not what it is about: "据德国《经济周刊》网站7月8日报道，…中国…76亿欧元"
 _ATTRIBUTION = re.compile(r"(?:^|(?<=[。！？\n]))据[^，,。；\n]{1,30}?(?:报道|消息|报告|称)[，,：:]?")
 # things listed as examples of a group: "跑到陕西、黑龙江、云南这些地方的高校", "北京、上海等城市"
@@ -566,6 +560,11 @@ def _single_name(asked: Constraints, text: str) -> str:
 def _gives_a_figure(names: frozenset[str], text: str) -> bool:
     """Whether a clause of `text` (compacted) naming one of `names` states a figure with its unit."""
     return any(states_figure_with_unit(c) for c in re.split(r"[，；;,]", text) if any(compact(n) in c for n in names))
+
+
+def _since_asked_year(years: frozenset[str], around: str) -> bool:
+    """Whether the passage counts from an asked year up to now ("2019年以来", "自2019年起")."""
+    return any(re.search(rf"(?<!\d){year}年(?:以来|起|至今)|自{year}年", around) for year in years)
 
 
 def _other_people(asked: Constraints, source: str, text: str) -> set[str]:

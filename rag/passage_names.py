@@ -48,7 +48,7 @@ def named_people(question: str, passages: list[str]) -> frozenset[str]:
     sentences sharing three characters running with the question are read (tagging whole passages
     costs tens of milliseconds)."""
     asked = compact(question)
-    found = {name for name in person_names(question)}
+    found = set(person_names(question))
     windows = {asked[i : i + 3] for i in range(len(asked) - 2)
                if _CJK3.fullmatch(asked[i : i + 3]) and not _NOT_IN_NAMES.search(asked[i : i + 3])}
     for text in passages:
