@@ -29,7 +29,8 @@ from rag.names import kind_words, named_before_kinds, person_names
 # "（简称“上海迎水”）", "（以下简称“《办法》”）", "（下称“凤凰新城”）"
 _SHORT_NAME = re.compile(r"(?:简称|下称)\s*[“\"「]([^”\"」]{2,12})[”\"」]")
 _CJK3 = re.compile(r"[\u4e00-\u9fff]{3}")
-_SENTENCE = re.compile(r"(?<=[。！？；!?;\n])")
+# the sentences of compacted text (compact drops line breaks, so a sentence ends at its stop)
+_SENTENCE = re.compile(r"(?<=[。！？；!?;])")
 # characters of grammar and questions, never in a person's name: a window holding one is no name's
 _NOT_IN_NAMES = re.compile(r"[的是了在有和那这个们么吗呢啥什怎多少几哪谁把被给对从到与及或他她它就都也还要会说]")
 # how often jieba's dictionary has seen a word it holds as a common noun ("产品" 22801, "数据" 5232);
